@@ -1,0 +1,152 @@
+package io.roamtun.protocol;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Writes frames into a buffer at its position, one method per frame type. The caller makes room first:
+ * each {@code *Bytes} constant or {@code size} method gives a frame's whole size, header included.
+ * Sequenced frames take their sequence offset from the caller, who owns the session's counter.
+ */
+public final class FrameEncoder {
+    private FrameEncoder() {}
+
+    static final int HELLO_BYTES = 20;
+    static final int WELCOME_BYTES = 20 + Wire.SESSION_ID_BYTES;
+
+    public static final int HELLO_FRAME_BYTES = Wire.HEADER_BYTES + HELLO_BYTES;
+    public static final int WELCOME_FRAME_BYTES = Wire.HEADER_BYTES + WELCOME_BYTES;
+    public static final int EMPTY_FRAME_BYTES = Wire.HEADER_BYTES;
+    public static final int RESET_FRAME_BYTES = Wire.HEADER_BYTES + 2;
+    public static final int WINDOW_UPDATE_FRAME_BYTES = Wire.HEADER_BYTES + 4;
+    public static final int LONG_FRAME_BYTES = Wire.HEADER_BYTES + 8;
+    /** The largest OPEN, OPEN_FAIL, GOAWAY or RESUME. */
+    public static final int MAX_CONTROL_FRAME_BYTES = Wire.HEADER_BYTES + 2 + Wire.MAX_MESSAGE_BYTES;
+
+    public static void header(ByteBuffer dst, FrameType type, int streamId, int length, long seq) {
+        dst.put((byte) Wire.VERSION).put((byte) type.code()).put((byte) 0).put((byte) 0)
+                .putInt(streamId).putInt(length).putLong(seq);
+    }
+
+    public static void hello(ByteBuffer dst, Hello hello) {
+        header(dst, FrameType.HELLO, 0, HELLO_BYTES, 0);
+        dst.putInt(Wire.MAGIC).put((byte) hello.minVersion()).put((byte) hello.maxVersion()).putShort((short) 0)
+                .putInt(hello.capabilities()).putInt(hello.initialWindow()).putInt(hello.maxPayload());
+    }
+
+    public static void welcome(ByteBuffer dst, Welcome welcome) {
+        header(dst, FrameType.WELCOME, 0, WELCOME_BYTES, 0);
+        dst.putInt(Wire.MAGIC).put((byte) welcome.version()).put((byte) 0).putShort((short) 0)
+                .putInt(welcome.capabilities()).putInt(welcome.initialWindow()).putInt(welcome.maxPayload())
+                .put(welcome.sessionId().toBytes());
+    }
+
+    public static int openSize(String service) {
+        return Wire.HEADER_BYTES + 1 + service.length();
+    }
+
+    /** @throws IllegalArgumentException for a name {@link ServiceNames#isValid} refuses */
+    public static void open(ByteBuffer dst, long seq, int streamId, String service) {
+        if (!ServiceNames.isValid(service)) {
+            throw new IllegalArgumentException("invalid service name: " + service);
+        }
+        header(dst, FrameType.OPEN, streamId, 1 + service.length(), seq);
+        dst.put((byte) service.length()).put(service.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    public static void openOk(ByteBuffer dst, long seq, int streamId) {
+        header(dst, FrameType.OPEN_OK, streamId, 0, seq);
+    }
+
+    public static int messageFrameSize(String message) {
+        return Wire.HEADER_BYTES + 2 + truncatedUtf8(message).length;
+    }
+
+    public static void openFail(ByteBuffer dst, long seq, int streamId, ErrorCode code, String message) {
+        byte[] text = truncatedUtf8(message);
+        header(dst, FrameType.OPEN_FAIL, streamId, 2 + text.length, seq);
+        dst.putShort((short) code.wireValue()).put(text);
+    }
+
+    /** The header of a DATA frame whose {@code length} payload bytes the caller writes (or has read) after it. */
+    public static void dataHeader(ByteBuffer dst, long seq, int streamId, int length) {
+        header(dst, FrameType.DATA, streamId, length, seq);
+    }
+
+    public static void fin(ByteBuffer dst, long seq, int streamId) {
+        header(dst, FrameType.FIN, streamId, 0, seq);
+    }
+
+    public static void reset(ByteBuffer dst, long seq, int streamId, ErrorCode code) {
+        header(dst, FrameType.RESET, streamId, 2, seq);
+        dst.putShort((short) code.wireValue());
+    }
+
+    public static void windowUpdate(ByteBuffer dst, long seq, int streamId, int increment) {
+        if (increment <= 0) {
+            throw new IllegalArgumentException("window increment must be positive: " + increment);
+        }
+        header(dst, FrameType.WINDOW_UPDATE, streamId, 4, seq);
+        dst.putInt(increment);
+    }
+
+    public static void ping(ByteBuffer dst, long opaque) {
+        header(dst, FrameType.PING, 0, 8, 0);
+        dst.putLong(opaque);
+    }
+
+    public static void pong(ByteBuffer dst, long opaque) {
+        header(dst, FrameType.PONG, 0, 8, 0);
+        dst.putLong(opaque);
+    }
+
+    public static void ack(ByteBuffer dst, long receivedOffset) {
+        header(dst, FrameType.ACK, 0, 8, 0);
+        dst.putLong(receivedOffset);
+    }
+
+    public static void goAway(ByteBuffer dst, ErrorCode code, String message) {
+        byte[] text = truncatedUtf8(message);
+        header(dst, FrameType.GOAWAY, 0, 2 + text.length, 0);
+        dst.putShort((short) code.wireValue()).put(text);
+    }
+
+    public static int resumeSize(Resume resume) {
+        return Wire.HEADER_BYTES + Wire.SESSION_ID_BYTES + 9 + resume.proof().length;
+    }
+
+    public static void resume(ByteBuffer dst, Resume resume) {
+        if (resume.proof().length > Wire.MAX_PROOF_BYTES) {
+            throw new IllegalArgumentException("proof longer than " + Wire.MAX_PROOF_BYTES);
+        }
+        header(dst, FrameType.RESUME, 0, Wire.SESSION_ID_BYTES + 9 + resume.proof().length, 0);
+        dst.put(resume.sessionId().toBytes()).putLong(resume.receivedOffset()).put((byte) resume.proof().length)
+                .put(resume.proof());
+    }
+
+    public static void resumed(ByteBuffer dst, long receivedOffset) {
+        header(dst, FrameType.RESUMED, 0, 8, 0);
+        dst.putLong(receivedOffset);
+    }
+
+    public static void datagram(ByteBuffer dst, int flowId, ByteBuffer payload) {
+        header(dst, FrameType.DATAGRAM, flowId, payload.remaining(), 0);
+        dst.put(payload);
+    }
+
+    /** UTF-8 of a message, cut at {@link Wire#MAX_MESSAGE_BYTES} on a character boundary. */
+    static byte[] truncatedUtf8(String message) {
+        String text = message == null ? "" : message;
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length <= Wire.MAX_MESSAGE_BYTES) {
+            return bytes;
+        }
+        int end = Wire.MAX_MESSAGE_BYTES;
+        while (end > 0 && (bytes[end] & 0xC0) == 0x80) {
+            end--;
+        }
+        byte[] cut = new byte[end];
+        System.arraycopy(bytes, 0, cut, 0, end);
+        return cut;
+    }
+}

@@ -1,0 +1,49 @@
+package io.roamtun.protocol;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Receives decoded frames from {@link FrameDecoder}. Payload buffers passed to {@link #onData} and
+ * {@link #onDatagram} are views of the decoder's input, valid only during the call: copy what must be kept.
+ * Any method may throw {@link ProtocolException} to reject what the peer said.
+ */
+public interface FrameHandler {
+
+    /**
+     * Called before every sequenced frame. Returns false when the frame is a duplicate the session
+     * already has (replayed after a resume), which the decoder then skips.
+     */
+    boolean admitSequenced(FrameType type, long seq, int frameBytes) throws ProtocolException;
+
+    void onHello(Hello hello) throws ProtocolException;
+
+    void onWelcome(Welcome welcome) throws ProtocolException;
+
+    void onOpen(int streamId, String service) throws ProtocolException;
+
+    void onOpenOk(int streamId) throws ProtocolException;
+
+    void onOpenFail(int streamId, ErrorCode code, String message) throws ProtocolException;
+
+    void onData(int streamId, ByteBuffer payload) throws ProtocolException;
+
+    void onFin(int streamId) throws ProtocolException;
+
+    void onReset(int streamId, ErrorCode code) throws ProtocolException;
+
+    void onWindowUpdate(int streamId, int increment) throws ProtocolException;
+
+    void onPing(long opaque) throws ProtocolException;
+
+    void onPong(long opaque) throws ProtocolException;
+
+    void onAck(long receivedOffset) throws ProtocolException;
+
+    void onGoAway(ErrorCode code, String message) throws ProtocolException;
+
+    void onResume(Resume resume) throws ProtocolException;
+
+    void onResumed(long receivedOffset) throws ProtocolException;
+
+    void onDatagram(int flowId, ByteBuffer payload) throws ProtocolException;
+}

@@ -1,0 +1,23 @@
+package io.roamtun.protocol;
+
+/** Service names are short ASCII words: letters, digits, '.', '_' and '-', 1 to 255 bytes. */
+public final class ServiceNames {
+    private ServiceNames() {}
+
+    public static boolean isValid(String name) {
+        if (name == null || name.isEmpty() || name.length() > Wire.MAX_SERVICE_NAME_BYTES) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c > 0x7F || !isNameByte((byte) c)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static boolean isNameByte(byte b) {
+        return (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9') || b == '.' || b == '_' || b == '-';
+    }
+}
