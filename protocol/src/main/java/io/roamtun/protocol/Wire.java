@@ -64,6 +64,11 @@ public final class Wire {
     /** Capability bits exchanged in HELLO / WELCOME. None is defined in version 1. */
     public static final int CAPABILITIES_NONE = 0;
 
+    /** The whole size (header included) of the frame whose header starts at {@code at}; trusts the header. */
+    public static int frameBytesAt(java.nio.ByteBuffer buf, int at) {
+        return HEADER_BYTES + buf.getInt(at + OFF_LENGTH);
+    }
+
     /** One greppable line per frame, for TRACE logging. */
     public static String frameLog(boolean inbound, FrameType type, int streamId, int length, long seq) {
         StringBuilder line = new StringBuilder(64).append(inbound ? "<< " : ">> ").append(type.name());

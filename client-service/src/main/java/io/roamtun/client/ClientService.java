@@ -1,0 +1,129 @@
+package io.roamtun.client;
+
+import io.roamtun.engine.EngineContext;
+import io.roamtun.engine.config.HostPort;
+import io.roamtun.engine.session.Session;
+import io.roamtun.engine.session.SessionState;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.ServerSocketChannel;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent on the roaming machine: listens on a local port per forward and carries every accepted
+ * connection as a stream over one session to the server-service. Embeddable: tests start it in-process.
+ */
+public final class ClientService implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ClientService.class);
+
+    private final ClientConfig config;
+    private final EngineContext engine;
+    private final Uplink uplink;
+    private final List<ServerSocketChannel> listeners = new ArrayList<>();
+    private final List<InetSocketAddress> bound = new ArrayList<>();
+
+    private ClientService(ClientConfig config) throws IOException {
+        this.config = config;
+        this.engine = new EngineContext("client-loop");
+        this.uplink = new Uplink(engine, config);
+    }
+
+    /** Binds every forward's port (all or nothing) and starts connecting to the server-service. */
+    public static ClientService start(ClientConfig config) throws IOException {
+        ClientService service = new ClientService(config);
+        try {
+            service.bindAll();
+        } catch (IOException e) {
+            service.closeListeners();
+            service.engine.close();
+            throw e;
+        }
+        service.engine.loop().start();
+        service.engine.loop().call(() -> {
+            try {
+                for (int i = 0; i < config.forwards().size(); i++) {
+                    service.engine.loop().register(service.listeners.get(i), SelectionKey.OP_ACCEPT,
+                            new ForwardListener(config.forwards().get(i), service.listeners.get(i), service.uplink));
+                }
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+            service.uplink.start();
+            return null;
+        });
+        for (int i = 0; i < config.forwards().size(); i++) {
+            log.info("forwarding {} to service {} via {}", HostPort.format(service.bound.get(i)),
+                    config.forwards().get(i).service(), HostPort.format(config.server()));
+        }
+        return service;
+    }
+
+    private void bindAll() throws IOException {
+        for (Forward forward : config.forwards()) {
+            ServerSocketChannel channel = ServerSocketChannel.open();
+            listeners.add(channel);
+            channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            try {
+                channel.bind(forward.listen(), 1024);
+            } catch (IOException e) {
+                throw new IOException("cannot listen on " + HostPort.format(forward.listen()) + " for service "
+                        + forward.service() + ": " + e.getMessage(), e);
+            }
+            channel.configureBlocking(false);
+            bound.add((InetSocketAddress) channel.getLocalAddress());
+        }
+    }
+
+    /** The address each forward listens on, in the order given (ports resolved when 0 was asked for). */
+    public List<InetSocketAddress> forwardAddresses() {
+        return List.copyOf(bound);
+    }
+
+    /** True once a session with the server-service is established. */
+    public boolean isConnected() {
+        return engine.loop().call(() -> uplink.session().state() == SessionState.ACTIVE);
+    }
+
+    public int streamCount() {
+        return engine.loop().call(() -> uplink.session().streamCount());
+    }
+
+    /** A line per stream of the current session, for status and tests. */
+    public List<String> describeStreams() {
+        return engine.loop().call(() -> {
+            Session s = uplink.session();
+            return s.describeStreams();
+        });
+    }
+
+    private void closeListeners() {
+        for (ServerSocketChannel channel : listeners) {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // shutting down
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            engine.loop().call(() -> {
+                closeListeners();
+                uplink.stop();
+                return null;
+            });
+            engine.loop().call(() -> null); // one more turn, so the GOAWAY is flushed
+        } catch (RuntimeException e) {
+            log.debug("shutdown: {}", e.getMessage());
+        }
+        engine.close();
+        log.info("client-service stopped");
+    }
+}

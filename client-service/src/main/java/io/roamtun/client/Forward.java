@@ -1,0 +1,35 @@
+package io.roamtun.client;
+
+import io.roamtun.engine.config.HostPort;
+import io.roamtun.engine.config.UsageException;
+import io.roamtun.protocol.ServiceNames;
+import java.net.InetSocketAddress;
+
+/**
+ * One local port that stands in for a backend service: connections accepted on {@code listen} become
+ * streams to {@code service} on the server-service.
+ */
+public record Forward(InetSocketAddress listen, String service) {
+
+    /** {@code [BIND_ADDR:]PORT=NAME}; the bind address defaults to 127.0.0.1. */
+    public static Forward parse(String spec) throws UsageException {
+        int eq = spec.lastIndexOf('=');
+        if (eq <= 0 || eq == spec.length() - 1) {
+            throw new UsageException("--forward: '" + spec + "' is not [BIND_ADDR:]PORT=NAME");
+        }
+        String where = spec.substring(0, eq).trim();
+        String name = spec.substring(eq + 1).trim();
+        if (!ServiceNames.isValid(name)) {
+            throw new UsageException("--forward: '" + name + "' is not a valid service name (letters, digits, '.', '_', '-')");
+        }
+        InetSocketAddress listen = where.matches("\\d+")
+                ? new InetSocketAddress(HostPort.resolve("--forward", "127.0.0.1"), HostPort.parsePort("--forward", where))
+                : HostPort.parse("--forward", where);
+        return new Forward(listen, name);
+    }
+
+    @Override
+    public String toString() {
+        return HostPort.format(listen) + "=" + service;
+    }
+}

@@ -1,0 +1,59 @@
+package io.roamtun.client;
+
+import io.roamtun.engine.loop.IoHandler;
+import java.io.IOException;
+import java.net.StandardSocketOptions;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Accepts the apps' connections on one forwarded port and hands each to the uplink as a new stream. */
+final class ForwardListener implements IoHandler {
+    private static final Logger log = LoggerFactory.getLogger(ForwardListener.class);
+    private static final int ACCEPTS_PER_EVENT = 64;
+
+    private final Forward forward;
+    private final ServerSocketChannel channel;
+    private final Uplink uplink;
+
+    ForwardListener(Forward forward, ServerSocketChannel channel, Uplink uplink) {
+        this.forward = forward;
+        this.channel = channel;
+        this.uplink = uplink;
+    }
+
+    @Override
+    public void onReady(SelectionKey key) {
+        for (int i = 0; i < ACCEPTS_PER_EVENT; i++) {
+            SocketChannel accepted;
+            try {
+                accepted = channel.accept();
+            } catch (IOException e) {
+                log.warn("forward {}: accept failed: {}", forward, e.getMessage());
+                return;
+            }
+            if (accepted == null) {
+                return;
+            }
+            try {
+                accepted.configureBlocking(false);
+                accepted.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                uplink.openStream(accepted, forward.service());
+            } catch (IOException e) {
+                log.info("forward {}: dropped a connection: {}", forward, e.getMessage());
+                try {
+                    accepted.close();
+                } catch (IOException ignored) {
+                    // already failing
+                }
+            }
+        }
+    }
+
+    @Override
+    public void onFailure(Throwable bug) {
+        log.error("forward {} failed; still accepting", forward, bug);
+    }
+}

@@ -1,0 +1,80 @@
+package io.roamtun.engine.buffer;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.WritableByteChannel;
+import java.util.ArrayDeque;
+
+/**
+ * Bytes waiting for a slow local socket, in pooled chunks that go back to the pool as they drain, so
+ * an idle stream holds no buffer at all. Its size is bounded by the stream's flow-control window,
+ * which the peer must respect; this class only counts.
+ */
+public final class ByteQueue {
+    private final BufferPool pool;
+    /** Chunks in write mode except the head, which {@link #writeTo} flips and drains. */
+    private final ArrayDeque<ByteBuffer> chunks = new ArrayDeque<>(4);
+    private boolean headFlipped;
+    private long size;
+
+    public ByteQueue(BufferPool pool) {
+        this.pool = pool;
+    }
+
+    public long size() {
+        return size;
+    }
+
+    public boolean isEmpty() {
+        return size == 0;
+    }
+
+    /** Copies all of {@code src} in. */
+    public void append(ByteBuffer src) {
+        while (src.hasRemaining()) {
+            ByteBuffer tail = chunks.peekLast();
+            if (tail == null || (chunks.size() == 1 && headFlipped) || !tail.hasRemaining()) {
+                tail = pool.acquire();
+                chunks.addLast(tail);
+            }
+            int n = Math.min(tail.remaining(), src.remaining());
+            int limit = src.limit();
+            src.limit(src.position() + n);
+            tail.put(src);
+            src.limit(limit);
+            size += n;
+        }
+    }
+
+    /** Writes as much as the channel takes; returns the byte count. Drained chunks go back to the pool. */
+    public long writeTo(WritableByteChannel channel) throws IOException {
+        long total = 0;
+        while (size > 0) {
+            ByteBuffer head = chunks.peekFirst();
+            if (!headFlipped) {
+                head.flip();
+                headFlipped = true;
+            }
+            int n = channel.write(head);
+            total += n;
+            size -= n;
+            if (head.hasRemaining()) {
+                break;
+            }
+            chunks.pollFirst();
+            headFlipped = false;
+            pool.release(head);
+        }
+        return total;
+    }
+
+    /** Drops everything and returns the chunks to the pool. */
+    public void clear() {
+        ByteBuffer chunk;
+        while ((chunk = chunks.pollFirst()) != null) {
+            pool.release(chunk);
+        }
+        headFlipped = false;
+        size = 0;
+    }
+}

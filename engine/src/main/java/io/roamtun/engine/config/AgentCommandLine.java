@@ -1,0 +1,164 @@
+package io.roamtun.engine.config;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.DefaultParser;
+import org.apache.commons.cli.HelpFormatter;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import org.apache.commons.cli.ParseException;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The command line both agents share: their own options plus {@code --help}, {@code --config FILE} (a
+ * .properties file with the options' long names as keys; repeatable options take comma-separated values;
+ * flags win over the file) and {@code --log-level}. Every mistake becomes a one-line {@link UsageException}.
+ */
+public final class AgentCommandLine {
+    private final String command;
+    private final Options options;
+    private CommandLine flags;
+    private Properties file = new Properties();
+
+    public AgentCommandLine(String command, Options agentOptions) {
+        this.command = command;
+        this.options = agentOptions;
+        options.addOption(Option.builder().longOpt("help").desc("print this help and exit").build());
+        options.addOption(Option.builder().longOpt("config").hasArg().argName("FILE")
+                .desc("read options from a .properties file (keys are the long option names; flags win)").build());
+        options.addOption(Option.builder().longOpt("log-level").hasArg().argName("LEVEL")
+                .desc("error, warn, info (default), debug or trace").build());
+    }
+
+    /** Parses; returns false when --help was asked for (help is printed). */
+    public boolean parse(String[] args) throws UsageException {
+        try {
+            flags = new DefaultParser().parse(options, args);
+        } catch (ParseException e) {
+            throw new UsageException(oneLine(e.getMessage()) + " (see " + command + " --help)");
+        }
+        if (!flags.getArgList().isEmpty()) {
+            throw new UsageException("unexpected argument '" + flags.getArgList().get(0) + "' (see " + command + " --help)");
+        }
+        if (flags.hasOption("help")) {
+            printHelp();
+            return false;
+        }
+        if (flags.hasOption("config")) {
+            file = load(Path.of(flags.getOptionValue("config")));
+        }
+        applyLogLevel(value("log-level"));
+        return true;
+    }
+
+    private Properties load(Path path) throws UsageException {
+        Properties props = new Properties();
+        try (InputStream in = Files.newInputStream(path)) {
+            props.load(in);
+        } catch (IOException e) {
+            throw new UsageException("--config: cannot read " + path + ": " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--config: " + path + " is not a valid .properties file: " + e.getMessage());
+        }
+        Set<String> unknown = new TreeSet<>();
+        for (String key : props.stringPropertyNames()) {
+            if (!options.hasLongOption(key) || key.equals("config") || key.equals("help")) {
+                unknown.add(key);
+            }
+        }
+        if (!unknown.isEmpty()) {
+            throw new UsageException("--config: " + path + " has unknown keys " + unknown);
+        }
+        return props;
+    }
+
+    public boolean has(String longName) {
+        if (flags.hasOption(longName)) {
+            return true;
+        }
+        String v = file.getProperty(longName);
+        return v != null && (v.isBlank() || Boolean.parseBoolean(v.trim()) || !isSwitch(longName));
+    }
+
+    private boolean isSwitch(String longName) {
+        Option option = options.getOption(longName);
+        return option != null && !option.hasArg();
+    }
+
+    /** The option's value: the flag's if given, else the config file's, else null. */
+    public String value(String longName) {
+        String v = flags.getOptionValue(longName);
+        if (v == null) {
+            v = file.getProperty(longName);
+        }
+        return v == null ? null : v.trim();
+    }
+
+    /** Every value of a repeatable option: the flags' if any were given, else the config file's (comma-separated). */
+    public List<String> values(String longName) {
+        String[] given = flags.getOptionValues(longName);
+        if (given != null) {
+            return Arrays.asList(given);
+        }
+        List<String> fromFile = new ArrayList<>();
+        String v = file.getProperty(longName);
+        if (v != null) {
+            for (String part : v.split(",")) {
+                if (!part.isBlank()) {
+                    fromFile.add(part.trim());
+                }
+            }
+        }
+        return fromFile;
+    }
+
+    public String require(String longName) throws UsageException {
+        String v = value(longName);
+        if (v == null || v.isEmpty()) {
+            throw new UsageException("--" + longName + " is required (see " + command + " --help)");
+        }
+        return v;
+    }
+
+    private void printHelp() {
+        HelpFormatter help = new HelpFormatter();
+        help.setWidth(100);
+        PrintWriter out = new PrintWriter(System.out, true);
+        help.printHelp(out, 100, command + " [options]", null, options, 2, 2, null);
+        out.flush();
+    }
+
+    static void applyLogLevel(String level) throws UsageException {
+        if (level == null) {
+            return;
+        }
+        Level parsed = switch (level.toLowerCase()) {
+            case "error" -> Level.ERROR;
+            case "warn" -> Level.WARN;
+            case "info" -> Level.INFO;
+            case "debug" -> Level.DEBUG;
+            case "trace" -> Level.TRACE;
+            default -> throw new UsageException("--log-level: '" + level + "' is not one of error, warn, info, debug, trace");
+        };
+        Object root = LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        if (root instanceof Logger logback) {
+            logback.setLevel(parsed);
+        }
+    }
+
+    private static String oneLine(String s) {
+        return s == null ? "bad arguments" : s.replace('\n', ' ').trim();
+    }
+}

@@ -1,0 +1,61 @@
+package io.roamtun.engine.config;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+
+/** {@code HOST:PORT}, with IPv6 literals in brackets ({@code [::1]:7000}). Resolved once, at start-up. */
+public final class HostPort {
+    private HostPort() {}
+
+    public static InetSocketAddress parse(String option, String text) throws UsageException {
+        if (text == null || text.isBlank()) {
+            throw new UsageException(option + ": expected HOST:PORT, got nothing");
+        }
+        String value = text.trim();
+        String host;
+        String port;
+        if (value.startsWith("[")) {
+            int close = value.indexOf(']');
+            if (close < 0 || close + 1 >= value.length() || value.charAt(close + 1) != ':') {
+                throw new UsageException(option + ": '" + text + "' is not [IPV6]:PORT");
+            }
+            host = value.substring(1, close);
+            port = value.substring(close + 2);
+        } else {
+            int colon = value.lastIndexOf(':');
+            if (colon <= 0 || value.indexOf(':') != colon) {
+                throw new UsageException(option + ": '" + text + "' is not HOST:PORT (write IPv6 as [::1]:PORT)");
+            }
+            host = value.substring(0, colon);
+            port = value.substring(colon + 1);
+        }
+        return new InetSocketAddress(resolve(option, host), parsePort(option, port));
+    }
+
+    public static int parsePort(String option, String text) throws UsageException {
+        try {
+            int port = Integer.parseInt(text.trim());
+            if (port < 0 || port > 65535) {
+                throw new NumberFormatException();
+            }
+            return port;
+        } catch (NumberFormatException e) {
+            throw new UsageException(option + ": '" + text + "' is not a port number (0-65535)");
+        }
+    }
+
+    public static InetAddress resolve(String option, String host) throws UsageException {
+        try {
+            return InetAddress.getByName(host);
+        } catch (UnknownHostException e) {
+            throw new UsageException(option + ": cannot resolve host '" + host + "'");
+        }
+    }
+
+    /** host:port as the user would write it back. */
+    public static String format(InetSocketAddress address) {
+        String host = address.getAddress() != null ? address.getAddress().getHostAddress() : address.getHostString();
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
+    }
+}

@@ -1,0 +1,32 @@
+package io.roamtun.engine.link;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+
+/**
+ * The byte pipe under the framing: plaintext TCP now, TLS (SSLEngine) later, behind the same calls, so
+ * neither the framing nor the relays know which it is. Non-blocking: every call does what it can now.
+ */
+public interface LinkTransport {
+
+    /** Reads plaintext bytes into {@code dst}; returns the count, 0 when none are ready, -1 at end of stream. */
+    int read(ByteBuffer dst) throws IOException;
+
+    /** Writes from the buffers in order; returns the plaintext bytes taken, possibly 0. */
+    long write(ByteBuffer[] srcs, int offset, int length) throws IOException;
+
+    /** True when the transport holds output of its own (e.g. encrypted records) not yet on the wire. */
+    boolean hasBufferedOutput();
+
+    /** Pushes buffered output; returns true when none is left. */
+    boolean flushBuffered() throws IOException;
+
+    SocketChannel channel();
+
+    /** A short description for logs, e.g. "plaintext" or "TLSv1.3 TLS_AES_128_GCM_SHA256". */
+    String describe();
+
+    /** Closes at once, without waiting for buffered output. Idempotent. */
+    void close();
+}

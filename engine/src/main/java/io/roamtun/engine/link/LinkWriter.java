@@ -1,0 +1,130 @@
+package io.roamtun.engine.link;
+
+import io.roamtun.engine.buffer.ReplayBuffer;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * Everything one link sends: its own unsequenced control frames (PING, PONG, ACK, GOAWAY, handshake)
+ * and the session's sequenced frames read from the replay buffer at a cursor. Control frames jump the
+ * queue, but only at a frame boundary of the replay stream, so a PONG is not stuck behind megabytes of
+ * queued DATA and never lands inside a half-written frame. All of it goes out in one gathering write.
+ */
+final class LinkWriter {
+    /** Control frames are small and few (one ACK, PONGs for a peer's PINGs, one GOAWAY). */
+    static final int CONTROL_CAPACITY = 16 * 1024;
+    /** Views per gathering write: the control run plus this many replay segments. */
+    private static final int MAX_VIEWS = 17;
+
+    enum Result { DONE, BLOCKED }
+
+    private final LinkTransport transport;
+    private final ByteBuffer control = ByteBuffer.allocateDirect(CONTROL_CAPACITY);
+    private final ByteBuffer controlView = control.duplicate();
+    private final ByteBuffer[] views = new ByteBuffer[MAX_VIEWS];
+    private int controlRead;
+
+    private ReplayBuffer replay;
+    /** Offset of the next replay byte to write. */
+    private long cursor;
+    /** End of the frame the cursor is in; equal to the cursor at a frame boundary. */
+    private long frameEnd;
+
+    LinkWriter(LinkTransport transport) {
+        this.transport = transport;
+    }
+
+    /** A slot for one control frame of {@code frameBytes}, or null when the control queue is full. */
+    ByteBuffer controlSlot(int frameBytes) {
+        if (control.remaining() < frameBytes && controlRead > 0) {
+            int pending = control.position() - controlRead;
+            controlView.limit(control.position()).position(controlRead);
+            control.clear();
+            control.put(controlView);
+            controlRead = 0;
+            if (pending != control.position()) {
+                throw new IllegalStateException("control compaction lost bytes");
+            }
+        }
+        if (control.remaining() < frameBytes) {
+            return null;
+        }
+        return control;
+    }
+
+    /** Starts (or restarts) sending the session's frames from {@code offset}, a frame start. */
+    void sendReplayFrom(ReplayBuffer replay, long offset) {
+        this.replay = replay;
+        this.cursor = offset;
+        this.frameEnd = offset;
+    }
+
+    /** Offset up to which the session's frames went out on this link. */
+    long sentOffset() {
+        return cursor;
+    }
+
+    boolean hasPending(boolean includeReplay) {
+        return control.position() > controlRead || transport.hasBufferedOutput()
+                || (includeReplay && replay != null && cursor < replay.head());
+    }
+
+    /** Writes until everything is out or the socket is full. */
+    Result flush(boolean includeReplay) throws IOException {
+        if (!transport.flushBuffered()) {
+            return Result.BLOCKED;
+        }
+        while (true) {
+            int count = 0;
+            long wanted = 0;
+            boolean atBoundary = cursor == frameEnd;
+            int controlBytes = control.position() - controlRead;
+            boolean sendControl = controlBytes > 0 && atBoundary;
+            if (sendControl) {
+                controlView.limit(control.position()).position(controlRead);
+                views[count++] = controlView;
+                wanted += controlBytes;
+            }
+            if (includeReplay && replay != null) {
+                long to = controlBytes > 0 && !atBoundary ? frameEnd : replay.head();
+                if (to > cursor) {
+                    int n = replay.views(cursor, to, views, count, MAX_VIEWS - count);
+                    for (int i = count; i < count + n; i++) {
+                        wanted += views[i].remaining();
+                    }
+                    count += n;
+                }
+            }
+            if (count == 0) {
+                return Result.DONE;
+            }
+            long written = transport.write(views, 0, count);
+            if (sendControl) {
+                int fromControl = (int) Math.min(written, controlBytes);
+                controlRead += fromControl;
+                if (controlRead == control.position()) {
+                    control.clear();
+                    controlRead = 0;
+                }
+                written -= fromControl;
+            }
+            advanceCursor(written);
+            if (written < wanted - (sendControl ? controlBytes : 0) || (sendControl && control.position() > controlRead)) {
+                return Result.BLOCKED;
+            }
+            if (!transport.flushBuffered()) {
+                return Result.BLOCKED;
+            }
+        }
+    }
+
+    private void advanceCursor(long bytes) {
+        if (bytes <= 0) {
+            return;
+        }
+        cursor += bytes;
+        while (frameEnd < cursor) {
+            frameEnd += replay.frameBytesAt(frameEnd);
+        }
+    }
+}

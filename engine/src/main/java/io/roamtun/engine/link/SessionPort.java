@@ -1,0 +1,23 @@
+package io.roamtun.engine.link;
+
+import io.roamtun.engine.buffer.ReplayBuffer;
+import io.roamtun.protocol.FrameHandler;
+
+/**
+ * What a link needs of the session it carries: the frames to send, and a handler for the session's
+ * frames that arrive (sequenced frames, ACK, DATAGRAM). Handshake and link-control frames (PING, PONG,
+ * GOAWAY) the link handles itself.
+ */
+public interface SessionPort extends FrameHandler {
+
+    ReplayBuffer replay();
+
+    /** The acknowledgement to send now, or -1 when none is due; taking it marks it sent. */
+    long takeDueAck();
+
+    /** Called after each batch of frames read, so the session can decide about acknowledgements. */
+    void afterInboundBatch();
+
+    /** The link carrying this session is gone. */
+    void onLinkLost(Link link, String reason);
+}

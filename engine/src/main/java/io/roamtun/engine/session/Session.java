@@ -1,0 +1,475 @@
+package io.roamtun.engine.session;
+
+import io.roamtun.engine.buffer.BufferPool;
+import io.roamtun.engine.buffer.ReplayBuffer;
+import io.roamtun.engine.link.Link;
+import io.roamtun.engine.link.SessionPort;
+import io.roamtun.engine.loop.EventLoop;
+import io.roamtun.engine.loop.Timer;
+import io.roamtun.protocol.ErrorCode;
+import io.roamtun.protocol.FrameType;
+import io.roamtun.protocol.Hello;
+import io.roamtun.protocol.ProtocolException;
+import io.roamtun.protocol.Resume;
+import io.roamtun.protocol.Role;
+import io.roamtun.protocol.SessionId;
+import io.roamtun.protocol.Welcome;
+import io.roamtun.protocol.Wire;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The streams between two agents and the sequence that carries them. Owns the replay buffer (what this
+ * side sent and the peer has not acknowledged) and the count of what it has received, and routes the
+ * peer's stream frames to streams. Symmetric: either side opens streams (client odd ids, server even),
+ * and either side accepts the peer's OPENs against its {@link ServiceDirectory}.
+ */
+public final class Session implements SessionPort {
+    private static final Logger log = LoggerFactory.getLogger(Session.class);
+
+    /** An ACK goes out at the latest after this many bytes received ... */
+    static final long ACK_EVERY_BYTES = 64 * 1024;
+    /** ... or this long after the first unacknowledged byte. */
+    static final long ACK_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
+    private final EventLoop loop;
+    private final Role role;
+    private final SessionSettings settings;
+    private final BufferPool chunkPool;
+    private final ServiceDirectory services;
+    private final SessionListener listener;
+    private final ReplayBuffer replay;
+    private final Map<Integer, Stream> streams = new HashMap<>();
+    private final ArrayDeque<Stream> parked = new ArrayDeque<>();
+    private final ArrayDeque<Stream> deferred = new ArrayDeque<>();
+    private final String label;
+
+    private SessionState state = SessionState.ESTABLISHING;
+    private SessionId id;
+    private Link link;
+    private int nextLocalStreamId;
+    private int highestPeerStreamId;
+    private int peerInitialWindow;
+    private int peerMaxPayload = Wire.MAX_PAYLOAD;
+    private long receivedOffset;
+    private long ackSentOffset;
+    private Timer ackTimer;
+    private long streamsOpened;
+
+    public Session(EventLoop loop, Role role, SessionSettings settings, BufferPool segmentPool, BufferPool chunkPool,
+                   ServiceDirectory services, SessionListener listener, String label) {
+        this.loop = loop;
+        this.role = role;
+        this.settings = settings;
+        this.chunkPool = chunkPool;
+        this.services = services;
+        this.listener = listener;
+        this.replay = new ReplayBuffer(segmentPool, settings.replayBufferBytes());
+        this.nextLocalStreamId = role.firstStreamId();
+        this.label = label;
+    }
+
+    // ---- life -----------------------------------------------------------------------------------
+
+    /** The HELLO this side sends (client) or would accept (server). */
+    public Hello hello() {
+        return new Hello(Wire.MIN_SESSION_VERSION, Wire.MAX_SESSION_VERSION, Wire.CAPABILITIES_NONE,
+                settings.streamWindow(), Wire.MAX_PAYLOAD);
+    }
+
+    /** Server side: accepts a HELLO, names the session and starts carrying it on {@code link}. */
+    public Welcome acceptHello(Hello hello, Link link) throws ProtocolException {
+        if (hello.maxVersion() < Wire.MIN_SESSION_VERSION || hello.minVersion() > Wire.MAX_SESSION_VERSION) {
+            throw new ProtocolException(ErrorCode.UNSUPPORTED_VERSION, "client speaks versions " + hello.minVersion() + ".."
+                    + hello.maxVersion() + ", this server " + Wire.MIN_SESSION_VERSION + ".." + Wire.MAX_SESSION_VERSION);
+        }
+        id = SessionId.random();
+        applyPeerSettings(hello.initialWindow(), hello.maxPayload());
+        Welcome welcome = new Welcome(Math.min(hello.maxVersion(), Wire.MAX_SESSION_VERSION), Wire.CAPABILITIES_NONE,
+                settings.streamWindow(), Wire.MAX_PAYLOAD, id);
+        this.link = link;
+        state = state.next(SessionState.ACTIVE);
+        link.establish(welcome, this);
+        return welcome;
+    }
+
+    /** Client side: the server's WELCOME arrived on {@code link}. */
+    public void acceptWelcome(Welcome welcome, Link link) throws ProtocolException {
+        if (welcome.version() < Wire.MIN_SESSION_VERSION || welcome.version() > Wire.MAX_SESSION_VERSION) {
+            throw new ProtocolException(ErrorCode.UNSUPPORTED_VERSION, "server chose version " + welcome.version());
+        }
+        id = welcome.sessionId();
+        applyPeerSettings(welcome.initialWindow(), welcome.maxPayload());
+        this.link = link;
+        state = state.next(SessionState.ACTIVE);
+        link.attach(this, replay.acked());
+        for (Stream stream : new ArrayList<>(streams.values())) {
+            stream.addSendWindow(peerInitialWindow);
+        }
+    }
+
+    private void applyPeerSettings(int initialWindow, int maxPayload) {
+        peerInitialWindow = initialWindow;
+        peerMaxPayload = Math.min(maxPayload, Wire.MAX_PAYLOAD);
+    }
+
+    public SessionState state() {
+        return state;
+    }
+
+    public SessionId id() {
+        return id;
+    }
+
+    public String label() {
+        return label;
+    }
+
+    public int streamCount() {
+        return streams.size();
+    }
+
+    public long streamsOpened() {
+        return streamsOpened;
+    }
+
+    /** Ends the session: every stream's local socket is closed (reset unless {@code graceful}), buffers freed. */
+    public void close(String reason, boolean graceful) {
+        if (state == SessionState.CLOSED) {
+            return;
+        }
+        state = state.next(SessionState.CLOSED);
+        int count = streams.size();
+        for (Stream stream : new ArrayList<>(streams.values())) {
+            stream.abandon(graceful);
+        }
+        streams.clear();
+        parked.clear();
+        deferred.clear();
+        if (ackTimer != null) {
+            ackTimer.cancel();
+        }
+        replay.release();
+        log.info("session {} closed: {} ({} streams {})", label, reason, count, graceful ? "closed" : "reset");
+        listener.onSessionClosed(this, reason);
+    }
+
+    @Override
+    public void onLinkLost(Link lost, String reason) {
+        if (lost == link) {
+            link = null;
+            close("link lost: " + reason, false);
+        }
+    }
+
+    // ---- streams this side opens -----------------------------------------------------------------
+
+    /** A local connection was accepted for {@code service}: open a stream to the peer for it. */
+    public void openStream(SocketChannel accepted, String service) throws IOException {
+        if (state == SessionState.CLOSED || nextLocalStreamId < 0 || streams.size() >= settings.maxStreams()) {
+            log.warn("session {}: refusing a connection for {}: {}", label, service,
+                    state == SessionState.CLOSED ? "session closed" : "stream limit " + settings.maxStreams() + " reached");
+            accepted.close();
+            return;
+        }
+        int streamId = nextLocalStreamId;
+        nextLocalStreamId += 2;
+        Stream stream = Stream.opening(this, streamId, service, accepted);
+        streams.put(streamId, stream);
+        streamsOpened++;
+        log.debug("session {}: stream {} opened for service {}", label, streamId, service);
+        sendOwedFrames(stream);
+    }
+
+    // ---- frames from the peer --------------------------------------------------------------------
+
+    @Override
+    public boolean admitSequenced(FrameType type, long seq, int frameBytes) throws ProtocolException {
+        if (seq == receivedOffset) {
+            receivedOffset += frameBytes;
+            return true;
+        }
+        if (seq + frameBytes <= receivedOffset) {
+            return false; // a replayed frame we already have
+        }
+        throw new ProtocolException(ErrorCode.SEQUENCE_ERROR,
+                type + " at offset " + seq + " but " + receivedOffset + " was expected");
+    }
+
+    @Override
+    public void onOpen(int streamId, String service) throws ProtocolException {
+        if (streamId <= highestPeerStreamId && highestPeerStreamId != 0) {
+            throw new ProtocolException(ErrorCode.BAD_STREAM_ID, "OPEN reuses stream id " + streamId);
+        }
+        highestPeerStreamId = streamId;
+        streamsOpened++;
+        InetSocketAddress target = services.resolve(service);
+        Stream stream;
+        if (target == null) {
+            log.info("session {}: stream {} asks for unknown service '{}'", label, streamId, service);
+            stream = Stream.refused(this, streamId, service, ErrorCode.UNKNOWN_SERVICE, "no service named " + service);
+        } else if (streams.size() >= settings.maxStreams()) {
+            log.warn("session {}: stream {} refused: stream limit {} reached", label, streamId, settings.maxStreams());
+            stream = Stream.refused(this, streamId, service, ErrorCode.STREAM_LIMIT,
+                    "stream limit " + settings.maxStreams() + " reached");
+        } else {
+            stream = Stream.connecting(this, streamId, service);
+            streams.put(streamId, stream);
+            log.debug("session {}: stream {} connecting to {} ({})", label, streamId, service, target);
+            stream.connect(target);
+            return;
+        }
+        streams.put(streamId, stream);
+        sendOwedFrames(stream);
+    }
+
+    /** The stream a frame names; null when the stream is over (the frame is then ignored). */
+    private Stream stream(FrameType type, int streamId) throws ProtocolException {
+        Stream stream = streams.get(streamId);
+        if (stream != null) {
+            return stream;
+        }
+        boolean seenBefore = role.opens(streamId) ? streamId < nextLocalStreamId || nextLocalStreamId < 0
+                : streamId <= highestPeerStreamId;
+        if (!seenBefore) {
+            throw new ProtocolException(ErrorCode.BAD_STREAM_ID, type + " for stream " + streamId + " that was never opened");
+        }
+        return null;
+    }
+
+    /** Applies a frame to a stream; a stream-level violation resets that stream and nothing else. */
+    private interface StreamAction {
+        void apply(Stream stream) throws ProtocolException;
+    }
+
+    private void onStreamFrame(FrameType type, int streamId, StreamAction action) throws ProtocolException {
+        Stream stream = stream(type, streamId);
+        if (stream == null) {
+            return;
+        }
+        try {
+            action.apply(stream);
+        } catch (ProtocolException e) {
+            if (e.isConnectionError()) {
+                throw e;
+            }
+            log.warn("session {}: {}; resetting the stream", label, e.toString());
+            stream.reset(e.code());
+        }
+    }
+
+    @Override
+    public void onOpenOk(int streamId) throws ProtocolException {
+        requireOwn(FrameType.OPEN_OK, streamId);
+        onStreamFrame(FrameType.OPEN_OK, streamId, Stream::onOpenOk);
+    }
+
+    @Override
+    public void onOpenFail(int streamId, ErrorCode code, String message) throws ProtocolException {
+        requireOwn(FrameType.OPEN_FAIL, streamId);
+        onStreamFrame(FrameType.OPEN_FAIL, streamId, s -> s.onOpenFail(code, message));
+    }
+
+    private void requireOwn(FrameType type, int streamId) throws ProtocolException {
+        if (!role.opens(streamId)) {
+            throw new ProtocolException(ErrorCode.BAD_STREAM_ID, type + " for stream " + streamId + " that the peer opened");
+        }
+    }
+
+    @Override
+    public void onData(int streamId, ByteBuffer payload) throws ProtocolException {
+        onStreamFrame(FrameType.DATA, streamId, s -> s.onPeerData(payload));
+    }
+
+    @Override
+    public void onFin(int streamId) throws ProtocolException {
+        onStreamFrame(FrameType.FIN, streamId, Stream::onPeerFin);
+    }
+
+    @Override
+    public void onReset(int streamId, ErrorCode code) throws ProtocolException {
+        onStreamFrame(FrameType.RESET, streamId, s -> s.onPeerReset(code));
+    }
+
+    @Override
+    public void onWindowUpdate(int streamId, int increment) throws ProtocolException {
+        onStreamFrame(FrameType.WINDOW_UPDATE, streamId, s -> s.onWindowUpdate(increment));
+    }
+
+    @Override
+    public void onAck(long offset) {
+        replay.acknowledge(offset);
+        resumeWaitingStreams();
+    }
+
+    @Override
+    public void onDatagram(int flowId, ByteBuffer payload) throws ProtocolException {
+        throw new ProtocolException(ErrorCode.NOT_SUPPORTED, "DATAGRAM was not negotiated");
+    }
+
+    @Override
+    public void onHello(Hello hello) throws ProtocolException {
+        throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "HELLO inside a session");
+    }
+
+    @Override
+    public void onWelcome(Welcome welcome) throws ProtocolException {
+        throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "WELCOME inside a session");
+    }
+
+    @Override
+    public void onResume(Resume resume) throws ProtocolException {
+        throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "RESUME inside a session");
+    }
+
+    @Override
+    public void onResumed(long offset) throws ProtocolException {
+        throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "RESUMED inside a session");
+    }
+
+    @Override
+    public void onPing(long opaque) throws ProtocolException {
+        throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "PING is the link's");
+    }
+
+    @Override
+    public void onPong(long opaque) throws ProtocolException {
+        throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "PONG is the link's");
+    }
+
+    @Override
+    public void onGoAway(ErrorCode code, String message) throws ProtocolException {
+        throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "GOAWAY is the link's");
+    }
+
+    // ---- acknowledgements -----------------------------------------------------------------------
+
+    @Override
+    public void afterInboundBatch() {
+        long unacked = receivedOffset - ackSentOffset;
+        if (unacked >= ACK_EVERY_BYTES) {
+            requestFlush();
+        } else if (unacked > 0 && (ackTimer == null || !ackTimer.isPending())) {
+            ackTimer = loop.schedule(ACK_DELAY_NANOS, this::requestFlush);
+        }
+    }
+
+    @Override
+    public long takeDueAck() {
+        if (receivedOffset == ackSentOffset) {
+            return -1;
+        }
+        ackSentOffset = receivedOffset;
+        if (ackTimer != null) {
+            ackTimer.cancel();
+        }
+        return receivedOffset;
+    }
+
+    // ---- sending --------------------------------------------------------------------------------
+
+    @Override
+    public ReplayBuffer replay() {
+        return replay;
+    }
+
+    /** DATA was queued: have the link write it at the end of this turn. */
+    void framesQueued() {
+        requestFlush();
+    }
+
+    private void requestFlush() {
+        if (link != null) {
+            link.requestFlush();
+        }
+    }
+
+    /** Writes the frames a stream owes the peer, or queues the stream until the replay buffer has room. */
+    void sendOwedFrames(Stream stream) {
+        if (state == SessionState.CLOSED) {
+            return;
+        }
+        if (stream.deferred || !stream.writeOwedFrames(replay)) {
+            if (!stream.deferred) {
+                stream.deferred = true;
+                deferred.add(stream);
+            }
+        }
+        requestFlush();
+    }
+
+    /** A stream found the replay buffer full; it reads again when acknowledgements make room. */
+    void park(Stream stream) {
+        if (!stream.parked) {
+            stream.parked = true;
+            parked.add(stream);
+        }
+    }
+
+    private void resumeWaitingStreams() {
+        while (!deferred.isEmpty()) {
+            Stream stream = deferred.peek();
+            if (!stream.writeOwedFrames(replay)) {
+                break;
+            }
+            deferred.poll();
+            stream.deferred = false;
+        }
+        while (!parked.isEmpty() && replay.hasDataRoom()) {
+            Stream stream = parked.poll();
+            stream.parked = false;
+            stream.updateInterest();
+        }
+    }
+
+    void remove(Stream stream) {
+        streams.remove(stream.id);
+        log.debug("session {}: stream {} closed ({} bytes out, {} in)", label, stream.id, stream.bytesToPeer, stream.bytesFromPeer);
+    }
+
+    // ---- for streams ----------------------------------------------------------------------------
+
+    EventLoop loop() {
+        return loop;
+    }
+
+    SessionSettings settings() {
+        return settings;
+    }
+
+    BufferPool chunkPool() {
+        return chunkPool;
+    }
+
+    int peerInitialWindow() {
+        return peerInitialWindow;
+    }
+
+    int peerMaxPayload() {
+        return peerMaxPayload;
+    }
+
+    /** For status and tests: a line per stream. */
+    public List<String> describeStreams() {
+        List<String> lines = new ArrayList<>();
+        for (Stream stream : streams.values()) {
+            lines.add(stream + " out=" + stream.bytesToPeer + " in=" + stream.bytesFromPeer + " queued=" + stream.queuedBytes());
+        }
+        return lines;
+    }
+
+    @Override
+    public String toString() {
+        return "session " + label;
+    }
+}

@@ -1,0 +1,150 @@
+package io.roamtun.server;
+
+import io.roamtun.engine.EngineContext;
+import io.roamtun.engine.config.HostPort;
+import io.roamtun.engine.link.Link;
+import io.roamtun.engine.link.PlainTransport;
+import io.roamtun.engine.loop.IoHandler;
+import io.roamtun.protocol.Role;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent beside the backend: accepts links from client-services and, for each stream they open,
+ * connects to the named backend service. Embeddable: tests start it in-process.
+ */
+public final class ServerService implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ServerService.class);
+    /** Connections accepted per readiness event before other channels get their turn. */
+    private static final int ACCEPTS_PER_EVENT = 64;
+
+    private final ServerConfig config;
+    private final EngineContext engine;
+    private final SessionRegistry registry;
+    private ServerSocketChannel listener;
+    private InetSocketAddress boundAddress;
+
+    private ServerService(ServerConfig config) throws IOException {
+        this.config = config;
+        this.engine = new EngineContext("server-loop");
+        this.registry = new SessionRegistry(engine, config);
+    }
+
+    /** Binds the listen address and starts serving; throws when the address cannot be bound. */
+    public static ServerService start(ServerConfig config) throws IOException {
+        ServerService service = new ServerService(config);
+        try {
+            service.bind();
+        } catch (IOException e) {
+            service.engine.close();
+            throw e;
+        }
+        service.engine.loop().start();
+        service.engine.loop().call(() -> {
+            try {
+                service.engine.loop().register(service.listener, SelectionKey.OP_ACCEPT, service.new Acceptor());
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+            return null;
+        });
+        log.info("listening on {} for client-services; services: {}", HostPort.format(service.boundAddress),
+                config.services().asMap().keySet());
+        return service;
+    }
+
+    private void bind() throws IOException {
+        listener = ServerSocketChannel.open();
+        listener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+        try {
+            listener.bind(config.listen(), 1024);
+        } catch (IOException e) {
+            listener.close();
+            throw new IOException("cannot listen on " + HostPort.format(config.listen()) + ": " + e.getMessage(), e);
+        }
+        listener.configureBlocking(false);
+        boundAddress = (InetSocketAddress) listener.getLocalAddress();
+    }
+
+    public InetSocketAddress address() {
+        return boundAddress;
+    }
+
+    public int sessionCount() {
+        return engine.loop().call(registry::sessionCount);
+    }
+
+    public int streamCount() {
+        return engine.loop().call(registry::streamCount);
+    }
+
+    public long sessionsOpened() {
+        return engine.loop().call(registry::sessionsOpened);
+    }
+
+    /** Accepts client-service connections; each becomes a link waiting for HELLO. */
+    private final class Acceptor implements IoHandler {
+        @Override
+        public void onReady(SelectionKey key) {
+            for (int i = 0; i < ACCEPTS_PER_EVENT; i++) {
+                SocketChannel channel;
+                try {
+                    channel = listener.accept();
+                } catch (IOException e) {
+                    log.warn("accept failed: {}", e.getMessage());
+                    return;
+                }
+                if (channel == null) {
+                    return;
+                }
+                String name = "?";
+                try {
+                    name = HostPort.format((InetSocketAddress) channel.getRemoteAddress());
+                    channel.configureBlocking(false);
+                    channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                    Link link = new Link(engine.loop(), new PlainTransport(channel), Role.SERVER, config.link(), registry, name);
+                    registry.add(link);
+                    link.start();
+                } catch (IOException e) {
+                    log.info("dropped connection from {}: {}", name, e.getMessage());
+                    try {
+                        channel.close();
+                    } catch (IOException ignored) {
+                        // already failing
+                    }
+                }
+            }
+        }
+
+        @Override
+        public void onFailure(Throwable bug) {
+            log.error("listener failed; still accepting", bug);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            engine.loop().call(() -> {
+                registry.shutdown();
+                try {
+                    listener.close();
+                } catch (IOException ignored) {
+                    // shutting down
+                }
+                return null;
+            });
+            engine.loop().call(() -> null); // one more turn: the GOAWAYs were flushed at the end of the last
+        } catch (RuntimeException e) {
+            log.debug("shutdown: {}", e.getMessage());
+        }
+        engine.close();
+        log.info("server-service stopped");
+    }
+}
