@@ -1,0 +1,116 @@
+package io.roamtun.e2e;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * An agent (or any main class of this build) run as its own JVM, the way the launchers run it, with
+ * its log lines collected so a test can wait for "listening on ..." and learn the port it got.
+ */
+final class AgentProcess implements AutoCloseable {
+    private final Process process;
+    private final List<String> lines = Collections.synchronizedList(new ArrayList<>());
+    private final BlockingQueue<String> fresh = new LinkedBlockingQueue<>();
+
+    private AgentProcess(Process process) {
+        this.process = process;
+        Thread reader = new Thread(() -> {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                    lines.add(line);
+                    fresh.add(line);
+                }
+            } catch (IOException ignored) {
+                // process gone
+            }
+        }, "agent-output");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    static AgentProcess start(String mainClass, String... args) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(System.getProperty("java.home") + "/bin/java");
+        command.add("-Xmx256m");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(mainClass);
+        Collections.addAll(command, args);
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        return new AgentProcess(pb.start());
+    }
+
+    static AgentProcess server(String... args) throws IOException {
+        return start("io.roamtun.server.ServerServiceMain", args);
+    }
+
+    static AgentProcess client(String... args) throws IOException {
+        return start("io.roamtun.client.ClientServiceMain", args);
+    }
+
+    /** Waits for a line matching {@code regex}; returns its first group (or the whole line). */
+    String await(String regex, long seconds) throws InterruptedException {
+        Pattern pattern = Pattern.compile(regex);
+        synchronized (lines) {
+            for (String line : lines) {
+                Matcher m = pattern.matcher(line);
+                if (m.find()) {
+                    return m.groupCount() > 0 ? m.group(1) : line;
+                }
+            }
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() < deadline) {
+            String line = fresh.poll(50, TimeUnit.MILLISECONDS);
+            if (line == null) {
+                if (!process.isAlive() && fresh.isEmpty()) {
+                    break;
+                }
+                continue;
+            }
+            Matcher m = pattern.matcher(line);
+            if (m.find()) {
+                return m.groupCount() > 0 ? m.group(1) : line;
+            }
+        }
+        throw new AssertionError("no line matching " + regex + " within " + seconds + " s; output so far:\n" + output());
+    }
+
+    int waitFor(long seconds) throws InterruptedException {
+        if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+            throw new AssertionError("process still running after " + seconds + " s; output:\n" + output());
+        }
+        Thread.sleep(50); // let the reader take the last lines
+        return process.exitValue();
+    }
+
+    String output() {
+        synchronized (lines) {
+            return String.join("\n", lines);
+        }
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            process.waitFor(5, TimeUnit.SECONDS);
+        }
+    }
+}

@@ -1,0 +1,155 @@
+package io.roamtun.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Third-party programs through the tunnel, with both agents as their own processes started the way the
+ * launchers start them: curl against python3's http.server, redis-cli against redis-server.
+ */
+class RealProgramsTest {
+    private final List<AutoCloseable> started = new ArrayList<>();
+
+    @AfterEach
+    void stopEverything() throws Exception {
+        for (int i = started.size() - 1; i >= 0; i--) {
+            started.get(i).close();
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    private Process startProgram(Path dir, String... command) throws IOException {
+        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve(Path.of(command[0]).getFileName() + ".log").toFile()).start();
+        started.add(() -> {
+            p.destroy();
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        });
+        return p;
+    }
+
+    private static void awaitPort(int port, Process owner) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            try (java.net.Socket s = new java.net.Socket(InetAddress.getLoopbackAddress(), port)) {
+                return;
+            } catch (IOException notYet) {
+                if (!owner.isAlive()) {
+                    throw new AssertionError("program exited with " + owner.exitValue() + " before listening on " + port);
+                }
+                Thread.sleep(50);
+            }
+        }
+        throw new AssertionError("nothing listening on " + port);
+    }
+
+    /** Starts both agents as processes; returns the client's local port for {@code service}. */
+    private int tunnel(String service, int backendPort) throws Exception {
+        AgentProcess server = AgentProcess.server("--insecure-plaintext", "--listen", "127.0.0.1:0",
+                "--service", service + "=127.0.0.1:" + backendPort);
+        started.add(server);
+        String serverPort = server.await("listening on 127\\.0\\.0\\.1:(\\d+)", 30);
+        AgentProcess client = AgentProcess.client("--insecure-plaintext", "--server", "127.0.0.1:" + serverPort,
+                "--forward", "127.0.0.1:0=" + service);
+        started.add(client);
+        String localPort = client.await("forwarding 127\\.0\\.0\\.1:(\\d+) to service " + service, 30);
+        client.await("session \\w+ established", 30);
+        return Integer.parseInt(localPort);
+    }
+
+    private static String run(long seconds, String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        assertTrue(p.waitFor(seconds, TimeUnit.SECONDS), String.join(" ", command) + " did not finish");
+        String text = new String(out, StandardCharsets.UTF_8);
+        assertEquals(0, p.exitValue(), String.join(" ", command) + " failed:\n" + text);
+        return text;
+    }
+
+    @Test
+    @Timeout(180)
+    void curlDownloadsFromPythonHttpServerThroughTheTunnel(@TempDir Path dir) throws Exception {
+        String python = ExternalTools.require("python3");
+        String curl = ExternalTools.require("curl");
+        byte[] file = new byte[64 << 20];
+        new Random(5).nextBytes(file);
+        Files.write(dir.resolve("big.bin"), file);
+        String expected = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(file));
+
+        int httpPort = freePort();
+        Process http = startProgram(dir, python, "-m", "http.server", String.valueOf(httpPort), "--bind", "127.0.0.1");
+        awaitPort(httpPort, http);
+        int local = tunnel("web", httpPort);
+
+        for (int i = 0; i < 3; i++) {
+            Path out = dir.resolve("download-" + i + ".bin");
+            run(120, curl, "--silent", "--show-error", "--fail", "-o", out.toString(), "http://127.0.0.1:" + local + "/big.bin");
+            String got = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(out)));
+            assertEquals(expected, got, "download " + i);
+        }
+        String listing = run(30, curl, "--silent", "--fail", "http://127.0.0.1:" + local + "/");
+        assertTrue(listing.contains("big.bin"), listing);
+    }
+
+    @Test
+    @Timeout(180)
+    void redisCliTalksToRedisServerThroughTheTunnel(@TempDir Path dir) throws Exception {
+        String redisServer = ExternalTools.require("redis-server");
+        String redisCli = ExternalTools.require("redis-cli");
+        int redisPort = freePort();
+        Process redis = startProgram(dir, redisServer, "--port", String.valueOf(redisPort), "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", "no", "--dir", dir.toString());
+        awaitPort(redisPort, redis);
+        int local = tunnel("redis", redisPort);
+        String port = String.valueOf(local);
+
+        assertEquals("PONG", run(30, redisCli, "-h", "127.0.0.1", "-p", port, "PING").trim());
+        String big = "v".repeat(1 << 20);
+        Path value = dir.resolve("value.txt");
+        Files.writeString(value, big);
+        // redis-cli -x reads the value from stdin
+        Process set = new ProcessBuilder(redisCli, "-h", "127.0.0.1", "-p", port, "-x", "SET", "bigkey")
+                .redirectInput(value.toFile()).redirectErrorStream(true).start();
+        assertEquals("OK", new String(set.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim());
+        assertTrue(set.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(String.valueOf(big.length()), run(30, redisCli, "-h", "127.0.0.1", "-p", port, "STRLEN", "bigkey").trim());
+        String got = run(30, redisCli, "-h", "127.0.0.1", "-p", port, "GET", "bigkey").trim();
+        assertEquals(big, got);
+        // A pipelined burst: 10,000 commands in one connection.
+        StringBuilder commands = new StringBuilder();
+        for (int i = 0; i < 10_000; i++) {
+            commands.append("INCR counter\n");
+        }
+        Path script = dir.resolve("incr.txt");
+        Files.writeString(script, commands);
+        Process pipe = new ProcessBuilder(redisCli, "-h", "127.0.0.1", "-p", port)
+                .redirectInput(script.toFile()).redirectErrorStream(true).start();
+        pipe.getInputStream().readAllBytes();
+        assertTrue(pipe.waitFor(60, TimeUnit.SECONDS));
+        assertEquals("10000", run(30, redisCli, "-h", "127.0.0.1", "-p", port, "GET", "counter").trim());
+    }
+}

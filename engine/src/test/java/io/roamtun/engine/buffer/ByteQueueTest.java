@@ -1,0 +1,76 @@
+package io.roamtun.engine.buffer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.WritableByteChannel;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class ByteQueueTest {
+
+    /** A channel that takes at most {@code chunk} bytes per write, like a slow socket. */
+    private static final class Trickle implements WritableByteChannel {
+        final ByteArrayOutputStream got = new ByteArrayOutputStream();
+        int chunk;
+
+        Trickle(int chunk) {
+            this.chunk = chunk;
+        }
+
+        @Override
+        public int write(ByteBuffer src) {
+            int n = Math.min(chunk, src.remaining());
+            for (int i = 0; i < n; i++) {
+                got.write(src.get());
+            }
+            return n;
+        }
+
+        @Override
+        public boolean isOpen() {
+            return true;
+        }
+
+        @Override
+        public void close() {}
+    }
+
+    @Test
+    void bytesComeOutInOrderAtEveryWriteSizeAndChunksGoBack() throws Exception {
+        for (int chunk : new int[] {1, 7, 1000, 16_384, 100_000}) {
+            BufferPool pool = new BufferPool(4096, 2);
+            ByteQueue queue = new ByteQueue(pool);
+            Trickle channel = new Trickle(chunk);
+            ByteArrayOutputStream expected = new ByteArrayOutputStream();
+            Random random = new Random(chunk);
+            for (int round = 0; round < 50; round++) {
+                byte[] piece = new byte[random.nextInt(10_000)];
+                random.nextBytes(piece);
+                expected.write(piece);
+                queue.append(ByteBuffer.wrap(piece));
+                if (random.nextBoolean()) {
+                    queue.writeTo(channel);
+                }
+            }
+            while (!queue.isEmpty()) {
+                queue.writeTo(channel);
+            }
+            assertArrayEquals(expected.toByteArray(), channel.got.toByteArray(), "chunk " + chunk);
+            assertEquals(0, pool.lent(), "every chunk back in the pool");
+        }
+    }
+
+    @Test
+    void clearReturnsChunks() {
+        BufferPool pool = new BufferPool(1024, 2);
+        ByteQueue queue = new ByteQueue(pool);
+        queue.append(ByteBuffer.wrap(new byte[5000]));
+        assertEquals(5000, queue.size());
+        queue.clear();
+        assertEquals(0, queue.size());
+        assertEquals(0, pool.lent());
+    }
+}

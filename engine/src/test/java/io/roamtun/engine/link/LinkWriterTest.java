@@ -1,0 +1,125 @@
+package io.roamtun.engine.link;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.roamtun.engine.buffer.BufferPool;
+import io.roamtun.engine.buffer.ReplayBuffer;
+import io.roamtun.protocol.ErrorCode;
+import io.roamtun.protocol.FrameDecoder;
+import io.roamtun.protocol.FrameEncoder;
+import io.roamtun.protocol.FrameHandler;
+import io.roamtun.protocol.FrameType;
+import io.roamtun.protocol.Hello;
+import io.roamtun.protocol.Resume;
+import io.roamtun.protocol.Role;
+import io.roamtun.protocol.Welcome;
+import io.roamtun.protocol.Wire;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Control frames queued while a replay frame is half written must wait for that frame's end: whatever
+ * the write sizes, the byte stream decodes into whole frames with every DATA byte in order.
+ */
+class LinkWriterTest {
+
+    private static final class Collect implements FrameHandler {
+        final List<String> frames = new ArrayList<>();
+        long expectedSeq;
+
+        @Override
+        public boolean admitSequenced(FrameType type, long seq, int frameBytes) {
+            assertEquals(expectedSeq, seq, "sequenced frames arrive in order, none missing");
+            expectedSeq += frameBytes;
+            return true;
+        }
+
+        @Override public void onData(int streamId, ByteBuffer payload) {
+            byte first = payload.get(payload.position());
+            for (int i = payload.position(); i < payload.limit(); i++) {
+                assertEquals(first, payload.get(i), "payload intact");
+            }
+            frames.add("DATA" + first);
+        }
+        @Override public void onPing(long opaque) { frames.add("PING" + opaque); }
+        @Override public void onFin(int streamId) { frames.add("FIN"); }
+        @Override public void onHello(Hello hello) {}
+        @Override public void onWelcome(Welcome welcome) {}
+        @Override public void onOpen(int streamId, String service) {}
+        @Override public void onOpenOk(int streamId) {}
+        @Override public void onOpenFail(int streamId, ErrorCode code, String message) {}
+        @Override public void onReset(int streamId, ErrorCode code) {}
+        @Override public void onWindowUpdate(int streamId, int increment) {}
+        @Override public void onPong(long opaque) {}
+        @Override public void onAck(long receivedOffset) {}
+        @Override public void onGoAway(ErrorCode code, String message) {}
+        @Override public void onResume(Resume resume) {}
+        @Override public void onResumed(long receivedOffset) {}
+        @Override public void onDatagram(int flowId, ByteBuffer payload) {}
+    }
+
+    @Test
+    void controlFramesLandOnlyBetweenWholeFramesAtEveryWriteSize() throws Exception {
+        for (int chunk : new int[] {1, 3, 19, 20, 21, 100, 4096, 70_000, 1 << 20}) {
+            BufferPool pool = new BufferPool(256 * 1024, 4);
+            ReplayBuffer replay = new ReplayBuffer(pool, 2 << 20);
+            ChunkingTransport transport = new ChunkingTransport(chunk);
+            LinkWriter writer = new LinkWriter(transport);
+            writer.sendReplayFrom(replay, 0);
+            int frames = 12;
+            for (int i = 1; i <= frames; i++) {
+                ByteBuffer slot = replay.reserveData(1000 * i);
+                int n = slot.remaining();
+                for (int k = 0; k < n; k++) {
+                    slot.put((byte) i);
+                }
+                replay.commitData(1, n);
+            }
+            int pings = 0;
+            int rounds = 0;
+            while (writer.hasPending(true)) {
+                ByteBuffer slot = rounds++ % 64 == 0 ? writer.controlSlot(FrameEncoder.LONG_FRAME_BYTES) : null;
+                if (slot != null) { // (slower than the link drains; a full control queue refuses more)
+                    FrameEncoder.ping(slot, ++pings);
+                }
+                writer.flush(true);
+                assertTrue(rounds < 10_000_000, "progress");
+            }
+            Collect collected = new Collect();
+            ByteBuffer all = ByteBuffer.wrap(transport.written.toByteArray());
+            new FrameDecoder(Role.SERVER, Wire.MAX_PAYLOAD).decode(all, collected);
+            assertEquals(0, all.remaining(), "whole frames only, chunk " + chunk);
+            assertEquals(replay.head(), writer.sentOffset());
+            List<String> data = collected.frames.stream().filter(f -> f.startsWith("DATA")).toList();
+            assertEquals(frames, data.size());
+            for (int i = 1; i <= frames; i++) {
+                assertEquals("DATA" + i, data.get(i - 1));
+            }
+            assertEquals(pings, collected.frames.stream().filter(f -> f.startsWith("PING")).count(), "every PING went out");
+        }
+    }
+
+    @Test
+    void controlFramesJumpAheadOfQueuedData() throws Exception {
+        BufferPool pool = new BufferPool(256 * 1024, 4);
+        ReplayBuffer replay = new ReplayBuffer(pool, 2 << 20);
+        ChunkingTransport transport = new ChunkingTransport(1 << 20);
+        LinkWriter writer = new LinkWriter(transport);
+        writer.sendReplayFrom(replay, 0);
+        for (int i = 0; i < 10; i++) {
+            ByteBuffer slot = replay.reserveData(60_000);
+            int n = slot.remaining();
+            slot.position(slot.limit());
+            replay.commitData(1, n);
+        }
+        FrameEncoder.ping(writer.controlSlot(FrameEncoder.LONG_FRAME_BYTES), 42);
+        writer.flush(true);
+        Collect collected = new Collect();
+        ByteBuffer all = ByteBuffer.wrap(transport.written.toByteArray());
+        new FrameDecoder(Role.SERVER, Wire.MAX_PAYLOAD).decode(all, collected);
+        assertEquals("PING42", collected.frames.get(0));
+    }
+}
