@@ -1,0 +1,302 @@
+package io.roamtun.bench;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * {@code roamtun-bench [--quick]}: every path measured with the same load generator against the same
+ * backend in one run, printed as one table (figures are medians of the runs, with their min–max).
+ */
+public final class BenchMain {
+
+    /** How much to measure; --quick keeps the whole run to seconds for CI. */
+    record Sizes(long bulkBytes, int pingPongs, int connections, int idle, int manyStreams, int runs) {
+        static Sizes full() {
+            return new Sizes(1L << 30, 10_000, 2_000, 1_000, 10_000, 3);
+        }
+
+        static Sizes quick() {
+            return new Sizes(64L << 20, 2_000, 300, 200, 1_000, 3);
+        }
+    }
+
+    /** Everything measured for one path. */
+    static final class Result {
+        final String path;
+        String unavailable;
+        final Stat oneStream = new Stat();
+        final Stat eightStreams = new Stat();
+        final Stat p50 = new Stat();
+        final Stat p99 = new Stat();
+        final Stat p999 = new Stat();
+        final Stat connectionsPerSecond = new Stat();
+        final Stat idleRssMiB = new Stat();
+        final Stat idleHeapMiB = new Stat();
+        final Stat idleHeapKiBPerConnection = new Stat();
+        String manyStreamsHeld = "-";
+        final Stat manyStreamsRssMiB = new Stat();
+        final Stat manyStreamsHeapMiB = new Stat();
+
+        Result(String path) {
+            this.path = path;
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        boolean quick = false;
+        for (String arg : args) {
+            switch (arg) {
+                case "--quick" -> quick = true;
+                case "--help", "-h" -> {
+                    System.out.println("usage: roamtun-bench [--quick]\n"
+                            + "  Measures direct, socat, ssh -L, stunnel and roamtun on loopback in one run and prints a table.\n"
+                            + "  Peers are used when installed (Debian: apt-get install socat openssh-server openssh-client stunnel4).\n"
+                            + "  --quick  small sizes, for CI (seconds); the full run moves 1 GiB per figure and takes minutes.");
+                    return;
+                }
+                default -> {
+                    System.err.println("roamtun-bench: unknown argument '" + arg + "' (see --help)");
+                    System.exit(2);
+                }
+            }
+        }
+        Sizes sizes = quick ? Sizes.quick() : Sizes.full();
+        Path work = Files.createTempDirectory("roamtun-bench");
+        Process backendProcess = Processes.startJava(work.resolve("backend.log"), List.of("-Xmx256m", "-XX:+UseSerialGC"),
+                BenchBackend.class.getName());
+        List<Result> results = new ArrayList<>();
+        try {
+            int backendPort = Integer.parseInt(Processes.awaitLine(work.resolve("backend.log"), backendProcess, "listening (\\d+)", 30));
+            InetSocketAddress backend = new InetSocketAddress(InetAddress.getLoopbackAddress(), backendPort);
+            for (BenchPath path : Paths.all(work)) {
+                results.add(measure(path, backend, sizes));
+            }
+        } finally {
+            Processes.stop(backendProcess);
+        }
+        print(results, sizes, quick);
+        boolean roamtunFailed = results.stream().anyMatch(r -> r.path.equals("roamtun") && r.unavailable != null);
+        if (roamtunFailed) {
+            System.err.println("roamtun-bench: the roamtun row failed; logs in " + work);
+            System.exit(1);
+        }
+        deleteTree(work);
+    }
+
+    private static Result measure(BenchPath path, InetSocketAddress backend, Sizes sizes) {
+        Result r = new Result(path.name());
+        r.unavailable = path.unavailableReason();
+        if (r.unavailable != null) {
+            System.err.println("bench: " + path.name() + ": skipped, " + r.unavailable);
+            return r;
+        }
+        System.err.println("bench: " + path.name() + " ...");
+        try (path) {
+            InetSocketAddress address = path.start(backend);
+            LoadGenerator.throughput(address, Math.min(sizes.bulkBytes(), 256L << 20), 1); // warm-up, both JITs
+            LoadGenerator.pingPong(address, 2_000);
+            LoadGenerator.connectionRate(address, 100);
+            for (int run = 0; run < sizes.runs(); run++) {
+                r.oneStream.add(LoadGenerator.throughput(address, sizes.bulkBytes(), 1));
+                r.eightStreams.add(LoadGenerator.throughput(address, sizes.bulkBytes(), 8));
+                long[] rtt = LoadGenerator.pingPong(address, sizes.pingPongs());
+                r.p50.add(percentile(rtt, 0.50) / 1e3);
+                r.p99.add(percentile(rtt, 0.99) / 1e3);
+                r.p999.add(percentile(rtt, 0.999) / 1e3);
+                r.connectionsPerSecond.add(LoadGenerator.connectionRate(address, sizes.connections()));
+                measureIdle(path, address, sizes.idle(), r);
+            }
+            if (path.javaHeap()) {
+                measureManyStreams(path, address, sizes, r);
+            }
+        } catch (Exception e) {
+            r.unavailable = "failed: " + e;
+            System.err.println("bench: " + path.name() + " failed: " + e);
+        }
+        return r;
+    }
+
+    private static void measureIdle(BenchPath path, InetSocketAddress address, int count, Result r) throws Exception {
+        if (path.pids().isEmpty()) {
+            return;
+        }
+        long heapBefore = path.javaHeap() ? heap(path) : 0;
+        List<Socket> idle = LoadGenerator.holdOpen(address, count);
+        try {
+            Thread.sleep(200);
+            r.idleRssMiB.add(rss(path) / 1048576.0);
+            if (path.javaHeap()) {
+                long heapAfter = heap(path);
+                r.idleHeapMiB.add(heapAfter / 1048576.0);
+                r.idleHeapKiBPerConnection.add(Math.max(0, heapAfter - heapBefore) / 1024.0 / count);
+            }
+        } finally {
+            LoadGenerator.closeAll(idle);
+        }
+        Thread.sleep(200);
+    }
+
+    private static void measureManyStreams(BenchPath path, InetSocketAddress address, Sizes sizes, Result r) throws Exception {
+        int held = Integer.MAX_VALUE;
+        String failure = null;
+        for (int run = 0; run < sizes.runs(); run++) {
+            List<Socket> open = List.of();
+            try {
+                open = LoadGenerator.holdOpen(address, sizes.manyStreams());
+                Thread.sleep(200);
+                r.manyStreamsRssMiB.add(rss(path) / 1048576.0);
+                r.manyStreamsHeapMiB.add(heap(path) / 1048576.0);
+                held = Math.min(held, open.size());
+            } catch (IOException e) {
+                failure = e.getMessage();
+            } finally {
+                LoadGenerator.closeAll(open);
+            }
+            Thread.sleep(500);
+        }
+        r.manyStreamsHeld = failure == null ? "yes, " + held : "NO: " + failure;
+    }
+
+    private static long rss(BenchPath path) {
+        long total = 0;
+        for (long pid : path.pids()) {
+            total += Processes.treeRss(pid);
+        }
+        return total;
+    }
+
+    private static long heap(BenchPath path) {
+        long total = 0;
+        for (long pid : path.pids()) {
+            long used = Processes.heapUsedAfterGc(pid);
+            if (used < 0) {
+                return -1;
+            }
+            total += used;
+        }
+        return total;
+    }
+
+    private static double percentile(long[] sorted, double p) {
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)];
+    }
+
+    // ---- the table -----------------------------------------------------------------------------
+
+    private static void print(List<Result> results, Sizes sizes, boolean quick) throws IOException {
+        Result direct = find(results, "direct");
+        Result socat = find(results, "socat");
+        Map<String, Function<Result, String>> rows = new LinkedHashMap<>();
+        String bulk = sizes.bulkBytes() >= 1L << 30 ? (sizes.bulkBytes() >> 30) + " GiB" : (sizes.bulkBytes() >> 20) + " MiB";
+        rows.put("1 stream, MB/s (" + bulk + ")", r -> r.oneStream.format(0));
+        rows.put("  × direct", r -> ratio(r.oneStream, direct == null ? null : direct.oneStream));
+        rows.put("  × socat", r -> ratio(r.oneStream, socat == null ? null : socat.oneStream));
+        rows.put("8 streams, MB/s total", r -> r.eightStreams.format(0));
+        rows.put("  × direct ", r -> ratio(r.eightStreams, direct == null ? null : direct.eightStreams));
+        rows.put("  × socat ", r -> ratio(r.eightStreams, socat == null ? null : socat.eightStreams));
+        rows.put("64 B ping-pong p50, µs", r -> r.p50.format(1));
+        rows.put("  p99, µs", r -> r.p99.format(1));
+        rows.put("  p99.9, µs", r -> r.p999.format(1));
+        rows.put("  p50 added to direct, µs", r -> direct == null || r.p50.isEmpty() || direct.p50.isEmpty() ? "-"
+                : String.format(Locale.ROOT, "%.1f", r.p50.median() - direct.p50.median()));
+        rows.put("connect+exchange+close, conn/s", r -> r.connectionsPerSecond.format(0));
+        rows.put("  × socat  ", r -> ratio(r.connectionsPerSecond, socat == null ? null : socat.connectionsPerSecond));
+        rows.put(sizes.idle() + " idle conns: RSS MiB (relay/agents)", r -> r.idleRssMiB.format(1));
+        rows.put("  heap used MiB (after GC)", r -> r.idleHeapMiB.format(1));
+        rows.put("  heap KiB per idle conn", r -> r.idleHeapKiBPerConnection.format(1));
+        rows.put(sizes.manyStreams() + " concurrent streams held", r -> r.manyStreamsHeld);
+        rows.put("  RSS MiB (both agents)", r -> r.manyStreamsRssMiB.format(0));
+        rows.put("  heap used MiB (after GC) ", r -> r.manyStreamsHeapMiB.format(0));
+        rows.put("handover pause, planned / sudden", r -> r.path.startsWith("roamtun") ? "not yet (handover issue)" : "n/a");
+
+        int labelWidth = rows.keySet().stream().mapToInt(String::length).max().orElse(10);
+        List<Integer> widths = new ArrayList<>();
+        for (Result r : results) {
+            int w = r.path.length();
+            if (r.unavailable == null) {
+                for (Function<Result, String> cell : rows.values()) {
+                    w = Math.max(w, cell.apply(r).length());
+                }
+            } else {
+                w = Math.max(w, 5);
+            }
+            widths.add(w);
+        }
+        StringBuilder out = new StringBuilder();
+        out.append("roamtun benchmark, ").append(quick ? "--quick" : "full").append(" run, ")
+                .append(ZonedDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm z"))).append('\n');
+        out.append("machine: ").append(machine()).append('\n');
+        out.append("figures: median (min–max) of ").append(sizes.runs()).append(" runs; all paths on loopback, same load generator\n\n");
+        out.append(pad("", labelWidth));
+        for (int i = 0; i < results.size(); i++) {
+            out.append(" | ").append(pad(results.get(i).path, widths.get(i)));
+        }
+        out.append('\n').append("-".repeat(labelWidth));
+        for (int w : widths) {
+            out.append("-+-").append("-".repeat(w));
+        }
+        out.append('\n');
+        for (Map.Entry<String, Function<Result, String>> row : rows.entrySet()) {
+            out.append(pad(row.getKey().stripTrailing(), labelWidth));
+            for (int i = 0; i < results.size(); i++) {
+                Result r = results.get(i);
+                out.append(" | ").append(pad(r.unavailable == null ? row.getValue().apply(r) : "n/a", widths.get(i)));
+            }
+            out.append('\n');
+        }
+        for (Result r : results) {
+            if (r.unavailable != null) {
+                out.append("n/a ").append(r.path).append(": ").append(r.unavailable).append('\n');
+            }
+        }
+        System.out.print(out);
+        System.out.flush();
+    }
+
+    private static String ratio(Stat value, Stat base) {
+        if (base == null || base.isEmpty() || value.isEmpty() || base.median() == 0) {
+            return "-";
+        }
+        return String.format(Locale.ROOT, "%.2f×", value.median() / base.median());
+    }
+
+    private static Result find(List<Result> results, String name) {
+        return results.stream().filter(r -> r.path.equals(name) && r.unavailable == null).findFirst().orElse(null);
+    }
+
+    private static String pad(String s, int width) {
+        return s.length() >= width ? s : s + " ".repeat(width - s.length());
+    }
+
+    private static String machine() {
+        String cpu = "?";
+        try {
+            cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                    .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("?");
+        } catch (IOException ignored) {
+            // not Linux
+        }
+        return Runtime.getRuntime().availableProcessors() + " cores, " + cpu + ", " + System.getProperty("os.name") + " "
+                + System.getProperty("os.version") + ", Java " + System.getProperty("java.version");
+    }
+
+    private static void deleteTree(Path dir) {
+        try (var walk = Files.walk(dir)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a temp dir left behind is harmless
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package io.roamtun.bench;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.List;
+
+/** One way from the load generator to the backend: direct, or through a relay or tunnel. */
+interface BenchPath extends AutoCloseable {
+
+    String name();
+
+    /** Why this path cannot run here (a program not installed), or null when it can. */
+    String unavailableReason();
+
+    /** Starts whatever the path needs; returns the address the load generator connects to. */
+    InetSocketAddress start(InetSocketAddress backend) throws IOException, InterruptedException;
+
+    /** The processes whose memory counts for this path (the relays or agents), empty for direct. */
+    List<Long> pids();
+
+    /** True when {@link #pids()} are JVMs whose heap can be read. */
+    default boolean javaHeap() {
+        return false;
+    }
+
+    @Override
+    void close();
+}

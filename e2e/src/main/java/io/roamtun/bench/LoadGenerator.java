@@ -1,0 +1,146 @@
+package io.roamtun.bench;
+
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/** The one client every path is measured with, so the rows differ only in the path. Blocking sockets. */
+final class LoadGenerator {
+    private static final byte[] BULK = new byte[256 * 1024];
+
+    static {
+        new java.util.Random(1).nextBytes(BULK);
+    }
+
+    private LoadGenerator() {}
+
+    private static Socket connect(InetSocketAddress address) throws IOException {
+        Socket s = new Socket(address.getAddress(), address.getPort());
+        s.setTcpNoDelay(true);
+        s.setSoTimeout(120_000);
+        return s;
+    }
+
+    /** Sends {@code bytes} to the sink and waits until the backend confirms it has them all; MB/s. */
+    static double throughput(InetSocketAddress address, long bytes, int streams) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(streams);
+        try {
+            long perStream = bytes / streams;
+            long start = System.nanoTime();
+            List<Future<Long>> results = new ArrayList<>();
+            for (int i = 0; i < streams; i++) {
+                results.add(pool.submit(() -> sink(address, perStream)));
+            }
+            long total = 0;
+            for (Future<Long> f : results) {
+                total += f.get();
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            if (total != perStream * streams) {
+                throw new IOException("backend got " + total + " bytes of " + perStream * streams);
+            }
+            return total / 1e6 / seconds;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static long sink(InetSocketAddress address, long bytes) throws IOException {
+        try (Socket s = connect(address)) {
+            OutputStream out = s.getOutputStream();
+            out.write('S');
+            long left = bytes;
+            while (left > 0) {
+                int n = (int) Math.min(BULK.length, left);
+                out.write(BULK, 0, n);
+                left -= n;
+            }
+            s.shutdownOutput();
+            return new DataInputStream(s.getInputStream()).readLong();
+        }
+    }
+
+    /** 64-byte request, 64-byte answer, {@code rounds} times in a row; the round trips in ns, sorted. */
+    static long[] pingPong(InetSocketAddress address, int rounds) throws IOException {
+        try (Socket s = connect(address)) {
+            OutputStream out = s.getOutputStream();
+            InputStream in = s.getInputStream();
+            byte[] message = new byte[64];
+            message[0] = 'E';
+            out.write(message, 0, 1);
+            long[] rtt = new long[rounds];
+            for (int i = 0; i < rounds; i++) {
+                long start = System.nanoTime();
+                out.write(message);
+                readFully(in, message);
+                rtt[i] = System.nanoTime() - start;
+            }
+            Arrays.sort(rtt);
+            return rtt;
+        }
+    }
+
+    /** Connect, one 16-byte exchange, close; {@code count} times in a row. Connections per second. */
+    static double connectionRate(InetSocketAddress address, int count) throws IOException {
+        byte[] request = new byte[17];
+        request[0] = 'E';
+        byte[] answer = new byte[16];
+        long start = System.nanoTime();
+        for (int i = 0; i < count; i++) {
+            try (Socket s = connect(address)) {
+                s.getOutputStream().write(request);
+                readFully(s.getInputStream(), answer);
+            }
+        }
+        return count / ((System.nanoTime() - start) / 1e9);
+    }
+
+    /** Opens {@code count} connections, each proven end to end by one echo, and leaves them open. */
+    static List<Socket> holdOpen(InetSocketAddress address, int count) throws IOException {
+        List<Socket> sockets = new ArrayList<>(count);
+        byte[] request = {'E', 1};
+        byte[] answer = new byte[1];
+        try {
+            for (int i = 0; i < count; i++) {
+                Socket s = connect(address);
+                sockets.add(s);
+                s.getOutputStream().write(request);
+                readFully(s.getInputStream(), answer);
+            }
+            return sockets;
+        } catch (IOException e) {
+            closeAll(sockets);
+            throw new IOException("after " + sockets.size() + " connections: " + e.getMessage(), e);
+        }
+    }
+
+    static void closeAll(List<Socket> sockets) {
+        for (Socket s : sockets) {
+            try {
+                s.close();
+            } catch (IOException ignored) {
+                // closing
+            }
+        }
+    }
+
+    private static void readFully(InputStream in, byte[] buf) throws IOException {
+        int at = 0;
+        while (at < buf.length) {
+            int n = in.read(buf, at, buf.length - at);
+            if (n < 0) {
+                throw new IOException("connection closed after " + at + " of " + buf.length + " bytes");
+            }
+            at += n;
+        }
+    }
+}

@@ -1,0 +1,207 @@
+package io.roamtun.bench;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The paths the benchmark compares. Each external program is used only when installed. */
+final class Paths {
+    private Paths() {}
+
+    static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
+
+    static List<BenchPath> all(Path work) {
+        return List.of(new Direct(), new Socat(work), new Ssh(work), new Stunnel(work), new Roamtun(work), new RoamtunTls());
+    }
+
+    /** The backend itself. */
+    static final class Direct implements BenchPath {
+        public String name() { return "direct"; }
+        public String unavailableReason() { return null; }
+        public InetSocketAddress start(InetSocketAddress backend) { return backend; }
+        public List<Long> pids() { return List.of(); }
+        public void close() {}
+    }
+
+    /** socat with its default buffer, forking a relay per connection: what people reach for first. */
+    static final class Socat implements BenchPath {
+        private final Path work;
+        private Process process;
+
+        Socat(Path work) { this.work = work; }
+        public String name() { return "socat"; }
+        public String unavailableReason() { return Processes.find("socat") == null ? "socat not installed" : null; }
+
+        public InetSocketAddress start(InetSocketAddress backend) throws IOException, InterruptedException {
+            int port = Processes.freePort();
+            process = Processes.start(work.resolve("socat.log"), Processes.find("socat"),
+                    "TCP-LISTEN:" + port + ",bind=127.0.0.1,reuseaddr,fork,backlog=4096",
+                    "TCP:127.0.0.1:" + backend.getPort() + ",nodelay");
+            Processes.awaitPort(port, 10);
+            return new InetSocketAddress(LOOPBACK, port);
+        }
+
+        public List<Long> pids() { return List.of(process.pid()); }
+        public void close() { Processes.stop(process); }
+    }
+
+    /** ssh -N -L with AES-128-GCM against a private sshd on loopback (same three TCP hops as roamtun). */
+    static final class Ssh implements BenchPath {
+        private final Path work;
+        private Process sshd;
+        private Process ssh;
+
+        Ssh(Path work) { this.work = work; }
+        public String name() { return "ssh -L"; }
+
+        public String unavailableReason() {
+            if (Processes.find("sshd") == null || Processes.find("ssh") == null || Processes.find("ssh-keygen") == null) {
+                return "openssh-server / openssh-client not installed";
+            }
+            return null;
+        }
+
+        public InetSocketAddress start(InetSocketAddress backend) throws IOException, InterruptedException {
+            Path dir = Files.createDirectories(work.resolve("ssh"));
+            Files.createDirectories(Path.of("/run/sshd"));
+            keygen(dir.resolve("host_key"));
+            keygen(dir.resolve("user_key"));
+            Files.copy(dir.resolve("user_key.pub"), dir.resolve("authorized_keys"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            int sshdPort = Processes.freePort();
+            Path config = dir.resolve("sshd_config");
+            Files.writeString(config, String.join("\n",
+                    "Port " + sshdPort, "ListenAddress 127.0.0.1", "HostKey " + dir.resolve("host_key"),
+                    "AuthorizedKeysFile " + dir.resolve("authorized_keys"), "PidFile " + dir.resolve("sshd.pid"),
+                    "StrictModes no", "UsePAM no", "PasswordAuthentication no", "KbdInteractiveAuthentication no",
+                    "PermitRootLogin prohibit-password", "AllowTcpForwarding yes", "MaxStartups 100", "MaxSessions 100", ""));
+            sshd = Processes.start(work.resolve("sshd.log"), Processes.find("sshd"), "-D", "-e", "-f", config.toString());
+            Processes.awaitPort(sshdPort, 10);
+            int local = Processes.freePort();
+            ssh = Processes.start(work.resolve("ssh.log"), Processes.find("ssh"), "-N",
+                    "-L", "127.0.0.1:" + local + ":127.0.0.1:" + backend.getPort(),
+                    "-p", String.valueOf(sshdPort), "-i", dir.resolve("user_key").toString(),
+                    "-c", "aes128-gcm@openssh.com", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+                    "-o", "ExitOnForwardFailure=yes", "-o", "BatchMode=yes", "-o", "LogLevel=ERROR",
+                    "-l", System.getProperty("user.name"), "127.0.0.1");
+            Processes.awaitPort(local, 15);
+            return new InetSocketAddress(LOOPBACK, local);
+        }
+
+        private static void keygen(Path key) throws IOException, InterruptedException {
+            Files.deleteIfExists(key);
+            Files.deleteIfExists(Path.of(key + ".pub"));
+            Process p = new ProcessBuilder(Processes.find("ssh-keygen"), "-q", "-t", "ed25519", "-N", "", "-f", key.toString())
+                    .redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            if (p.waitFor() != 0) {
+                throw new IOException("ssh-keygen failed");
+            }
+        }
+
+        public List<Long> pids() { return List.of(ssh.pid(), sshd.pid()); }
+
+        public void close() {
+            Processes.stop(ssh);
+            Processes.stop(sshd);
+        }
+    }
+
+    /** A stunnel client and server pair speaking TLS 1.3 (plaintext in, TLS between, plaintext out). */
+    static final class Stunnel implements BenchPath {
+        private final Path work;
+        private Process server;
+        private Process client;
+
+        Stunnel(Path work) { this.work = work; }
+        public String name() { return "stunnel"; }
+
+        public String unavailableReason() {
+            return Processes.find("stunnel4") == null && Processes.find("stunnel") == null ? "stunnel4 not installed"
+                    : Processes.find("openssl") == null ? "openssl not installed" : null;
+        }
+
+        public InetSocketAddress start(InetSocketAddress backend) throws IOException, InterruptedException {
+            Path dir = Files.createDirectories(work.resolve("stunnel"));
+            Path key = dir.resolve("key.pem");
+            Path cert = dir.resolve("cert.pem");
+            Process gen = new ProcessBuilder(Processes.find("openssl"), "req", "-x509", "-newkey", "ec",
+                    "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key.toString(), "-out", cert.toString(),
+                    "-days", "2", "-subj", "/CN=127.0.0.1").redirectErrorStream(true).start();
+            gen.getInputStream().readAllBytes();
+            if (gen.waitFor() != 0) {
+                throw new IOException("openssl could not make a certificate");
+            }
+            String stunnel = Processes.find("stunnel4") != null ? Processes.find("stunnel4") : Processes.find("stunnel");
+            int tlsPort = Processes.freePort();
+            int local = Processes.freePort();
+            Path serverConf = dir.resolve("server.conf");
+            Files.writeString(serverConf, String.join("\n", "foreground = yes", "pid =", "debug = 3",
+                    "[server]", "accept = 127.0.0.1:" + tlsPort, "connect = 127.0.0.1:" + backend.getPort(),
+                    "cert = " + cert, "key = " + key, "sslVersionMin = TLSv1.3", "socket = l:TCP_NODELAY=1",
+                    "socket = r:TCP_NODELAY=1", ""));
+            Path clientConf = dir.resolve("client.conf");
+            Files.writeString(clientConf, String.join("\n", "foreground = yes", "pid =", "debug = 3",
+                    "[client]", "client = yes", "accept = 127.0.0.1:" + local, "connect = 127.0.0.1:" + tlsPort,
+                    "sslVersionMin = TLSv1.3", "socket = l:TCP_NODELAY=1", "socket = r:TCP_NODELAY=1", ""));
+            server = Processes.start(work.resolve("stunnel-server.log"), stunnel, serverConf.toString());
+            client = Processes.start(work.resolve("stunnel-client.log"), stunnel, clientConf.toString());
+            Processes.awaitPort(tlsPort, 10);
+            Processes.awaitPort(local, 10);
+            return new InetSocketAddress(LOOPBACK, local);
+        }
+
+        public List<Long> pids() { return List.of(client.pid(), server.pid()); }
+
+        public void close() {
+            Processes.stop(client);
+            Processes.stop(server);
+        }
+    }
+
+    /** roamtun's two agents as their own processes, with the launchers' JVM options. */
+    static final class Roamtun implements BenchPath {
+        static final List<String> AGENT_JVM = List.of("-Xms32m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError");
+        private final Path work;
+        private Process server;
+        private Process client;
+
+        Roamtun(Path work) { this.work = work; }
+        public String name() { return "roamtun"; }
+        public String unavailableReason() { return null; }
+
+        public InetSocketAddress start(InetSocketAddress backend) throws IOException, InterruptedException {
+            Path serverLog = work.resolve("server-service.log");
+            int serverPort = Processes.freePort();
+            server = Processes.startJava(serverLog, AGENT_JVM, "io.roamtun.server.ServerServiceMain",
+                    "--insecure-plaintext", "--listen", "127.0.0.1:" + serverPort, "--service", "bench=127.0.0.1:" + backend.getPort());
+            Processes.awaitLine(serverLog, server, "listening on", 30);
+            Path clientLog = work.resolve("client-service.log");
+            int local = Processes.freePort();
+            client = Processes.startJava(clientLog, AGENT_JVM, "io.roamtun.client.ClientServiceMain",
+                    "--insecure-plaintext", "--server", "127.0.0.1:" + serverPort, "--forward", "127.0.0.1:" + local + "=bench");
+            Processes.awaitLine(clientLog, client, "session \\w+ established", 30);
+            return new InetSocketAddress(LOOPBACK, local);
+        }
+
+        public List<Long> pids() { return List.of(client.pid(), server.pid()); }
+        public boolean javaHeap() { return true; }
+
+        public void close() {
+            Processes.stop(client);
+            Processes.stop(server);
+        }
+    }
+
+    /** roamtun over TLS: a row kept in the table so its absence is visible until TLS lands. */
+    static final class RoamtunTls implements BenchPath {
+        public String name() { return "roamtun TLS"; }
+        public String unavailableReason() { return "TLS not implemented yet"; }
+        public InetSocketAddress start(InetSocketAddress backend) { throw new UnsupportedOperationException(); }
+        public List<Long> pids() { return new ArrayList<>(); }
+        public void close() {}
+    }
+}

@@ -1,0 +1,162 @@
+package io.roamtun.bench;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Starting, watching and measuring the benchmark's helper processes. Linux only (reads /proc). */
+final class Processes {
+    private Processes() {}
+
+    static String find(String program) {
+        for (String dir : (System.getenv().getOrDefault("PATH", "") + ":/usr/sbin:/sbin").split(":")) {
+            File f = new File(dir, program);
+            if (!dir.isEmpty() && f.canExecute()) {
+                return f.getAbsolutePath();
+            }
+        }
+        return null;
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    static Process start(Path log, String... command) throws IOException {
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    static Process startJava(Path log, String mainClass, String... args) throws IOException {
+        return startJava(log, List.of("-Xms32m", "-Xmx512m", "-XX:+UseSerialGC"), mainClass, args);
+    }
+
+    static Process startJava(Path log, List<String> jvmOptions, String mainClass, String... args) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(System.getProperty("java.home") + "/bin/java");
+        command.addAll(jvmOptions);
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(mainClass);
+        command.addAll(List.of(args));
+        return start(log, command.toArray(String[]::new));
+    }
+
+    /** Waits until {@code log} has a line matching {@code regex}; returns group 1. */
+    static String awaitLine(Path log, Process owner, String regex, long seconds) throws IOException, InterruptedException {
+        Pattern pattern = Pattern.compile(regex);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() < deadline) {
+            if (Files.exists(log)) {
+                for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+                    Matcher m = pattern.matcher(line);
+                    if (m.find()) {
+                        return m.groupCount() > 0 ? m.group(1) : line;
+                    }
+                }
+            }
+            if (!owner.isAlive()) {
+                throw new IOException("process exited (" + owner.exitValue() + ") before printing /" + regex + "/: "
+                        + Files.readString(log));
+            }
+            Thread.sleep(20);
+        }
+        throw new IOException("no /" + regex + "/ within " + seconds + " s: " + Files.readString(log));
+    }
+
+    static void awaitPort(int port, long seconds) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() < deadline) {
+            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                return;
+            } catch (IOException notYet) {
+                Thread.sleep(20);
+            }
+        }
+        throw new IOException("nothing listens on port " + port + " after " + seconds + " s");
+    }
+
+    static void stop(Process p) {
+        if (p == null) {
+            return;
+        }
+        p.descendants().forEach(ProcessHandle::destroy);
+        p.destroy();
+        try {
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Resident memory of a process and all its descendants, in bytes (socat and sshd fork per connection). */
+    static long treeRss(long pid) {
+        long total = rss(pid);
+        for (ProcessHandle child : ProcessHandle.of(pid).map(h -> h.descendants().toList()).orElse(List.of())) {
+            total += rss(child.pid());
+        }
+        return total;
+    }
+
+    static long rss(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException | NumberFormatException gone) {
+            // process ended
+        }
+        return 0;
+    }
+
+    /** Java heap in use after a full GC, via jcmd; -1 when it cannot be read. */
+    static long heapUsedAfterGc(long pid) {
+        String jcmd = System.getProperty("java.home") + "/bin/jcmd";
+        try {
+            run(jcmd, String.valueOf(pid), "GC.run");
+            String info = run(jcmd, String.valueOf(pid), "GC.heap_info");
+            long used = 0;
+            boolean found = false;
+            Matcher m = Pattern.compile("^\\s*(def new generation|tenured generation|garbage-first heap|PSYoungGen|ParOldGen)\\s.*?used (\\d+)K",
+                    Pattern.MULTILINE).matcher(info);
+            while (m.find()) {
+                used += Long.parseLong(m.group(2)) * 1024;
+                found = true;
+            }
+            return found ? used : -1;
+        } catch (IOException | InterruptedException e) {
+            return -1;
+        }
+    }
+
+    private static String run(String... command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        StringBuilder out = new StringBuilder();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                out.append(line).append('\n');
+            }
+        }
+        p.waitFor(30, TimeUnit.SECONDS);
+        return out.toString();
+    }
+}
