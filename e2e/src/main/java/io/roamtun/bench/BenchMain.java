@@ -56,14 +56,24 @@ public final class BenchMain {
 
     public static void main(String[] args) throws Exception {
         boolean quick = false;
-        for (String arg : args) {
+        java.util.Set<String> only = new java.util.HashSet<>();
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
             switch (arg) {
                 case "--quick" -> quick = true;
+                case "--only" -> {
+                    if (i + 1 >= args.length) {
+                        System.err.println("roamtun-bench: --only needs a comma-separated list of paths");
+                        System.exit(2);
+                    }
+                    only.addAll(List.of(args[++i].split(",")));
+                }
                 case "--help", "-h" -> {
-                    System.out.println("usage: roamtun-bench [--quick]\n"
+                    System.out.println("usage: roamtun-bench [--quick] [--only PATH,...]\n"
                             + "  Measures direct, socat, ssh -L, stunnel and roamtun on loopback in one run and prints a table.\n"
                             + "  Peers are used when installed (Debian: apt-get install socat openssh-server openssh-client stunnel4).\n"
-                            + "  --quick  small sizes, for CI (seconds); the full run moves 1 GiB per figure and takes minutes.");
+                            + "  --quick  small sizes, for CI (seconds); the full run moves 1 GiB per figure and takes minutes.\n"
+                            + "  --only   measure only these paths (direct, socat, ssh -L, stunnel, roamtun), e.g. --only direct,roamtun");
                     return;
                 }
                 default -> {
@@ -81,7 +91,9 @@ public final class BenchMain {
             int backendPort = Integer.parseInt(Processes.awaitLine(work.resolve("backend.log"), backendProcess, "listening (\\d+)", 30));
             InetSocketAddress backend = new InetSocketAddress(InetAddress.getLoopbackAddress(), backendPort);
             for (BenchPath path : Paths.all(work)) {
-                results.add(measure(path, backend, sizes));
+                if (only.isEmpty() || only.contains(path.name())) {
+                    results.add(measure(path, backend, sizes));
+                }
             }
         } finally {
             Processes.stop(backendProcess);

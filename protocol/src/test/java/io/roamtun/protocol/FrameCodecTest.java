@@ -175,6 +175,20 @@ class FrameCodecTest {
     }
 
     @Test
+    void theExampleInProtocolMdIsWhatTheEncoderWrites() {
+        byte[] bytes = encode(b -> {
+            FrameEncoder.open(b, 0, 1, "web");
+            FrameEncoder.dataHeader(b, 24, 1, 2);
+            b.put((byte) 'h').put((byte) 'i');
+            FrameEncoder.fin(b, 42, 1);
+        });
+        String expected = "01030000" + "00000001" + "00000004" + "0000000000000000" + "03776562"
+                + "01060000" + "00000001" + "00000002" + "0000000000000018" + "6869"
+                + "01070000" + "00000001" + "00000000" + "000000000000002a";
+        assertEquals(expected, java.util.HexFormat.of().formatHex(bytes));
+    }
+
+    @Test
     void encoderRefusesInvalidServiceNames() {
         assertThrows(IllegalArgumentException.class, () -> encode(b -> FrameEncoder.open(b, 0, 1, "has space")));
         assertThrows(IllegalArgumentException.class, () -> encode(b -> FrameEncoder.open(b, 0, 1, "")));
