@@ -1,18 +1,34 @@
 package io.roamtun.client;
 
+import io.roamtun.client.paths.InterfaceSource;
+import io.roamtun.client.paths.PathPolicy;
 import io.roamtun.engine.link.LinkSettings;
 import io.roamtun.engine.session.SessionSettings;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 /**
  * Everything a client-service runs with.
  *
- * @param server    the server-service to connect to
- * @param forwards  local ports and the services they stand in for
+ * @param server        the server-service to connect to
+ * @param forwards      local ports and the services they stand in for
+ * @param interfaces    where the interface table comes from; null turns roaming off (the OS picks the route)
+ * @param pollInterval  how often the interface table is read
+ * @param paths         which interfaces the uplink may use, in which order
+ * @param adminSocket   the Unix socket for {@code status} and {@code switch}; null for none
  */
-public record ClientConfig(InetSocketAddress server, List<Forward> forwards, SessionSettings session, LinkSettings link) {
+public record ClientConfig(InetSocketAddress server, List<Forward> forwards, SessionSettings session, LinkSettings link,
+                           InterfaceSource interfaces, Duration pollInterval, PathPolicy paths, Path adminSocket) {
+    public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(500);
+
     public ClientConfig {
         forwards = List.copyOf(forwards);
+    }
+
+    /** No roaming, no admin socket: a plain tunnel (tests, and servers on loopback). */
+    public ClientConfig(InetSocketAddress server, List<Forward> forwards, SessionSettings session, LinkSettings link) {
+        this(server, forwards, session, link, null, DEFAULT_POLL_INTERVAL, PathPolicy.any(), null);
     }
 }

@@ -26,11 +26,15 @@ public final class ClientService implements AutoCloseable {
     private final Uplink uplink;
     private final List<ServerSocketChannel> listeners = new ArrayList<>();
     private final List<InetSocketAddress> bound = new ArrayList<>();
+    private final InterfacePoller poller;
+    private AdminServer admin;
 
     private ClientService(ClientConfig config) throws IOException {
         this.config = config;
         this.engine = new EngineContext("client-loop");
         this.uplink = new Uplink(engine, config);
+        this.poller = config.interfaces() == null ? null
+                : new InterfacePoller(config.interfaces(), config.pollInterval(), engine.loop(), uplink::onInterfacePoll);
     }
 
     /** Binds every forward's port (all or nothing) and starts connecting to the server-service. */
@@ -43,6 +47,7 @@ public final class ClientService implements AutoCloseable {
             service.engine.close();
             throw e;
         }
+        List<io.roamtun.client.paths.InterfaceSnapshot> firstPoll = service.poller != null ? service.poller.readNow() : List.of();
         service.engine.loop().start();
         service.engine.loop().call(() -> {
             try {
@@ -53,9 +58,20 @@ public final class ClientService implements AutoCloseable {
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }
-            service.uplink.start();
+            service.uplink.start(firstPoll);
             return null;
         });
+        if (service.poller != null) {
+            service.poller.start();
+        }
+        if (config.adminSocket() != null) {
+            try {
+                service.admin = AdminServer.start(config.adminSocket(), service);
+            } catch (IOException e) {
+                service.close();
+                throw e;
+            }
+        }
         for (int i = 0; i < config.forwards().size(); i++) {
             log.info("forwarding {} to service {} via {}", HostPort.format(service.bound.get(i)),
                     config.forwards().get(i).service(), HostPort.format(config.server()));
@@ -93,6 +109,29 @@ public final class ClientService implements AutoCloseable {
         return engine.loop().call(() -> uplink.session().streamCount());
     }
 
+    /** What {@code client-service status} prints. */
+    public String status() {
+        return engine.loop().call(() -> StatusReport.render(uplink, poller));
+    }
+
+    /** Moves the session to interface {@code name}, make-before-break; completes once it is done (or failed). */
+    public java.util.concurrent.CompletableFuture<String> switchTo(String name) {
+        java.util.concurrent.CompletableFuture<String> result = new java.util.concurrent.CompletableFuture<>();
+        engine.loop().execute(() -> uplink.switchTo(name, result::complete,
+                why -> result.completeExceptionally(new IllegalStateException(why))));
+        return result;
+    }
+
+    /** The handovers so far, oldest first. */
+    public List<Handover> handovers() {
+        return engine.loop().call(uplink::handovers);
+    }
+
+    /** The interface the session's link uses now, or null. */
+    public String activeInterface() {
+        return engine.loop().call(() -> uplink.activePath() == null ? null : uplink.activePath().interfaceName());
+    }
+
     /** A line per stream of the current session, for status and tests. */
     public List<String> describeStreams() {
         return engine.loop().call(() -> {
@@ -113,6 +152,12 @@ public final class ClientService implements AutoCloseable {
 
     @Override
     public void close() {
+        if (admin != null) {
+            admin.close();
+        }
+        if (poller != null) {
+            poller.close();
+        }
         try {
             engine.loop().call(() -> {
                 closeListeners();

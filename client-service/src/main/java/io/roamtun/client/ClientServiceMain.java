@@ -8,7 +8,10 @@ import io.roamtun.engine.config.UsageException;
 import io.roamtun.engine.link.LinkSettings;
 import io.roamtun.engine.session.SessionSettings;
 import java.io.IOException;
+import io.roamtun.client.paths.PathPolicy;
+import io.roamtun.client.paths.SystemInterfaces;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -32,6 +35,15 @@ public final class ClientServiceMain {
                 .desc("listen on PORT (127.0.0.1 unless BIND_ADDR is given) for service NAME; repeat for more").build());
         o.addOption(Option.builder().longOpt("insecure-plaintext")
                 .desc("run without TLS; required until TLS support lands, and only for trusted networks").build());
+        o.addOption(Option.builder().longOpt("poll-interval").hasArg().argName("DURATION")
+                .desc("how often the interface table is read (default 500ms)").build());
+        o.addOption(Option.builder().longOpt("prefer").hasArg().argName("IF1,IF2,...")
+                .desc("interfaces in order of preference, names or globs like wl* (default: any usable one)").build());
+        o.addOption(Option.builder().longOpt("exclude").hasArg().argName("PATTERN")
+                .desc("never use interfaces matching this glob; repeat for more (loopback and virtual ones such as "
+                        + "docker*, veth*, br-*, tun* are excluded unless named in --prefer)").build());
+        o.addOption(Option.builder().longOpt("admin-socket").hasArg().argName("PATH")
+                .desc("control socket for 'client-service status' and 'switch' (default $XDG_RUNTIME_DIR/roamtun/client-service.sock)").build());
         o.addOption(Option.builder().longOpt("dead-after").hasArg().argName("DURATION")
                 .desc("declare the link dead after this long without a byte from the server (default 3s)").build());
         o.addOption(Option.builder().longOpt("replay-buffer").hasArg().argName("SIZE")
@@ -39,6 +51,31 @@ public final class ClientServiceMain {
         o.addOption(Option.builder().longOpt("stream-window").hasArg().argName("SIZE")
                 .desc("bytes buffered per stream before the sender waits (default 512KiB)").build());
         return o;
+    }
+
+    /** {@code status [--admin-socket PATH]} and {@code switch IFNAME [--admin-socket PATH]}. */
+    static int control(String[] args) {
+        String command = args[0];
+        String target = null;
+        Path socket = AdminClient.defaultSocket();
+        for (int i = 1; i < args.length; i++) {
+            if (args[i].equals("--admin-socket") && i + 1 < args.length) {
+                socket = Path.of(args[++i]);
+            } else if (args[i].startsWith("--admin-socket=")) {
+                socket = Path.of(args[i].substring("--admin-socket=".length()));
+            } else if (command.equals("switch") && target == null && !args[i].startsWith("-")) {
+                target = args[i];
+            } else {
+                System.err.println("client-service: unexpected '" + args[i] + "'; usage: client-service status [--admin-socket PATH]"
+                        + " | client-service switch IFNAME [--admin-socket PATH]");
+                return UsageException.EXIT_CODE;
+            }
+        }
+        if (command.equals("switch") && target == null) {
+            System.err.println("client-service: switch needs an interface name: client-service switch IFNAME [--admin-socket PATH]");
+            return UsageException.EXIT_CODE;
+        }
+        return AdminClient.run(socket, command.equals("status") ? "status" : "switch " + target);
     }
 
     static ClientConfig configure(AgentCommandLine cli) throws UsageException {
@@ -72,12 +109,34 @@ public final class ClientServiceMain {
         if (deadAfter.toMillis() < 300) {
             throw new UsageException("--dead-after: must be at least 300ms");
         }
+        Duration poll = cli.value("poll-interval") == null ? ClientConfig.DEFAULT_POLL_INTERVAL
+                : Durations.parse("--poll-interval", cli.value("poll-interval"));
+        if (poll.toMillis() < 50) {
+            throw new UsageException("--poll-interval: must be at least 50ms");
+        }
+        List<String> prefer = new ArrayList<>();
+        for (String value : cli.values("prefer")) {
+            for (String name : value.split(",")) {
+                if (!name.isBlank()) {
+                    prefer.add(name.trim());
+                }
+            }
+        }
+        List<String> exclude = cli.values("exclude");
+        // A server on this machine is reached over loopback whatever the interfaces do: no roaming, unless asked.
+        boolean roaming = !server.getAddress().isLoopbackAddress() || !prefer.isEmpty();
+        Path admin = cli.value("admin-socket") != null ? Path.of(cli.value("admin-socket")) : AdminClient.defaultSocket();
         return new ClientConfig(server, forwards, new SessionSettings(replay, (int) window, d.maxStreams(), d.connectTimeout()),
-                LinkSettings.forDeadAfter(deadAfter, Duration.ofSeconds(10)));
+                LinkSettings.forDeadAfter(deadAfter, Duration.ofSeconds(10)),
+                roaming ? new SystemInterfaces() : null, poll, new PathPolicy(prefer, exclude), admin);
     }
 
     public static void main(String[] args) {
         System.setProperty("roamtun.agent", "client-service");
+        if (args.length > 0 && (args[0].equals("status") || args[0].equals("switch"))) {
+            System.exit(control(args));
+            return;
+        }
         AgentCommandLine cli = new AgentCommandLine("client-service", options());
         ClientConfig config;
         try {

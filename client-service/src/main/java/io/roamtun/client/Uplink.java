@@ -1,5 +1,10 @@
 package io.roamtun.client;
 
+import io.roamtun.client.paths.InterfaceEvent;
+import io.roamtun.client.paths.InterfaceSnapshot;
+import io.roamtun.client.paths.InterfaceTable;
+import io.roamtun.client.paths.PathChoice;
+import io.roamtun.client.paths.PathPolicy;
 import io.roamtun.engine.EngineContext;
 import io.roamtun.engine.config.HostPort;
 import io.roamtun.engine.link.Link;
@@ -10,48 +15,157 @@ import io.roamtun.engine.loop.Timer;
 import io.roamtun.engine.session.ServiceDirectory;
 import io.roamtun.engine.session.Session;
 import io.roamtun.engine.session.SessionListener;
+import io.roamtun.engine.session.SessionState;
 import io.roamtun.protocol.ErrorCode;
 import io.roamtun.protocol.ProtocolException;
+import io.roamtun.protocol.Resume;
 import io.roamtun.protocol.Role;
 import io.roamtun.protocol.Welcome;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the client's session to the server-service alive: connects, says HELLO, and when the link or
- * the session is lost starts over with backoff. There is always a current session; connections accepted
- * while it is being established wait with their OPEN queued, so apps see a slow connect, not a refusal.
+ * Keeps the client's one session carried by a link, whatever the network does. It watches the interface
+ * table and picks the path by the policy; when the link's interface goes away or the link goes silent it
+ * suspends (the session keeps every stream and buffers) and resumes the session on a new link from the
+ * next path; when a better path appears, or the user asks, it resumes on a new link while the old one
+ * still carries traffic and only then lets the old one go (make-before-break).
  */
 final class Uplink implements LinkListener, SessionListener {
     private static final Logger log = LoggerFactory.getLogger(Uplink.class);
-    private static final long FIRST_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final long FIRST_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(5);
-    private static final long CONNECT_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(5);
+    private static final long ATTEMPT_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(5);
+    private static final int HANDOVER_HISTORY = 50;
+
+    /** One try at a new link: connect, then HELLO (new session) or RESUME; it ends as the active link or fails. */
+    private final class Attempt implements IoHandler {
+        final PathChoice path;
+        final String cause;
+        final boolean planned;
+        final Consumer<String> onDone;
+        final Consumer<String> onFail;
+        final SocketChannel channel;
+        Link link;
+        Timer timeout;
+
+        Attempt(PathChoice path, String cause, boolean planned, Consumer<String> onDone, Consumer<String> onFail)
+                throws IOException {
+            this.path = path;
+            this.cause = cause;
+            this.planned = planned;
+            this.onDone = onDone;
+            this.onFail = onFail;
+            this.channel = SocketChannel.open();
+        }
+
+        void start() throws IOException {
+            channel.configureBlocking(false);
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            if (path != null) {
+                // Binding to the interface's address is how the egress is chosen (no SO_BINDTODEVICE in Java);
+                // hosts with several uplinks route by source address.
+                channel.bind(new InetSocketAddress(path.localAddress(), 0));
+            }
+            timeout = engine.loop().schedule(ATTEMPT_TIMEOUT_NANOS, () -> failed(this, "no answer within 5 s"));
+            if (channel.connect(config.server())) {
+                connected(null);
+            } else {
+                engine.loop().register(channel, SelectionKey.OP_CONNECT, this);
+            }
+        }
+
+        @Override
+        public void onReady(SelectionKey key) {
+            try {
+                if (channel.finishConnect()) {
+                    connected(key);
+                }
+            } catch (IOException e) {
+                failed(this, e.getMessage());
+            }
+        }
+
+        private void connected(SelectionKey key) throws IOException {
+            String name = (path != null ? path.interfaceName() + " " : "")
+                    + HostPort.format((InetSocketAddress) channel.getLocalAddress()) + "->" + HostPort.format(config.server());
+            link = new Link(engine.loop(), new PlainTransport(channel), Role.CLIENT, config.link(), Uplink.this, name);
+            link.start(key);
+            if (session.id() == null) {
+                link.sendHello(session.hello());
+            } else {
+                link.sendResume(new Resume(session.id(), session.receivedOffset(), session.sentHead(), new byte[0]));
+            }
+        }
+
+        void abandon() {
+            if (timeout != null) {
+                timeout.cancel();
+            }
+            if (link != null) {
+                link.abort("attempt abandoned");
+            }
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // abandoning it
+            }
+        }
+
+        @Override
+        public void onFailure(Throwable bug) {
+            failed(this, "internal error: " + bug);
+        }
+
+        String pathName() {
+            return path != null ? path.toString() : "default route";
+        }
+    }
 
     private final EngineContext engine;
     private final ClientConfig config;
+    private final PathPolicy policy;
+    private final InterfaceTable table = new InterfaceTable();
+    private final boolean roaming;
+    private final Class<? extends InetAddress> family;
+    private final ArrayDeque<Handover> handovers = new ArrayDeque<>();
     private UplinkState state = UplinkState.WAITING;
     private Session session;
-    private Link link;
-    private SocketChannel connecting;
-    private Timer timer;
+    private Link active;
+    private PathChoice activePath;
+    private Attempt attempt;
+    private Timer retryTimer;
     private long backoffNanos = FIRST_BACKOFF_NANOS;
     private int sessionCount;
+    private String pinned;
 
     Uplink(EngineContext engine, ClientConfig config) {
         this.engine = engine;
         this.config = config;
+        this.policy = config.paths();
+        this.roaming = config.interfaces() != null;
+        this.family = config.server().getAddress().getClass();
     }
 
-    void start() {
+    /** Starts with the interface table as it is now. */
+    void start(List<InterfaceSnapshot> firstPoll) {
+        if (roaming) {
+            table.update(firstPoll);
+            log.info("interface table: {}", table.all());
+        }
         newSession();
-        connect();
+        connectNow("start");
     }
 
     UplinkState state() {
@@ -62,117 +176,278 @@ final class Uplink implements LinkListener, SessionListener {
         return session;
     }
 
+    PathChoice activePath() {
+        return activePath;
+    }
+
+    Link activeLink() {
+        return active;
+    }
+
+    InterfaceTable table() {
+        return table;
+    }
+
+    List<Handover> handovers() {
+        return new ArrayList<>(handovers);
+    }
+
+    boolean roaming() {
+        return roaming;
+    }
+
     private void newSession() {
         sessionCount++;
         session = new Session(engine.loop(), Role.CLIENT, config.session(), engine.segments(), engine.chunks(),
                 ServiceDirectory.empty(), this, "#" + sessionCount);
     }
 
-    /** A local connection for {@code service} was accepted. */
+    /** A local connection for {@code service} was accepted: it becomes a stream even while suspended. */
     void openStream(SocketChannel accepted, String service) throws IOException {
         session.openStream(accepted, service);
     }
 
-    private void connect() {
+    // ---- choosing and changing paths -----------------------------------------------------------
+
+    private PathChoice bestPath() {
+        return roaming ? policy.best(table.all(), family, pinned) : null;
+    }
+
+    private boolean stillUsable(PathChoice path) {
+        if (path == null) {
+            return true;
+        }
+        InterfaceSnapshot nif = table.get(path.interfaceName());
+        return table.holds(path.interfaceName(), path.localAddress()) && policy.usable(nif, family) != null;
+    }
+
+    /** A new poll of the interfaces (on the loop thread). */
+    void onInterfacePoll(List<InterfaceSnapshot> poll) {
+        if (!roaming || state == UplinkState.STOPPED) {
+            return;
+        }
+        List<InterfaceEvent> events = table.update(poll);
+        if (events.isEmpty()) {
+            return;
+        }
+        log.info("interface table changed: {}", events);
+        reconsider(events.toString());
+    }
+
+    /** Acts on a changed table: leave a dead path, move to a better one, or start when one appears. */
+    private void reconsider(String why) {
         if (state == UplinkState.STOPPED) {
             return;
         }
-        state = UplinkState.CONNECTING;
-        InetSocketAddress server = config.server();
-        try {
-            SocketChannel channel = SocketChannel.open();
-            connecting = channel;
-            channel.configureBlocking(false);
-            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            if (channel.connect(server)) {
-                onConnected(channel, null);
-                return;
-            }
-            engine.loop().register(channel, SelectionKey.OP_CONNECT, new ConnectHandler(channel));
-            timer = engine.loop().schedule(CONNECT_TIMEOUT_NANOS, () -> connectFailed(channel, "no answer within 5 s"));
-        } catch (IOException e) {
-            connectFailed(connecting, e.getMessage());
+        if (attempt != null && !stillUsable(attempt.path)) {
+            Attempt dead = attempt;
+            attempt = null;
+            dead.abandon();
+            dead.onFail.accept("interface " + dead.path.interfaceName() + " is gone");
         }
-    }
-
-    private final class ConnectHandler implements IoHandler {
-        private final SocketChannel channel;
-
-        ConnectHandler(SocketChannel channel) {
-            this.channel = channel;
-        }
-
-        @Override
-        public void onReady(SelectionKey key) {
-            try {
-                if (channel.finishConnect()) {
-                    onConnected(channel, key);
-                }
-            } catch (IOException e) {
-                connectFailed(channel, e.getMessage());
-            }
-        }
-
-        @Override
-        public void onFailure(Throwable bug) {
-            connectFailed(channel, "internal error: " + bug);
-        }
-    }
-
-    private void onConnected(SocketChannel channel, SelectionKey key) throws IOException {
-        if (timer != null) {
-            timer.cancel();
-        }
-        try {
-            String name = HostPort.format((InetSocketAddress) channel.getLocalAddress()) + "->" + HostPort.format(config.server());
-            link = new Link(engine.loop(), new PlainTransport(channel), Role.CLIENT, config.link(), this, name);
-            link.start(key);
-            link.sendHello(session.hello());
-            connecting = null;
-            state = UplinkState.HANDSHAKING;
-        } catch (IOException e) {
-            connectFailed(channel, e.getMessage());
-        }
-    }
-
-    private void connectFailed(SocketChannel channel, String reason) {
-        if (channel != connecting || state != UplinkState.CONNECTING) {
+        if (active != null && !stillUsable(activePath)) {
+            String lost = "interface " + activePath.interfaceName() + " lost " + activePath.localAddress().getHostAddress()
+                    + " (" + why + ")";
+            active.abort(lost); // -> onLinkClosed: the session suspends and a new attempt starts
             return;
         }
-        connecting = null;
-        if (timer != null) {
-            timer.cancel();
+        PathChoice best = bestPath();
+        if (best == null) {
+            return;
         }
-        closeQuietly(channel);
-        retryLater("cannot reach server-service " + HostPort.format(config.server()) + ": " + reason);
+        if (active != null && attempt == null && !best.equals(activePath)
+                && (policy.rank(best.interfaceName()) < policy.rank(activePath.interfaceName())
+                    || best.interfaceName().equals(pinned))) {
+            startAttempt(best, "better interface " + best.interfaceName() + " available", true, ok -> { }, fail -> { });
+        } else if (active == null && attempt == null) {
+            cancelRetry();
+            connectNow("interface " + best.interfaceName() + " usable");
+        }
+    }
+
+    /** The user asked to move to {@code name}; {@code done} or {@code failed} is called once. */
+    void switchTo(String name, Consumer<String> done, Consumer<String> failed) {
+        if (!roaming) {
+            failed.accept("roaming is off (the server is on loopback, or no interface table)");
+            return;
+        }
+        InterfaceSnapshot nif = table.get(name);
+        PathChoice path = nif == null ? null : policy.usable(nif, family);
+        if (path == null) {
+            failed.accept("interface " + name + " is not usable (missing, down, excluded, or no address for the server)");
+            return;
+        }
+        pinned = name;
+        if (activePath != null && activePath.equals(path) && attempt == null) {
+            done.accept("already on " + path);
+            return;
+        }
+        if (attempt != null) {
+            Attempt superseded = attempt;
+            attempt = null;
+            superseded.abandon();
+            superseded.onFail.accept("superseded by a switch to " + name);
+        }
+        startAttempt(path, "switch to " + name + " requested", active != null, done, failed);
+    }
+
+    private void connectNow(String cause) {
+        if (state == UplinkState.STOPPED || attempt != null) {
+            return;
+        }
+        PathChoice path = bestPath();
+        if (roaming && path == null) {
+            state = UplinkState.WAITING;
+            log.warn("no usable interface to reach {}; waiting for one (session {} keeps its streams)",
+                    HostPort.format(config.server()), session.label());
+            return;
+        }
+        startAttempt(path, cause, false, ok -> { }, fail -> { });
+    }
+
+    private void startAttempt(PathChoice path, String cause, boolean planned, Consumer<String> done, Consumer<String> failed) {
+        cancelRetry();
+        try {
+            attempt = new Attempt(path, cause, planned, done, failed);
+            if (active == null) {
+                state = UplinkState.CONNECTING;
+            }
+            attempt.start();
+        } catch (IOException e) {
+            if (attempt != null) {
+                failed(attempt, e.getMessage());
+            }
+        }
+    }
+
+    private void failed(Attempt failedAttempt, String reason) {
+        if (failedAttempt != attempt) {
+            return;
+        }
+        attempt = null;
+        failedAttempt.abandon();
+        failedAttempt.onFail.accept(reason);
+        if (state == UplinkState.STOPPED) {
+            return;
+        }
+        if (active != null) {
+            log.warn("could not move to {}: {}; staying on {}", failedAttempt.pathName(), reason, activePath);
+            return;
+        }
+        retryLater("cannot reach server-service " + HostPort.format(config.server()) + " via "
+                + failedAttempt.pathName() + ": " + reason);
     }
 
     private void retryLater(String why) {
-        if (state == UplinkState.STOPPED) {
-            return;
-        }
         state = UplinkState.WAITING;
         log.warn("{}; retrying in {} ms", why, TimeUnit.NANOSECONDS.toMillis(backoffNanos));
-        timer = engine.loop().schedule(backoffNanos, this::connect);
+        retryTimer = engine.loop().schedule(backoffNanos, () -> connectNow("retry"));
         backoffNanos = Math.min(MAX_BACKOFF_NANOS, backoffNanos * 2);
     }
 
+    private void cancelRetry() {
+        if (retryTimer != null) {
+            retryTimer.cancel();
+            retryTimer = null;
+        }
+    }
+
+    // ---- the link's side -----------------------------------------------------------------------
+
     @Override
     public void onWelcome(Link from, Welcome welcome) throws ProtocolException {
+        Attempt won = requireAttempt(from, "WELCOME");
         session.acceptWelcome(welcome, from);
+        becomeActive(won);
+        log.info("session {} established via {} ({})", welcome.sessionId().shortHex(), from.name(), from.transport().describe());
+        won.onDone.accept("connected via " + won.pathName());
+    }
+
+    @Override
+    public void onResumed(Link from, long serverReceived, long serverSent) throws ProtocolException {
+        Attempt won = requireAttempt(from, "RESUMED");
+        PathChoice before = activePath;
+        Link old = active;
+        boolean wasSuspended = session.state() == SessionState.SUSPENDED;
+        long resending;
+        try {
+            resending = session.resumeOn(from, serverReceived);
+        } catch (ProtocolException e) {
+            log.error("session {} cannot be resumed: {}; its connections are closed and a new session starts",
+                    session.label(), e.getMessage());
+            attempt = null;
+            won.abandon();
+            session.close("resume impossible: " + e.getMessage(), false);
+            throw e;
+        }
+        becomeActive(won);
+        if (old != null) {
+            old.close(ErrorCode.NO_ERROR, "session moved to " + won.pathName());
+        }
+        long pause = wasSuspended ? TimeUnit.NANOSECONDS.toMillis(session.lastPauseNanos()) : 0;
+        Handover h = new Handover(before != null ? before.toString() : (old != null ? old.name() : "none"),
+                won.pathName(), won.cause, !wasSuspended, pause, resending,
+                Math.max(0, serverSent - session.receivedOffset()), System.currentTimeMillis());
+        handovers.addLast(h);
+        if (handovers.size() > HANDOVER_HISTORY) {
+            handovers.removeFirst();
+        }
+        log.info("session {} {}", session.label(), h.describe());
+        won.onDone.accept("switched to " + won.pathName() + " (pause " + pause + " ms)");
+    }
+
+    private Attempt requireAttempt(Link from, String what) throws ProtocolException {
+        if (attempt == null || attempt.link != from) {
+            throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "unexpected " + what);
+        }
+        return attempt;
+    }
+
+    private void becomeActive(Attempt won) {
+        won.timeout.cancel();
+        attempt = null;
+        active = won.link;
+        activePath = won.path;
         state = UplinkState.ACTIVE;
         backoffNanos = FIRST_BACKOFF_NANOS;
-        log.info("session {} established via {} ({})", welcome.sessionId().shortHex(), from.name(), from.transport().describe());
+    }
+
+    @Override
+    public void onLinkQuiet(Link link, long quietMillis) {
+        if (link == active && attempt == null && state == UplinkState.ACTIVE) {
+            PathChoice path = bestPath();
+            log.info("link {} quiet for {} ms; probing {} before it is declared dead", link.name(), quietMillis,
+                    path != null ? path : "a new connection");
+            startAttempt(path, "link quiet for " + quietMillis + " ms", true, ok -> { }, fail -> { });
+        }
     }
 
     @Override
     public void onLinkClosed(Link closed, ErrorCode code, String reason, boolean byPeer) {
-        if (closed != link) {
+        if (attempt != null && closed == attempt.link) {
+            Attempt failedAttempt = attempt;
+            if (byPeer && (code == ErrorCode.UNKNOWN_SESSION || code == ErrorCode.SEQUENCE_ERROR)) {
+                attempt = null;
+                failedAttempt.abandon();
+                log.warn("server-service no longer has session {} ({}); closing its {} connections and starting a new session",
+                        session.label(), reason, session.streamCount());
+                session.close("server no longer knows the session", true);
+                return;
+            }
+            failed(failedAttempt, code + " " + reason);
             return;
         }
-        link = null;
-        if (state == UplinkState.HANDSHAKING) {
-            retryLater("handshake with " + HostPort.format(config.server()) + " failed: " + code + " " + reason);
+        if (closed != active) {
+            return; // a link we moved away from
+        }
+        active = null;
+        activePath = null;
+        if (state == UplinkState.STOPPED) {
+            return;
+        }
+        state = UplinkState.CONNECTING;
+        if (attempt == null) {
+            connectNow("link lost: " + reason);
         }
     }
 
@@ -181,31 +456,28 @@ final class Uplink implements LinkListener, SessionListener {
         if (closed != session || state == UplinkState.STOPPED) {
             return;
         }
-        link = null;
         newSession();
-        state = UplinkState.WAITING;
-        timer = engine.loop().schedule(0, this::connect);
+        if (active != null) {
+            active.close(ErrorCode.NO_ERROR, "session over");
+            active = null;
+            activePath = null;
+        }
+        state = UplinkState.CONNECTING;
+        if (attempt == null) {
+            connectNow("new session");
+        }
     }
 
     void stop() {
         state = UplinkState.STOPPED;
-        if (timer != null) {
-            timer.cancel();
+        cancelRetry();
+        if (attempt != null) {
+            attempt.abandon();
+            attempt = null;
         }
-        if (link != null) {
-            link.close(ErrorCode.NO_ERROR, "client-service is shutting down");
+        if (active != null) {
+            active.close(ErrorCode.NO_ERROR, "client-service is shutting down");
         }
         session.close("client-service shutting down", true);
-        if (connecting != null) {
-            closeQuietly(connecting);
-        }
-    }
-
-    private static void closeQuietly(SocketChannel channel) {
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // giving up on it anyway
-        }
     }
 }

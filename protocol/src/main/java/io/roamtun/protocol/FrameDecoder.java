@@ -106,8 +106,9 @@ public final class FrameDecoder {
             case DATA, DATAGRAM -> length >= 1;
             case RESET -> length == 2;
             case WINDOW_UPDATE -> length == 4;
-            case PING, PONG, ACK, RESUMED -> length == 8;
-            case RESUME -> length >= Wire.SESSION_ID_BYTES + 9 && length <= Wire.SESSION_ID_BYTES + 9 + Wire.MAX_PROOF_BYTES;
+            case PING, PONG, ACK -> length == 8;
+            case RESUMED -> length == 16;
+            case RESUME -> length >= Wire.SESSION_ID_BYTES + 17 && length <= Wire.SESSION_ID_BYTES + 17 + Wire.MAX_PROOF_BYTES;
         };
         if (!ok) {
             throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, type + " length " + length + " is not valid for its type");
@@ -182,21 +183,24 @@ public final class FrameDecoder {
             case RESUME -> {
                 SessionId id = readSessionId(p);
                 long offset = p.getLong();
+                long sent = p.getLong();
                 int proofLength = p.get() & 0xFF;
-                if (offset < 0 || proofLength != p.remaining()) {
-                    throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "RESUME malformed (offset " + offset
+                if (offset < 0 || sent < 0 || proofLength != p.remaining()) {
+                    throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "RESUME malformed (offsets " + offset + ", " + sent
                             + ", proof length " + proofLength + " with " + p.remaining() + " bytes left)");
                 }
                 byte[] proof = new byte[proofLength];
                 p.get(proof);
-                handler.onResume(new Resume(id, offset, proof));
+                handler.onResume(new Resume(id, offset, sent, proof));
             }
             case RESUMED -> {
                 long offset = p.getLong();
-                if (offset < 0) {
-                    throw new ProtocolException(ErrorCode.SEQUENCE_ERROR, "RESUMED offset " + Long.toUnsignedString(offset));
+                long sent = p.getLong();
+                if (offset < 0 || sent < 0) {
+                    throw new ProtocolException(ErrorCode.SEQUENCE_ERROR, "RESUMED offsets " + Long.toUnsignedString(offset)
+                            + ", " + Long.toUnsignedString(sent));
                 }
-                handler.onResumed(offset);
+                handler.onResumed(offset, sent);
             }
             case DATAGRAM -> handler.onDatagram(streamId, p);
         }

@@ -112,21 +112,24 @@ public final class FrameEncoder {
     }
 
     public static int resumeSize(Resume resume) {
-        return Wire.HEADER_BYTES + Wire.SESSION_ID_BYTES + 9 + resume.proof().length;
+        return Wire.HEADER_BYTES + Wire.SESSION_ID_BYTES + 17 + resume.proof().length;
     }
 
     public static void resume(ByteBuffer dst, Resume resume) {
         if (resume.proof().length > Wire.MAX_PROOF_BYTES) {
             throw new IllegalArgumentException("proof longer than " + Wire.MAX_PROOF_BYTES);
         }
-        header(dst, FrameType.RESUME, 0, Wire.SESSION_ID_BYTES + 9 + resume.proof().length, 0);
-        dst.put(resume.sessionId().toBytes()).putLong(resume.receivedOffset()).put((byte) resume.proof().length)
+        header(dst, FrameType.RESUME, 0, Wire.SESSION_ID_BYTES + 17 + resume.proof().length, 0);
+        dst.put(resume.sessionId().toBytes()).putLong(resume.receivedOffset()).putLong(resume.sentOffset())
+                .put((byte) resume.proof().length)
                 .put(resume.proof());
     }
 
-    public static void resumed(ByteBuffer dst, long receivedOffset) {
-        header(dst, FrameType.RESUMED, 0, 8, 0);
-        dst.putLong(receivedOffset);
+    public static final int RESUMED_FRAME_BYTES = Wire.HEADER_BYTES + 16;
+
+    public static void resumed(ByteBuffer dst, long receivedOffset, long sentOffset) {
+        header(dst, FrameType.RESUMED, 0, 16, 0);
+        dst.putLong(receivedOffset).putLong(sentOffset);
     }
 
     public static void datagram(ByteBuffer dst, int flowId, ByteBuffer payload) {

@@ -8,12 +8,13 @@ import java.util.HexFormat;
  *
  * @param sessionId       the session to resume
  * @param receivedOffset  sequence offset up to which the client has received the server's frames
+ * @param sentOffset      the client's own head: how far its sequence goes (for the peer's log of what is resent)
  * @param proof           proof of possession of the session secret (empty until authentication exists)
  */
-public record Resume(SessionId sessionId, long receivedOffset, byte[] proof) {
+public record Resume(SessionId sessionId, long receivedOffset, long sentOffset, byte[] proof) {
     @Override
     public boolean equals(Object other) {
-        return other instanceof Resume r && r.sessionId.equals(sessionId) && r.receivedOffset == receivedOffset
+        return other instanceof Resume r && r.sessionId.equals(sessionId) && r.receivedOffset == receivedOffset && r.sentOffset == sentOffset
                 && Arrays.equals(r.proof, proof);
     }
 
@@ -24,6 +25,6 @@ public record Resume(SessionId sessionId, long receivedOffset, byte[] proof) {
 
     @Override
     public String toString() {
-        return "Resume[" + sessionId.shortHex() + " received=" + receivedOffset + " proof=" + HexFormat.of().formatHex(proof) + "]";
+        return "Resume[" + sessionId.shortHex() + " received=" + receivedOffset + " sent=" + sentOffset + " proof=" + HexFormat.of().formatHex(proof) + "]";
     }
 }

@@ -127,9 +127,9 @@ class FrameCodecTest {
 
     @Test
     void resumeAndResumed() throws Exception {
-        Resume resume = new Resume(SESSION, 99, new byte[] {9, 8, 7});
+        Resume resume = new Resume(SESSION, 99, 1L << 33, new byte[] {9, 8, 7});
         roundTrip(Role.SERVER, b -> FrameEncoder.resume(b, resume), resume.toString());
-        roundTrip(Role.CLIENT, b -> FrameEncoder.resumed(b, 1L << 50), "RESUMED " + (1L << 50));
+        roundTrip(Role.CLIENT, b -> FrameEncoder.resumed(b, 1L << 50, 7), "RESUMED " + (1L << 50) + " 7");
     }
 
     @Test

@@ -126,8 +126,8 @@ class MalformedFrameTest {
     @Test
     void resumeWithLyingProofLengthRejected() {
         ByteBuffer b = ByteBuffer.allocate(128);
-        FrameEncoder.resume(b, new Resume(SessionId.random(), 0, new byte[4]));
-        b.put(Wire.HEADER_BYTES + Wire.SESSION_ID_BYTES + 8, (byte) 5).flip();
+        FrameEncoder.resume(b, new Resume(SessionId.random(), 0, 0, new byte[4]));
+        b.put(Wire.HEADER_BYTES + Wire.SESSION_ID_BYTES + 16, (byte) 5).flip();
         assertEquals(ErrorCode.PROTOCOL_ERROR, reject(Role.SERVER, b).code());
     }
 
@@ -169,7 +169,7 @@ class MalformedFrameTest {
         FrameEncoder.dataHeader(valid, 28, 1, 5);
         valid.put(new byte[] {1, 2, 3, 4, 5});
         FrameEncoder.windowUpdate(valid, 53, 1, 1000);
-        FrameEncoder.resume(valid, new Resume(SessionId.random(), 7, new byte[3]));
+        FrameEncoder.resume(valid, new Resume(SessionId.random(), 7, 9, new byte[3]));
         FrameEncoder.goAway(valid, ErrorCode.NO_ERROR, "done");
         FrameEncoder.reset(valid, 77, 1, ErrorCode.CANCELLED);
         byte[] original = new byte[valid.flip().remaining()];

@@ -84,6 +84,10 @@ public final class ServerService implements AutoCloseable {
         return engine.loop().call(registry::streamCount);
     }
 
+    public long resumes() {
+        return engine.loop().call(registry::resumes);
+    }
+
     public long sessionsOpened() {
         return engine.loop().call(registry::sessionsOpened);
     }

@@ -36,6 +36,8 @@ public final class ServerServiceMain {
                 .desc("how long to wait for a backend connect (default 10s)").build());
         o.addOption(Option.builder().longOpt("dead-after").hasArg().argName("DURATION")
                 .desc("declare a link dead after this long without a byte from the client (default 3s)").build());
+        o.addOption(Option.builder().longOpt("session-timeout").hasArg().argName("DURATION")
+                .desc("how long a session whose client vanished is kept for it to resume (default 10m)").build());
         o.addOption(Option.builder().longOpt("replay-buffer").hasArg().argName("SIZE")
                 .desc("unacknowledged bytes kept per session (default 8MiB)").build());
         o.addOption(Option.builder().longOpt("stream-window").hasArg().argName("SIZE")
@@ -69,7 +71,9 @@ public final class ServerServiceMain {
         if (services.isEmpty()) {
             throw new UsageException("no --service given: clients would have nothing to open");
         }
-        return new ServerConfig(listen, new ServiceDirectory(services), sessionSettings(cli), linkSettings(cli));
+        Duration sessionTimeout = cli.value("session-timeout") == null ? ServerConfig.DEFAULT_SESSION_TIMEOUT
+                : Durations.parse("--session-timeout", cli.value("session-timeout"));
+        return new ServerConfig(listen, new ServiceDirectory(services), sessionSettings(cli), linkSettings(cli), sessionTimeout);
     }
 
     static SessionSettings sessionSettings(AgentCommandLine cli) throws UsageException {

@@ -1,31 +1,43 @@
 package io.roamtun.server;
 
 import io.roamtun.engine.EngineContext;
+import io.roamtun.engine.config.Durations;
 import io.roamtun.engine.link.Link;
 import io.roamtun.engine.link.LinkListener;
+import io.roamtun.engine.loop.Timer;
 import io.roamtun.engine.session.Session;
 import io.roamtun.engine.session.SessionListener;
+import io.roamtun.engine.session.SessionState;
 import io.roamtun.protocol.ErrorCode;
 import io.roamtun.protocol.Hello;
 import io.roamtun.protocol.ProtocolException;
+import io.roamtun.protocol.Resume;
 import io.roamtun.protocol.Role;
+import io.roamtun.protocol.SessionId;
 import io.roamtun.protocol.Welcome;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
-import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The server's sessions: made on HELLO, forgotten when they close. Loop thread only. */
+/**
+ * The server's sessions, by id: made on HELLO, carried on by RESUME on any later link, kept while
+ * suspended for the session timeout, forgotten when they close. Loop thread only.
+ */
 final class SessionRegistry implements LinkListener, SessionListener {
     private static final Logger log = LoggerFactory.getLogger(SessionRegistry.class);
 
     private final EngineContext engine;
     private final ServerConfig config;
-    private final Set<Session> sessions = new LinkedHashSet<>();
+    private final Map<SessionId, Session> sessions = new HashMap<>();
+    private final Map<Session, Timer> expiries = new HashMap<>();
     private final Set<Link> links = new LinkedHashSet<>();
     private long sessionsOpened;
+    private long resumes;
 
     SessionRegistry(EngineContext engine, ServerConfig config) {
         this.engine = engine;
@@ -41,10 +53,52 @@ final class SessionRegistry implements LinkListener, SessionListener {
         Session session = new Session(engine.loop(), Role.SERVER, config.session(), engine.segments(), engine.chunks(),
                 config.services(), this, link.name());
         Welcome welcome = session.acceptHello(hello, link);
-        sessions.add(session);
+        sessions.put(session.id(), session);
         sessionsOpened++;
         log.info("session {} opened from {} (version {}, {})", welcome.sessionId().shortHex(), link.name(),
                 welcome.version(), link.transport().describe());
+    }
+
+    @Override
+    public void onResume(Link link, Resume resume) throws ProtocolException {
+        Session session = sessions.get(resume.sessionId());
+        if (session == null) {
+            log.info("link {}: RESUME of unknown session {} refused (expired, or never here)", link.name(),
+                    resume.sessionId().shortHex());
+            throw new ProtocolException(ErrorCode.UNKNOWN_SESSION,
+                    "no session " + resume.sessionId().shortHex() + " here: it expired or was never known");
+        }
+        session.checkResumable(resume.receivedOffset());
+        Link old = session.link();
+        long suspendedMillis = TimeUnit.NANOSECONDS.toMillis(session.suspendedForNanos());
+        link.sendResumed(session.receivedOffset(), session.sentHead());
+        long resending = session.resumeOn(link, resume.receivedOffset());
+        Timer expiry = expiries.remove(session);
+        if (expiry != null) {
+            expiry.cancel();
+        }
+        resumes++;
+        if (old != null) {
+            old.close(ErrorCode.SESSION_TAKEN_OVER, "session " + session.label() + " moved to another link");
+            log.info("session {} moved from {} to {} (taken over while active): resending {} bytes, client resends {}",
+                    session.label(), old.name(), link.name(), resending, Math.max(0, resume.sentOffset() - session.receivedOffset()));
+        } else {
+            log.info("session {} resumed from {} after {} ms suspended: resending {} bytes, client resends {}",
+                    session.label(), link.name(), suspendedMillis, resending,
+                    Math.max(0, resume.sentOffset() - session.receivedOffset()));
+        }
+    }
+
+    @Override
+    public void onSessionSuspended(Session session, String reason) {
+        expiries.put(session, engine.loop().schedule(config.sessionTimeout().toNanos(), () -> {
+            expiries.remove(session);
+            if (session.state() == SessionState.SUSPENDED) {
+                log.info("session {} expired: no resume within {}; closing its {} streams (FIN to the backends)",
+                        session.label(), Durations.format(config.sessionTimeout()), session.streamCount());
+                session.close("expired after " + Durations.format(config.sessionTimeout()) + " suspended", true);
+            }
+        }));
     }
 
     @Override
@@ -55,7 +109,11 @@ final class SessionRegistry implements LinkListener, SessionListener {
 
     @Override
     public void onSessionClosed(Session session, String reason) {
-        sessions.remove(session);
+        sessions.remove(session.id());
+        Timer expiry = expiries.remove(session);
+        if (expiry != null) {
+            expiry.cancel();
+        }
     }
 
     int sessionCount() {
@@ -66,9 +124,13 @@ final class SessionRegistry implements LinkListener, SessionListener {
         return sessionsOpened;
     }
 
+    long resumes() {
+        return resumes;
+    }
+
     int streamCount() {
         int n = 0;
-        for (Session s : sessions) {
+        for (Session s : sessions.values()) {
             n += s.streamCount();
         }
         return n;
@@ -79,8 +141,7 @@ final class SessionRegistry implements LinkListener, SessionListener {
         for (Link link : new ArrayList<>(links)) {
             link.close(ErrorCode.SHUTTING_DOWN, "server-service is shutting down");
         }
-        List<Session> all = new ArrayList<>(sessions);
-        for (Session s : all) {
+        for (Session s : new ArrayList<>(sessions.values())) {
             s.close("server shutting down", true);
         }
     }

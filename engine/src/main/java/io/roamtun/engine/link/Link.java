@@ -52,6 +52,8 @@ public final class Link implements IoHandler, FrameHandler {
     private Timer livenessTimer;
     private Timer handshakeTimer;
     private long bytesIn;
+    private boolean quietReported;
+    private long lastPingNanos;
 
     public Link(EventLoop loop, LinkTransport transport, Role local, LinkSettings settings, LinkListener listener, String name) {
         this.loop = loop;
@@ -115,6 +117,35 @@ public final class Link implements IoHandler, FrameHandler {
     public void sendHello(Hello hello) {
         FrameEncoder.hello(controlSlotOrFail(FrameEncoder.HELLO_FRAME_BYTES), hello);
         requestFlush();
+    }
+
+    /** Queues a RESUME: the client's first words on a new link for an existing session. */
+    public void sendResume(Resume resume) {
+        FrameEncoder.resume(controlSlotOrFail(FrameEncoder.resumeSize(resume)), resume);
+        requestFlush();
+    }
+
+    /** Queues a RESUMED; the session's replayed frames follow it (control frames go first). */
+    public void sendResumed(long receivedOffset, long sentOffset) {
+        FrameEncoder.resumed(controlSlotOrFail(FrameEncoder.RESUMED_FRAME_BYTES), receivedOffset, sentOffset);
+        requestFlush();
+    }
+
+    /** Local address of the connection, for logs and path decisions. */
+    public java.net.InetSocketAddress localAddress() {
+        try {
+            return (java.net.InetSocketAddress) transport.channel().getLocalAddress();
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * The network under this link is known to be gone (its interface went away): close it now, without
+     * a goodbye, and report it lost.
+     */
+    public void abort(String reason) {
+        lost(reason);
     }
 
     /**
@@ -228,6 +259,13 @@ public final class Link implements IoHandler, FrameHandler {
                 }
                 bytesIn += n;
                 lastReceivedNanos = System.nanoTime();
+                quietReported = false;
+                if (state == LinkState.CLOSING) {
+                    // Said goodbye (or the session moved to another link): what still arrives was
+                    // either resent elsewhere or is not wanted. Drain it until the peer closes.
+                    inbound.clear();
+                    continue;
+                }
                 inbound.flip();
                 try {
                     decoder.decode(inbound, this);
@@ -286,11 +324,11 @@ public final class Link implements IoHandler, FrameHandler {
     }
 
     @Override
-    public void onResumed(long receivedOffset) throws ProtocolException {
+    public void onResumed(long receivedOffset, long sentOffset) throws ProtocolException {
         if (state != LinkState.HANDSHAKING) {
             throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "RESUMED on an established link");
         }
-        listener.onResumed(this, receivedOffset);
+        listener.onResumed(this, receivedOffset, sentOffset);
     }
 
     @Override
@@ -368,8 +406,9 @@ public final class Link implements IoHandler, FrameHandler {
 
     // ---- liveness ------------------------------------------------------------------------------
 
+    /** Checks six times per dead-after period, so a dead link is noticed within a sixth of it. */
     private void scheduleLiveness() {
-        livenessTimer = loop.schedule(settings.pingInterval().toNanos(), this::checkLiveness);
+        livenessTimer = loop.schedule(settings.deadAfter().toNanos() / 6, this::checkLiveness);
     }
 
     private void checkLiveness() {
@@ -382,10 +421,17 @@ public final class Link implements IoHandler, FrameHandler {
             lost("silent for " + TimeUnit.NANOSECONDS.toMillis(quiet) + " ms");
             return;
         }
-        if (quiet >= settings.pingInterval().toNanos() - TimeUnit.MILLISECONDS.toNanos(5)) {
+        if (state == LinkState.ESTABLISHED && !quietReported && quiet >= settings.deadAfter().toNanos() / 2) {
+            quietReported = true;
+            listener.onLinkQuiet(this, TimeUnit.NANOSECONDS.toMillis(quiet));
+        }
+        long now = System.nanoTime();
+        if (quiet >= settings.pingInterval().toNanos() - TimeUnit.MILLISECONDS.toNanos(5)
+                && now - lastPingNanos >= settings.pingInterval().toNanos() - TimeUnit.MILLISECONDS.toNanos(5)) {
             ByteBuffer slot = writer.controlSlot(FrameEncoder.LONG_FRAME_BYTES);
             if (slot != null) {
-                FrameEncoder.ping(slot, System.nanoTime());
+                lastPingNanos = now;
+                FrameEncoder.ping(slot, now);
                 requestFlush();
             }
         }

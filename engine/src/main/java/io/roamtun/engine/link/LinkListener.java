@@ -24,9 +24,12 @@ public interface LinkListener {
         throw new ProtocolException(ErrorCode.NOT_SUPPORTED, "RESUME is not supported by this agent yet");
     }
 
-    default void onResumed(Link link, long receivedOffset) throws ProtocolException {
+    default void onResumed(Link link, long receivedOffset, long sentOffset) throws ProtocolException {
         throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "unexpected RESUMED");
     }
+
+    /** The link has received nothing for half its dead-after time: a chance to probe another path. */
+    default void onLinkQuiet(Link link, long quietMillis) {}
 
     /**
      * The link is closed. {@code byPeer} tells a GOAWAY or EOF from the peer from a local decision or a

@@ -52,7 +52,7 @@ public final class Session implements SessionPort {
     private final Map<Integer, Stream> streams = new HashMap<>();
     private final ArrayDeque<Stream> parked = new ArrayDeque<>();
     private final ArrayDeque<Stream> deferred = new ArrayDeque<>();
-    private final String label;
+    private String label;
 
     private SessionState state = SessionState.ESTABLISHING;
     private SessionId id;
@@ -65,6 +65,9 @@ public final class Session implements SessionPort {
     private long ackSentOffset;
     private Timer ackTimer;
     private long streamsOpened;
+    private long suspendedAtNanos;
+    private int resumes;
+    private long lastPauseNanos = -1;
 
     public Session(EventLoop loop, Role role, SessionSettings settings, BufferPool segmentPool, BufferPool chunkPool,
                    ServiceDirectory services, SessionListener listener, String label) {
@@ -94,6 +97,7 @@ public final class Session implements SessionPort {
                     + hello.maxVersion() + ", this server " + Wire.MIN_SESSION_VERSION + ".." + Wire.MAX_SESSION_VERSION);
         }
         id = SessionId.random();
+        label = id.shortHex();
         applyPeerSettings(hello.initialWindow(), hello.maxPayload());
         Welcome welcome = new Welcome(Math.min(hello.maxVersion(), Wire.MAX_SESSION_VERSION), Wire.CAPABILITIES_NONE,
                 settings.streamWindow(), Wire.MAX_PAYLOAD, id);
@@ -109,6 +113,7 @@ public final class Session implements SessionPort {
             throw new ProtocolException(ErrorCode.UNSUPPORTED_VERSION, "server chose version " + welcome.version());
         }
         id = welcome.sessionId();
+        label = welcome.sessionId().shortHex();
         applyPeerSettings(welcome.initialWindow(), welcome.maxPayload());
         this.link = link;
         state = state.next(SessionState.ACTIVE);
@@ -166,10 +171,84 @@ public final class Session implements SessionPort {
 
     @Override
     public void onLinkLost(Link lost, String reason) {
-        if (lost == link) {
-            link = null;
-            close("link lost: " + reason, false);
+        if (lost != link) {
+            return; // a link the session already left
         }
+        link = null;
+        if (state == SessionState.ACTIVE) {
+            state = state.next(SessionState.SUSPENDED);
+            suspendedAtNanos = System.nanoTime();
+            log.info("session {} suspended: {} ({} streams kept open, {} bytes unacknowledged)", label, reason,
+                    streams.size(), replay.unacknowledged());
+            listener.onSessionSuspended(this, reason);
+        }
+    }
+
+    /** The link carrying the session now, or null while suspended. */
+    public Link link() {
+        return link;
+    }
+
+    /** Offset up to which this side has received the peer's sequence: what a RESUME / RESUMED says. */
+    public long receivedOffset() {
+        return receivedOffset;
+    }
+
+    /** Offset after this side's last sequenced frame. */
+    public long sentHead() {
+        return replay.head();
+    }
+
+    /**
+     * Checks that the peer's "received up to" is something this side can resend from: a frame start
+     * still in the replay buffer. A peer further behind than the buffer holds cannot be served.
+     */
+    public void checkResumable(long peerReceived) throws ProtocolException {
+        if (state == SessionState.CLOSED || id == null) {
+            throw new ProtocolException(ErrorCode.UNKNOWN_SESSION, "session " + label + " is over");
+        }
+        if (peerReceived < replay.acked() || peerReceived > replay.head() || !replay.isFrameBoundary(peerReceived)) {
+            throw new ProtocolException(ErrorCode.SEQUENCE_ERROR, "peer has received up to " + peerReceived
+                    + ", but this side can resend only from " + replay.acked() + " to " + replay.head());
+        }
+    }
+
+    /**
+     * Carries the session on {@code newLink} from now on, resending everything from {@code peerReceived}.
+     * Works from SUSPENDED (resume) and from ACTIVE (make-before-break or takeover: the caller closes the
+     * old link). Returns the number of bytes that will be resent.
+     */
+    public long resumeOn(Link newLink, long peerReceived) throws ProtocolException {
+        checkResumable(peerReceived);
+        replay.acknowledge(peerReceived);
+        if (state == SessionState.SUSPENDED) {
+            lastPauseNanos = System.nanoTime() - suspendedAtNanos;
+        } else {
+            lastPauseNanos = 0;
+        }
+        state = state.next(SessionState.ACTIVE);
+        link = newLink;
+        resumes++;
+        newLink.attach(this, peerReceived);
+        resumeWaitingStreams();
+        return replay.head() - peerReceived;
+    }
+
+    /** How long the last suspension lasted, in nanoseconds (0 for a move without one, -1 before any). */
+    public long lastPauseNanos() {
+        return lastPauseNanos;
+    }
+
+    public int resumes() {
+        return resumes;
+    }
+
+    public long suspendedForNanos() {
+        return state == SessionState.SUSPENDED ? System.nanoTime() - suspendedAtNanos : 0;
+    }
+
+    public long unacknowledgedBytes() {
+        return replay.unacknowledged();
     }
 
     // ---- streams this side opens -----------------------------------------------------------------
@@ -333,7 +412,7 @@ public final class Session implements SessionPort {
     }
 
     @Override
-    public void onResumed(long offset) throws ProtocolException {
+    public void onResumed(long offset, long sent) throws ProtocolException {
         throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "RESUMED inside a session");
     }
 

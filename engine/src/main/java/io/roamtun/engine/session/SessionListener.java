@@ -1,6 +1,9 @@
 package io.roamtun.engine.session;
 
-/** Told when a session ends, so its owner can forget it (server) or start another (client). */
+/** Told when a session's life changes, so its owner can forget it, expire it, or start another. */
 public interface SessionListener {
     void onSessionClosed(Session session, String reason);
+
+    /** The session lost its link and waits for a resume; its streams stay open. */
+    default void onSessionSuspended(Session session, String reason) {}
 }
