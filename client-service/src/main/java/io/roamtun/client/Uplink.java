@@ -149,6 +149,7 @@ final class Uplink implements LinkListener, SessionListener {
     private long backoffNanos = FIRST_BACKOFF_NANOS;
     private int sessionCount;
     private String pinned;
+    private PathChoice takenOverFrom;
 
     Uplink(EngineContext engine, ClientConfig config) {
         this.engine = engine;
@@ -211,6 +212,24 @@ final class Uplink implements LinkListener, SessionListener {
 
     private PathChoice bestPath() {
         return roaming ? policy.best(table.all(), family, pinned) : null;
+    }
+
+    /** The best path on another interface than the active one (a quiet path is suspect), else the best. */
+    private PathChoice alternativePath() {
+        if (!roaming) {
+            return null;
+        }
+        PathChoice best = null;
+        int bestRank = Integer.MAX_VALUE;
+        for (InterfaceSnapshot nif : table.all()) {
+            PathChoice choice = policy.usable(nif, family);
+            if (choice != null && (activePath == null || !nif.name().equals(activePath.interfaceName()))
+                    && policy.rank(nif.name()) < bestRank) {
+                best = choice;
+                bestRank = policy.rank(nif.name());
+            }
+        }
+        return best != null ? best : bestPath();
     }
 
     private boolean stillUsable(PathChoice path) {
@@ -366,7 +385,8 @@ final class Uplink implements LinkListener, SessionListener {
     @Override
     public void onResumed(Link from, long serverReceived, long serverSent) throws ProtocolException {
         Attempt won = requireAttempt(from, "RESUMED");
-        PathChoice before = activePath;
+        PathChoice before = activePath != null ? activePath : takenOverFrom;
+        takenOverFrom = null;
         Link old = active;
         boolean wasSuspended = session.state() == SessionState.SUSPENDED;
         long resending;
@@ -386,7 +406,7 @@ final class Uplink implements LinkListener, SessionListener {
         }
         long pause = wasSuspended ? TimeUnit.NANOSECONDS.toMillis(session.lastPauseNanos()) : 0;
         Handover h = new Handover(before != null ? before.toString() : (old != null ? old.name() : "none"),
-                won.pathName(), won.cause, !wasSuspended, pause, resending,
+                won.pathName(), won.cause, won.planned, pause, resending,
                 Math.max(0, serverSent - session.receivedOffset()), System.currentTimeMillis());
         handovers.addLast(h);
         if (handovers.size() > HANDOVER_HISTORY) {
@@ -415,7 +435,7 @@ final class Uplink implements LinkListener, SessionListener {
     @Override
     public void onLinkQuiet(Link link, long quietMillis) {
         if (link == active && attempt == null && state == UplinkState.ACTIVE) {
-            PathChoice path = bestPath();
+            PathChoice path = alternativePath();
             log.info("link {} quiet for {} ms; probing {} before it is declared dead", link.name(), quietMillis,
                     path != null ? path : "a new connection");
             startAttempt(path, "link quiet for " + quietMillis + " ms", true, ok -> { }, fail -> { });
@@ -439,6 +459,10 @@ final class Uplink implements LinkListener, SessionListener {
         }
         if (closed != active) {
             return; // a link we moved away from
+        }
+        if (byPeer && code == ErrorCode.SESSION_TAKEN_OVER && attempt != null) {
+            // The server already moved the session to our new link; its RESUMED is on the way.
+            takenOverFrom = activePath;
         }
         active = null;
         activePath = null;
@@ -475,9 +499,9 @@ final class Uplink implements LinkListener, SessionListener {
             attempt.abandon();
             attempt = null;
         }
+        session.close("client-service shutting down", true);
         if (active != null) {
             active.close(ErrorCode.NO_ERROR, "client-service is shutting down");
         }
-        session.close("client-service shutting down", true);
     }
 }

@@ -401,6 +401,9 @@ public final class Link implements IoHandler, FrameHandler {
     @Override
     public void onGoAway(ErrorCode code, String message) {
         log.info("link {}: peer said goodbye: {} {}", name, code, message);
+        if (session != null && state == LinkState.ESTABLISHED && code != ErrorCode.SESSION_TAKEN_OVER) {
+            session.onPeerGoAway(code, message);
+        }
         terminate(code, message, true);
     }
 

@@ -1,6 +1,7 @@
 package io.roamtun.engine.link;
 
 import io.roamtun.engine.buffer.ReplayBuffer;
+import io.roamtun.protocol.ErrorCode;
 import io.roamtun.protocol.FrameHandler;
 
 /**
@@ -17,6 +18,9 @@ public interface SessionPort extends FrameHandler {
 
     /** Called after each batch of frames read, so the session can decide about acknowledgements. */
     void afterInboundBatch();
+
+    /** The peer said GOAWAY on the link carrying this session: the peer is ending the session, not only the link. */
+    void onPeerGoAway(ErrorCode code, String message);
 
     /** The link carrying this session is gone. */
     void onLinkLost(Link link, String reason);

@@ -184,6 +184,11 @@ public final class Session implements SessionPort {
         }
     }
 
+    @Override
+    public void onPeerGoAway(ErrorCode code, String message) {
+        close("peer ended the session: " + code + " " + message, true);
+    }
+
     /** The link carrying the session now, or null while suspended. */
     public Link link() {
         return link;
@@ -207,10 +212,20 @@ public final class Session implements SessionPort {
         if (state == SessionState.CLOSED || id == null) {
             throw new ProtocolException(ErrorCode.UNKNOWN_SESSION, "session " + label + " is over");
         }
-        if (peerReceived < replay.acked() || peerReceived > replay.head() || !replay.isFrameBoundary(peerReceived)) {
+        long from = resendPoint(peerReceived);
+        if (peerReceived > replay.head() || !replay.isFrameBoundary(from)) {
             throw new ProtocolException(ErrorCode.SEQUENCE_ERROR, "peer has received up to " + peerReceived
                     + ", but this side can resend only from " + replay.acked() + " to " + replay.head());
         }
+    }
+
+    /**
+     * Where resending starts. A peer's "received" may be older than an ACK it sent since: a RESUME made
+     * while the old link still delivered (make-before-break). What it acknowledged it has, so resending
+     * starts at the later of the two; the duplicates that remain are skipped by its sequence check.
+     */
+    private long resendPoint(long peerReceived) {
+        return Math.max(peerReceived, replay.acked());
     }
 
     /**
@@ -220,7 +235,8 @@ public final class Session implements SessionPort {
      */
     public long resumeOn(Link newLink, long peerReceived) throws ProtocolException {
         checkResumable(peerReceived);
-        replay.acknowledge(peerReceived);
+        long from = resendPoint(peerReceived);
+        replay.acknowledge(from);
         if (state == SessionState.SUSPENDED) {
             lastPauseNanos = System.nanoTime() - suspendedAtNanos;
         } else {
@@ -229,9 +245,9 @@ public final class Session implements SessionPort {
         state = state.next(SessionState.ACTIVE);
         link = newLink;
         resumes++;
-        newLink.attach(this, peerReceived);
+        newLink.attach(this, from);
         resumeWaitingStreams();
-        return replay.head() - peerReceived;
+        return replay.head() - from;
     }
 
     /** How long the last suspension lasted, in nanoseconds (0 for a move without one, -1 before any). */

@@ -1,0 +1,116 @@
+package io.roamtun.e2e;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A TCP relay in front of the server-service that a test can break: {@link #severAll()} resets every
+ * connection at once (the network vanished), {@link #blackhole} keeps them open but stops moving bytes
+ * (a dead Wi-Fi uplink or captive portal). Blocking, two threads per connection: test code.
+ */
+final class FaultProxy implements AutoCloseable {
+    private final ServerSocket listener;
+    private final InetSocketAddress target;
+    private final List<Socket[]> pairs = new CopyOnWriteArrayList<>();
+    private volatile InetAddress blackholed;
+    private final Thread acceptor;
+
+    FaultProxy(InetSocketAddress target) throws IOException {
+        this.target = target;
+        this.listener = new ServerSocket(0, 128, InetAddress.getLoopbackAddress());
+        this.acceptor = new Thread(this::acceptLoop, "fault-proxy");
+        acceptor.setDaemon(true);
+        acceptor.start();
+    }
+
+    InetSocketAddress address() {
+        return (InetSocketAddress) listener.getLocalSocketAddress();
+    }
+
+    private void acceptLoop() {
+        while (!listener.isClosed()) {
+            try {
+                Socket client = listener.accept();
+                Socket server = new Socket(target.getAddress(), target.getPort());
+                client.setTcpNoDelay(true);
+                server.setTcpNoDelay(true);
+                Socket[] pair = {client, server};
+                pairs.add(pair);
+                pump(client, server, pair);
+                pump(server, client, pair);
+            } catch (IOException e) {
+                return;
+            }
+        }
+    }
+
+    private void pump(Socket from, Socket to, Socket[] pair) {
+        Thread t = new Thread(() -> {
+            byte[] buf = new byte[64 * 1024];
+            try {
+                InputStream in = from.getInputStream();
+                OutputStream out = to.getOutputStream();
+                int n;
+                while ((n = in.read(buf)) > 0) {
+                    while (isBlackholed(pair) && !from.isClosed()) {
+                        Thread.sleep(5); // swallow nothing, deliver nothing: the bytes wait like on a dead path
+                    }
+                    out.write(buf, 0, n);
+                }
+                to.shutdownOutput();
+            } catch (IOException | InterruptedException e) {
+                close(pair);
+            }
+        }, "fault-proxy-pump");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** Every connection through the proxy is reset now. */
+    void severAll() {
+        for (Socket[] pair : pairs) {
+            for (Socket s : pair) {
+                try {
+                    s.setSoLinger(true, 0);
+                } catch (IOException ignored) {
+                    // already closed
+                }
+            }
+            close(pair);
+        }
+    }
+
+    private boolean isBlackholed(Socket[] pair) {
+        InetAddress source = blackholed;
+        return source != null && source.equals(pair[0].getInetAddress());
+    }
+
+    /** Stops moving bytes on every connection from {@code source} (null: none), like a path that died silently. */
+    void blackhole(InetAddress source) {
+        blackholed = source;
+    }
+
+    private void close(Socket[] pair) {
+        pairs.remove(pair);
+        for (Socket s : pair) {
+            try {
+                s.close();
+            } catch (IOException ignored) {
+                // closing
+            }
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        listener.close();
+        severAll();
+    }
+}
