@@ -32,7 +32,11 @@ public final class Backends {
         }
 
         public Server(Handler handler) throws IOException {
-            socket = new ServerSocket(0, 1024, InetAddress.getLoopbackAddress());
+            this(handler, 0);
+        }
+
+        public Server(Handler handler, int port) throws IOException {
+            socket = new ServerSocket(port, 1024, InetAddress.getLoopbackAddress());
             threads.execute(() -> {
                 while (!socket.isClosed()) {
                     try {
