@@ -20,6 +20,7 @@ final class FaultProxy implements AutoCloseable {
     private final InetSocketAddress target;
     private final List<Socket[]> pairs = new CopyOnWriteArrayList<>();
     private volatile InetAddress blackholed;
+    private volatile boolean refuseNew;
     private final Thread acceptor;
 
     FaultProxy(InetSocketAddress target) throws IOException {
@@ -38,6 +39,11 @@ final class FaultProxy implements AutoCloseable {
         while (!listener.isClosed()) {
             try {
                 Socket client = listener.accept();
+                if (refuseNew) {
+                    client.setSoLinger(true, 0);
+                    client.close();
+                    continue;
+                }
                 Socket server = new Socket(target.getAddress(), target.getPort());
                 client.setTcpNoDelay(true);
                 server.setTcpNoDelay(true);
@@ -71,6 +77,11 @@ final class FaultProxy implements AutoCloseable {
         }, "fault-proxy-pump");
         t.setDaemon(true);
         t.start();
+    }
+
+    /** New connections are reset at once (true), or relayed again (false): the server is unreachable. */
+    void refuseNew(boolean on) {
+        refuseNew = on;
     }
 
     /** Every connection through the proxy is reset now. */

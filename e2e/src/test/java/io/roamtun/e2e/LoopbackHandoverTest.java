@@ -39,7 +39,7 @@ class LoopbackHandoverTest {
     private static final Duration DEAD_AFTER = Duration.ofMillis(900);
 
     private static final class Rig implements AutoCloseable {
-        final Backends.Server echo = Backends.echo();
+        final Backends.Server echo;
         final ServerService server;
         final FaultProxy proxy;
         final ScriptedInterfaces interfaces = new ScriptedInterfaces()
@@ -47,9 +47,14 @@ class LoopbackHandoverTest {
         final ClientService client;
 
         Rig() throws Exception {
+            this(Backends.echo(), Duration.ofMinutes(1));
+        }
+
+        Rig(Backends.Server backend, Duration sessionTimeout) throws Exception {
+            echo = backend;
             LinkSettings link = LinkSettings.forDeadAfter(DEAD_AFTER, Duration.ofSeconds(5));
             server = ServerService.start(new ServerConfig(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-                    new ServiceDirectory(Map.of("echo", echo.address())), SessionSettings.defaults(), link, Duration.ofMinutes(1)));
+                    new ServiceDirectory(Map.of("echo", echo.address())), SessionSettings.defaults(), link, sessionTimeout));
             proxy = new FaultProxy(server.address());
             client = ClientService.start(new ClientConfig(proxy.address(),
                     List.of(new Forward(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "echo")),
@@ -84,6 +89,45 @@ class LoopbackHandoverTest {
                         + client.status());
             }
             Thread.sleep(10);
+        }
+    }
+
+    @Test
+    @Timeout(120)
+    void anExpiredSessionClosesItsBackendsCleanlyAndTheClientStartsOver() throws Exception {
+        java.util.concurrent.CountDownLatch backendSawEnd = new java.util.concurrent.CountDownLatch(1);
+        Backends.Server echoThatWatchesTheEnd = new Backends.Server(connection -> {
+            InputStream in = connection.getInputStream();
+            OutputStream out = connection.getOutputStream();
+            byte[] buf = new byte[4096];
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                out.write(buf, 0, n);
+            }
+            if (n < 0) {
+                backendSawEnd.countDown(); // a clean FIN, not a reset
+            }
+        });
+        try (Rig rig = new Rig(echoThatWatchesTheEnd, Duration.ofSeconds(1));
+             Socket app = new Socket(rig.app().getAddress(), rig.app().getPort())) {
+            app.setSoTimeout(30_000);
+            app.getOutputStream().write("hello".getBytes());
+            assertEquals('h', app.getInputStream().read());
+            app.getInputStream().readNBytes(4);
+            // The server becomes unreachable: the session is suspended on both sides.
+            rig.proxy.refuseNew(true);
+            rig.proxy.severAll();
+            assertTrue(backendSawEnd.await(20, TimeUnit.SECONDS), "after the session timeout the backend gets a FIN");
+            // The server is back, but no longer knows the session: the app gets the close it would have had.
+            rig.proxy.refuseNew(false);
+            assertEquals(-1, app.getInputStream().read(), "the app sees end of stream, not a reset");
+            // ... and a new session serves new connections.
+            try (Socket again = new Socket(rig.app().getAddress(), rig.app().getPort())) {
+                again.setSoTimeout(30_000);
+                again.getOutputStream().write('x');
+                assertEquals('x', again.getInputStream().read());
+            }
+            assertEquals(2, rig.server.sessionsOpened());
         }
     }
 

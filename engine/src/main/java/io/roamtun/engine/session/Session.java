@@ -212,20 +212,7 @@ public final class Session implements SessionPort {
         if (state == SessionState.CLOSED || id == null) {
             throw new ProtocolException(ErrorCode.UNKNOWN_SESSION, "session " + label + " is over");
         }
-        long from = resendPoint(peerReceived);
-        if (peerReceived > replay.head() || !replay.isFrameBoundary(from)) {
-            throw new ProtocolException(ErrorCode.SEQUENCE_ERROR, "peer has received up to " + peerReceived
-                    + ", but this side can resend only from " + replay.acked() + " to " + replay.head());
-        }
-    }
-
-    /**
-     * Where resending starts. A peer's "received" may be older than an ACK it sent since: a RESUME made
-     * while the old link still delivered (make-before-break). What it acknowledged it has, so resending
-     * starts at the later of the two; the duplicates that remain are skipped by its sequence check.
-     */
-    private long resendPoint(long peerReceived) {
-        return Math.max(peerReceived, replay.acked());
+        ResendPoint.of(replay, peerReceived);
     }
 
     /**
@@ -235,7 +222,7 @@ public final class Session implements SessionPort {
      */
     public long resumeOn(Link newLink, long peerReceived) throws ProtocolException {
         checkResumable(peerReceived);
-        long from = resendPoint(peerReceived);
+        long from = ResendPoint.of(replay, peerReceived);
         replay.acknowledge(from);
         if (state == SessionState.SUSPENDED) {
             lastPauseNanos = System.nanoTime() - suspendedAtNanos;
