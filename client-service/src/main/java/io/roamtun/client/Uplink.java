@@ -258,6 +258,10 @@ final class Uplink implements LinkListener, SessionListener {
         if (state == UplinkState.STOPPED) {
             return;
         }
+        if (pinned != null && policy.usable(table.get(pinned), family) == null) {
+            log.info("switch to {} released: the interface is no longer usable; the policy chooses again", pinned);
+            pinned = null;
+        }
         if (attempt != null && !stillUsable(attempt.path)) {
             Attempt dead = attempt;
             attempt = null;

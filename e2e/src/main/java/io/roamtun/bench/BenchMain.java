@@ -22,13 +22,13 @@ import java.util.function.Function;
 public final class BenchMain {
 
     /** How much to measure; --quick keeps the whole run to seconds for CI. */
-    record Sizes(long bulkBytes, int pingPongs, int connections, int idle, int manyStreams, int runs) {
+    record Sizes(long bulkBytes, int pingPongs, int connections, int idle, int manyStreams, int runs, int handovers) {
         static Sizes full() {
-            return new Sizes(1L << 30, 10_000, 2_000, 1_000, 10_000, 3);
+            return new Sizes(1L << 30, 10_000, 2_000, 1_000, 10_000, 3, 20);
         }
 
         static Sizes quick() {
-            return new Sizes(64L << 20, 2_000, 300, 200, 1_000, 3);
+            return new Sizes(64L << 20, 2_000, 300, 200, 1_000, 3, 4);
         }
     }
 
@@ -46,6 +46,9 @@ public final class BenchMain {
         final Stat idleHeapMiB = new Stat();
         final Stat idleHeapKiBPerConnection = new Stat();
         String manyStreamsHeld = "-";
+        String handoverPlanned = "n/a";
+        String handoverSudden = "n/a";
+        String handoverSilent = "n/a";
         final Stat manyStreamsRssMiB = new Stat();
         final Stat manyStreamsHeapMiB = new Stat();
 
@@ -132,6 +135,13 @@ public final class BenchMain {
             }
             if (path.javaHeap()) {
                 measureManyStreams(path, address, sizes, r);
+            }
+            if (path.name().equals("roamtun")) {
+                System.err.println("bench: roamtun handovers ...");
+                HandoverBench.Figures h = HandoverBench.measure(sizes.handovers());
+                r.handoverPlanned = HandoverBench.Figures.describe(h.plannedMs());
+                r.handoverSudden = HandoverBench.Figures.describe(h.suddenMs());
+                r.handoverSilent = HandoverBench.Figures.describe(h.silentMs());
             }
         } catch (Exception e) {
             r.unavailable = "failed: " + e;
@@ -231,7 +241,10 @@ public final class BenchMain {
         rows.put(sizes.manyStreams() + " concurrent streams held", r -> r.manyStreamsHeld);
         rows.put("  RSS MiB (both agents)", r -> r.manyStreamsRssMiB.format(0));
         rows.put("  heap used MiB (after GC) ", r -> r.manyStreamsHeapMiB.format(0));
-        rows.put("handover pause, planned / sudden", r -> r.path.startsWith("roamtun") ? "not yet (handover issue)" : "n/a");
+        rows.put("handover pause, median / worst:", r -> "");
+        rows.put("  planned (switch, make-before-break)", r -> r.handoverPlanned);
+        rows.put("  sudden (interface gone, poll 500ms)", r -> r.handoverSudden);
+        rows.put("  silent (packets dropped, dead-after 3s)", r -> r.handoverSilent);
 
         int labelWidth = rows.keySet().stream().mapToInt(String::length).max().orElse(10);
         List<Integer> widths = new ArrayList<>();

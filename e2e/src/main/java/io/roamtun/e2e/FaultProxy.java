@@ -15,7 +15,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * connection at once (the network vanished), {@link #blackhole} keeps them open but stops moving bytes
  * (a dead Wi-Fi uplink or captive portal). Blocking, two threads per connection: test code.
  */
-final class FaultProxy implements AutoCloseable {
+public final class FaultProxy implements AutoCloseable {
     private final ServerSocket listener;
     private final InetSocketAddress target;
     private final List<Socket[]> pairs = new CopyOnWriteArrayList<>();
@@ -23,7 +23,7 @@ final class FaultProxy implements AutoCloseable {
     private volatile boolean refuseNew;
     private final Thread acceptor;
 
-    FaultProxy(InetSocketAddress target) throws IOException {
+    public FaultProxy(InetSocketAddress target) throws IOException {
         this.target = target;
         this.listener = new ServerSocket(0, 128, InetAddress.getLoopbackAddress());
         this.acceptor = new Thread(this::acceptLoop, "fault-proxy");
@@ -31,7 +31,7 @@ final class FaultProxy implements AutoCloseable {
         acceptor.start();
     }
 
-    InetSocketAddress address() {
+    public InetSocketAddress address() {
         return (InetSocketAddress) listener.getLocalSocketAddress();
     }
 
@@ -80,12 +80,12 @@ final class FaultProxy implements AutoCloseable {
     }
 
     /** New connections are reset at once (true), or relayed again (false): the server is unreachable. */
-    void refuseNew(boolean on) {
+    public void refuseNew(boolean on) {
         refuseNew = on;
     }
 
     /** Every connection through the proxy is reset now. */
-    void severAll() {
+    public void severAll() {
         for (Socket[] pair : pairs) {
             for (Socket s : pair) {
                 try {
@@ -104,7 +104,7 @@ final class FaultProxy implements AutoCloseable {
     }
 
     /** Stops moving bytes on every connection from {@code source} (null: none), like a path that died silently. */
-    void blackhole(InetAddress source) {
+    public void blackhole(InetAddress source) {
         blackholed = source;
     }
 

@@ -10,10 +10,10 @@ import java.util.List;
 import java.util.Map;
 
 /** An interface table a test writes: loopback addresses (127.0.0.2, 127.0.0.3, ...) play the interfaces. */
-final class ScriptedInterfaces implements InterfaceSource {
+public final class ScriptedInterfaces implements InterfaceSource {
     private final Map<String, InterfaceSnapshot> table = new LinkedHashMap<>();
 
-    synchronized ScriptedInterfaces put(String name, int index, boolean up, String... addresses) {
+    public synchronized ScriptedInterfaces put(String name, int index, boolean up, String... addresses) {
         List<InetAddress> list = new ArrayList<>();
         for (String a : addresses) {
             try {
@@ -26,7 +26,7 @@ final class ScriptedInterfaces implements InterfaceSource {
         return this;
     }
 
-    synchronized void remove(String name) {
+    public synchronized void remove(String name) {
         table.remove(name);
     }
 
