@@ -86,6 +86,10 @@ public final class BenchMain {
             }
         }
         Sizes sizes = quick ? Sizes.quick() : Sizes.full();
+        // The handover figure runs agents in this JVM: keep their per-event log lines out of the table.
+        if (org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME) instanceof ch.qos.logback.classic.Logger root) {
+            root.setLevel(ch.qos.logback.classic.Level.WARN);
+        }
         Path work = Files.createTempDirectory("roamtun-bench");
         Process backendProcess = Processes.startJava(work.resolve("backend.log"), List.of("-Xmx256m", "-XX:+UseSerialGC"),
                 BenchBackend.class.getName());
