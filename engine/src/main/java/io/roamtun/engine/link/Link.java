@@ -211,6 +211,8 @@ public final class Link implements IoHandler, FrameHandler {
             LinkWriter.Result result = writer.flush(state.carriesSession());
             if (result == LinkWriter.Result.BLOCKED) {
                 setInterest(SelectionKey.OP_WRITE, true);
+            } else if (result == LinkWriter.Result.WAITING) {
+                setInterest(SelectionKey.OP_WRITE, false); // the peer's bytes move it on: see onReadable
             } else {
                 setInterest(SelectionKey.OP_WRITE, false);
                 if (state == LinkState.CLOSING) {
@@ -278,6 +280,10 @@ public final class Link implements IoHandler, FrameHandler {
             }
             if (session != null && state == LinkState.ESTABLISHED) {
                 session.afterInboundBatch();
+            }
+            boolean waitingForWritable = key != null && key.isValid() && (key.interestOps() & SelectionKey.OP_WRITE) != 0;
+            if (!waitingForWritable && (transport.hasBufferedOutput() || writer.hasPending(state.carriesSession()))) {
+                requestFlush(); // a handshake step may have freed queued frames, or left records to write
             }
         } catch (ProtocolException e) {
             log.warn("link {}: peer broke the protocol: {}", name, e.toString());

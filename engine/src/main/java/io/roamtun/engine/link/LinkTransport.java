@@ -10,6 +10,14 @@ import java.nio.channels.SocketChannel;
  */
 public interface LinkTransport {
 
+    /** What the transport waits for before it takes plaintext: nothing, the peer's bytes, or room to write. */
+    enum Need { NOTHING, READ, WRITE }
+
+    /** During a handshake (TLS) the transport takes no plaintext; this says what would move it on. */
+    default Need need() {
+        return Need.NOTHING;
+    }
+
     /** Reads plaintext bytes into {@code dst}; returns the count, 0 when none are ready, -1 at end of stream. */
     int read(ByteBuffer dst) throws IOException;
 

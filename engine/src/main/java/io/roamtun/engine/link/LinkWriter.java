@@ -16,7 +16,8 @@ final class LinkWriter {
     /** Views per gathering write: the control run plus this many replay segments. */
     private static final int MAX_VIEWS = 17;
 
-    enum Result { DONE, BLOCKED }
+    /** DONE: all written; BLOCKED: the socket is full (wait for writable); WAITING: the transport waits for the peer (a handshake). */
+    enum Result { DONE, BLOCKED, WAITING }
 
     private final LinkTransport transport;
     private final ByteBuffer control = ByteBuffer.allocateDirect(CONTROL_CAPACITY);
@@ -73,6 +74,9 @@ final class LinkWriter {
     Result flush(boolean includeReplay) throws IOException {
         if (!transport.flushBuffered()) {
             return Result.BLOCKED;
+        }
+        if (transport.need() != LinkTransport.Need.NOTHING) {
+            return Result.WAITING;
         }
         while (true) {
             int count = 0;

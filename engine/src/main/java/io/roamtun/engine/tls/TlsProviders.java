@@ -1,0 +1,67 @@
+package io.roamtun.engine.tls;
+
+import io.roamtun.engine.config.UsageException;
+import java.security.Provider;
+import javax.net.ssl.SSLContext;
+import org.conscrypt.Conscrypt;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Chooses the TLS implementation: Conscrypt (BoringSSL, several times faster handshakes) where its native
+ * library loads, the JDK's otherwise. The provider object is passed explicitly to every SSLContext; it is
+ * never installed JVM-wide.
+ */
+public final class TlsProviders {
+    private static final Logger log = LoggerFactory.getLogger(TlsProviders.class);
+
+    public enum Mode { AUTO, CONSCRYPT, JDK }
+
+    private TlsProviders() {}
+
+    public static Mode parse(String option, String value) throws UsageException {
+        if (value == null) {
+            return Mode.AUTO;
+        }
+        return switch (value.toLowerCase()) {
+            case "auto" -> Mode.AUTO;
+            case "conscrypt" -> Mode.CONSCRYPT;
+            case "jdk" -> Mode.JDK;
+            default -> throw new UsageException(option + ": '" + value + "' is not one of auto, conscrypt, jdk");
+        };
+    }
+
+    /** The provider for {@code mode}, or null for the JDK's default. */
+    public static Provider provider(Mode mode) throws UsageException {
+        if (mode == Mode.JDK) {
+            return null;
+        }
+        boolean available;
+        Throwable why = null;
+        try {
+            available = Conscrypt.isAvailable();
+        } catch (Throwable t) { // UnsatisfiedLinkError and friends on platforms without its native code
+            available = false;
+            why = t;
+        }
+        if (!available) {
+            if (mode == Mode.CONSCRYPT) {
+                throw new UsageException("--tls-provider conscrypt: Conscrypt does not load on this platform ("
+                        + System.getProperty("os.name") + " " + System.getProperty("os.arch") + (why != null ? ": " + why : "")
+                        + "); use --tls-provider jdk or auto");
+            }
+            log.info("Conscrypt is not available on {} {}; using the JDK's TLS (slower handshakes)",
+                    System.getProperty("os.name"), System.getProperty("os.arch"));
+            return null;
+        }
+        return Conscrypt.newProvider();
+    }
+
+    public static SSLContext context(Provider provider) throws java.security.GeneralSecurityException {
+        return provider == null ? SSLContext.getInstance("TLSv1.3") : SSLContext.getInstance("TLSv1.3", provider);
+    }
+
+    public static String name(Provider provider) {
+        return provider == null ? "JDK" : provider.getName();
+    }
+}

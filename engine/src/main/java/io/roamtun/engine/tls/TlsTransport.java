@@ -1,0 +1,291 @@
+package io.roamtun.engine.tls;
+
+import io.roamtun.engine.link.LinkTransport;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLEngineResult;
+import javax.net.ssl.SSLEngineResult.HandshakeStatus;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSession;
+
+/**
+ * TLS over a non-blocking socket through an {@link SSLEngine}. Three named buffers, each capped:
+ * {@code netIn} (records from the peer, not yet decrypted), {@code netOut} (records for the peer, not yet
+ * written) and {@code appIn} (decrypted bytes the caller had no room for). Decryption goes straight into
+ * the caller's buffer when it can hold a whole record. Until the handshake is done the transport takes
+ * no plaintext and says what it waits for ({@link #need()}).
+ */
+public final class TlsTransport implements LinkTransport {
+    /** Records per gathering write: enough to keep a fast socket busy, bounded. */
+    private static final int RECORDS_PER_WRITE = 8;
+
+    private enum Phase { HANDSHAKING, OPEN, CLOSED }
+
+    private final SocketChannel channel;
+    private final SSLEngine engine;
+    private final String providerName;
+    private final ByteBuffer netIn;
+    private final ByteBuffer netOut;
+    private final ByteBuffer appIn;
+    private final int appRecordSize;
+    private Phase phase = Phase.HANDSHAKING;
+    private boolean peerClosed;
+    private IOException failure;
+
+    public TlsTransport(SocketChannel channel, SSLEngine engine, String providerName) throws IOException {
+        this.channel = channel;
+        this.engine = engine;
+        this.providerName = providerName;
+        SSLSession session = engine.getSession();
+        int packet = session.getPacketBufferSize();
+        this.appRecordSize = session.getApplicationBufferSize();
+        // netIn holds at least one whole record; netOut a burst of records; appIn one decrypted record.
+        this.netIn = ByteBuffer.allocateDirect(packet + 1024);
+        this.netOut = ByteBuffer.allocateDirect(packet * RECORDS_PER_WRITE);
+        this.netOut.flip(); // read mode: empty
+        this.appIn = ByteBuffer.allocateDirect(appRecordSize);
+        this.appIn.flip();
+        engine.beginHandshake();
+        progressHandshake();
+    }
+
+    public boolean handshakeDone() {
+        return phase == Phase.OPEN;
+    }
+
+    public SSLEngine engine() {
+        return engine;
+    }
+
+    @Override
+    public Need need() {
+        if (phase == Phase.HANDSHAKING) {
+            return engine.getHandshakeStatus() == HandshakeStatus.NEED_UNWRAP ? Need.READ : Need.WRITE;
+        }
+        return Need.NOTHING;
+    }
+
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+        failIfFailed();
+        int produced = drainAppIn(dst);
+        if (produced > 0) {
+            return produced;
+        }
+        int n = channel.read(netIn);
+        if (n < 0 && netIn.position() == 0) {
+            return -1;
+        }
+        netIn.flip();
+        try {
+            while (netIn.hasRemaining() && dst.hasRemaining()) {
+                boolean direct = dst.remaining() >= appRecordSize;
+                ByteBuffer target = direct ? dst : appIn.clear();
+                SSLEngineResult r;
+                try {
+                    r = engine.unwrap(netIn, target);
+                } finally {
+                    if (!direct) {
+                        appIn.flip();
+                    }
+                }
+                if (r.getStatus() == SSLEngineResult.Status.CLOSED) {
+                    peerClosed = true;
+                    break;
+                }
+                if (!direct) {
+                    produced += drainAppIn(dst);
+                } else {
+                    produced += r.bytesProduced();
+                }
+                handleHandshakeStatus(r.getHandshakeStatus());
+                if (r.getStatus() == SSLEngineResult.Status.BUFFER_UNDERFLOW
+                        || (r.bytesConsumed() == 0 && r.bytesProduced() == 0)) {
+                    break;
+                }
+            }
+        } catch (SSLException e) {
+            throw fail(e);
+        } finally {
+            netIn.compact();
+        }
+        if (produced == 0 && (peerClosed || n < 0)) {
+            return -1;
+        }
+        return produced;
+    }
+
+    private int drainAppIn(ByteBuffer dst) {
+        int n = Math.min(appIn.remaining(), dst.remaining());
+        if (n == 0) {
+            return 0;
+        }
+        int limit = appIn.limit();
+        appIn.limit(appIn.position() + n);
+        dst.put(appIn);
+        appIn.limit(limit);
+        return n;
+    }
+
+    @Override
+    public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+        failIfFailed();
+        if (phase != Phase.OPEN || !flushBuffered()) {
+            return 0;
+        }
+        long consumed = 0;
+        netOut.compact();
+        try {
+            while (netOut.remaining() >= engine.getSession().getPacketBufferSize()) {
+                SSLEngineResult r = engine.wrap(srcs, offset, length, netOut);
+                consumed += r.bytesConsumed();
+                if (r.getStatus() != SSLEngineResult.Status.OK || r.bytesConsumed() == 0) {
+                    break;
+                }
+            }
+        } catch (SSLException e) {
+            throw fail(e);
+        } finally {
+            netOut.flip();
+        }
+        flushBuffered();
+        return consumed;
+    }
+
+    @Override
+    public boolean hasBufferedOutput() {
+        return netOut.hasRemaining();
+    }
+
+    @Override
+    public boolean flushBuffered() throws IOException {
+        while (netOut.hasRemaining()) {
+            if (channel.write(netOut) == 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Runs the handshake as far as it goes without waiting for the peer. */
+    private void progressHandshake() throws IOException {
+        handleHandshakeStatus(engine.getHandshakeStatus());
+    }
+
+    private void handleHandshakeStatus(HandshakeStatus status) throws IOException {
+        HandshakeStatus s = status;
+        while (true) {
+            switch (s) {
+                case NEED_WRAP -> {
+                    netOut.compact();
+                    SSLEngineResult r;
+                    try {
+                        r = engine.wrap(ByteBuffer.allocate(0), netOut);
+                    } catch (SSLException e) {
+                        throw fail(e);
+                    } finally {
+                        netOut.flip();
+                    }
+                    flushBuffered();
+                    // Conscrypt's last handshake wrap may produce nothing and report FINISHED.
+                    s = r.getHandshakeStatus();
+                    if (r.getStatus() == SSLEngineResult.Status.CLOSED) {
+                        return;
+                    }
+                }
+                case NEED_TASK -> { // the JDK's engine delegates work; Conscrypt never does
+                    Runnable task;
+                    while ((task = engine.getDelegatedTask()) != null) {
+                        task.run();
+                    }
+                    s = engine.getHandshakeStatus();
+                }
+                case FINISHED -> {
+                    phase = Phase.OPEN;
+                    return;
+                }
+                case NOT_HANDSHAKING -> {
+                    if (phase == Phase.HANDSHAKING) {
+                        phase = Phase.OPEN;
+                    }
+                    return;
+                }
+                default -> { // NEED_UNWRAP, NEED_UNWRAP_AGAIN: wait for the peer's records
+                    return;
+                }
+            }
+        }
+    }
+
+    private IOException fail(SSLException e) {
+        failure = new IOException("TLS: " + e.getMessage(), e);
+        return failure;
+    }
+
+    private void failIfFailed() throws IOException {
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    @Override
+    public SocketChannel channel() {
+        return channel;
+    }
+
+    @Override
+    public String describe() {
+        if (phase != Phase.OPEN) {
+            return "TLS (handshaking, " + providerName + ")";
+        }
+        SSLSession s = engine.getSession();
+        return s.getProtocol() + " " + s.getCipherSuite() + " (" + providerName + ")";
+    }
+
+    public String protocol() {
+        return engine.getSession().getProtocol();
+    }
+
+    public String providerName() {
+        return providerName;
+    }
+
+    /**
+     * Sends close_notify if it can at once, frees the engine and closes the socket. Conscrypt does not move
+     * to NEED_WRAP on closeOutbound, so the close_notify is wrapped here by hand, and closeInbound is called
+     * too: an engine left half-closed keeps a pipe (two file descriptors) open.
+     */
+    @Override
+    public void close() {
+        if (phase == Phase.CLOSED) {
+            return;
+        }
+        phase = Phase.CLOSED;
+        try {
+            engine.closeOutbound();
+            netOut.compact();
+            try {
+                engine.wrap(ByteBuffer.allocate(0), netOut);
+            } finally {
+                netOut.flip();
+            }
+            if (channel.isOpen()) {
+                channel.write(netOut);
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // closing anyway: the peer learns from the TCP close
+        }
+        try {
+            engine.closeInbound();
+        } catch (SSLException | RuntimeException expected) {
+            // "inbound closed before receiving close_notify": expected when we close first
+        }
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // closing
+        }
+    }
+}
