@@ -4,6 +4,7 @@ import io.roamtun.client.paths.InterfaceSource;
 import io.roamtun.client.paths.PathPolicy;
 import io.roamtun.engine.link.LinkSettings;
 import io.roamtun.engine.session.SessionSettings;
+import io.roamtun.engine.tls.TransportFactory;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,17 +19,27 @@ import java.util.List;
  * @param pollInterval  how often the interface table is read
  * @param paths         which interfaces the uplink may use, in which order
  * @param adminSocket   the Unix socket for {@code status} and {@code switch}; null for none
+ * @param transports    TLS with the server pinned (the default) or plaintext
+ * @param credential    "NAME:SECRET" for a server that authenticates clients, or empty
  */
 public record ClientConfig(InetSocketAddress server, List<Forward> forwards, SessionSettings session, LinkSettings link,
-                           InterfaceSource interfaces, Duration pollInterval, PathPolicy paths, Path adminSocket) {
+                           InterfaceSource interfaces, Duration pollInterval, PathPolicy paths, Path adminSocket,
+                           TransportFactory transports, String credential) {
     public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(500);
 
     public ClientConfig {
         forwards = List.copyOf(forwards);
+        credential = credential == null ? "" : credential;
     }
 
-    /** No roaming, no admin socket: a plain tunnel (tests, and servers on loopback). */
+    /** No roaming, no admin socket, plaintext: a plain tunnel for tests on loopback. */
     public ClientConfig(InetSocketAddress server, List<Forward> forwards, SessionSettings session, LinkSettings link) {
         this(server, forwards, session, link, null, DEFAULT_POLL_INTERVAL, PathPolicy.any(), null);
+    }
+
+    /** Plaintext, no credential: for tests on loopback. */
+    public ClientConfig(InetSocketAddress server, List<Forward> forwards, SessionSettings session, LinkSettings link,
+                        InterfaceSource interfaces, Duration pollInterval, PathPolicy paths, Path adminSocket) {
+        this(server, forwards, session, link, interfaces, pollInterval, paths, adminSocket, TransportFactory.plaintext(), "");
     }
 }

@@ -122,7 +122,22 @@ public final class ClientService implements AutoCloseable {
         return result;
     }
 
-    /** The handovers so far, oldest first. */
+    /** The transport of the active link, e.g. "TLSv1.3 TLS_AES_128_GCM_SHA256 (Conscrypt)", or null. */
+    public String transportDescription() {
+        return engine.loop().call(() -> uplink.activeLink() == null ? null : uplink.activeLink().transport().describe());
+    }
+
+    /** The current session's id (hex), or null before the first WELCOME. */
+    public String sessionId() {
+        return engine.loop().call(() -> uplink.session().id() == null ? null : uplink.session().id().toString());
+    }
+
+    /** How many handovers since start. */
+    public long handoverCount() {
+        return engine.loop().call(uplink::handoverCount);
+    }
+
+    /** The last handovers (up to 50), oldest first. */
     public List<Handover> handovers() {
         return engine.loop().call(uplink::handovers);
     }

@@ -9,6 +9,8 @@ import io.roamtun.engine.link.LinkSettings;
 import io.roamtun.engine.session.SessionSettings;
 import java.io.IOException;
 import io.roamtun.client.paths.PathPolicy;
+import io.roamtun.engine.tls.TlsProviders;
+import io.roamtun.engine.tls.TransportFactory;
 import io.roamtun.client.paths.SystemInterfaces;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -33,8 +35,18 @@ public final class ClientServiceMain {
                 .desc("the server-service to connect to (required)").build());
         o.addOption(Option.builder().longOpt("forward").hasArg().argName("[BIND_ADDR:]PORT=NAME")
                 .desc("listen on PORT (127.0.0.1 unless BIND_ADDR is given) for service NAME; repeat for more").build());
+        o.addOption(Option.builder().longOpt("server-fingerprint").hasArg().argName("sha256:HEX")
+                .desc("trust exactly the server certificate with this SHA-256 (printed by 'server-service init')").build());
+        o.addOption(Option.builder().longOpt("server-ca").hasArg().argName("FILE")
+                .desc("trust server certificates signed by this CA (PEM); the server's name is checked").build());
+        o.addOption(Option.builder().longOpt("credential").hasArg().argName("NAME:SECRET")
+                .desc("this client's credential (visible in ps: prefer --credential-file)").build());
+        o.addOption(Option.builder().longOpt("credential-file").hasArg().argName("FILE")
+                .desc("read the credential NAME:SECRET from this file (keep it 0600)").build());
+        o.addOption(Option.builder().longOpt("tls-provider").hasArg().argName("auto|conscrypt|jdk")
+                .desc("TLS implementation (default auto: Conscrypt where it loads, else the JDK's)").build());
         o.addOption(Option.builder().longOpt("insecure-plaintext")
-                .desc("run without TLS; required until TLS support lands, and only for trusted networks").build());
+                .desc("run without TLS: anyone on the path reads and alters the traffic; for tests and trusted networks only").build());
         o.addOption(Option.builder().longOpt("poll-interval").hasArg().argName("DURATION")
                 .desc("how often the interface table is read (default 500ms)").build());
         o.addOption(Option.builder().longOpt("prefer").hasArg().argName("IF1,IF2,...")
@@ -79,9 +91,29 @@ public final class ClientServiceMain {
     }
 
     static ClientConfig configure(AgentCommandLine cli) throws UsageException {
-        if (!cli.has("insecure-plaintext")) {
-            throw new UsageException("TLS is not available in this version yet: pass --insecure-plaintext to run "
-                    + "without encryption, on a network you trust");
+        TransportFactory transports;
+        TlsProviders.Mode mode = TlsProviders.parse("--tls-provider", cli.value("tls-provider"));
+        if (cli.has("insecure-plaintext")) {
+            transports = TransportFactory.plaintext();
+        } else if (cli.value("server-fingerprint") != null) {
+            transports = ClientTls.pinned(cli.value("server-fingerprint"), mode);
+        } else if (cli.value("server-ca") != null) {
+            transports = ClientTls.ca(Path.of(cli.value("server-ca")), mode);
+        } else {
+            throw new UsageException("say how to trust the server: --server-fingerprint sha256:HEX (printed by "
+                    + "'server-service init') or --server-ca FILE; or --insecure-plaintext for a test without encryption");
+        }
+        String credential = cli.value("credential");
+        if (cli.value("credential-file") != null) {
+            Path file = Path.of(cli.value("credential-file"));
+            try {
+                credential = java.nio.file.Files.readString(file).trim();
+            } catch (java.io.IOException e) {
+                throw new UsageException("--credential-file: cannot read " + file + ": " + e.getMessage());
+            }
+        }
+        if (credential != null && (credential.indexOf(':') <= 0 || credential.length() > 255)) {
+            throw new UsageException("the credential must be NAME:SECRET, as 'server-service init' prints it");
         }
         InetSocketAddress server = HostPort.parse("--server", cli.require("server"));
         List<Forward> forwards = new ArrayList<>();
@@ -128,7 +160,7 @@ public final class ClientServiceMain {
         Path admin = cli.value("admin-socket") != null ? Path.of(cli.value("admin-socket")) : AdminClient.defaultSocket();
         return new ClientConfig(server, forwards, new SessionSettings(replay, (int) window, d.maxStreams(), d.connectTimeout()),
                 LinkSettings.forDeadAfter(deadAfter, Duration.ofSeconds(10)),
-                roaming ? new SystemInterfaces() : null, poll, new PathPolicy(prefer, exclude), admin);
+                roaming ? new SystemInterfaces() : null, poll, new PathPolicy(prefer, exclude), admin, transports, credential);
     }
 
     public static void main(String[] args) {
@@ -150,7 +182,9 @@ public final class ClientServiceMain {
             return;
         }
         Logger log = LoggerFactory.getLogger(ClientServiceMain.class);
-        log.warn("RUNNING WITHOUT ENCRYPTION (--insecure-plaintext): anyone on the path can read and alter the traffic");
+        if (cli.has("insecure-plaintext")) {
+            log.warn("RUNNING WITHOUT ENCRYPTION (--insecure-plaintext): anyone on the path can read and alter the traffic");
+        }
         ClientService service;
         try {
             service = ClientService.start(config);

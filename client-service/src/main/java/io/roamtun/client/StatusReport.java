@@ -44,7 +44,8 @@ final class StatusReport {
             out.append("  ").append(line).append('\n');
         }
         List<Handover> handovers = uplink.handovers();
-        out.append("handovers (").append(handovers.size()).append("):\n");
+        out.append("handovers (").append(uplink.handoverCount()).append(handovers.size() < uplink.handoverCount()
+                ? ", the last " + handovers.size() : "").append("):\n");
         SimpleDateFormat time = new SimpleDateFormat("HH:mm:ss.SSS");
         for (Handover h : handovers) {
             out.append("  ").append(time.format(new Date(h.atEpochMillis()))).append(' ').append(h.describe()).append('\n');

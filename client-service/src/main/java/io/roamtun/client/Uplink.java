@@ -9,7 +9,6 @@ import io.roamtun.engine.EngineContext;
 import io.roamtun.engine.config.HostPort;
 import io.roamtun.engine.link.Link;
 import io.roamtun.engine.link.LinkListener;
-import io.roamtun.engine.link.PlainTransport;
 import io.roamtun.engine.loop.IoHandler;
 import io.roamtun.engine.loop.Timer;
 import io.roamtun.engine.session.ServiceDirectory;
@@ -100,12 +99,13 @@ final class Uplink implements LinkListener, SessionListener {
         private void connected(SelectionKey key) throws IOException {
             String name = (path != null ? path.interfaceName() + " " : "")
                     + HostPort.format((InetSocketAddress) channel.getLocalAddress()) + "->" + HostPort.format(config.server());
-            link = new Link(engine.loop(), new PlainTransport(channel), Role.CLIENT, config.link(), Uplink.this, name);
+            link = new Link(engine.loop(), config.transports().wrap(channel, config.server()), Role.CLIENT, config.link(),
+                    Uplink.this, name);
             link.start(key);
             if (session.id() == null) {
-                link.sendHello(session.hello());
+                link.sendHello(session.hello(config.credential()));
             } else {
-                link.sendResume(new Resume(session.id(), session.receivedOffset(), session.sentHead(), new byte[0]));
+                link.sendResume(new Resume(session.id(), session.receivedOffset(), session.sentHead(), session.resumeProof()));
             }
         }
 
@@ -150,6 +150,7 @@ final class Uplink implements LinkListener, SessionListener {
     private int sessionCount;
     private String pinned;
     private PathChoice takenOverFrom;
+    private long handoverCount;
 
     Uplink(EngineContext engine, ClientConfig config) {
         this.engine = engine;
@@ -187,6 +188,11 @@ final class Uplink implements LinkListener, SessionListener {
 
     InterfaceTable table() {
         return table;
+    }
+
+    /** Handovers since start (the history keeps only the last few). */
+    long handoverCount() {
+        return handoverCount;
     }
 
     List<Handover> handovers() {
@@ -387,7 +393,7 @@ final class Uplink implements LinkListener, SessionListener {
     }
 
     @Override
-    public void onResumed(Link from, long serverReceived, long serverSent) throws ProtocolException {
+    public void onResumed(Link from, long serverReceived, long serverSent, byte[] nextNonce) throws ProtocolException {
         Attempt won = requireAttempt(from, "RESUMED");
         PathChoice before = activePath != null ? activePath : takenOverFrom;
         takenOverFrom = null;
@@ -404,6 +410,7 @@ final class Uplink implements LinkListener, SessionListener {
             session.close("resume impossible: " + e.getMessage(), false);
             throw e;
         }
+        session.acceptNextNonce(nextNonce);
         becomeActive(won);
         if (old != null) {
             old.close(ErrorCode.NO_ERROR, "session moved to " + won.pathName());
@@ -413,6 +420,7 @@ final class Uplink implements LinkListener, SessionListener {
                 won.pathName(), won.cause, won.planned, pause, resending,
                 Math.max(0, serverSent - session.receivedOffset()), System.currentTimeMillis());
         handovers.addLast(h);
+        handoverCount++;
         if (handovers.size() > HANDOVER_HISTORY) {
             handovers.removeFirst();
         }
@@ -450,7 +458,12 @@ final class Uplink implements LinkListener, SessionListener {
     public void onLinkClosed(Link closed, ErrorCode code, String reason, boolean byPeer) {
         if (attempt != null && closed == attempt.link) {
             Attempt failedAttempt = attempt;
-            if (byPeer && (code == ErrorCode.UNKNOWN_SESSION || code == ErrorCode.SEQUENCE_ERROR)) {
+            if (byPeer && code == ErrorCode.AUTH_FAILED && session.id() == null) {
+                log.error("server-service refused this client: {} (check --credential; retrying with backoff)", reason);
+                failed(failedAttempt, code + " " + reason);
+                return;
+            }
+            if (byPeer && (code == ErrorCode.UNKNOWN_SESSION || code == ErrorCode.SEQUENCE_ERROR || code == ErrorCode.AUTH_FAILED)) {
                 attempt = null;
                 failedAttempt.abandon();
                 log.warn("server-service no longer has session {} ({}); closing its {} connections and starting a new session",

@@ -20,6 +20,7 @@ import java.util.function.Function;
  * backend in one run, printed as one table (figures are medians of the runs, with their min–max).
  */
 public final class BenchMain {
+    private static boolean handoverFailed;
 
     /** How much to measure; --quick keeps the whole run to seconds for CI. */
     record Sizes(long bulkBytes, int pingPongs, int connections, int idle, int manyStreams, int runs, int handovers) {
@@ -87,7 +88,8 @@ public final class BenchMain {
         }
         Sizes sizes = quick ? Sizes.quick() : Sizes.full();
         // The handover figure runs agents in this JVM: keep their per-event log lines out of the table.
-        if (org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME) instanceof ch.qos.logback.classic.Logger root) {
+        if (!Boolean.getBoolean("roamtun.bench.verbose")
+                && org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME) instanceof ch.qos.logback.classic.Logger root) {
             root.setLevel(ch.qos.logback.classic.Level.WARN);
         }
         Path work = Files.createTempDirectory("roamtun-bench");
@@ -106,7 +108,7 @@ public final class BenchMain {
             Processes.stop(backendProcess);
         }
         print(results, sizes, quick);
-        boolean roamtunFailed = results.stream().anyMatch(r -> r.path.equals("roamtun") && r.unavailable != null);
+        boolean roamtunFailed = handoverFailed || results.stream().anyMatch(r -> r.path.equals("roamtun") && r.unavailable != null);
         if (roamtunFailed) {
             System.err.println("roamtun-bench: the roamtun row failed; logs in " + work);
             System.exit(1);
@@ -142,10 +144,15 @@ public final class BenchMain {
             }
             if (path.name().equals("roamtun")) {
                 System.err.println("bench: roamtun handovers ...");
-                HandoverBench.Figures h = HandoverBench.measure(sizes.handovers());
-                r.handoverPlanned = HandoverBench.Figures.describe(h.plannedMs());
-                r.handoverSudden = HandoverBench.Figures.describe(h.suddenMs());
-                r.handoverSilent = HandoverBench.Figures.describe(h.silentMs());
+                try {
+                    HandoverBench.Figures h = HandoverBench.measure(Integer.getInteger("roamtun.bench.handovers", sizes.handovers()));
+                    r.handoverPlanned = HandoverBench.Figures.describe(h.plannedMs());
+                    r.handoverSudden = HandoverBench.Figures.describe(h.suddenMs());
+                    r.handoverSilent = HandoverBench.Figures.describe(h.silentMs());
+                } catch (Exception e) {
+                    r.handoverPlanned = r.handoverSudden = r.handoverSilent = "FAILED: " + e.getMessage();
+                    handoverFailed = true;
+                }
             }
         } catch (Exception e) {
             r.unavailable = "failed: " + e;

@@ -139,12 +139,12 @@ final class HandoverBench {
                 }
                 for (int i = 0; i < switchesPerKind; i++) {
                     String current = client.activeInterface();
-                    int before = client.handovers().size();
+                    long before = client.handoverCount();
                     app.resetGap();
                     // The interface is gone: its packets stop at once, the table says so at the next poll.
                     proxy.blackhole(InetAddress.getByName(address(current)));
                     interfaces.remove(current);
-                    awaitTrue(() -> client.handovers().size() > before, "handover after " + current + " vanished");
+                    awaitTrue(() -> client.handoverCount() > before, "handover after " + current + " vanished");
                     proxy.blackhole(null);
                     Thread.sleep(200);
                     sudden.add(app.gapMillis());
@@ -154,10 +154,10 @@ final class HandoverBench {
                 }
                 for (int i = 0; i < switchesPerKind; i++) {
                     String current = client.activeInterface();
-                    int before = client.handovers().size();
+                    long before = client.handoverCount();
                     app.resetGap();
                     proxy.blackhole(InetAddress.getByName(address(current)));
-                    awaitTrue(() -> client.handovers().size() > before, "handover after " + current + " went silent");
+                    awaitTrue(() -> client.handoverCount() > before, "handover after " + current + " went silent");
                     proxy.blackhole(null);
                     Thread.sleep(200);
                     silent.add(app.gapMillis());

@@ -31,7 +31,9 @@ class CommandLineTest {
 
     @ParameterizedTest(name = "server {0}")
     @CsvSource(delimiter = '|', value = {
-            "--listen 127.0.0.1:0 --service a=127.0.0.1:1                         | TLS is not available",
+            "--listen 127.0.0.1:0 --service a=127.0.0.1:1                         | TLS needs the server's key",
+            "--dir /nonexistent/roamtun --listen 127.0.0.1:0 --service a=127.0.0.1:1 | has no server key",
+            "--listen 127.0.0.1:0 --service a=127.0.0.1:1 --insecure-plaintext --tls-provider openssl | not one of auto",
             "--insecure-plaintext --service a=127.0.0.1:1                         | --listen is required",
             "--insecure-plaintext --listen 127.0.0.1:99999 --service a=127.0.0.1:1 | not a port number",
             "--insecure-plaintext --listen 127.0.0.1:0                            | no --service given",
@@ -53,7 +55,11 @@ class CommandLineTest {
 
     @ParameterizedTest(name = "client {0}")
     @CsvSource(delimiter = '|', value = {
-            "--server 127.0.0.1:1 --forward 8080=web                 | TLS is not available",
+            "--server 127.0.0.1:1 --forward 8080=web                 | say how to trust the server",
+            "--server 127.0.0.1:1 --forward 8080=web --server-fingerprint md5:00 | a fingerprint starts with sha256:",
+            "--server 127.0.0.1:1 --forward 8080=web --server-fingerprint sha256:abc | 64 hex digits",
+            "--insecure-plaintext --server 127.0.0.1:1 --forward 8080=web --credential nocolon | must be NAME:SECRET",
+            "--insecure-plaintext --server 127.0.0.1:1 --forward 8080=web --credential-file /nonexistent | cannot read",
             "--insecure-plaintext --forward 8080=web                 | --server is required",
             "--insecure-plaintext --server 127.0.0.1:1               | no --forward given",
             "--insecure-plaintext --server 127.0.0.1:1 --forward web | not [BIND_ADDR:]PORT=NAME",

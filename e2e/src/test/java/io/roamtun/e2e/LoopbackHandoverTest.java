@@ -83,9 +83,9 @@ class LoopbackHandoverTest {
     /** Waits until the client has made {@code count} handovers in all. */
     private static void awaitHandovers(ClientService client, int count, long seconds) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (client.handovers().size() < count) {
+        while (client.handoverCount() < count) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("only " + client.handovers().size() + " of " + count + " handovers; status:\n"
+                throw new AssertionError("only " + client.handoverCount() + " of " + count + " handovers; status:\n"
                         + client.status());
             }
             Thread.sleep(10);
@@ -188,7 +188,7 @@ class LoopbackHandoverTest {
                 while (read.get() < Math.min(size, mark + (4 << 20)) && read.get() < size && System.nanoTime() < until) {
                     Thread.sleep(2);
                 }
-                int before = rig.client.handovers().size();
+                int before = (int) rig.client.handoverCount();
                 String current = rig.client.activeInterface();
                 String other = "wifi0".equals(current) ? "lte0" : "wifi0";
                 switch (i % 4) {

@@ -25,7 +25,8 @@ public enum ErrorCode {
     CANCELLED(17, Scope.STREAM),
     KEEPALIVE_TIMEOUT(18, Scope.CONNECTION),
     NOT_SUPPORTED(19, Scope.CONNECTION),
-    SESSION_TAKEN_OVER(20, Scope.CONNECTION);
+    SESSION_TAKEN_OVER(20, Scope.CONNECTION),
+    LIMIT_EXCEEDED(21, Scope.CONNECTION);
 
     /** What an error ends: the whole connection (GOAWAY) or one stream (RESET / OPEN_FAIL). */
     public enum Scope { CONNECTION, STREAM, EITHER }

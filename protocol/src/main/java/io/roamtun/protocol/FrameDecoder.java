@@ -107,7 +107,7 @@ public final class FrameDecoder {
             case RESET -> length == 2;
             case WINDOW_UPDATE -> length == 4;
             case PING, PONG, ACK -> length == 8;
-            case RESUMED -> length == 16;
+            case RESUMED -> length == 16 + Wire.NONCE_BYTES;
             case RESUME -> length >= Wire.SESSION_ID_BYTES + 17 && length <= Wire.SESSION_ID_BYTES + 17 + Wire.MAX_PROOF_BYTES;
         };
         if (!ok) {
@@ -130,8 +130,16 @@ public final class FrameDecoder {
                 if (min > max) {
                     throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "HELLO version range " + min + ".." + max + " is empty");
                 }
+                int credentialLength = p.get() & 0xFF;
+                if (credentialLength > p.remaining()) {
+                    throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "HELLO credential length " + credentialLength
+                            + " with " + p.remaining() + " bytes left");
+                }
+                byte[] credential = new byte[credentialLength];
+                p.get(credential);
                 // Bytes after the v1 fields are extensions of later versions and are ignored.
-                handler.onHello(new Hello(min, max, capabilities, window, peerMaxPayload));
+                handler.onHello(new Hello(min, max, capabilities, window, peerMaxPayload,
+                        new String(credential, StandardCharsets.UTF_8)));
             }
             case WELCOME -> {
                 checkMagic(p, type);
@@ -141,7 +149,12 @@ public final class FrameDecoder {
                 int capabilities = p.getInt();
                 int window = checkWindow(p.getInt(), type);
                 int peerMaxPayload = checkMaxPayload(p.getInt(), type);
-                handler.onWelcome(new Welcome(version, capabilities, window, peerMaxPayload, readSessionId(p)));
+                SessionId id = readSessionId(p);
+                byte[] secret = new byte[Wire.SESSION_SECRET_BYTES];
+                p.get(secret);
+                byte[] nonce = new byte[Wire.NONCE_BYTES];
+                p.get(nonce);
+                handler.onWelcome(new Welcome(version, capabilities, window, peerMaxPayload, id, secret, nonce));
             }
             case OPEN -> {
                 int nameLength = p.get() & 0xFF;
@@ -200,7 +213,9 @@ public final class FrameDecoder {
                     throw new ProtocolException(ErrorCode.SEQUENCE_ERROR, "RESUMED offsets " + Long.toUnsignedString(offset)
                             + ", " + Long.toUnsignedString(sent));
                 }
-                handler.onResumed(offset, sent);
+                byte[] nonce = new byte[Wire.NONCE_BYTES];
+                p.get(nonce);
+                handler.onResumed(offset, sent, nonce);
             }
             case DATAGRAM -> handler.onDatagram(streamId, p);
         }

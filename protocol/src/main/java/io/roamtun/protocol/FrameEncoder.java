@@ -11,10 +11,14 @@ import java.nio.charset.StandardCharsets;
 public final class FrameEncoder {
     private FrameEncoder() {}
 
-    static final int HELLO_BYTES = 20;
-    static final int WELCOME_BYTES = 20 + Wire.SESSION_ID_BYTES;
+    /** HELLO's fixed part; the credential (u8 length + bytes) follows. */
+    static final int HELLO_BYTES = 21;
+    static final int WELCOME_BYTES = 20 + Wire.SESSION_ID_BYTES + Wire.SESSION_SECRET_BYTES + Wire.NONCE_BYTES;
 
-    public static final int HELLO_FRAME_BYTES = Wire.HEADER_BYTES + HELLO_BYTES;
+    public static int helloSize(Hello hello) {
+        return Wire.HEADER_BYTES + HELLO_BYTES + hello.credential().getBytes(StandardCharsets.UTF_8).length;
+    }
+
     public static final int WELCOME_FRAME_BYTES = Wire.HEADER_BYTES + WELCOME_BYTES;
     public static final int EMPTY_FRAME_BYTES = Wire.HEADER_BYTES;
     public static final int RESET_FRAME_BYTES = Wire.HEADER_BYTES + 2;
@@ -29,16 +33,21 @@ public final class FrameEncoder {
     }
 
     public static void hello(ByteBuffer dst, Hello hello) {
-        header(dst, FrameType.HELLO, 0, HELLO_BYTES, 0);
+        byte[] credential = hello.credential().getBytes(StandardCharsets.UTF_8);
+        if (credential.length > Wire.MAX_CREDENTIAL_BYTES) {
+            throw new IllegalArgumentException("credential longer than " + Wire.MAX_CREDENTIAL_BYTES + " bytes");
+        }
+        header(dst, FrameType.HELLO, 0, HELLO_BYTES + credential.length, 0);
         dst.putInt(Wire.MAGIC).put((byte) hello.minVersion()).put((byte) hello.maxVersion()).putShort((short) 0)
-                .putInt(hello.capabilities()).putInt(hello.initialWindow()).putInt(hello.maxPayload());
+                .putInt(hello.capabilities()).putInt(hello.initialWindow()).putInt(hello.maxPayload())
+                .put((byte) credential.length).put(credential);
     }
 
     public static void welcome(ByteBuffer dst, Welcome welcome) {
         header(dst, FrameType.WELCOME, 0, WELCOME_BYTES, 0);
         dst.putInt(Wire.MAGIC).put((byte) welcome.version()).put((byte) 0).putShort((short) 0)
                 .putInt(welcome.capabilities()).putInt(welcome.initialWindow()).putInt(welcome.maxPayload())
-                .put(welcome.sessionId().toBytes());
+                .put(welcome.sessionId().toBytes()).put(welcome.sessionSecret()).put(welcome.resumeNonce());
     }
 
     public static int openSize(String service) {
@@ -125,11 +134,14 @@ public final class FrameEncoder {
                 .put(resume.proof());
     }
 
-    public static final int RESUMED_FRAME_BYTES = Wire.HEADER_BYTES + 16;
+    public static final int RESUMED_FRAME_BYTES = Wire.HEADER_BYTES + 16 + Wire.NONCE_BYTES;
 
-    public static void resumed(ByteBuffer dst, long receivedOffset, long sentOffset) {
-        header(dst, FrameType.RESUMED, 0, 16, 0);
-        dst.putLong(receivedOffset).putLong(sentOffset);
+    public static void resumed(ByteBuffer dst, long receivedOffset, long sentOffset, byte[] nextNonce) {
+        if (nextNonce.length != Wire.NONCE_BYTES) {
+            throw new IllegalArgumentException("nonce must be " + Wire.NONCE_BYTES + " bytes");
+        }
+        header(dst, FrameType.RESUMED, 0, 16 + Wire.NONCE_BYTES, 0);
+        dst.putLong(receivedOffset).putLong(sentOffset).put(nextNonce);
     }
 
     public static void datagram(ByteBuffer dst, int flowId, ByteBuffer payload) {

@@ -44,7 +44,7 @@ public interface FrameHandler {
     void onResume(Resume resume) throws ProtocolException;
 
     /** The server took the session back: it has received up to {@code receivedOffset} and sent up to {@code sentOffset}. */
-    void onResumed(long receivedOffset, long sentOffset) throws ProtocolException;
+    void onResumed(long receivedOffset, long sentOffset, byte[] nextNonce) throws ProtocolException;
 
     void onDatagram(int flowId, ByteBuffer payload) throws ProtocolException;
 }

@@ -1,5 +1,8 @@
 package io.roamtun.protocol;
 
+import java.util.Arrays;
+import java.util.HexFormat;
+
 /**
  * The server's answer to HELLO: the chosen version and the server's own stream settings.
  *
@@ -8,5 +11,33 @@ package io.roamtun.protocol;
  * @param initialWindow  bytes the server can buffer per stream before it grants more
  * @param maxPayload     largest payload the server accepts
  * @param sessionId      the new session's id
+ * @param sessionSecret  32 random bytes that prove, in a later RESUME, that the resumer is this client
+ * @param resumeNonce    16 random bytes the next RESUME's proof covers
  */
-public record Welcome(int version, int capabilities, int initialWindow, int maxPayload, SessionId sessionId) {}
+public record Welcome(int version, int capabilities, int initialWindow, int maxPayload, SessionId sessionId,
+                      byte[] sessionSecret, byte[] resumeNonce) {
+    public Welcome {
+        if (sessionSecret.length != Wire.SESSION_SECRET_BYTES || resumeNonce.length != Wire.NONCE_BYTES) {
+            throw new IllegalArgumentException("secret must be " + Wire.SESSION_SECRET_BYTES + " bytes, nonce " + Wire.NONCE_BYTES);
+        }
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Welcome w && w.version == version && w.capabilities == capabilities && w.initialWindow == initialWindow
+                && w.maxPayload == maxPayload && w.sessionId.equals(sessionId) && Arrays.equals(w.sessionSecret, sessionSecret)
+                && Arrays.equals(w.resumeNonce, resumeNonce);
+    }
+
+    @Override
+    public int hashCode() {
+        return sessionId.hashCode();
+    }
+
+    /** The secret is never printed. */
+    @Override
+    public String toString() {
+        return "Welcome[v" + version + " caps=" + capabilities + " window=" + initialWindow + " maxPayload=" + maxPayload
+                + " session=" + sessionId + " nonce=" + HexFormat.of().formatHex(resumeNonce) + "]";
+    }
+}

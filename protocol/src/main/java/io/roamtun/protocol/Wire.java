@@ -50,6 +50,9 @@ public final class Wire {
     public static final int MAX_SERVICE_NAME_BYTES = 255;
     public static final int MAX_MESSAGE_BYTES = 1024;
     public static final int MAX_PROOF_BYTES = 64;
+    public static final int SESSION_SECRET_BYTES = 32;
+    public static final int NONCE_BYTES = 16;
+    public static final int MAX_CREDENTIAL_BYTES = 255;
     public static final int MAX_WINDOW = Integer.MAX_VALUE;
 
     // Header field offsets.

@@ -47,12 +47,38 @@ class FrameCodecTest {
     void hello() throws Exception {
         Hello hello = new Hello(1, 3, 0, 262_144, 65_536);
         roundTrip(Role.SERVER, b -> FrameEncoder.hello(b, hello), hello.toString());
+        Hello withCredential = new Hello(1, 1, 0, 65_536, 65_536, "laptop-7:c2VjcmV0");
+        byte[] bytes = encode(b -> FrameEncoder.hello(b, withCredential));
+        assertEquals(FrameEncoder.helloSize(withCredential), bytes.length);
+        Hello[] got = new Hello[1];
+        new FrameDecoder(Role.SERVER, Wire.MAX_PAYLOAD).decode(ByteBuffer.wrap(bytes), new RecordingHandler() {
+            @Override
+            public void onHello(Hello h) {
+                got[0] = h;
+            }
+        });
+        assertEquals(withCredential, got[0], "the credential travels whole");
+        assertEquals("laptop-7", got[0].clientName());
+        assertTrue(!got[0].toString().contains("c2VjcmV0"), "the secret is never printed");
     }
 
     @Test
     void welcome() throws Exception {
-        Welcome welcome = new Welcome(1, 0, 1 << 20, 16_384, SESSION);
+        byte[] secret = new byte[Wire.SESSION_SECRET_BYTES];
+        secret[31] = 9;
+        byte[] nonce = new byte[Wire.NONCE_BYTES];
+        nonce[0] = 1;
+        Welcome welcome = new Welcome(1, 0, 1 << 20, 16_384, SESSION, secret, nonce);
         roundTrip(Role.CLIENT, b -> FrameEncoder.welcome(b, welcome), welcome.toString());
+        Welcome[] got = new Welcome[1];
+        new FrameDecoder(Role.CLIENT, Wire.MAX_PAYLOAD).decode(ByteBuffer.wrap(encode(b -> FrameEncoder.welcome(b, welcome))),
+                new RecordingHandler() {
+                    @Override
+                    public void onWelcome(Welcome w) {
+                        got[0] = w;
+                    }
+                });
+        assertEquals(welcome, got[0], "secret and nonce travel whole");
     }
 
     @Test
@@ -129,7 +155,10 @@ class FrameCodecTest {
     void resumeAndResumed() throws Exception {
         Resume resume = new Resume(SESSION, 99, 1L << 33, new byte[] {9, 8, 7});
         roundTrip(Role.SERVER, b -> FrameEncoder.resume(b, resume), resume.toString());
-        roundTrip(Role.CLIENT, b -> FrameEncoder.resumed(b, 1L << 50, 7), "RESUMED " + (1L << 50) + " 7");
+        byte[] nonce = new byte[Wire.NONCE_BYTES];
+        nonce[15] = (byte) 0xAB;
+        roundTrip(Role.CLIENT, b -> FrameEncoder.resumed(b, 1L << 50, 7, nonce),
+                "RESUMED " + (1L << 50) + " 7 " + "00".repeat(15) + "ab");
     }
 
     @Test

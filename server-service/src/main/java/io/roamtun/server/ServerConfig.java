@@ -3,22 +3,39 @@ package io.roamtun.server;
 import io.roamtun.engine.link.LinkSettings;
 import io.roamtun.engine.session.ServiceDirectory;
 import io.roamtun.engine.session.SessionSettings;
+import io.roamtun.engine.tls.TransportFactory;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 
 /**
  * Everything a server-service runs with.
  *
- * @param listen    where client-services connect
- * @param services        the backend services clients may open, by name
- * @param sessionTimeout  how long a suspended session (its link lost) is kept for its client to resume
+ * @param listen               where client-services connect
+ * @param services             the backend services clients may open, by name
+ * @param sessionTimeout       how long a suspended session (its link lost) is kept for its client to resume
+ * @param transports           TLS (the default) or plaintext
+ * @param clients              who may connect; null when anyone may (plaintext test setups only)
+ * @param maxSessions          sessions at once, all clients together
+ * @param maxSessionsPerClient sessions at once for one client
+ * @param maxPendingLinks      connections still in their handshake at once (slowloris, half-open floods)
  */
 public record ServerConfig(InetSocketAddress listen, ServiceDirectory services, SessionSettings session, LinkSettings link,
-                           Duration sessionTimeout) {
+                           Duration sessionTimeout, TransportFactory transports, ClientCredentials clients,
+                           int maxSessions, int maxSessionsPerClient, int maxPendingLinks) {
     /** How long a suspended session waits for its client by default. */
     public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofMinutes(10);
+    public static final int DEFAULT_MAX_SESSIONS = 4096;
+    public static final int DEFAULT_MAX_SESSIONS_PER_CLIENT = 16;
+    public static final int DEFAULT_MAX_PENDING_LINKS = 2048;
 
+    /** Plaintext, no authentication: for tests on loopback. */
     public ServerConfig(InetSocketAddress listen, ServiceDirectory services, SessionSettings session, LinkSettings link) {
         this(listen, services, session, link, DEFAULT_SESSION_TIMEOUT);
+    }
+
+    public ServerConfig(InetSocketAddress listen, ServiceDirectory services, SessionSettings session, LinkSettings link,
+                        Duration sessionTimeout) {
+        this(listen, services, session, link, sessionTimeout, TransportFactory.plaintext(), null,
+                DEFAULT_MAX_SESSIONS, DEFAULT_MAX_SESSIONS_PER_CLIENT, DEFAULT_MAX_PENDING_LINKS);
     }
 }

@@ -29,6 +29,7 @@ public final class ServerService implements AutoCloseable {
     private final SessionRegistry registry;
     private ServerSocketChannel listener;
     private InetSocketAddress boundAddress;
+    private long refusals;
 
     private ServerService(ServerConfig config) throws IOException {
         this.config = config;
@@ -54,7 +55,8 @@ public final class ServerService implements AutoCloseable {
             }
             return null;
         });
-        log.info("listening on {} for client-services; services: {}", HostPort.format(service.boundAddress),
+        log.info("listening on {} for client-services ({}{}); services: {}", HostPort.format(service.boundAddress),
+                config.transports().describe(), config.clients() == null ? ", no client authentication" : "",
                 config.services().asMap().keySet());
         return service;
     }
@@ -112,7 +114,18 @@ public final class ServerService implements AutoCloseable {
                     name = HostPort.format((InetSocketAddress) channel.getRemoteAddress());
                     channel.configureBlocking(false);
                     channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                    Link link = new Link(engine.loop(), new PlainTransport(channel), Role.SERVER, config.link(), registry, name);
+                    if (registry.pendingLinks() >= config.maxPendingLinks()) {
+                        refusals++;
+                        if (Long.bitCount(refusals) == 1) { // 1, 2, 4, 8, ...: a flood makes a few lines, not thousands
+                            log.warn("{} connections are still in their handshake (the limit); refused {} so far, latest from {}",
+                                    config.maxPendingLinks(), refusals, name);
+                        }
+                        channel.setOption(StandardSocketOptions.SO_LINGER, 0);
+                        channel.close();
+                        continue;
+                    }
+                    Link link = new Link(engine.loop(), config.transports().wrap(channel, null), Role.SERVER, config.link(),
+                            registry, name);
                     registry.add(link);
                     link.start();
                 } catch (IOException e) {

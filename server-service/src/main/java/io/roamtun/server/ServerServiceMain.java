@@ -10,7 +10,14 @@ import io.roamtun.engine.session.ServiceDirectory;
 import io.roamtun.engine.session.SessionSettings;
 import io.roamtun.protocol.ServiceNames;
 import java.io.IOException;
+import io.roamtun.engine.tls.KeyMaterial;
+import io.roamtun.engine.tls.TlsProviders;
+import io.roamtun.engine.tls.TlsTransportFactory;
+import io.roamtun.engine.tls.TransportFactory;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.security.Provider;
+import javax.net.ssl.SSLContext;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -30,8 +37,18 @@ public final class ServerServiceMain {
                 .desc("where client-services connect (required), e.g. 0.0.0.0:7000").build());
         o.addOption(Option.builder().longOpt("service").hasArg().argName("NAME=HOST:PORT")
                 .desc("a backend service clients may open; repeat for more").build());
+        o.addOption(Option.builder().longOpt("dir").hasArg().argName("DIR")
+                .desc("the server's key, certificate and clients, made by 'server-service init --dir DIR' (required for TLS)").build());
+        o.addOption(Option.builder().longOpt("tls-provider").hasArg().argName("auto|conscrypt|jdk")
+                .desc("TLS implementation (default auto: Conscrypt where it loads, else the JDK's)").build());
         o.addOption(Option.builder().longOpt("insecure-plaintext")
-                .desc("run without TLS; required until TLS support lands, and only for trusted networks").build());
+                .desc("run without TLS: anyone on the path reads and alters the traffic; for tests and trusted networks only").build());
+        o.addOption(Option.builder().longOpt("max-sessions").hasArg().argName("N")
+                .desc("sessions at once, all clients together (default 4096)").build());
+        o.addOption(Option.builder().longOpt("max-sessions-per-client").hasArg().argName("N")
+                .desc("sessions at once per client (default 16)").build());
+        o.addOption(Option.builder().longOpt("max-pending").hasArg().argName("N")
+                .desc("connections still in their handshake at once; more are refused (default 2048)").build());
         o.addOption(Option.builder().longOpt("connect-timeout").hasArg().argName("DURATION")
                 .desc("how long to wait for a backend connect (default 10s)").build());
         o.addOption(Option.builder().longOpt("dead-after").hasArg().argName("DURATION")
@@ -49,9 +66,18 @@ public final class ServerServiceMain {
 
     /** Turns the parsed command line into a configuration, or says what is wrong with it. */
     static ServerConfig configure(AgentCommandLine cli) throws UsageException {
-        if (!cli.has("insecure-plaintext")) {
-            throw new UsageException("TLS is not available in this version yet: pass --insecure-plaintext to run "
-                    + "without encryption, on a network you trust");
+        boolean plaintext = cli.has("insecure-plaintext");
+        ServerDirectory dir = cli.value("dir") == null ? null : new ServerDirectory(Path.of(cli.value("dir")));
+        TransportFactory transports;
+        TlsProviders.Mode mode = TlsProviders.parse("--tls-provider", cli.value("tls-provider"));
+        if (plaintext) {
+            transports = TransportFactory.plaintext();
+        } else {
+            if (dir == null) {
+                throw new UsageException("TLS needs the server's key: run 'server-service init --dir DIR' once, then pass "
+                        + "--dir DIR (or --insecure-plaintext for a test without encryption)");
+            }
+            transports = serverTls(dir, mode);
         }
         InetSocketAddress listen = HostPort.parse("--listen", cli.require("listen"));
         Map<String, InetSocketAddress> services = new LinkedHashMap<>();
@@ -73,7 +99,46 @@ public final class ServerServiceMain {
         }
         Duration sessionTimeout = cli.value("session-timeout") == null ? ServerConfig.DEFAULT_SESSION_TIMEOUT
                 : Durations.parse("--session-timeout", cli.value("session-timeout"));
-        return new ServerConfig(listen, new ServiceDirectory(services), sessionSettings(cli), linkSettings(cli), sessionTimeout);
+        return new ServerConfig(listen, new ServiceDirectory(services), sessionSettings(cli), linkSettings(cli), sessionTimeout,
+                transports, dir == null ? null : dir.clients(), positive(cli, "max-sessions", ServerConfig.DEFAULT_MAX_SESSIONS),
+                positive(cli, "max-sessions-per-client", ServerConfig.DEFAULT_MAX_SESSIONS_PER_CLIENT),
+                positive(cli, "max-pending", ServerConfig.DEFAULT_MAX_PENDING_LINKS));
+    }
+
+    private static int positive(AgentCommandLine cli, String option, int fallback) throws UsageException {
+        String v = cli.value(option);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            int n = Integer.parseInt(v);
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException ignored) {
+            // said below
+        }
+        throw new UsageException("--" + option + ": '" + v + "' is not a positive number");
+    }
+
+    /** TLS with the key in {@code dir}; public for tests and embedding. */
+    public static TransportFactory serverTls(ServerDirectory dir, TlsProviders.Mode mode) throws UsageException {
+        try {
+            KeyMaterial material = dir.keyMaterial();
+            Provider provider = TlsProviders.provider(mode);
+            SSLContext context = TlsProviders.context(provider);
+            context.init(material.keyManagers(), null, null);
+            try {
+                material.leaf().checkValidity();
+            } catch (java.security.cert.CertificateException expired) {
+                LoggerFactory.getLogger(ServerServiceMain.class).warn(
+                        "the server certificate is not valid now (valid {} to {}): clients will refuse it",
+                        material.leaf().getNotBefore(), material.leaf().getNotAfter());
+            }
+            return new TlsTransportFactory(context, provider, false, false);
+        } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+            throw new UsageException("--dir: " + e.getMessage());
+        }
     }
 
     static SessionSettings sessionSettings(AgentCommandLine cli) throws UsageException {
@@ -112,6 +177,10 @@ public final class ServerServiceMain {
 
     public static void main(String[] args) {
         System.setProperty("roamtun.agent", "server-service");
+        if (args.length > 0 && (args[0].equals("init") || args[0].equals("client"))) {
+            System.exit(ServerAdminCommands.run(args));
+            return;
+        }
         AgentCommandLine cli = new AgentCommandLine("server-service", options());
         ServerConfig config;
         try {
@@ -125,7 +194,12 @@ public final class ServerServiceMain {
             return;
         }
         Logger log = LoggerFactory.getLogger(ServerServiceMain.class);
-        log.warn("RUNNING WITHOUT ENCRYPTION (--insecure-plaintext): anyone on the path can read and alter the traffic");
+        if (cli.has("insecure-plaintext")) {
+            log.warn("RUNNING WITHOUT ENCRYPTION (--insecure-plaintext): anyone on the path can read and alter the traffic");
+        }
+        if (config.clients() == null) {
+            log.warn("NO CLIENT AUTHENTICATION (no --dir): anyone who reaches {} can use the services", HostPort.format(config.listen()));
+        }
         ServerService service;
         try {
             service = ServerService.start(config);

@@ -5,6 +5,7 @@ import io.roamtun.engine.config.Durations;
 import io.roamtun.engine.link.Link;
 import io.roamtun.engine.link.LinkListener;
 import io.roamtun.engine.loop.Timer;
+import io.roamtun.engine.session.ServiceDirectory;
 import io.roamtun.engine.session.Session;
 import io.roamtun.engine.session.SessionListener;
 import io.roamtun.engine.session.SessionState;
@@ -48,15 +49,54 @@ final class SessionRegistry implements LinkListener, SessionListener {
         links.add(link);
     }
 
+    /** Links not yet carrying a session: handshakes under way (bounded against floods). */
+    int pendingLinks() {
+        int n = 0;
+        for (Link link : links) {
+            if (link.state() == io.roamtun.engine.link.LinkState.HANDSHAKING) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     @Override
     public void onHello(Link link, Hello hello) throws ProtocolException {
+        ServiceDirectory services = config.services();
+        String owner = "";
+        if (config.clients() != null) {
+            ClientCredentials.Client client;
+            try {
+                client = config.clients().authenticate(hello.credential());
+            } catch (ProtocolException refused) {
+                log.warn("link {}: refused: {}", link.name(), refused.getMessage());
+                throw refused;
+            }
+            owner = client.name();
+            services = services.restrictedTo(client::mayOpen);
+            long ofThisClient = 0;
+            for (Session s : sessions.values()) {
+                if (s.owner().equals(owner)) {
+                    ofThisClient++;
+                }
+            }
+            if (ofThisClient >= config.maxSessionsPerClient()) {
+                log.warn("link {}: client {} already has {} sessions; refused", link.name(), owner, ofThisClient);
+                throw new ProtocolException(ErrorCode.LIMIT_EXCEEDED, "client " + owner + " already has "
+                        + ofThisClient + " sessions (the limit)");
+            }
+        }
+        if (sessions.size() >= config.maxSessions()) {
+            log.warn("link {}: {} sessions open, the limit; refused", link.name(), sessions.size());
+            throw new ProtocolException(ErrorCode.LIMIT_EXCEEDED, "server has " + sessions.size() + " sessions (the limit)");
+        }
         Session session = new Session(engine.loop(), Role.SERVER, config.session(), engine.segments(), engine.chunks(),
-                config.services(), this, link.name());
-        Welcome welcome = session.acceptHello(hello, link);
+                services, this, link.name());
+        Welcome welcome = session.acceptHello(hello, link, owner);
         sessions.put(session.id(), session);
         sessionsOpened++;
-        log.info("session {} opened from {} (version {}, {})", welcome.sessionId().shortHex(), link.name(),
-                welcome.version(), link.transport().describe());
+        log.info("session {} opened from {}{} (version {}, {})", welcome.sessionId().shortHex(), link.name(),
+                owner.isEmpty() ? "" : " for client " + owner, welcome.version(), link.transport().describe());
     }
 
     @Override
@@ -68,10 +108,22 @@ final class SessionRegistry implements LinkListener, SessionListener {
             throw new ProtocolException(ErrorCode.UNKNOWN_SESSION,
                     "no session " + resume.sessionId().shortHex() + " here: it expired or was never known");
         }
+        byte[] nextNonce;
+        try {
+            nextNonce = session.verifyResumeProof(resume.proof());
+        } catch (ProtocolException forged) {
+            log.warn("link {}: {}; the session is untouched", link.name(), forged.getMessage());
+            throw forged;
+        }
+        if (config.clients() != null && config.clients().find(session.owner()) == null) {
+            log.warn("link {}: client {} was revoked; its session {} is closed", link.name(), session.owner(), session.label());
+            session.close("client " + session.owner() + " revoked", true);
+            throw new ProtocolException(ErrorCode.AUTH_FAILED, "client " + session.owner() + " is revoked");
+        }
         session.checkResumable(resume.receivedOffset());
         Link old = session.link();
         long suspendedMillis = TimeUnit.NANOSECONDS.toMillis(session.suspendedForNanos());
-        link.sendResumed(session.receivedOffset(), session.sentHead());
+        link.sendResumed(session.receivedOffset(), session.sentHead(), nextNonce);
         long resending = session.resumeOn(link, resume.receivedOffset());
         Timer expiry = expiries.remove(session);
         if (expiry != null) {
@@ -104,7 +156,11 @@ final class SessionRegistry implements LinkListener, SessionListener {
     @Override
     public void onLinkClosed(Link link, ErrorCode code, String reason, boolean byPeer) {
         links.remove(link);
-        log.debug("link {} closed: {} {}", link.name(), code, reason);
+        if (!link.everEstablished()) {
+            log.info("link {} closed before its handshake completed: {} {}", link.name(), code, reason);
+        } else {
+            log.debug("link {} closed: {} {}", link.name(), code, reason);
+        }
     }
 
     @Override

@@ -53,6 +53,7 @@ public final class Link implements IoHandler, FrameHandler {
     private Timer handshakeTimer;
     private long bytesIn;
     private boolean quietReported;
+    private boolean everEstablished;
     private long lastPingNanos;
 
     public Link(EventLoop loop, LinkTransport transport, Role local, LinkSettings settings, LinkListener listener, String name) {
@@ -115,7 +116,7 @@ public final class Link implements IoHandler, FrameHandler {
 
     /** Queues a HELLO; the client's first words. */
     public void sendHello(Hello hello) {
-        FrameEncoder.hello(controlSlotOrFail(FrameEncoder.HELLO_FRAME_BYTES), hello);
+        FrameEncoder.hello(controlSlotOrFail(FrameEncoder.helloSize(hello)), hello);
         requestFlush();
     }
 
@@ -126,8 +127,8 @@ public final class Link implements IoHandler, FrameHandler {
     }
 
     /** Queues a RESUMED; the session's replayed frames follow it (control frames go first). */
-    public void sendResumed(long receivedOffset, long sentOffset) {
-        FrameEncoder.resumed(controlSlotOrFail(FrameEncoder.RESUMED_FRAME_BYTES), receivedOffset, sentOffset);
+    public void sendResumed(long receivedOffset, long sentOffset, byte[] nextNonce) {
+        FrameEncoder.resumed(controlSlotOrFail(FrameEncoder.RESUMED_FRAME_BYTES), receivedOffset, sentOffset, nextNonce);
         requestFlush();
     }
 
@@ -160,12 +161,18 @@ public final class Link implements IoHandler, FrameHandler {
     /** Starts carrying {@code session}, sending its frames from {@code resendFrom}. */
     public void attach(SessionPort session, long resendFrom) {
         this.session = session;
+        everEstablished = true;
         writer.sendReplayFrom(session.replay(), resendFrom);
         state = state.next(LinkState.ESTABLISHED);
         if (handshakeTimer != null) {
             handshakeTimer.cancel();
         }
         requestFlush();
+    }
+
+    /** True once the link carried a session (a handshake completed on it). */
+    public boolean everEstablished() {
+        return everEstablished;
     }
 
     public boolean carries(SessionPort candidate) {
@@ -330,11 +337,11 @@ public final class Link implements IoHandler, FrameHandler {
     }
 
     @Override
-    public void onResumed(long receivedOffset, long sentOffset) throws ProtocolException {
+    public void onResumed(long receivedOffset, long sentOffset, byte[] nextNonce) throws ProtocolException {
         if (state != LinkState.HANDSHAKING) {
             throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "RESUMED on an established link");
         }
-        listener.onResumed(this, receivedOffset, sentOffset);
+        listener.onResumed(this, receivedOffset, sentOffset, nextNonce);
     }
 
     @Override

@@ -24,7 +24,7 @@ public interface LinkListener {
         throw new ProtocolException(ErrorCode.NOT_SUPPORTED, "RESUME is not supported by this agent yet");
     }
 
-    default void onResumed(Link link, long receivedOffset, long sentOffset) throws ProtocolException {
+    default void onResumed(Link link, long receivedOffset, long sentOffset, byte[] nextNonce) throws ProtocolException {
         throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "unexpected RESUMED");
     }
 

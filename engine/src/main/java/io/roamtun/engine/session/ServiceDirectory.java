@@ -21,6 +21,17 @@ public final class ServiceDirectory {
         return targets.get(service);
     }
 
+    /** The services whose names pass {@code allowed}: what one client may open. */
+    public ServiceDirectory restrictedTo(java.util.function.Predicate<String> allowed) {
+        Map<String, InetSocketAddress> subset = new TreeMap<>();
+        targets.forEach((name, address) -> {
+            if (allowed.test(name)) {
+                subset.put(name, address);
+            }
+        });
+        return new ServiceDirectory(subset);
+    }
+
     public Map<String, InetSocketAddress> asMap() {
         return java.util.Collections.unmodifiableMap(targets);
     }

@@ -66,6 +66,11 @@ public final class Session implements SessionPort {
     private Timer ackTimer;
     private long streamsOpened;
     private long suspendedAtNanos;
+    private String owner = "";
+    private byte[] secret;
+    /** Server: the nonce the next RESUME must prove, and the one before (in case RESUMED was lost). Client: the one to use. */
+    private byte[] nonce;
+    private byte[] previousNonce;
     private int resumes;
     private long lastPauseNanos = -1;
 
@@ -84,14 +89,19 @@ public final class Session implements SessionPort {
 
     // ---- life -----------------------------------------------------------------------------------
 
-    /** The HELLO this side sends (client) or would accept (server). */
-    public Hello hello() {
+    /** The HELLO this side (a client) sends, with its credential ("" when the server wants none). */
+    public Hello hello(String credential) {
         return new Hello(Wire.MIN_SESSION_VERSION, Wire.MAX_SESSION_VERSION, Wire.CAPABILITIES_NONE,
-                settings.streamWindow(), Wire.MAX_PAYLOAD);
+                settings.streamWindow(), Wire.MAX_PAYLOAD, credential);
     }
 
     /** Server side: accepts a HELLO, names the session and starts carrying it on {@code link}. */
     public Welcome acceptHello(Hello hello, Link link) throws ProtocolException {
+        return acceptHello(hello, link, "");
+    }
+
+    /** As {@link #acceptHello(Hello, Link)}, for an authenticated client named {@code owner}. */
+    public Welcome acceptHello(Hello hello, Link link, String owner) throws ProtocolException {
         if (hello.maxVersion() < Wire.MIN_SESSION_VERSION || hello.minVersion() > Wire.MAX_SESSION_VERSION) {
             throw new ProtocolException(ErrorCode.UNSUPPORTED_VERSION, "client speaks versions " + hello.minVersion() + ".."
                     + hello.maxVersion() + ", this server " + Wire.MIN_SESSION_VERSION + ".." + Wire.MAX_SESSION_VERSION);
@@ -99,8 +109,11 @@ public final class Session implements SessionPort {
         id = SessionId.random();
         label = id.shortHex();
         applyPeerSettings(hello.initialWindow(), hello.maxPayload());
+        this.owner = owner;
+        secret = ResumeProof.randomSecret();
+        nonce = ResumeProof.randomNonce();
         Welcome welcome = new Welcome(Math.min(hello.maxVersion(), Wire.MAX_SESSION_VERSION), Wire.CAPABILITIES_NONE,
-                settings.streamWindow(), Wire.MAX_PAYLOAD, id);
+                settings.streamWindow(), Wire.MAX_PAYLOAD, id, secret, nonce);
         this.link = link;
         state = state.next(SessionState.ACTIVE);
         link.establish(welcome, this);
@@ -114,6 +127,8 @@ public final class Session implements SessionPort {
         }
         id = welcome.sessionId();
         label = welcome.sessionId().shortHex();
+        secret = welcome.sessionSecret().clone();
+        nonce = welcome.resumeNonce().clone();
         applyPeerSettings(welcome.initialWindow(), welcome.maxPayload());
         this.link = link;
         state = state.next(SessionState.ACTIVE);
@@ -187,6 +202,35 @@ public final class Session implements SessionPort {
     @Override
     public void onPeerGoAway(ErrorCode code, String message) {
         close("peer ended the session: " + code + " " + message, true);
+    }
+
+    /** The client that owns the session ("" without authentication). */
+    public String owner() {
+        return owner;
+    }
+
+    /** Client: the proof for the next RESUME. */
+    public byte[] resumeProof() {
+        return ResumeProof.compute(secret, id, nonce);
+    }
+
+    /** Client: the server handed out the nonce for the resume after this one. */
+    public void acceptNextNonce(byte[] next) {
+        nonce = next.clone();
+    }
+
+    /**
+     * Server: checks a RESUME's proof (against the current nonce, or the previous one when the client never
+     * got the RESUMED that replaced it) and, when it holds, hands out the next nonce. A wrong proof leaves the
+     * session exactly as it was.
+     */
+    public byte[] verifyResumeProof(byte[] proof) throws ProtocolException {
+        if (!ResumeProof.matches(proof, secret, id, nonce) && !ResumeProof.matches(proof, secret, id, previousNonce)) {
+            throw new ProtocolException(ErrorCode.AUTH_FAILED, "RESUME of session " + label + " with a wrong proof; refused");
+        }
+        previousNonce = nonce;
+        nonce = ResumeProof.randomNonce();
+        return nonce.clone();
     }
 
     /** The link carrying the session now, or null while suspended. */
@@ -415,7 +459,7 @@ public final class Session implements SessionPort {
     }
 
     @Override
-    public void onResumed(long offset, long sent) throws ProtocolException {
+    public void onResumed(long offset, long sent, byte[] nonce) throws ProtocolException {
         throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "RESUMED inside a session");
     }
 

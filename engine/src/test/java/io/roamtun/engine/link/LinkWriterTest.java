@@ -57,7 +57,7 @@ class LinkWriterTest {
         @Override public void onAck(long receivedOffset) {}
         @Override public void onGoAway(ErrorCode code, String message) {}
         @Override public void onResume(Resume resume) {}
-        @Override public void onResumed(long receivedOffset, long sentOffset) {}
+        @Override public void onResumed(long receivedOffset, long sentOffset, byte[] nextNonce) {}
         @Override public void onDatagram(int flowId, ByteBuffer payload) {}
     }
 

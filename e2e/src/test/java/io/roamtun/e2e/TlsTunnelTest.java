@@ -1,0 +1,160 @@
+package io.roamtun.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.roamtun.client.ClientConfig;
+import io.roamtun.client.ClientService;
+import io.roamtun.client.ClientTls;
+import io.roamtun.client.Forward;
+import io.roamtun.client.paths.PathPolicy;
+import io.roamtun.engine.link.LinkSettings;
+import io.roamtun.engine.session.ServiceDirectory;
+import io.roamtun.engine.session.SessionSettings;
+import io.roamtun.engine.tls.TlsProviders;
+import io.roamtun.server.ClientCredentials;
+import io.roamtun.server.ServerConfig;
+import io.roamtun.server.ServerDirectory;
+import io.roamtun.server.ServerService;
+import io.roamtun.server.ServerServiceMain;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The tunnel over TLS 1.3 with a pinned server certificate and client credentials, agents in this JVM. */
+class TlsTunnelTest {
+    private static final LinkSettings LINK = LinkSettings.forDeadAfter(Duration.ofSeconds(3), Duration.ofSeconds(10));
+
+    private static ServerService server(ServerDirectory dir, TlsProviders.Mode mode, InetSocketAddress echo) throws Exception {
+        return ServerService.start(new ServerConfig(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                new ServiceDirectory(Map.of("echo", echo)), SessionSettings.defaults(), LINK, Duration.ofMinutes(1),
+                ServerServiceMain.serverTls(dir, mode), dir.clients(), 100, 4, 100));
+    }
+
+    private static ClientService client(InetSocketAddress server, String fingerprint, TlsProviders.Mode mode, String credential)
+            throws Exception {
+        return ClientService.start(new ClientConfig(server,
+                List.of(new Forward(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "echo")),
+                SessionSettings.defaults(), LINK, null, ClientConfig.DEFAULT_POLL_INTERVAL, PathPolicy.any(), null,
+                ClientTls.pinned(fingerprint, mode), credential));
+    }
+
+    private static void awaitConnected(ClientService client) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (!client.isConnected()) {
+            assertTrue(System.nanoTime() < deadline, "client connected over TLS");
+            Thread.sleep(10);
+        }
+    }
+
+    private static void echo(InetSocketAddress address, int bytes) throws Exception {
+        try (Socket s = new Socket(address.getAddress(), address.getPort())) {
+            s.setSoTimeout(30_000);
+            Payload sent = new Payload(bytes, bytes);
+            byte[] all = new byte[bytes];
+            sent.next(all);
+            Thread writer = new Thread(() -> {
+                try {
+                    OutputStream out = s.getOutputStream();
+                    out.write(all);
+                    s.shutdownOutput();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            writer.start();
+            InputStream in = s.getInputStream();
+            byte[] back = in.readAllBytes();
+            writer.join();
+            assertEquals(bytes, back.length);
+            assertTrue(java.util.Arrays.equals(all, back), "echo intact");
+        }
+    }
+
+    private static ServerDirectory initDir(Path dir) throws Exception {
+        ServerDirectory server = new ServerDirectory(dir);
+        server.create(0, 30);
+        return server;
+    }
+
+    @Test
+    @Timeout(120)
+    void tunnelRunsOverTls13WithConscryptAndWithTheJdkProvider(@TempDir Path tmp) throws Exception {
+        ServerDirectory dir = initDir(tmp.resolve("server"));
+        String credential = ClientCredentials.add(dir.clients().file(), "laptop", List.of());
+        for (TlsProviders.Mode mode : new TlsProviders.Mode[] {TlsProviders.Mode.CONSCRYPT, TlsProviders.Mode.JDK}) {
+            try (Backends.Server backend = Backends.echo();
+                 ServerService server = server(dir, mode, backend.address());
+                 ClientService client = client(server.address(), dir.fingerprint(), mode, credential)) {
+                awaitConnected(client);
+                String transport = client.transportDescription();
+                assertTrue(transport.startsWith("TLSv1.3 "), transport);
+                assertTrue(transport.contains(mode == TlsProviders.Mode.CONSCRYPT ? "Conscrypt" : "JDK"), transport);
+                echo(client.forwardAddresses().get(0), 8 << 20);
+            }
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void aWrongFingerprintAnUnknownClientAndAWrongSecretAreRefused(@TempDir Path tmp) throws Exception {
+        ServerDirectory dir = initDir(tmp.resolve("server"));
+        String credential = ClientCredentials.add(dir.clients().file(), "laptop", List.of());
+        String wrongPin = "sha256:" + "00".repeat(32);
+        try (Backends.Server backend = Backends.echo();
+             ServerService server = server(dir, TlsProviders.Mode.AUTO, backend.address())) {
+            for (String[] attempt : new String[][] {{wrongPin, credential}, {dir.fingerprint(), "stranger:abc"},
+                    {dir.fingerprint(), "laptop:not-the-secret"}}) {
+                try (ClientService client = client(server.address(), attempt[0], TlsProviders.Mode.AUTO, attempt[1])) {
+                    Thread.sleep(1500);
+                    assertFalse(client.isConnected(), "refused: " + attempt[0] + " " + attempt[1].split(":")[0]);
+                }
+            }
+            assertEquals(0, server.sessionsOpened());
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void anExpiredServerCertificateIsRefused(@TempDir Path tmp) throws Exception {
+        ServerDirectory dir = new ServerDirectory(tmp.resolve("server"));
+        dir.create(3, 1); // valid from three days ago for one day: expired
+        String credential = ClientCredentials.add(dir.clients().file(), "laptop", List.of());
+        try (Backends.Server backend = Backends.echo();
+             ServerService server = server(dir, TlsProviders.Mode.AUTO, backend.address());
+             ClientService client = client(server.address(), dir.fingerprint(), TlsProviders.Mode.AUTO, credential)) {
+            Thread.sleep(1500);
+            assertFalse(client.isConnected());
+            assertEquals(0, server.sessionsOpened());
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void aClientMayOpenOnlyItsServices(@TempDir Path tmp) throws Exception {
+        ServerDirectory dir = initDir(tmp.resolve("server"));
+        String credential = ClientCredentials.add(dir.clients().file(), "narrow", List.of("other"));
+        try (Backends.Server backend = Backends.echo();
+             ServerService server = server(dir, TlsProviders.Mode.AUTO, backend.address());
+             ClientService client = client(server.address(), dir.fingerprint(), TlsProviders.Mode.AUTO, credential)) {
+            awaitConnected(client);
+            InetSocketAddress forward = client.forwardAddresses().get(0);
+            try (Socket s = new Socket(forward.getAddress(), forward.getPort())) {
+                s.setSoTimeout(5000);
+                s.getOutputStream().write(1);
+                assertEquals(-1, s.getInputStream().read(), "'echo' is not among this client's services: closed");
+            }
+        }
+    }
+}

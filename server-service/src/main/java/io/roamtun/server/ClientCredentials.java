@@ -1,0 +1,171 @@
+package io.roamtun.server;
+
+import io.roamtun.protocol.ErrorCode;
+import io.roamtun.protocol.ProtocolException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The clients allowed to use this server: a .properties file (mode 0600) with, per client, the SHA-256 of
+ * its secret and the services it may open ({@code *} for all). Only hashes are stored; a secret is shown
+ * once, when made. The file is read again whenever it changes, so {@code client remove} takes effect for
+ * the next connection or resume at once, without a restart.
+ */
+public final class ClientCredentials {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    /** One allowed client. An empty {@code services} set means every service. */
+    public record Client(String name, byte[] secretSha256, Set<String> services) {
+        public boolean mayOpen(String service) {
+            return services.isEmpty() || services.contains(service);
+        }
+    }
+
+    private final Path file;
+    private FileTime loadedAt;
+    private Properties entries = new Properties();
+
+    public ClientCredentials(Path file) {
+        this.file = file;
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    public static boolean validName(String name) {
+        return name != null && name.matches("[A-Za-z0-9._-]{1,64}");
+    }
+
+    /** The client a "NAME:SECRET" credential belongs to; AUTH_FAILED when it is unknown, revoked or wrong. */
+    public synchronized Client authenticate(String credential) throws ProtocolException {
+        int colon = credential == null ? -1 : credential.indexOf(':');
+        if (colon <= 0) {
+            throw new ProtocolException(ErrorCode.AUTH_FAILED, "this server requires a client credential (--credential NAME:SECRET)");
+        }
+        String name = credential.substring(0, colon);
+        Client client = find(name);
+        if (client == null) {
+            throw new ProtocolException(ErrorCode.AUTH_FAILED, "unknown or revoked client '" + name + "'");
+        }
+        if (!MessageDigest.isEqual(sha256(credential.substring(colon + 1)), client.secretSha256())) {
+            throw new ProtocolException(ErrorCode.AUTH_FAILED, "wrong secret for client '" + name + "'");
+        }
+        return client;
+    }
+
+    /** The client named so, as the file says now, or null (removed, or never there). */
+    public synchronized Client find(String name) {
+        reloadIfChanged();
+        String hash = entries.getProperty("client." + name + ".sha256");
+        if (hash == null || !validName(name)) {
+            return null;
+        }
+        Set<String> services = new LinkedHashSet<>();
+        for (String s : entries.getProperty("client." + name + ".services", "*").split(",")) {
+            if (!s.isBlank() && !s.trim().equals("*")) {
+                services.add(s.trim());
+            }
+        }
+        return new Client(name, HexFormat.of().parseHex(hash), services);
+    }
+
+    private void reloadIfChanged() {
+        try {
+            FileTime modified = Files.getLastModifiedTime(file);
+            if (modified.equals(loadedAt)) {
+                return;
+            }
+            entries = read(file);
+            loadedAt = modified;
+        } catch (IOException e) {
+            entries = new Properties(); // no file, or unreadable: nobody is allowed
+            loadedAt = null;
+        }
+    }
+
+    private static Properties read(Path file) throws IOException {
+        Properties p = new Properties();
+        if (Files.exists(file)) {
+            try (InputStream in = Files.newInputStream(file)) {
+                p.load(in);
+            }
+        }
+        return p;
+    }
+
+    private static void write(Path file, Properties p) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.deleteIfExists(tmp);
+        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        try (OutputStream out = Files.newOutputStream(tmp)) {
+            p.store(out, "roamtun clients: SHA-256 of each secret, and the services each may open");
+        }
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Adds (or replaces) a client; returns its credential "NAME:SECRET", shown this once. */
+    public static String add(Path file, String name, List<String> services) throws IOException {
+        if (!validName(name)) {
+            throw new IllegalArgumentException("client names are 1-64 letters, digits, '.', '_' or '-': '" + name + "'");
+        }
+        byte[] raw = new byte[32];
+        RANDOM.nextBytes(raw);
+        String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+        Properties p = read(file);
+        p.setProperty("client." + name + ".sha256", HexFormat.of().formatHex(sha256(secret)));
+        p.setProperty("client." + name + ".services", services.isEmpty() ? "*" : String.join(",", services));
+        write(file, p);
+        return name + ":" + secret;
+    }
+
+    public static boolean remove(Path file, String name) throws IOException {
+        Properties p = read(file);
+        boolean had = p.remove("client." + name + ".sha256") != null;
+        p.remove("client." + name + ".services");
+        write(file, p);
+        return had;
+    }
+
+    /** "NAME services" lines. */
+    public static List<String> list(Path file) throws IOException {
+        Properties p = read(file);
+        Set<String> names = new TreeSet<>();
+        for (String key : p.stringPropertyNames()) {
+            if (key.startsWith("client.") && key.endsWith(".sha256")) {
+                names.add(key.substring(7, key.length() - 7));
+            }
+        }
+        List<String> lines = new ArrayList<>();
+        for (String name : names) {
+            lines.add(name + " " + p.getProperty("client." + name + ".services", "*"));
+        }
+        return lines;
+    }
+
+    static byte[] sha256(String secret) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
