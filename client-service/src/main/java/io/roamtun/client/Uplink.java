@@ -360,7 +360,8 @@ final class Uplink implements LinkListener, SessionListener {
             return;
         }
         if (active != null) {
-            log.warn("could not move to {}: {}; staying on {}", failedAttempt.pathName(), reason, activePath);
+            log.warn("could not move to {}: {}; staying on {}", failedAttempt.pathName(), reason,
+                    activePath != null ? activePath : active.name());
             return;
         }
         retryLater("cannot reach server-service " + HostPort.format(config.server()) + " via "

@@ -40,9 +40,13 @@ final class AgentProcess implements AutoCloseable {
     }
 
     static AgentProcess start(String mainClass, String... args) throws IOException {
+        return startWith(List.of("-Xmx256m"), mainClass, args);
+    }
+
+    static AgentProcess startWith(List<String> jvmOptions, String mainClass, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(System.getProperty("java.home") + "/bin/java");
-        command.add("-Xmx256m");
+        command.addAll(jvmOptions);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(mainClass);

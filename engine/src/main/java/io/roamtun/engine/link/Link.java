@@ -30,6 +30,11 @@ public final class Link implements IoHandler, FrameHandler {
     private static final Logger log = LoggerFactory.getLogger(Link.class);
     /** Two whole frames: a read always has room to complete the frame at hand. */
     static final int INBOUND_CAPACITY = 2 * Wire.MAX_FRAME_BYTES;
+    /**
+     * Before the handshake only HELLO / WELCOME / RESUME / RESUMED arrive, each under 400 bytes: a small heap
+     * buffer does, so a thousand half-open connections cost little. The full buffer comes with the session.
+     */
+    static final int HANDSHAKE_INBOUND_CAPACITY = 2048;
     /** Reads per readiness event before other channels get their turn. */
     private static final int READS_PER_EVENT = 4;
     /** How long a GOAWAY may take to leave before the socket is closed anyway. */
@@ -42,7 +47,7 @@ public final class Link implements IoHandler, FrameHandler {
     private final FrameDecoder decoder;
     private final LinkWriter writer;
     private final String name;
-    private final ByteBuffer inbound = ByteBuffer.allocateDirect(INBOUND_CAPACITY);
+    private ByteBuffer inbound = ByteBuffer.allocate(HANDSHAKE_INBOUND_CAPACITY);
     private SelectionKey key;
     private LinkState state = LinkState.HANDSHAKING;
     private SessionPort session;
@@ -281,7 +286,22 @@ public final class Link implements IoHandler, FrameHandler {
                 } finally {
                     inbound.compact();
                 }
-                if (state == LinkState.CLOSED || inbound.hasRemaining()) {
+                if (everEstablished && inbound.capacity() < INBOUND_CAPACITY) {
+                    // Established during this batch: from now on frames of any size arrive. (Not swapped
+                    // inside decode, which still reads the small buffer.)
+                    ByteBuffer full = ByteBuffer.allocateDirect(INBOUND_CAPACITY);
+                    inbound.flip();
+                    full.put(inbound);
+                    inbound = full;
+                }
+                if (state == LinkState.CLOSED) {
+                    break;
+                }
+                if (!inbound.hasRemaining() && state == LinkState.HANDSHAKING) {
+                    throw new ProtocolException(ErrorCode.FRAME_TOO_LARGE,
+                            "a handshake frame larger than " + HANDSHAKE_INBOUND_CAPACITY + " bytes");
+                }
+                if (inbound.hasRemaining()) {
                     break;
                 }
             }

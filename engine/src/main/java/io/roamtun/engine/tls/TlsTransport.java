@@ -13,42 +13,65 @@ import javax.net.ssl.SSLSession;
 /**
  * TLS over a non-blocking socket through an {@link SSLEngine}. Three named buffers, each capped:
  * {@code netIn} (records from the peer, not yet decrypted), {@code netOut} (records for the peer, not yet
- * written) and {@code appIn} (decrypted bytes the caller had no room for). Decryption goes straight into
- * the caller's buffer when it can hold a whole record. Until the handshake is done the transport takes
- * no plaintext and says what it waits for ({@link #need()}).
+ * written) and {@code appIn} (decrypted bytes the caller had no room for). They are borrowed from the
+ * loop's pools only while they hold bytes and given back when empty, so a thousand idle or half-open
+ * connections hold no buffer at all. Decryption goes straight into the caller's buffer when it can hold a
+ * whole record. Until the handshake is done the transport takes no plaintext and says what it waits for
+ * ({@link #need()}).
  */
 public final class TlsTransport implements LinkTransport {
-    /** Records per gathering write: enough to keep a fast socket busy, bounded. */
-    private static final int RECORDS_PER_WRITE = 8;
 
     private enum Phase { HANDSHAKING, OPEN, CLOSED }
+
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
     private final SocketChannel channel;
     private final SSLEngine engine;
     private final String providerName;
-    private final ByteBuffer netIn;
-    private final ByteBuffer netOut;
-    private final ByteBuffer appIn;
+    private final TlsBuffers buffers;
+    /** Write mode; null when empty. */
+    private ByteBuffer netIn;
+    /** Read mode; null when empty. */
+    private ByteBuffer netOut;
+    /** Read mode; null when empty. */
+    private ByteBuffer appIn;
     private final int appRecordSize;
+    private final int packetSize;
     private Phase phase = Phase.HANDSHAKING;
     private boolean peerClosed;
     private IOException failure;
 
-    public TlsTransport(SocketChannel channel, SSLEngine engine, String providerName) throws IOException {
+    public TlsTransport(SocketChannel channel, SSLEngine engine, String providerName, TlsBuffers buffers) throws IOException {
         this.channel = channel;
         this.engine = engine;
         this.providerName = providerName;
+        this.buffers = buffers;
         SSLSession session = engine.getSession();
-        int packet = session.getPacketBufferSize();
+        this.packetSize = session.getPacketBufferSize();
         this.appRecordSize = session.getApplicationBufferSize();
-        // netIn holds at least one whole record; netOut a burst of records; appIn one decrypted record.
-        this.netIn = ByteBuffer.allocateDirect(packet + 1024);
-        this.netOut = ByteBuffer.allocateDirect(packet * RECORDS_PER_WRITE);
-        this.netOut.flip(); // read mode: empty
-        this.appIn = ByteBuffer.allocateDirect(appRecordSize);
-        this.appIn.flip();
+        if (packetSize > TlsBuffers.RECORD_BUFFER || appRecordSize > TlsBuffers.RECORD_BUFFER) {
+            throw new IOException("TLS records of " + packetSize + " bytes do not fit the " + TlsBuffers.RECORD_BUFFER + "-byte buffers");
+        }
         engine.beginHandshake();
         progressHandshake();
+    }
+
+    private ByteBuffer netOutForWriting() {
+        if (netOut == null) {
+            netOut = buffers.acquireOut();
+        } else {
+            netOut.compact();
+        }
+        return netOut;
+    }
+
+    /** Back to read mode after wrapping; given back when nothing was produced. */
+    private void doneWritingNetOut() {
+        netOut.flip();
+        if (!netOut.hasRemaining()) {
+            buffers.releaseOut(netOut);
+            netOut = null;
+        }
     }
 
     public boolean handshakeDone() {
@@ -74,14 +97,27 @@ public final class TlsTransport implements LinkTransport {
         if (produced > 0) {
             return produced;
         }
-        int n = channel.read(netIn);
-        if (n < 0 && netIn.position() == 0) {
-            return -1;
+        if (netIn == null) {
+            netIn = buffers.acquireRecord();
+        }
+        int n;
+        try {
+            n = channel.read(netIn);
+        } catch (IOException e) {
+            releaseNetInIfEmpty();
+            throw e;
+        }
+        if (n <= 0 && netIn.position() == 0) {
+            releaseNetInIfEmpty();
+            return n < 0 ? -1 : 0;
         }
         netIn.flip();
         try {
             while (netIn.hasRemaining() && dst.hasRemaining()) {
                 boolean direct = dst.remaining() >= appRecordSize;
+                if (!direct && appIn == null) {
+                    appIn = buffers.acquireRecord();
+                }
                 ByteBuffer target = direct ? dst : appIn.clear();
                 SSLEngineResult r;
                 try {
@@ -110,6 +146,7 @@ public final class TlsTransport implements LinkTransport {
             throw fail(e);
         } finally {
             netIn.compact();
+            releaseNetInIfEmpty();
         }
         if (produced == 0 && (peerClosed || n < 0)) {
             return -1;
@@ -117,15 +154,28 @@ public final class TlsTransport implements LinkTransport {
         return produced;
     }
 
+    private void releaseNetInIfEmpty() {
+        if (netIn != null && netIn.position() == 0) {
+            buffers.releaseRecord(netIn);
+            netIn = null;
+        }
+    }
+
     private int drainAppIn(ByteBuffer dst) {
-        int n = Math.min(appIn.remaining(), dst.remaining());
-        if (n == 0) {
+        if (appIn == null) {
             return 0;
         }
-        int limit = appIn.limit();
-        appIn.limit(appIn.position() + n);
-        dst.put(appIn);
-        appIn.limit(limit);
+        int n = Math.min(appIn.remaining(), dst.remaining());
+        if (n > 0) {
+            int limit = appIn.limit();
+            appIn.limit(appIn.position() + n);
+            dst.put(appIn);
+            appIn.limit(limit);
+        }
+        if (!appIn.hasRemaining()) {
+            buffers.releaseRecord(appIn);
+            appIn = null;
+        }
         return n;
     }
 
@@ -136,10 +186,10 @@ public final class TlsTransport implements LinkTransport {
             return 0;
         }
         long consumed = 0;
-        netOut.compact();
+        ByteBuffer out = netOutForWriting();
         try {
-            while (netOut.remaining() >= engine.getSession().getPacketBufferSize()) {
-                SSLEngineResult r = engine.wrap(srcs, offset, length, netOut);
+            while (out.remaining() >= packetSize) {
+                SSLEngineResult r = engine.wrap(srcs, offset, length, out);
                 consumed += r.bytesConsumed();
                 if (r.getStatus() != SSLEngineResult.Status.OK || r.bytesConsumed() == 0) {
                     break;
@@ -148,7 +198,7 @@ public final class TlsTransport implements LinkTransport {
         } catch (SSLException e) {
             throw fail(e);
         } finally {
-            netOut.flip();
+            doneWritingNetOut();
         }
         flushBuffered();
         return consumed;
@@ -156,14 +206,18 @@ public final class TlsTransport implements LinkTransport {
 
     @Override
     public boolean hasBufferedOutput() {
-        return netOut.hasRemaining();
+        return netOut != null;
     }
 
     @Override
     public boolean flushBuffered() throws IOException {
-        while (netOut.hasRemaining()) {
+        while (netOut != null) {
             if (channel.write(netOut) == 0) {
                 return false;
+            }
+            if (!netOut.hasRemaining()) {
+                buffers.releaseOut(netOut);
+                netOut = null;
             }
         }
         return true;
@@ -179,14 +233,14 @@ public final class TlsTransport implements LinkTransport {
         while (true) {
             switch (s) {
                 case NEED_WRAP -> {
-                    netOut.compact();
+                    ByteBuffer out = netOutForWriting();
                     SSLEngineResult r;
                     try {
-                        r = engine.wrap(ByteBuffer.allocate(0), netOut);
+                        r = engine.wrap(EMPTY, out);
                     } catch (SSLException e) {
                         throw fail(e);
                     } finally {
-                        netOut.flip();
+                        doneWritingNetOut();
                     }
                     flushBuffered();
                     // Conscrypt's last handshake wrap may produce nothing and report FINISHED.
@@ -265,13 +319,13 @@ public final class TlsTransport implements LinkTransport {
         phase = Phase.CLOSED;
         try {
             engine.closeOutbound();
-            netOut.compact();
+            ByteBuffer out = netOutForWriting();
             try {
-                engine.wrap(ByteBuffer.allocate(0), netOut);
+                engine.wrap(EMPTY, out);
             } finally {
-                netOut.flip();
+                doneWritingNetOut();
             }
-            if (channel.isOpen()) {
+            if (channel.isOpen() && netOut != null) {
                 channel.write(netOut);
             }
         } catch (IOException | RuntimeException ignored) {
@@ -287,5 +341,14 @@ public final class TlsTransport implements LinkTransport {
         } catch (IOException ignored) {
             // closing
         }
+        for (ByteBuffer b : new ByteBuffer[] {netIn, appIn}) {
+            if (b != null) {
+                buffers.releaseRecord(b);
+            }
+        }
+        if (netOut != null) {
+            buffers.releaseOut(netOut);
+        }
+        netIn = appIn = netOut = null;
     }
 }

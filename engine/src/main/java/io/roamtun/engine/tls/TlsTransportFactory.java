@@ -15,6 +15,8 @@ public final class TlsTransportFactory implements TransportFactory {
     private final boolean client;
     private final boolean verifyHostname;
     private final String providerName;
+    /** One set per factory: a factory serves one agent, whose links all live on one loop thread. */
+    private final TlsBuffers buffers = new TlsBuffers();
 
     public TlsTransportFactory(SSLContext context, Provider provider, boolean client, boolean verifyHostname) {
         this.context = context;
@@ -34,7 +36,7 @@ public final class TlsTransportFactory implements TransportFactory {
             params.setEndpointIdentificationAlgorithm("HTTPS");
         }
         engine.setSSLParameters(params);
-        return new TlsTransport(channel, engine, providerName);
+        return new TlsTransport(channel, engine, providerName, buffers);
     }
 
     @Override

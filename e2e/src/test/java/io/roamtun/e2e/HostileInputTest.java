@@ -1,0 +1,281 @@
+package io.roamtun.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.roamtun.client.ClientConfig;
+import io.roamtun.client.ClientService;
+import io.roamtun.client.ClientTls;
+import io.roamtun.client.Forward;
+import io.roamtun.client.paths.PathPolicy;
+import io.roamtun.engine.link.LinkSettings;
+import io.roamtun.engine.session.SessionSettings;
+import io.roamtun.engine.tls.TlsProviders;
+import io.roamtun.protocol.ErrorCode;
+import io.roamtun.protocol.FrameDecoder;
+import io.roamtun.protocol.FrameEncoder;
+import io.roamtun.protocol.Role;
+import io.roamtun.protocol.Wire;
+import io.roamtun.server.ClientCredentials;
+import io.roamtun.server.ServerDirectory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A server-service (its own JVM, heap capped at 96 MiB, dying on OutOfMemoryError) under attack from
+ * every side at once, while a well-behaved client keeps moving data through it with checked contents.
+ */
+class HostileInputTest {
+    private static final int MAX_STREAMS = 100;
+
+    @Test
+    @Timeout(240)
+    void theServerSurvivesHostilePeersAndAGoodClientKeepsWorking(@TempDir Path tmp) throws Exception {
+        ServerDirectory dir = new ServerDirectory(tmp.resolve("server"));
+        dir.create(0, 30);
+        String credential = ClientCredentials.add(dir.clients().file(), "laptop", List.of());
+        String fingerprint = dir.fingerprint();
+        try (Backends.Server echo = Backends.echo();
+             Backends.Server source = new Backends.Server(connection -> {
+                 OutputStream out = connection.getOutputStream();
+                 byte[] chunk = new byte[64 * 1024];
+                 while (true) {
+                     out.write(chunk);
+                 }
+             });
+             AgentProcess server = AgentProcess.startWith(List.of("-Xmx96m", "-XX:+ExitOnOutOfMemoryError"),
+                     "io.roamtun.server.ServerServiceMain", "--dir", dir.dir().toString(), "--listen", "127.0.0.1:0",
+                     "--service", "echo=127.0.0.1:" + echo.address().getPort(),
+                     "--service", "source=127.0.0.1:" + source.address().getPort(), "--max-streams", String.valueOf(MAX_STREAMS))) {
+            InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(),
+                    Integer.parseInt(server.await("listening on 127\\.0\\.0\\.1:(\\d+)", 30)));
+            LinkSettings link = LinkSettings.forDeadAfter(Duration.ofSeconds(3), Duration.ofSeconds(10));
+            try (ClientService good = ClientService.start(new ClientConfig(address,
+                    List.of(new Forward(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "echo")),
+                    SessionSettings.defaults(), link, null, ClientConfig.DEFAULT_POLL_INTERVAL, PathPolicy.any(), null,
+                    ClientTls.pinned(fingerprint, TlsProviders.Mode.AUTO), credential))) {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+                while (!good.isConnected()) {
+                    assertTrue(System.nanoTime() < deadline, "good client connected");
+                    Thread.sleep(10);
+                }
+                AtomicBoolean attacking = new AtomicBoolean(true);
+                AtomicInteger goodTransfers = new AtomicInteger();
+                List<String> goodFailures = new CopyOnWriteArrayList<>();
+                Thread goodTraffic = new Thread(() -> {
+                    int round = 0;
+                    while (attacking.get()) {
+                        try {
+                            transfer(good.forwardAddresses().get(0), ++round);
+                            goodTransfers.incrementAndGet();
+                        } catch (Exception e) {
+                            goodFailures.add("round " + round + ": " + e);
+                        }
+                    }
+                }, "good-client");
+                goodTraffic.start();
+
+                List<Socket> halfOpen = new ArrayList<>();
+                List<AutoCloseable> held = new ArrayList<>();
+                try {
+                    // 1,000 connections that never say anything.
+                    for (int i = 0; i < 1000; i++) {
+                        halfOpen.add(new Socket(address.getAddress(), address.getPort()));
+                    }
+                    // Random bytes before any handshake.
+                    Random random = new Random(7);
+                    for (int i = 0; i < 50; i++) {
+                        try (Socket s = new Socket(address.getAddress(), address.getPort())) {
+                            s.setSoTimeout(15_000);
+                            byte[] junk = new byte[4096];
+                            random.nextBytes(junk);
+                            s.getOutputStream().write(junk);
+                            assertClosedByServer(s);
+                        }
+                    }
+                    // Random bytes after the handshake: GOAWAY, then the link closes.
+                    try (RawTlsPeer peer = new RawTlsPeer(address, fingerprint)) {
+                        peer.hello(credential);
+                        byte[] junk = new byte[4096];
+                        random.nextBytes(junk);
+                        junk[0] = 1;
+                        junk[1] = 0x7E; // an unknown frame type, for a certain answer
+                        peer.send(junk);
+                        assertEquals(ErrorCode.UNKNOWN_FRAME_TYPE, goAway(peer.readToEnd()));
+                    }
+                    // An oversized frame: refused from its header alone.
+                    try (RawTlsPeer peer = new RawTlsPeer(address, fingerprint)) {
+                        peer.hello(credential);
+                        ByteBuffer header = ByteBuffer.allocate(Wire.HEADER_BYTES);
+                        header.put((byte) 1).put((byte) 6).putShort((short) 0).putInt(1).putInt(16 << 20).putLong(0);
+                        peer.send(header.array());
+                        assertEquals(ErrorCode.FRAME_TOO_LARGE, goAway(peer.readToEnd()));
+                    }
+                    // A truncated frame, then the peer vanishes.
+                    try (RawTlsPeer peer = new RawTlsPeer(address, fingerprint)) {
+                        peer.hello(credential);
+                        peer.send(new byte[] {1, 6, 0, 0, 0, 0, 0, 1, 0, 0});
+                    }
+                    // A flood of OPENs beyond the stream limit: the excess is refused, one OPEN_FAIL each.
+                    RawTlsPeer flood = new RawTlsPeer(address, fingerprint);
+                    held.add(flood);
+                    flood.hello(credential);
+                    int opens = MAX_STREAMS + 200;
+                    ByteBuffer frames = ByteBuffer.allocate(opens * FrameEncoder.openSize("echo"));
+                    for (int i = 0; i < opens; i++) {
+                        FrameEncoder.open(frames, (long) i * FrameEncoder.openSize("echo"), 1 + 2 * i, "echo");
+                    }
+                    flood.send(frames.array());
+                    assertEquals(200, countStreamLimitRefusals(flood.in, 200));
+                    // A peer that never reads: a stream from a backend that never stops, and a closed window.
+                    RawTlsPeer deaf = new RawTlsPeer(address, fingerprint);
+                    held.add(deaf);
+                    deaf.hello(credential);
+                    ByteBuffer open = ByteBuffer.allocate(FrameEncoder.openSize("source"));
+                    FrameEncoder.open(open, 0, 1, "source");
+                    deaf.send(open.array());
+                    // One byte per second: the handshake timeout (10 s) ends it.
+                    try (Socket slow = new Socket(address.getAddress(), address.getPort())) {
+                        slow.setSoTimeout(1000);
+                        long start = System.nanoTime();
+                        boolean closed = false;
+                        for (int i = 0; i < 20 && !closed; i++) {
+                            try {
+                                slow.getOutputStream().write(0x16);
+                                closed = slow.getInputStream().read() < 0;
+                            } catch (java.net.SocketTimeoutException stillOpen) {
+                                // a second passed
+                            } catch (IOException reset) {
+                                closed = true;
+                            }
+                        }
+                        assertTrue(closed, "the slow handshake was cut off");
+                        assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(16), "within the handshake timeout");
+                    }
+                    Thread.sleep(2000); // the deaf peer's stream has filled every buffer it may
+                } finally {
+                    attacking.set(false);
+                    goodTraffic.join(TimeUnit.SECONDS.toMillis(60));
+                    for (Socket s : halfOpen) {
+                        s.close();
+                    }
+                    for (AutoCloseable c : held) {
+                        c.close();
+                    }
+                }
+                assertTrue(goodFailures.isEmpty(), "the good client never failed: " + goodFailures);
+                assertTrue(goodTransfers.get() >= 3, "the good client kept transferring: " + goodTransfers.get());
+                long heap = heapUsedAfterGc(server.pid());
+                assertTrue(heap > 0 && heap < 96L << 20, "server heap after GC " + heap + " bytes, under the 96 MiB cap");
+                assertTrue(ProcessHandle.of(server.pid()).map(ProcessHandle::isAlive).orElse(false), "server alive:\n"
+                        + server.output());
+            }
+        }
+    }
+
+    /** 4 MiB of pseudo-random bytes through the echo, checked by SHA-256. */
+    private static void transfer(InetSocketAddress app, int seed) throws Exception {
+        try (Socket s = new Socket(app.getAddress(), app.getPort())) {
+            s.setSoTimeout(30_000);
+            Payload sent = new Payload(seed, 4 << 20);
+            byte[] all = new byte[4 << 20];
+            sent.next(all);
+            Thread writer = new Thread(() -> {
+                try {
+                    s.getOutputStream().write(all);
+                    s.shutdownOutput();
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            writer.start();
+            byte[] back = s.getInputStream().readAllBytes();
+            writer.join();
+            if (!Arrays.equals(MessageDigest.getInstance("SHA-256").digest(all), MessageDigest.getInstance("SHA-256").digest(back))) {
+                throw new AssertionError("echo differs: " + back.length + " bytes back");
+            }
+        }
+    }
+
+    private static void assertClosedByServer(Socket s) throws IOException {
+        InputStream in = s.getInputStream();
+        try {
+            while (in.read() >= 0) {
+                // TLS alert bytes, then the close
+            }
+        } catch (java.net.SocketException reset) {
+            // closed with a reset: closed all the same
+        }
+    }
+
+    private static ErrorCode goAway(byte[] bytes) throws Exception {
+        ErrorCode[] code = new ErrorCode[1];
+        new FrameDecoder(Role.CLIENT, Wire.MAX_PAYLOAD).decode(ByteBuffer.wrap(bytes), new AnyFrame() {
+            @Override
+            public void onGoAway(ErrorCode c, String message) {
+                code[0] = c;
+            }
+        });
+        return code[0];
+    }
+
+    private static int countStreamLimitRefusals(InputStream in, int expected) throws Exception {
+        ByteBuffer buf = ByteBuffer.allocate(Wire.MAX_FRAME_BYTES * 2);
+        int[] refused = new int[1];
+        FrameDecoder decoder = new FrameDecoder(Role.CLIENT, Wire.MAX_PAYLOAD);
+        AnyFrame handler = new AnyFrame() {
+            @Override
+            public void onOpenFail(int streamId, ErrorCode code, String message) {
+                if (code == ErrorCode.STREAM_LIMIT) {
+                    refused[0]++;
+                }
+            }
+        };
+        while (refused[0] < expected) {
+            int n = in.read(buf.array(), buf.position(), buf.remaining());
+            if (n < 0) {
+                break;
+            }
+            buf.position(buf.position() + n).flip();
+            decoder.decode(buf, handler);
+            buf.compact();
+        }
+        return refused[0];
+    }
+
+    private static long heapUsedAfterGc(long pid) throws Exception {
+        String jcmd = System.getProperty("java.home") + "/bin/jcmd";
+        new ProcessBuilder(jcmd, String.valueOf(pid), "GC.run").start().waitFor(30, TimeUnit.SECONDS);
+        Process p = new ProcessBuilder(jcmd, String.valueOf(pid), "GC.heap_info").redirectErrorStream(true).start();
+        String info = new String(p.getInputStream().readAllBytes());
+        p.waitFor(30, TimeUnit.SECONDS);
+        long used = 0;
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                "(def new generation|tenured generation|garbage-first heap|PSYoungGen|ParOldGen)\\s.*?used (\\d+)K").matcher(info);
+        while (m.find()) {
+            used += Long.parseLong(m.group(2)) * 1024;
+        }
+        Files.writeString(Path.of(System.getProperty("java.io.tmpdir"), "roamtun-hostile-heap.txt"), info);
+        return used;
+    }
+}
