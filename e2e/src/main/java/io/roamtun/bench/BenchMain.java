@@ -50,6 +50,7 @@ public final class BenchMain {
         String handoverPlanned = "n/a";
         String handoverSudden = "n/a";
         String handoverSilent = "n/a";
+        final Stat tlsHandshakesPerSecond = new Stat();
         final Stat manyStreamsRssMiB = new Stat();
         final Stat manyStreamsHeapMiB = new Stat();
 
@@ -142,6 +143,11 @@ public final class BenchMain {
             if (path.javaHeap()) {
                 measureManyStreams(path, address, sizes, r);
             }
+            if (path instanceof Paths.Roamtun roamtun && roamtun.fingerprint != null && Processes.find("openssl") != null) {
+                for (int run = 0; run < sizes.runs(); run++) {
+                    r.tlsHandshakesPerSecond.add(tlsHandshakeRate(roamtun.serverPort, sizes.runs() == 3 && sizes.bulkBytes() < 1L << 30 ? 2 : 5));
+                }
+            }
             if (path.name().equals("roamtun")) {
                 System.err.println("bench: roamtun handovers ...");
                 try {
@@ -202,6 +208,30 @@ public final class BenchMain {
         r.manyStreamsHeld = failure == null ? "yes, " + held : "NO: " + failure;
     }
 
+    /**
+     * New TLS sessions per second one server-service completes: four {@code openssl s_time -new} clients at
+     * once (OpenSSL's client is fast enough not to be the limit a JDK client would be), full handshakes.
+     */
+    private static double tlsHandshakeRate(int port, int seconds) throws Exception {
+        List<Process> clients = new ArrayList<>();
+        long start = System.nanoTime();
+        for (int i = 0; i < 4; i++) {
+            clients.add(new ProcessBuilder(Processes.find("openssl"), "s_time", "-connect", "127.0.0.1:" + port, "-new",
+                    "-time", String.valueOf(seconds)).redirectErrorStream(true).start());
+        }
+        long total = 0;
+        java.util.regex.Pattern done = java.util.regex.Pattern.compile("(\\d+) connections in [\\d.]+ real seconds");
+        for (Process p : clients) {
+            String out = new String(p.getInputStream().readAllBytes());
+            p.waitFor();
+            java.util.regex.Matcher m = done.matcher(out);
+            if (m.find()) {
+                total += Long.parseLong(m.group(1));
+            }
+        }
+        return total / ((System.nanoTime() - start) / 1e9);
+    }
+
     private static long rss(BenchPath path) {
         long total = 0;
         for (long pid : path.pids()) {
@@ -252,6 +282,7 @@ public final class BenchMain {
         rows.put(sizes.manyStreams() + " concurrent streams held", r -> r.manyStreamsHeld);
         rows.put("  RSS MiB (both agents)", r -> r.manyStreamsRssMiB.format(0));
         rows.put("  heap used MiB (after GC) ", r -> r.manyStreamsHeapMiB.format(0));
+        rows.put("new TLS sessions/s, one server-service", r -> r.tlsHandshakesPerSecond.format(0));
         rows.put("handover pause, median / worst:", r -> "");
         rows.put("  planned (switch, make-before-break)", r -> r.handoverPlanned);
         rows.put("  sudden (interface gone, poll 500ms)", r -> r.handoverSudden);

@@ -15,7 +15,8 @@ final class Paths {
     static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
 
     static List<BenchPath> all(Path work) {
-        return List.of(new Direct(), new Socat(work), new Ssh(work), new Stunnel(work), new Roamtun(work), new RoamtunTls());
+        return List.of(new Direct(), new Socat(work), new Ssh(work), new Stunnel(work), new Roamtun(work, false),
+                new Roamtun(work, true));
     }
 
     /** The backend itself. */
@@ -162,27 +163,57 @@ final class Paths {
         }
     }
 
-    /** roamtun's two agents as their own processes, with the launchers' JVM options. */
+    /** roamtun's two agents as their own processes, with the launchers' JVM options: plaintext, or TLS as users run it. */
     static final class Roamtun implements BenchPath {
         static final List<String> AGENT_JVM = List.of("-Xms32m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError");
         private final Path work;
+        private final boolean tls;
         private Process server;
         private Process client;
+        int serverPort;
+        String fingerprint;
 
-        Roamtun(Path work) { this.work = work; }
-        public String name() { return "roamtun"; }
+        Roamtun(Path work, boolean tls) {
+            this.work = work;
+            this.tls = tls;
+        }
+
+        public String name() { return tls ? "roamtun TLS" : "roamtun"; }
         public String unavailableReason() { return null; }
 
         public InetSocketAddress start(InetSocketAddress backend) throws IOException, InterruptedException {
-            Path serverLog = work.resolve("server-service.log");
-            int serverPort = Processes.freePort();
-            server = Processes.startJava(serverLog, AGENT_JVM, "io.roamtun.server.ServerServiceMain",
-                    "--insecure-plaintext", "--listen", "127.0.0.1:" + serverPort, "--service", "bench=127.0.0.1:" + backend.getPort());
+            String tag = tls ? "-tls" : "";
+            Path serverLog = work.resolve("server-service" + tag + ".log");
+            serverPort = Processes.freePort();
+            List<String> security = new java.util.ArrayList<>();
+            List<String> clientSecurity = new java.util.ArrayList<>();
+            if (tls) {
+                io.roamtun.server.ServerDirectory dir = new io.roamtun.server.ServerDirectory(work.resolve("server-dir"));
+                try {
+                    dir.create(0, 30);
+                    Path credential = work.resolve("credential");
+                    java.nio.file.Files.writeString(credential,
+                            io.roamtun.server.ClientCredentials.add(dir.clients().file(), "bench", List.of()));
+                    fingerprint = dir.fingerprint();
+                    security.addAll(List.of("--dir", dir.dir().toString()));
+                    clientSecurity.addAll(List.of("--server-fingerprint", fingerprint, "--credential-file", credential.toString()));
+                } catch (java.security.GeneralSecurityException e) {
+                    throw new IOException(e);
+                }
+            } else {
+                security.add("--insecure-plaintext");
+                clientSecurity.add("--insecure-plaintext");
+            }
+            List<String> serverArgs = new java.util.ArrayList<>(security);
+            serverArgs.addAll(List.of("--listen", "127.0.0.1:" + serverPort, "--service", "bench=127.0.0.1:" + backend.getPort()));
+            server = Processes.startJava(serverLog, AGENT_JVM, "io.roamtun.server.ServerServiceMain", serverArgs.toArray(String[]::new));
             Processes.awaitLine(serverLog, server, "listening on", 30);
-            Path clientLog = work.resolve("client-service.log");
+            Path clientLog = work.resolve("client-service" + tag + ".log");
             int local = Processes.freePort();
-            client = Processes.startJava(clientLog, AGENT_JVM, "io.roamtun.client.ClientServiceMain",
-                    "--insecure-plaintext", "--server", "127.0.0.1:" + serverPort, "--forward", "127.0.0.1:" + local + "=bench");
+            List<String> clientArgs = new java.util.ArrayList<>(clientSecurity);
+            clientArgs.addAll(List.of("--server", "127.0.0.1:" + serverPort, "--forward", "127.0.0.1:" + local + "=bench",
+                    "--admin-socket", work.resolve("admin" + tag + ".sock").toString()));
+            client = Processes.startJava(clientLog, AGENT_JVM, "io.roamtun.client.ClientServiceMain", clientArgs.toArray(String[]::new));
             Processes.awaitLine(clientLog, client, "session \\w+ established", 30);
             return new InetSocketAddress(LOOPBACK, local);
         }
@@ -196,12 +227,4 @@ final class Paths {
         }
     }
 
-    /** roamtun over TLS: a row kept in the table so its absence is visible until TLS lands. */
-    static final class RoamtunTls implements BenchPath {
-        public String name() { return "roamtun TLS"; }
-        public String unavailableReason() { return "TLS not implemented yet"; }
-        public InetSocketAddress start(InetSocketAddress backend) { throw new UnsupportedOperationException(); }
-        public List<Long> pids() { return new ArrayList<>(); }
-        public void close() {}
-    }
 }

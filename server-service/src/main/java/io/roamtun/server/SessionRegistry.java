@@ -156,7 +156,8 @@ final class SessionRegistry implements LinkListener, SessionListener {
     @Override
     public void onLinkClosed(Link link, ErrorCode code, String reason, boolean byPeer) {
         links.remove(link);
-        if (!link.everEstablished()) {
+        if (!link.everEstablished() && (code != ErrorCode.NO_ERROR || reason.contains("TLS"))) {
+            // A refused certificate or a broken handshake: worth a line. A plain reset is a scanner or a probe.
             log.info("link {} closed before its handshake completed: {} {}", link.name(), code, reason);
         } else {
             log.debug("link {} closed: {} {}", link.name(), code, reason);

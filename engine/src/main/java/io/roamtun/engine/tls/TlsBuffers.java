@@ -11,7 +11,7 @@ import java.util.ArrayDeque;
 public final class TlsBuffers {
     /** One TLS 1.3 record: 16 KiB of plaintext plus header, padding and tag, with room to spare. */
     public static final int RECORD_BUFFER = 17 * 1024 + 512;
-    /** Four records per gathering write. */
+    /** Four records: per gathering write, and per read from the socket. */
     public static final int OUT_BUFFER = 4 * RECORD_BUFFER;
     private static final int MAX_IDLE = 64;
 
