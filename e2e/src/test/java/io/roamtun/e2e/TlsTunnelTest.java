@@ -37,7 +37,12 @@ class TlsTunnelTest {
     private static final LinkSettings LINK = LinkSettings.forDeadAfter(Duration.ofSeconds(3), Duration.ofSeconds(10));
 
     private static ServerService server(ServerDirectory dir, TlsProviders.Mode mode, InetSocketAddress echo) throws Exception {
-        return ServerService.start(new ServerConfig(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+        return server(dir, mode, echo, InetAddress.getLoopbackAddress());
+    }
+
+    private static ServerService server(ServerDirectory dir, TlsProviders.Mode mode, InetSocketAddress echo, InetAddress bind)
+            throws Exception {
+        return ServerService.start(new ServerConfig(new InetSocketAddress(bind, 0),
                 new ServiceDirectory(Map.of("echo", echo)), SessionSettings.defaults(), LINK, Duration.ofMinutes(1),
                 ServerServiceMain.serverTls(dir, mode), dir.clients(), 100, 4, 100));
     }
@@ -137,6 +142,46 @@ class TlsTunnelTest {
             Thread.sleep(1500);
             assertFalse(client.isConnected());
             assertEquals(0, server.sessionsOpened());
+        }
+    }
+
+    @Test
+    @Timeout(120)
+    void aUsersOwnCertificateWorksWithServerCaAndTheNameIsChecked(@TempDir Path tmp) throws Exception {
+        String openssl = ExternalTools.require("openssl");
+        Path cert = tmp.resolve("cert.pem");
+        Path key = tmp.resolve("key.pem");
+        Process gen = new ProcessBuilder(openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                "-nodes", "-keyout", key.toString(), "-out", cert.toString(), "-days", "2", "-subj", "/CN=roamtun test",
+                "-addext", "subjectAltName=IP:127.0.0.1").redirectErrorStream(true).start();
+        gen.getInputStream().readAllBytes();
+        assertEquals(0, gen.waitFor());
+        ServerDirectory dir = new ServerDirectory(tmp.resolve("server"));
+        dir.importPem(cert, key);
+        String credential = ClientCredentials.add(dir.clients().file(), "laptop", List.of());
+        try (Backends.Server backend = Backends.echo();
+             ServerService server = server(dir, TlsProviders.Mode.AUTO, backend.address())) {
+            ClientConfig byName = new ClientConfig(server.address(),
+                    List.of(new Forward(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "echo")),
+                    SessionSettings.defaults(), LINK, null, ClientConfig.DEFAULT_POLL_INTERVAL, PathPolicy.any(), null,
+                    ClientTls.ca(cert, TlsProviders.Mode.AUTO), credential);
+            try (ClientService client = ClientService.start(byName)) {
+                awaitConnected(client);
+                echo(client.forwardAddresses().get(0), 1 << 20);
+            }
+        }
+        // The same certificate served at 127.0.0.2, a name it does not carry: refused by the name check.
+        try (Backends.Server backend = Backends.echo();
+             ServerService elsewhere = server(dir, TlsProviders.Mode.AUTO, backend.address(), InetAddress.getByName("127.0.0.2"))) {
+            ClientConfig wrongName = new ClientConfig(elsewhere.address(),
+                    List.of(new Forward(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "echo")),
+                    SessionSettings.defaults(), LINK, null, ClientConfig.DEFAULT_POLL_INTERVAL, PathPolicy.any(), null,
+                    ClientTls.ca(cert, TlsProviders.Mode.AUTO), credential);
+            try (ClientService client = ClientService.start(wrongName)) {
+                Thread.sleep(1500);
+                assertFalse(client.isConnected(), "a certificate for 127.0.0.1 is refused for 127.0.0.2");
+                assertEquals(0, elsewhere.sessionsOpened());
+            }
         }
     }
 
