@@ -1,0 +1,127 @@
+package io.roamtun.engine.tls;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.roamtun.engine.link.LinkTransport;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.Provider;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The TLS transport on its own, over a real socket pair, for both providers: the handshake, data read
+ * into destination buffers of every awkward size (smaller than a record: Conscrypt answers BUFFER_OVERFLOW
+ * there and keeps the rest), and a refused pin.
+ */
+class TlsTransportTest {
+
+    private static KeyMaterial keyMaterial(Path dir) throws Exception {
+        Path store = dir.resolve("k.p12");
+        Process p = new ProcessBuilder(System.getProperty("java.home") + "/bin/keytool", "-genkeypair", "-alias", "k",
+                "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=test", "-validity", "2", "-keystore", store.toString(),
+                "-storetype", "PKCS12", "-storepass", "secret", "-keypass", "secret").redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        assertEquals(0, p.waitFor());
+        return KeyMaterial.fromPkcs12(store, "secret".toCharArray());
+    }
+
+    private record Pair(TlsTransport client, TlsTransport server) {}
+
+    private static Pair connect(Path dir, TlsProviders.Mode mode, byte[] pin) throws Exception {
+        KeyMaterial key = keyMaterial(dir);
+        Provider provider = TlsProviders.provider(mode);
+        SSLContext serverContext = TlsProviders.context(provider);
+        serverContext.init(key.keyManagers(), null, null);
+        SSLContext clientContext = TlsProviders.context(provider);
+        byte[] expected = pin != null ? pin : PinnedCertificateTrust.parse(PinnedCertificateTrust.fingerprint(key.leaf()));
+        clientContext.init(null, new TrustManager[] {new PinnedCertificateTrust(expected)}, null);
+        try (ServerSocketChannel listener = ServerSocketChannel.open()) {
+            listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            SocketChannel a = SocketChannel.open(listener.getLocalAddress());
+            SocketChannel b = listener.accept();
+            a.configureBlocking(false);
+            b.configureBlocking(false);
+            LinkTransport client = new TlsTransportFactory(clientContext, provider, true, false)
+                    .wrap(a, (InetSocketAddress) listener.getLocalAddress());
+            LinkTransport server = new TlsTransportFactory(serverContext, provider, false, false).wrap(b, null);
+            return new Pair((TlsTransport) client, (TlsTransport) server);
+        }
+    }
+
+    /** Pumps both sides until both handshakes are done (or one fails). */
+    private static void handshake(Pair pair) throws IOException, InterruptedException {
+        ByteBuffer sink = ByteBuffer.allocate(64 * 1024);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!(pair.client.handshakeDone() && pair.server.handshakeDone())) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("handshake did not finish");
+            }
+            pair.client.flushBuffered();
+            pair.server.flushBuffered();
+            pair.client.read(sink.clear());
+            pair.server.read(sink.clear());
+            Thread.sleep(1);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = TlsProviders.Mode.class, names = {"CONSCRYPT", "JDK"})
+    void bytesArriveWholeWhateverTheReadersBufferSize(TlsProviders.Mode mode, @TempDir Path dir) throws Exception {
+        Pair pair = connect(dir, mode, null);
+        try {
+            handshake(pair);
+            assertEquals("TLSv1.3", pair.client.protocol());
+            byte[] data = new byte[300_000];
+            new Random(1).nextBytes(data);
+            ByteBuffer out = ByteBuffer.wrap(data);
+            ByteBuffer received = ByteBuffer.allocate(data.length);
+            int[] sizes = {1, 7, 100, 5000, 16_000, 16_384, 17_000, 40_000};
+            int turn = 0;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (received.hasRemaining()) {
+                assertTrue(System.nanoTime() < deadline, "transfer finished");
+                if (out.hasRemaining()) {
+                    pair.client.write(new ByteBuffer[] {out}, 0, 1);
+                }
+                pair.client.flushBuffered();
+                ByteBuffer small = ByteBuffer.allocate(Math.min(sizes[turn++ % sizes.length], received.remaining()));
+                int n = pair.server.read(small);
+                assertTrue(n >= 0, "no end of stream in the middle");
+                received.put(small.flip());
+            }
+            assertArrayEquals(data, received.array());
+        } finally {
+            pair.client.close();
+            pair.server.close();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = TlsProviders.Mode.class, names = {"CONSCRYPT", "JDK"})
+    void aCertificateThatIsNotThePinnedOneIsRefused(TlsProviders.Mode mode, @TempDir Path dir) throws Exception {
+        Pair pair = connect(dir, mode, new byte[32]);
+        try {
+            IOException refused = assertThrows(IOException.class, () -> handshake(pair));
+            assertTrue(refused.getMessage().contains("does not match the pinned"), refused.getMessage());
+        } finally {
+            pair.client.close();
+            pair.server.close();
+        }
+    }
+}
