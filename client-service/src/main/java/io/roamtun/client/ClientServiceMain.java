@@ -1,17 +1,17 @@
 package io.roamtun.client;
 
+import io.roamtun.client.paths.PathPolicy;
+import io.roamtun.client.paths.SystemInterfaces;
 import io.roamtun.engine.config.AgentCommandLine;
 import io.roamtun.engine.config.Durations;
 import io.roamtun.engine.config.HostPort;
-import io.roamtun.engine.config.Sizes;
+import io.roamtun.engine.config.SessionOptions;
 import io.roamtun.engine.config.UsageException;
 import io.roamtun.engine.link.LinkSettings;
 import io.roamtun.engine.session.SessionSettings;
-import java.io.IOException;
-import io.roamtun.client.paths.PathPolicy;
 import io.roamtun.engine.tls.TlsProviders;
 import io.roamtun.engine.tls.TransportFactory;
-import io.roamtun.client.paths.SystemInterfaces;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.slf4j.Logger;
@@ -56,12 +55,7 @@ public final class ClientServiceMain {
                         + "docker*, veth*, br-*, tun* are excluded unless named in --prefer)").build());
         o.addOption(Option.builder().longOpt("admin-socket").hasArg().argName("PATH")
                 .desc("control socket for 'client-service status' and 'switch' (default $XDG_RUNTIME_DIR/roamtun/client-service.sock)").build());
-        o.addOption(Option.builder().longOpt("dead-after").hasArg().argName("DURATION")
-                .desc("declare the link dead after this long without a byte from the server (default 3s)").build());
-        o.addOption(Option.builder().longOpt("replay-buffer").hasArg().argName("SIZE")
-                .desc("unacknowledged bytes kept per session (default 8MiB)").build());
-        o.addOption(Option.builder().longOpt("stream-window").hasArg().argName("SIZE")
-                .desc("bytes buffered per stream before the sender waits (default 512KiB)").build());
+        SessionOptions.addTo(o, "server");
         return o;
     }
 
@@ -129,18 +123,8 @@ public final class ClientServiceMain {
             throw new UsageException("no --forward given: nothing to listen on");
         }
         SessionSettings d = SessionSettings.defaults();
-        long replay = cli.value("replay-buffer") == null ? d.replayBufferBytes() : Sizes.parse("--replay-buffer", cli.value("replay-buffer"));
-        if (replay < 1L << 20 || replay > 1L << 32) {
-            throw new UsageException("--replay-buffer: must be between 1MiB and 4GiB");
-        }
-        long window = cli.value("stream-window") == null ? d.streamWindow() : Sizes.parse("--stream-window", cli.value("stream-window"));
-        if (window < 16 << 10 || window > 1 << 30) {
-            throw new UsageException("--stream-window: must be between 16KiB and 1GiB");
-        }
-        Duration deadAfter = cli.value("dead-after") == null ? Duration.ofSeconds(3) : Durations.parse("--dead-after", cli.value("dead-after"));
-        if (deadAfter.toMillis() < 300) {
-            throw new UsageException("--dead-after: must be at least 300ms");
-        }
+        SessionSettings session = SessionOptions.session(cli, d.maxStreams(), d.connectTimeout());
+        LinkSettings link = SessionOptions.link(cli);
         Duration poll = cli.value("poll-interval") == null ? ClientConfig.DEFAULT_POLL_INTERVAL
                 : Durations.parse("--poll-interval", cli.value("poll-interval"));
         if (poll.toMillis() < 50) {
@@ -158,8 +142,7 @@ public final class ClientServiceMain {
         // A server on this machine is reached over loopback whatever the interfaces do: no roaming, unless asked.
         boolean roaming = !server.getAddress().isLoopbackAddress() || !prefer.isEmpty();
         Path admin = cli.value("admin-socket") != null ? Path.of(cli.value("admin-socket")) : AdminClient.defaultSocket();
-        return new ClientConfig(server, forwards, new SessionSettings(replay, (int) window, d.maxStreams(), d.connectTimeout()),
-                LinkSettings.forDeadAfter(deadAfter, Duration.ofSeconds(10)),
+        return new ClientConfig(server, forwards, session, link,
                 roaming ? new SystemInterfaces() : null, poll, new PathPolicy(prefer, exclude), admin, transports, credential);
     }
 
@@ -193,15 +176,6 @@ public final class ClientServiceMain {
             System.exit(1);
             return;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            service.close();
-            stopped.countDown();
-        }, "shutdown"));
-        try {
-            stopped.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        SessionOptions.runUntilShutdown(service);
     }
 }

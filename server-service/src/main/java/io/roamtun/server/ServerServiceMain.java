@@ -3,9 +3,8 @@ package io.roamtun.server;
 import io.roamtun.engine.config.AgentCommandLine;
 import io.roamtun.engine.config.Durations;
 import io.roamtun.engine.config.HostPort;
-import io.roamtun.engine.config.Sizes;
+import io.roamtun.engine.config.SessionOptions;
 import io.roamtun.engine.config.UsageException;
-import io.roamtun.engine.link.LinkSettings;
 import io.roamtun.engine.session.ServiceDirectory;
 import io.roamtun.engine.session.SessionSettings;
 import io.roamtun.protocol.ServiceNames;
@@ -21,7 +20,6 @@ import javax.net.ssl.SSLContext;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.slf4j.Logger;
@@ -51,14 +49,9 @@ public final class ServerServiceMain {
                 .desc("connections still in their handshake at once; more are refused (default 2048)").build());
         o.addOption(Option.builder().longOpt("connect-timeout").hasArg().argName("DURATION")
                 .desc("how long to wait for a backend connect (default 10s)").build());
-        o.addOption(Option.builder().longOpt("dead-after").hasArg().argName("DURATION")
-                .desc("declare a link dead after this long without a byte from the client (default 3s)").build());
         o.addOption(Option.builder().longOpt("session-timeout").hasArg().argName("DURATION")
                 .desc("how long a session whose client vanished is kept for it to resume (default 10m)").build());
-        o.addOption(Option.builder().longOpt("replay-buffer").hasArg().argName("SIZE")
-                .desc("unacknowledged bytes kept per session (default 8MiB)").build());
-        o.addOption(Option.builder().longOpt("stream-window").hasArg().argName("SIZE")
-                .desc("bytes buffered per stream before the sender waits (default 512KiB)").build());
+        SessionOptions.addTo(o, "client");
         o.addOption(Option.builder().longOpt("max-streams").hasArg().argName("N")
                 .desc("streams per session (default 65536)").build());
         return o;
@@ -99,26 +92,10 @@ public final class ServerServiceMain {
         }
         Duration sessionTimeout = cli.value("session-timeout") == null ? ServerConfig.DEFAULT_SESSION_TIMEOUT
                 : Durations.parse("--session-timeout", cli.value("session-timeout"));
-        return new ServerConfig(listen, new ServiceDirectory(services), sessionSettings(cli), linkSettings(cli), sessionTimeout,
-                transports, dir == null ? null : dir.clients(), positive(cli, "max-sessions", ServerConfig.DEFAULT_MAX_SESSIONS),
-                positive(cli, "max-sessions-per-client", ServerConfig.DEFAULT_MAX_SESSIONS_PER_CLIENT),
-                positive(cli, "max-pending", ServerConfig.DEFAULT_MAX_PENDING_LINKS));
-    }
-
-    private static int positive(AgentCommandLine cli, String option, int fallback) throws UsageException {
-        String v = cli.value(option);
-        if (v == null) {
-            return fallback;
-        }
-        try {
-            int n = Integer.parseInt(v);
-            if (n > 0) {
-                return n;
-            }
-        } catch (NumberFormatException ignored) {
-            // said below
-        }
-        throw new UsageException("--" + option + ": '" + v + "' is not a positive number");
+        return new ServerConfig(listen, new ServiceDirectory(services), sessionSettings(cli), SessionOptions.link(cli), sessionTimeout,
+                transports, dir == null ? null : dir.clients(), SessionOptions.positive(cli, "max-sessions", ServerConfig.DEFAULT_MAX_SESSIONS),
+                SessionOptions.positive(cli, "max-sessions-per-client", ServerConfig.DEFAULT_MAX_SESSIONS_PER_CLIENT),
+                SessionOptions.positive(cli, "max-pending", ServerConfig.DEFAULT_MAX_PENDING_LINKS));
     }
 
     /** TLS with the key in {@code dir}; public for tests and embedding. */
@@ -143,36 +120,9 @@ public final class ServerServiceMain {
 
     static SessionSettings sessionSettings(AgentCommandLine cli) throws UsageException {
         SessionSettings d = SessionSettings.defaults();
-        long replay = cli.value("replay-buffer") == null ? d.replayBufferBytes() : Sizes.parse("--replay-buffer", cli.value("replay-buffer"));
-        if (replay < 1L << 20 || replay > 1L << 32) {
-            throw new UsageException("--replay-buffer: must be between 1MiB and 4GiB");
-        }
-        long window = cli.value("stream-window") == null ? d.streamWindow() : Sizes.parse("--stream-window", cli.value("stream-window"));
-        if (window < 16 << 10 || window > 1 << 30) {
-            throw new UsageException("--stream-window: must be between 16KiB and 1GiB");
-        }
-        int maxStreams = d.maxStreams();
-        if (cli.value("max-streams") != null) {
-            try {
-                maxStreams = Integer.parseInt(cli.value("max-streams"));
-            } catch (NumberFormatException e) {
-                maxStreams = 0;
-            }
-            if (maxStreams < 1) {
-                throw new UsageException("--max-streams: '" + cli.value("max-streams") + "' is not a positive number");
-            }
-        }
         Duration connectTimeout = cli.value("connect-timeout") == null ? d.connectTimeout()
                 : Durations.parse("--connect-timeout", cli.value("connect-timeout"));
-        return new SessionSettings(replay, (int) window, maxStreams, connectTimeout);
-    }
-
-    static LinkSettings linkSettings(AgentCommandLine cli) throws UsageException {
-        Duration deadAfter = cli.value("dead-after") == null ? Duration.ofSeconds(3) : Durations.parse("--dead-after", cli.value("dead-after"));
-        if (deadAfter.toMillis() < 300) {
-            throw new UsageException("--dead-after: must be at least 300ms");
-        }
-        return LinkSettings.forDeadAfter(deadAfter, Duration.ofSeconds(10));
+        return SessionOptions.session(cli, SessionOptions.positive(cli, "max-streams", d.maxStreams()), connectTimeout);
     }
 
     public static void main(String[] args) {
@@ -208,15 +158,6 @@ public final class ServerServiceMain {
             System.exit(1);
             return;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            service.close();
-            stopped.countDown();
-        }, "shutdown"));
-        try {
-            stopped.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        SessionOptions.runUntilShutdown(service);
     }
 }

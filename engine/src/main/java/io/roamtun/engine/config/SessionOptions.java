@@ -1,0 +1,77 @@
+package io.roamtun.engine.config;
+
+import io.roamtun.engine.link.LinkSettings;
+import io.roamtun.engine.session.SessionSettings;
+import java.time.Duration;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+
+/** The session and link options both agents take, parsed and checked in one place. */
+public final class SessionOptions {
+    private SessionOptions() {}
+
+    public static void addTo(Options o, String peer) {
+        o.addOption(Option.builder().longOpt("dead-after").hasArg().argName("DURATION")
+                .desc("declare the link dead after this long without a byte from the " + peer + " (default 3s)").build());
+        o.addOption(Option.builder().longOpt("replay-buffer").hasArg().argName("SIZE")
+                .desc("unacknowledged bytes kept per session; when full, local sockets wait (default 8MiB)").build());
+        o.addOption(Option.builder().longOpt("stream-window").hasArg().argName("SIZE")
+                .desc("bytes buffered per stream before the sender waits (default 512KiB)").build());
+    }
+
+    public static SessionSettings session(AgentCommandLine cli, int maxStreams, Duration connectTimeout) throws UsageException {
+        SessionSettings d = SessionSettings.defaults();
+        long replay = cli.value("replay-buffer") == null ? d.replayBufferBytes() : Sizes.parse("--replay-buffer", cli.value("replay-buffer"));
+        if (replay < 1L << 20 || replay > 1L << 32) {
+            throw new UsageException("--replay-buffer: must be between 1MiB and 4GiB");
+        }
+        long window = cli.value("stream-window") == null ? d.streamWindow() : Sizes.parse("--stream-window", cli.value("stream-window"));
+        if (window < 16 << 10 || window > 1 << 30) {
+            throw new UsageException("--stream-window: must be between 16KiB and 1GiB");
+        }
+        return new SessionSettings(replay, (int) window, maxStreams, connectTimeout);
+    }
+
+    public static LinkSettings link(AgentCommandLine cli) throws UsageException {
+        Duration deadAfter = cli.value("dead-after") == null ? Duration.ofSeconds(3) : Durations.parse("--dead-after", cli.value("dead-after"));
+        if (deadAfter.toMillis() < 300) {
+            throw new UsageException("--dead-after: must be at least 300ms");
+        }
+        return LinkSettings.forDeadAfter(deadAfter, Duration.ofSeconds(10));
+    }
+
+    /** A whole-number option that must be positive, or {@code fallback} when absent. */
+    public static int positive(AgentCommandLine cli, String option, int fallback) throws UsageException {
+        String v = cli.value(option);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            int n = Integer.parseInt(v);
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException ignored) {
+            // said below
+        }
+        throw new UsageException("--" + option + ": '" + v + "' is not a positive number");
+    }
+
+    /** Keeps the JVM up until it is asked to stop (SIGTERM, Ctrl-C), then closes {@code service}. */
+    public static void runUntilShutdown(AutoCloseable service) {
+        java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                service.close();
+            } catch (Exception ignored) {
+                // stopping anyway
+            }
+            stopped.countDown();
+        }, "shutdown"));
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
