@@ -58,6 +58,7 @@ final class Uplink implements LinkListener, SessionListener {
         final SocketChannel channel;
         Link link;
         Timer timeout;
+        boolean resuming;
 
         Attempt(PathChoice path, String cause, boolean planned, Consumer<String> onDone, Consumer<String> onFail)
                 throws IOException {
@@ -105,6 +106,7 @@ final class Uplink implements LinkListener, SessionListener {
             if (session.id() == null) {
                 link.sendHello(session.hello(config.credential()));
             } else {
+                resuming = true;
                 link.sendResume(new Resume(session.id(), session.receivedOffset(), session.sentHead(), session.resumeProof()));
             }
         }
@@ -497,6 +499,11 @@ final class Uplink implements LinkListener, SessionListener {
     public void onSessionClosed(Session closed, String reason) {
         if (closed != session || state == UplinkState.STOPPED) {
             return;
+        }
+        if (attempt != null && attempt.resuming) {
+            Attempt stale = attempt; // it resumes the session that just ended; its answer must not touch the new one
+            attempt = null;
+            stale.abandon();
         }
         newSession();
         if (active != null) {

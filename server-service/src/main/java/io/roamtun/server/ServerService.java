@@ -126,8 +126,13 @@ public final class ServerService implements AutoCloseable {
                     }
                     Link link = new Link(engine.loop(), config.transports().wrap(channel, null), Role.SERVER, config.link(),
                             registry, name);
+                    try {
+                        link.start();
+                    } catch (IOException e) {
+                        link.transport().close();
+                        throw e;
+                    }
                     registry.add(link);
-                    link.start();
                 } catch (IOException e) {
                     log.info("dropped connection from {}: {}", name, e.getMessage());
                     try {

@@ -117,7 +117,11 @@ final class SessionRegistry implements LinkListener, SessionListener {
         }
         if (config.clients() != null && config.clients().find(session.owner()) == null) {
             log.warn("link {}: client {} was revoked; its session {} is closed", link.name(), session.owner(), session.label());
+            Link carrying = session.link();
             session.close("client " + session.owner() + " revoked", true);
+            if (carrying != null) {
+                carrying.close(ErrorCode.AUTH_FAILED, "client " + session.owner() + " is revoked");
+            }
             throw new ProtocolException(ErrorCode.AUTH_FAILED, "client " + session.owner() + " is revoked");
         }
         session.checkResumable(resume.receivedOffset());

@@ -211,10 +211,10 @@ public final class Link implements IoHandler, FrameHandler {
             return;
         }
         if (session != null && state.carriesSession()) {
-            long ack = session.takeDueAck();
-            if (ack >= 0) {
-                ByteBuffer slot = writer.controlSlot(FrameEncoder.LONG_FRAME_BYTES);
-                if (slot != null) {
+            ByteBuffer slot = writer.controlSlot(FrameEncoder.LONG_FRAME_BYTES);
+            if (slot != null) { // only then take the ACK: one taken and not queued would be lost for good
+                long ack = session.takeDueAck();
+                if (ack >= 0) {
                     FrameEncoder.ack(slot, ack);
                 }
             }
@@ -301,9 +301,16 @@ public final class Link implements IoHandler, FrameHandler {
                     throw new ProtocolException(ErrorCode.FRAME_TOO_LARGE,
                             "a handshake frame larger than " + HANDSHAKE_INBOUND_CAPACITY + " bytes");
                 }
-                if (inbound.hasRemaining()) {
-                    break;
+                if (inbound.hasRemaining() && !transport.mayHaveMore()) {
+                    break; // the socket is drained
                 }
+            }
+            if (state != LinkState.CLOSED && transport.mayHaveMore()) {
+                loop.atEndOfTurn(() -> {
+                    if (state != LinkState.CLOSED) {
+                        onReadable(); // bytes already in user space would otherwise wait for the socket
+                    }
+                });
             }
             if (session != null && state == LinkState.ESTABLISHED) {
                 session.afterInboundBatch();
@@ -402,11 +409,11 @@ public final class Link implements IoHandler, FrameHandler {
     @Override
     public void onAck(long receivedOffset) throws ProtocolException {
         SessionPort s = sessionOrFail(FrameType.ACK);
-        if (receivedOffset > writer.sentOffset()) {
+        if (receivedOffset > s.replay().head()) {
             throw new ProtocolException(ErrorCode.SEQUENCE_ERROR,
-                    "ACK of " + receivedOffset + " but only " + writer.sentOffset() + " was sent");
+                    "ACK of " + receivedOffset + " but only " + s.replay().head() + " was ever sent");
         }
-        s.onAck(receivedOffset);
+        s.onAck(writer.acknowledged(receivedOffset));
     }
 
     @Override
@@ -487,6 +494,10 @@ public final class Link implements IoHandler, FrameHandler {
             return;
         }
         FrameEncoder.goAway(slot, code, reason);
+        if (session != null && state == LinkState.ESTABLISHED && code != ErrorCode.NO_ERROR
+                && code != ErrorCode.SESSION_TAKEN_OVER && code != ErrorCode.SHUTTING_DOWN) {
+            session.endByError(code, reason);
+        }
         state = state.next(LinkState.CLOSING);
         notifyClosed(code, reason, false);
         loop.schedule(CLOSE_LINGER_NANOS, this::finishClose);

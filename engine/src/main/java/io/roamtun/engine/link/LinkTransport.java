@@ -21,6 +21,15 @@ public interface LinkTransport {
     /** Reads plaintext bytes into {@code dst}; returns the count, 0 when none are ready, -1 at end of stream. */
     int read(ByteBuffer dst) throws IOException;
 
+    /**
+     * True when the last {@link #read} may have left bytes behind in the socket or in the transport (it
+     * stopped because its own buffer was full), so reading again at once is worth a syscall. Plaintext
+     * reads fill the caller's buffer directly: there, a buffer not filled means the socket is drained.
+     */
+    default boolean mayHaveMore() {
+        return false;
+    }
+
     /** Writes from the buffers in order; returns the plaintext bytes taken, possibly 0. */
     long write(ByteBuffer[] srcs, int offset, int length) throws IOException;
 

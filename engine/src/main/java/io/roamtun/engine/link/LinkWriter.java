@@ -30,6 +30,8 @@ final class LinkWriter {
     private long cursor;
     /** End of the frame the cursor is in; equal to the cursor at a frame boundary. */
     private long frameEnd;
+    /** Start of the frame the cursor is in (when mid-frame). */
+    private long frameStart;
 
     LinkWriter(LinkTransport transport) {
         this.transport = transport;
@@ -58,6 +60,25 @@ final class LinkWriter {
         this.replay = replay;
         this.cursor = offset;
         this.frameEnd = offset;
+        this.frameStart = offset;
+    }
+
+    /**
+     * The peer acknowledged {@code ack}, possibly beyond what this link sent (it got those frames on the
+     * link before, in a make-before-break move): skip resending them. Returns how far the replay buffer may
+     * be freed: up to {@code ack}, or only to the start of a frame this link is halfway through writing.
+     */
+    long acknowledged(long ack) {
+        if (ack <= cursor) {
+            return ack;
+        }
+        if (cursor == frameEnd) {
+            cursor = ack;
+            frameEnd = ack;
+            frameStart = ack;
+            return ack;
+        }
+        return Math.min(ack, frameStart);
     }
 
     /** Offset up to which the session's frames went out on this link. */
@@ -89,8 +110,9 @@ final class LinkWriter {
                 views[count++] = controlView;
                 wanted += controlBytes;
             }
-            if (includeReplay && replay != null) {
-                long to = controlBytes > 0 && !atBoundary ? frameEnd : replay.head();
+            if (replay != null && (includeReplay || !atBoundary)) {
+                // Closing (no replay wanted) still finishes a half-written frame, so the GOAWAY behind it is whole.
+                long to = controlBytes > 0 && !atBoundary || !includeReplay ? frameEnd : replay.head();
                 if (to > cursor) {
                     int n = replay.views(cursor, to, views, count, MAX_VIEWS - count);
                     for (int i = count; i < count + n; i++) {
@@ -128,6 +150,7 @@ final class LinkWriter {
         }
         cursor += bytes;
         while (frameEnd < cursor) {
+            frameStart = frameEnd;
             frameEnd += replay.frameBytesAt(frameEnd);
         }
     }

@@ -22,6 +22,12 @@ public interface SessionPort extends FrameHandler {
     /** The peer said GOAWAY on the link carrying this session: the peer is ending the session, not only the link. */
     void onPeerGoAway(ErrorCode code, String message);
 
+    /**
+     * This side is closing the link carrying the session with an error GOAWAY, which ends the session on
+     * the peer's side: end it here too, rather than keep it suspended for a resume that will not come.
+     */
+    void endByError(ErrorCode code, String reason);
+
     /** The link carrying this session is gone. */
     void onLinkLost(Link link, String reason);
 }

@@ -200,6 +200,11 @@ public final class Session implements SessionPort {
     }
 
     @Override
+    public void endByError(ErrorCode code, String reason) {
+        close("ended by " + code + ": " + reason, false);
+    }
+
+    @Override
     public void onPeerGoAway(ErrorCode code, String message) {
         close("peer ended the session: " + code + " " + message, true);
     }
@@ -334,6 +339,9 @@ public final class Session implements SessionPort {
 
     @Override
     public void onOpen(int streamId, String service) throws ProtocolException {
+        if (state == SessionState.CLOSED) {
+            return; // frames still arriving on the link of a session that was just ended
+        }
         if (streamId <= highestPeerStreamId && highestPeerStreamId != 0) {
             throw new ProtocolException(ErrorCode.BAD_STREAM_ID, "OPEN reuses stream id " + streamId);
         }

@@ -39,6 +39,9 @@ public final class TlsTransport implements LinkTransport {
     private final int packetSize;
     private Phase phase = Phase.HANDSHAKING;
     private boolean peerClosed;
+    private boolean lastReadFilled;
+    /** A handshake message (e.g. a KeyUpdate answer) waits for room in netOut. */
+    private boolean wrapOwed;
     private IOException failure;
 
     public TlsTransport(SocketChannel channel, SSLEngine engine, String providerName, TlsBuffers buffers) throws IOException {
@@ -103,6 +106,7 @@ public final class TlsTransport implements LinkTransport {
         int n;
         try {
             n = channel.read(netIn);
+            lastReadFilled = !netIn.hasRemaining();
         } catch (IOException e) {
             releaseNetInIfEmpty();
             throw e;
@@ -152,6 +156,11 @@ public final class TlsTransport implements LinkTransport {
             return -1;
         }
         return produced;
+    }
+
+    @Override
+    public boolean mayHaveMore() {
+        return lastReadFilled || appIn != null || (netIn != null && netIn.position() > 0);
     }
 
     private void releaseNetInIfEmpty() {
@@ -206,7 +215,7 @@ public final class TlsTransport implements LinkTransport {
 
     @Override
     public boolean hasBufferedOutput() {
-        return netOut != null;
+        return netOut != null || wrapOwed;
     }
 
     @Override
@@ -219,6 +228,11 @@ public final class TlsTransport implements LinkTransport {
                 buffers.releaseOut(netOut);
                 netOut = null;
             }
+        }
+        if (wrapOwed) {
+            wrapOwed = false;
+            handleHandshakeStatus(engine.getHandshakeStatus());
+            return netOut == null && !wrapOwed;
         }
         return true;
     }
@@ -241,6 +255,11 @@ public final class TlsTransport implements LinkTransport {
                         throw fail(e);
                     } finally {
                         doneWritingNetOut();
+                    }
+                    if (r.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW) {
+                        // No room for a whole record while the socket is backed up: wrap once it drains.
+                        wrapOwed = true;
+                        return;
                     }
                     flushBuffered();
                     // Conscrypt's last handshake wrap may produce nothing and report FINISHED.

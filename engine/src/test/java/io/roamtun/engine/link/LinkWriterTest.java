@@ -102,6 +102,36 @@ class LinkWriterTest {
         }
     }
 
+    /** After a make-before-break move the peer may acknowledge frames this link never (re)sent. */
+    @Test
+    void anAckBeyondTheCursorSkipsResendingButNeverFreesAHalfWrittenFrame() throws Exception {
+        BufferPool pool = new BufferPool(256 * 1024, 4);
+        ReplayBuffer replay = new ReplayBuffer(pool, 2 << 20);
+        long[] starts = new long[4];
+        for (int i = 0; i < 4; i++) {
+            starts[i] = replay.head();
+            ByteBuffer slot = replay.reserveData(1000);
+            int n = slot.remaining();
+            slot.position(slot.limit());
+            replay.commitData(1, n);
+        }
+        // At a frame boundary: the cursor jumps to the ACK, nothing before it is resent.
+        ChunkingTransport transport = new ChunkingTransport(1 << 20);
+        LinkWriter writer = new LinkWriter(transport);
+        writer.sendReplayFrom(replay, 0);
+        assertEquals(starts[2], writer.acknowledged(starts[2]));
+        assertEquals(starts[2], writer.sentOffset());
+        writer.flush(true);
+        assertEquals(replay.head() - starts[2], transport.written.size(), "only the frames the peer lacks");
+        // Halfway through a frame: only what lies before that frame may be freed.
+        ChunkingTransport slow = new ChunkingTransport(50);
+        LinkWriter halfway = new LinkWriter(slow);
+        halfway.sendReplayFrom(replay, 0);
+        halfway.flush(true); // 50 bytes of the first frame
+        assertEquals(starts[0], halfway.acknowledged(starts[3]));
+        assertEquals(10, halfway.acknowledged(10), "an ACK below the cursor is taken as it is");
+    }
+
     @Test
     void controlFramesJumpAheadOfQueuedData() throws Exception {
         BufferPool pool = new BufferPool(256 * 1024, 4);
