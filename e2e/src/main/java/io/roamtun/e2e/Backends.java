@@ -77,6 +77,11 @@ public final class Backends {
 
     /** Writes back everything it reads; half-closes its output when the client half-closes. */
     public static Server echo() throws IOException {
+        return echo(0);
+    }
+
+    /** {@link #echo()} on a given loopback port (0: any). */
+    public static Server echo(int port) throws IOException {
         return new Server(connection -> {
             connection.setTcpNoDelay(true);
             InputStream in = connection.getInputStream();
@@ -87,7 +92,7 @@ public final class Backends {
                 out.write(buf, 0, n);
             }
             connection.shutdownOutput();
-        });
+        }, port);
     }
 
     /** Reads and drops everything, then closes. */

@@ -16,16 +16,7 @@ final class NetnsHelpers {
     /** {@code Echo PORT}: an echo server on 127.0.0.1:PORT. */
     static final class Echo {
         public static void main(String[] args) throws IOException {
-            try (Backends.Server echo = new Backends.Server(connection -> {
-                InputStream in = connection.getInputStream();
-                OutputStream out = connection.getOutputStream();
-                byte[] buf = new byte[64 * 1024];
-                int n;
-                while ((n = in.read(buf)) > 0) {
-                    out.write(buf, 0, n);
-                }
-                connection.shutdownOutput();
-            }, Integer.parseInt(args[0]))) {
+            try (Backends.Server echo = Backends.echo(Integer.parseInt(args[0]))) {
                 System.out.println("listening " + echo.address().getPort());
                 Thread.sleep(Long.MAX_VALUE);
             } catch (InterruptedException e) {
