@@ -16,8 +16,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Starting, watching and measuring the benchmark's helper processes. Linux only (reads /proc). */
-final class Processes {
+/** Starting, watching and measuring the benchmark's (and tests') helper processes. Linux only (reads /proc). */
+public final class Processes {
     private Processes() {}
 
     static String find(String program) {
@@ -128,7 +128,7 @@ final class Processes {
     }
 
     /** Java heap in use after a full GC, via jcmd; -1 when it cannot be read. */
-    static long heapUsedAfterGc(long pid) {
+    public static long heapUsedAfterGc(long pid) {
         String jcmd = System.getProperty("java.home") + "/bin/jcmd";
         try {
             run(jcmd, String.valueOf(pid), "GC.run");

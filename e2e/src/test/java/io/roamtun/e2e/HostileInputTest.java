@@ -25,7 +25,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -185,7 +184,7 @@ class HostileInputTest {
                 }
                 assertTrue(goodFailures.isEmpty(), "the good client never failed: " + goodFailures);
                 assertTrue(goodTransfers.get() >= 3, "the good client kept transferring: " + goodTransfers.get());
-                long heap = heapUsedAfterGc(server.pid());
+                long heap = io.roamtun.bench.Processes.heapUsedAfterGc(server.pid());
                 assertTrue(heap > 0 && heap < 96L << 20, "server heap after GC " + heap + " bytes, under the 96 MiB cap");
                 assertTrue(ProcessHandle.of(server.pid()).map(ProcessHandle::isAlive).orElse(false), "server alive:\n"
                         + server.output());
@@ -261,21 +260,5 @@ class HostileInputTest {
             buf.compact();
         }
         return refused[0];
-    }
-
-    private static long heapUsedAfterGc(long pid) throws Exception {
-        String jcmd = System.getProperty("java.home") + "/bin/jcmd";
-        new ProcessBuilder(jcmd, String.valueOf(pid), "GC.run").start().waitFor(30, TimeUnit.SECONDS);
-        Process p = new ProcessBuilder(jcmd, String.valueOf(pid), "GC.heap_info").redirectErrorStream(true).start();
-        String info = new String(p.getInputStream().readAllBytes());
-        p.waitFor(30, TimeUnit.SECONDS);
-        long used = 0;
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
-                "(def new generation|tenured generation|garbage-first heap|PSYoungGen|ParOldGen)\\s.*?used (\\d+)K").matcher(info);
-        while (m.find()) {
-            used += Long.parseLong(m.group(2)) * 1024;
-        }
-        Files.writeString(Path.of(System.getProperty("java.io.tmpdir"), "roamtun-hostile-heap.txt"), info);
-        return used;
     }
 }

@@ -56,7 +56,6 @@ public final class Link implements IoHandler, FrameHandler {
     private long lastRttNanos = -1;
     private Timer livenessTimer;
     private Timer handshakeTimer;
-    private long bytesIn;
     private boolean quietReported;
     private boolean everEstablished;
     private long lastPingNanos;
@@ -111,10 +110,6 @@ public final class Link implements IoHandler, FrameHandler {
     /** Round trip of the last PING, in nanoseconds, or -1 before the first PONG. */
     public long lastRttNanos() {
         return lastRttNanos;
-    }
-
-    public long bytesIn() {
-        return bytesIn;
     }
 
     // ---- sending -------------------------------------------------------------------------------
@@ -178,10 +173,6 @@ public final class Link implements IoHandler, FrameHandler {
     /** True once the link carried a session (a handshake completed on it). */
     public boolean everEstablished() {
         return everEstablished;
-    }
-
-    public boolean carries(SessionPort candidate) {
-        return session == candidate;
     }
 
     /** Offset up to which the session's frames have been written on this link. */
@@ -271,7 +262,6 @@ public final class Link implements IoHandler, FrameHandler {
                 if (n == 0) {
                     break;
                 }
-                bytesIn += n;
                 lastReceivedNanos = System.nanoTime();
                 quietReported = false;
                 if (state == LinkState.CLOSING) {

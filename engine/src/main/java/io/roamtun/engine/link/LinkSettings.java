@@ -16,10 +16,6 @@ public record LinkSettings(Duration pingInterval, Duration deadAfter, Duration h
         }
     }
 
-    public static LinkSettings defaults() {
-        return new LinkSettings(Duration.ofSeconds(1), Duration.ofSeconds(3), Duration.ofSeconds(10));
-    }
-
     /** PING at a third of the dead-after time, so two PINGs are lost before the link is given up. */
     public static LinkSettings forDeadAfter(Duration deadAfter, Duration handshakeTimeout) {
         return new LinkSettings(deadAfter.dividedBy(3), deadAfter, handshakeTimeout);

@@ -64,7 +64,6 @@ public final class Session implements SessionPort {
     private long receivedOffset;
     private long ackSentOffset;
     private Timer ackTimer;
-    private long streamsOpened;
     private long suspendedAtNanos;
     private String owner = "";
     private byte[] secret;
@@ -157,10 +156,6 @@ public final class Session implements SessionPort {
 
     public int streamCount() {
         return streams.size();
-    }
-
-    public long streamsOpened() {
-        return streamsOpened;
     }
 
     /** Ends the session: every stream's local socket is closed (reset unless {@code graceful}), buffers freed. */
@@ -317,7 +312,6 @@ public final class Session implements SessionPort {
         nextLocalStreamId += 2;
         Stream stream = Stream.opening(this, streamId, service, accepted);
         streams.put(streamId, stream);
-        streamsOpened++;
         log.debug("session {}: stream {} opened for service {}", label, streamId, service);
         sendOwedFrames(stream);
     }
@@ -346,7 +340,6 @@ public final class Session implements SessionPort {
             throw new ProtocolException(ErrorCode.BAD_STREAM_ID, "OPEN reuses stream id " + streamId);
         }
         highestPeerStreamId = streamId;
-        streamsOpened++;
         InetSocketAddress target = services.resolve(service);
         Stream stream;
         if (target == null) {

@@ -81,10 +81,6 @@ public final class TlsTransport implements LinkTransport {
         return phase == Phase.OPEN;
     }
 
-    public SSLEngine engine() {
-        return engine;
-    }
-
     @Override
     public Need need() {
         if (phase == Phase.HANDSHAKING) {
@@ -319,10 +315,6 @@ public final class TlsTransport implements LinkTransport {
 
     public String protocol() {
         return engine.getSession().getProtocol();
-    }
-
-    public String providerName() {
-        return providerName;
     }
 
     /**
