@@ -101,8 +101,8 @@ public final class ServerServiceMain {
     /** TLS with the key in {@code dir}; public for tests and embedding. */
     public static TransportFactory serverTls(ServerDirectory dir, TlsProviders.Mode mode) throws UsageException {
         try {
-            KeyMaterial material = dir.keyMaterial();
             Provider provider = TlsProviders.provider(mode);
+            KeyMaterial material = dir.keyMaterial().forProvider(provider);
             SSLContext context = TlsProviders.context(provider);
             context.init(material.keyManagers(), null, null);
             try {

@@ -3,7 +3,9 @@ package io.roamtun.engine.loop;
 /** A task due at a monotonic deadline on one event loop. Cancel is O(1); the queue drops it lazily. */
 public final class Timer implements Comparable<Timer> {
     final long deadlineNanos;
-    final Runnable task;
+    /** Null once cancelled: a cancelled timer waits in the queue until its deadline and must not keep its
+     *  owner (a closed link with its TLS engine, say) reachable that long. */
+    Runnable task;
     final long order;
     boolean cancelled;
     boolean fired;
@@ -17,6 +19,7 @@ public final class Timer implements Comparable<Timer> {
     /** Cancels the timer; harmless when it already fired or was cancelled. Loop thread only. */
     public void cancel() {
         cancelled = true;
+        task = null;
     }
 
     public boolean isPending() {

@@ -15,7 +15,6 @@ import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Base64;
 import java.util.Collection;
-import javax.net.ssl.KeyManagerFactory;
 
 /** The server's private key and certificate chain, from a PKCS#12 store or from PEM files. */
 public record KeyMaterial(PrivateKey key, X509Certificate[] chain) {
@@ -68,13 +67,19 @@ public record KeyMaterial(PrivateKey key, X509Certificate[] chain) {
         return new KeyMaterial(key, chain);
     }
 
-    public javax.net.ssl.KeyManager[] keyManagers() throws GeneralSecurityException, IOException {
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        ks.load(null, null);
-        char[] transientPassword = "in-memory".toCharArray();
-        ks.setKeyEntry("server", key, transientPassword, chain);
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(ks, transientPassword);
-        return kmf.getKeyManagers();
+    /**
+     * The same key re-made by {@code provider} (Conscrypt: a BoringSSL key), so the provider signs with it
+     * directly instead of converting a JDK key on every handshake; the key as it is for the JDK's provider.
+     */
+    public KeyMaterial forProvider(java.security.Provider provider) throws GeneralSecurityException {
+        if (provider == null) {
+            return this;
+        }
+        PrivateKey providerKey = KeyFactory.getInstance(key.getAlgorithm(), provider).generatePrivate(new PKCS8EncodedKeySpec(key.getEncoded()));
+        return new KeyMaterial(providerKey, chain);
+    }
+
+    public javax.net.ssl.KeyManager[] keyManagers() {
+        return new javax.net.ssl.KeyManager[] {new ServerKeyManager(key, chain)};
     }
 }
