@@ -51,6 +51,7 @@ public final class BenchMain {
         String handoverSudden = "n/a";
         String handoverSilent = "n/a";
         final Stat tlsHandshakesPerSecond = new Stat();
+        final Stat tlsServerMicrosPerHandshake = new Stat();
         final Stat manyStreamsRssMiB = new Stat();
         final Stat manyStreamsHeapMiB = new Stat();
 
@@ -143,9 +144,10 @@ public final class BenchMain {
             if (path.javaHeap()) {
                 measureManyStreams(path, address, sizes, r);
             }
-            if (path instanceof Paths.Roamtun roamtun && roamtun.fingerprint != null && Processes.find("openssl") != null) {
+            if (path instanceof Paths.Roamtun roamtun && roamtun.fingerprint != null) {
+                TlsHandshakeLoad.run(roamtun.serverAddress(), roamtun.fingerprint, 1); // warm-up, both JITs
                 for (int run = 0; run < sizes.runs(); run++) {
-                    r.tlsHandshakesPerSecond.add(tlsHandshakeRate(roamtun.serverPort, sizes.runs() == 3 && sizes.bulkBytes() < 1L << 30 ? 2 : 5));
+                    tlsHandshakeRate(roamtun, sizes.bulkBytes() < 1L << 30 ? 2 : 5, r);
                 }
             }
             if (path.name().equals("roamtun")) {
@@ -209,27 +211,22 @@ public final class BenchMain {
     }
 
     /**
-     * New TLS sessions per second one server-service completes: four {@code openssl s_time -new} clients at
-     * once (OpenSSL's client is fast enough not to be the limit a JDK client would be), full handshakes.
+     * New TLS sessions per second one server-service completes (full handshakes, {@link TlsHandshakeLoad}),
+     * and the server-service's CPU time per handshake over the same interval: on two cores shared with the
+     * load generator the rate is a floor, the CPU time says what one core of the server can do.
      */
-    private static double tlsHandshakeRate(int port, int seconds) throws Exception {
-        List<Process> clients = new ArrayList<>();
-        long start = System.nanoTime();
-        for (int i = 0; i < 4; i++) {
-            clients.add(new ProcessBuilder(Processes.find("openssl"), "s_time", "-connect", "127.0.0.1:" + port, "-new",
-                    "-time", String.valueOf(seconds)).redirectErrorStream(true).start());
+    private static void tlsHandshakeRate(Paths.Roamtun roamtun, double seconds, Result r) throws Exception {
+        long serverPid = roamtun.serverPid();
+        long cpuBefore = Processes.cpuNanos(serverPid);
+        TlsHandshakeLoad.Result load = TlsHandshakeLoad.run(roamtun.serverAddress(), roamtun.fingerprint, seconds);
+        long cpu = Processes.cpuNanos(serverPid) - cpuBefore;
+        if (load.failures() > 0) {
+            System.err.println("bench: " + load.failures() + " TLS handshakes failed (of " + (load.handshakes() + load.failures()) + ")");
         }
-        long total = 0;
-        java.util.regex.Pattern done = java.util.regex.Pattern.compile("(\\d+) connections in [\\d.]+ real seconds");
-        for (Process p : clients) {
-            String out = new String(p.getInputStream().readAllBytes());
-            p.waitFor();
-            java.util.regex.Matcher m = done.matcher(out);
-            if (m.find()) {
-                total += Long.parseLong(m.group(1));
-            }
+        r.tlsHandshakesPerSecond.add(load.perSecond());
+        if (cpuBefore >= 0 && load.handshakes() > 0) {
+            r.tlsServerMicrosPerHandshake.add(cpu / 1e3 / load.handshakes());
         }
-        return total / ((System.nanoTime() - start) / 1e9);
     }
 
     private static long rss(BenchPath path) {
@@ -283,6 +280,7 @@ public final class BenchMain {
         rows.put("  RSS MiB (both agents)", r -> r.manyStreamsRssMiB.format(0));
         rows.put("  heap used MiB (after GC) ", r -> r.manyStreamsHeapMiB.format(0));
         rows.put("new TLS sessions/s, one server-service", r -> r.tlsHandshakesPerSecond.format(0));
+        rows.put("  server CPU per new TLS session, µs", r -> r.tlsServerMicrosPerHandshake.format(0));
         rows.put("handover pause, median / worst:", r -> "");
         rows.put("  planned (switch, make-before-break)", r -> r.handoverPlanned);
         rows.put("  sudden (interface gone, poll 500ms)", r -> r.handoverSudden);

@@ -219,6 +219,8 @@ final class Paths {
         }
 
         public List<Long> pids() { return List.of(client.pid(), server.pid()); }
+        long serverPid() { return server.pid(); }
+        InetSocketAddress serverAddress() { return new InetSocketAddress(LOOPBACK, serverPort); }
         public boolean javaHeap() { return true; }
 
         public void close() {

@@ -127,6 +127,18 @@ public final class Processes {
         return 0;
     }
 
+    /** CPU time (user + system) a process has used so far, in nanoseconds; -1 when it cannot be read. */
+    static long cpuNanos(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime (fields 14, 15)
+            return ticks * 10_000_000L; // USER_HZ is 100 on Linux
+        } catch (IOException | RuntimeException gone) {
+            return -1;
+        }
+    }
+
     /** Java heap in use after a full GC, via jcmd; -1 when it cannot be read. */
     public static long heapUsedAfterGc(long pid) {
         String jcmd = System.getProperty("java.home") + "/bin/jcmd";
