@@ -31,7 +31,7 @@ public final class ClientService implements AutoCloseable {
 
     private ClientService(ClientConfig config) throws IOException {
         this.config = config;
-        this.engine = new EngineContext("client-loop");
+        this.engine = new EngineContext("client-loop", config.session().bufferMemory());
         this.uplink = new Uplink(engine, config);
         this.poller = config.interfaces() == null ? null
                 : new InterfacePoller(config.interfaces(), config.pollInterval(), engine.loop(), uplink::onInterfacePoll);

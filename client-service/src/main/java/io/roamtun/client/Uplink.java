@@ -208,7 +208,7 @@ final class Uplink implements LinkListener, SessionListener {
     private void newSession() {
         sessionCount++;
         session = new Session(engine.loop(), Role.CLIENT, config.session(), engine.segments(), engine.chunks(),
-                ServiceDirectory.empty(), this, "#" + sessionCount);
+                engine.budget(), ServiceDirectory.empty(), this, "#" + sessionCount);
     }
 
     /** A local connection for {@code service} was accepted: it becomes a stream even while suspended. */

@@ -14,6 +14,7 @@ import io.roamtun.engine.tls.TlsProviders;
 import io.roamtun.protocol.ErrorCode;
 import io.roamtun.protocol.FrameDecoder;
 import io.roamtun.protocol.FrameEncoder;
+import io.roamtun.protocol.Hello;
 import io.roamtun.protocol.Role;
 import io.roamtun.protocol.Wire;
 import io.roamtun.server.ClientCredentials;
@@ -188,6 +189,104 @@ class HostileInputTest {
                 assertTrue(heap > 0 && heap < 96L << 20, "server heap after GC " + heap + " bytes, under the 96 MiB cap");
                 assertTrue(ProcessHandle.of(server.pid()).map(ProcessHandle::isAlive).orElse(false), "server alive:\n"
                         + server.output());
+            }
+        }
+    }
+
+    /**
+     * Peers that hoard: each opens streams from a backend that never stops and never reads or acknowledges
+     * a byte, so every byte the server reads for them stays in its replay buffer. Six of them would hold
+     * 48 MiB of direct memory; the server's direct memory is capped at 40 MiB and its buffer budget at
+     * 8 MiB. The budget holds, a well-behaved client keeps moving checked data, once the minimums half is
+     * full a new session is refused with LIMIT_EXCEEDED, and when the hoarders' sessions expire their
+     * memory comes back.
+     */
+    @Test
+    @Timeout(180)
+    void bufferMemoryStaysWithinTheAgentsBudgetWhilePeersHoardIt(@TempDir Path tmp) throws Exception {
+        ServerDirectory dir = new ServerDirectory(tmp.resolve("server"));
+        dir.create(0, 30);
+        String credential = ClientCredentials.add(dir.clients().file(), "laptop", List.of());
+        String fingerprint = dir.fingerprint();
+        try (Backends.Server echo = Backends.echo();
+             Backends.Server source = new Backends.Server(connection -> {
+                 OutputStream out = connection.getOutputStream();
+                 byte[] chunk = new byte[64 * 1024];
+                 while (true) {
+                     out.write(chunk);
+                 }
+             });
+             AgentProcess server = AgentProcess.startWith(List.of("-Xmx96m", "-XX:MaxDirectMemorySize=40m", "-XX:+ExitOnOutOfMemoryError"),
+                     "io.roamtun.server.ServerServiceMain", "--dir", dir.dir().toString(), "--listen", "127.0.0.1:0",
+                     "--service", "echo=127.0.0.1:" + echo.address().getPort(),
+                     "--service", "source=127.0.0.1:" + source.address().getPort(), "--max-buffer-memory", "8MiB",
+                     "--session-timeout", "6s")) {
+            InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(),
+                    Integer.parseInt(server.await("listening on 127\\.0\\.0\\.1:(\\d+)", 30)));
+            LinkSettings link = LinkSettings.forDeadAfter(Duration.ofSeconds(3), Duration.ofSeconds(10));
+            try (ClientService good = ClientService.start(new ClientConfig(address,
+                    List.of(new Forward(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "echo")),
+                    SessionSettings.defaults(), link, null, ClientConfig.DEFAULT_POLL_INTERVAL, PathPolicy.any(), null,
+                    ClientTls.pinned(fingerprint, TlsProviders.Mode.AUTO), credential))) {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+                while (!good.isConnected()) {
+                    assertTrue(System.nanoTime() < deadline, "good client connected");
+                    Thread.sleep(10);
+                }
+                List<RawTlsPeer> hoarders = new ArrayList<>();
+                try {
+                    // 8 MiB budget: 4 MiB of 512 KiB minimums (8 sessions), 4 MiB shared.
+                    for (int p = 0; p < 6; p++) {
+                        RawTlsPeer hoarder = new RawTlsPeer(address, fingerprint);
+                        hoarders.add(hoarder);
+                        hoarder.hello(credential);
+                        int size = FrameEncoder.openSize("source");
+                        ByteBuffer opens = ByteBuffer.allocate(12 * size);
+                        for (int i = 0; i < 12; i++) {
+                            FrameEncoder.open(opens, (long) i * size, 1 + 2 * i, "source");
+                        }
+                        hoarder.send(opens.array()); // 12 streams of a 1 MiB window each, never read
+                    }
+                    server.await("buffer memory used up", 30);
+                    int before = 0;
+                    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(8);
+                    for (int round = 1; System.nanoTime() < until || round <= 3; round++) {
+                        transfer(good.forwardAddresses().get(0), round);
+                        before = round;
+                    }
+                    assertTrue(before >= 3, "the good client kept transferring while the others hoarded");
+                    // Sessions 1 (good) + 6 hoarders + 1 more fit the minimums half; the next does not.
+                    RawTlsPeer eighth = new RawTlsPeer(address, fingerprint);
+                    hoarders.add(eighth);
+                    eighth.hello(credential);
+                    try (RawTlsPeer ninth = new RawTlsPeer(address, fingerprint)) {
+                        Hello hello = new Hello(1, 1, 0, 1 << 20, Wire.MAX_PAYLOAD, credential);
+                        ByteBuffer b = ByteBuffer.allocate(FrameEncoder.helloSize(hello));
+                        FrameEncoder.hello(b, hello);
+                        ninth.send(b.array());
+                        assertEquals(ErrorCode.LIMIT_EXCEEDED, goAway(ninth.readToEnd()));
+                    }
+                    server.await("buffer memory is full", 10);
+                    // Hoarders leave; their sessions, suspended since they went silent, expire and give their
+                    // memory back, and new sessions are welcome again.
+                    for (RawTlsPeer h : hoarders) {
+                        h.close();
+                    }
+                    hoarders.clear();
+                    server.await("buffer memory back under its budget", 30);
+                    try (RawTlsPeer later = new RawTlsPeer(address, fingerprint)) {
+                        later.hello(credential);
+                    }
+                    transfer(good.forwardAddresses().get(0), 1000);
+                } finally {
+                    for (RawTlsPeer h : hoarders) {
+                        h.close();
+                    }
+                }
+                assertTrue(ProcessHandle.of(server.pid()).map(ProcessHandle::isAlive).orElse(false), "server alive:\n"
+                        + server.output());
+                assertTrue(!server.output().contains("OutOfMemoryError") && !server.output().contains("Direct buffer memory"),
+                        "no allocation failed:\n" + server.output());
             }
         }
     }

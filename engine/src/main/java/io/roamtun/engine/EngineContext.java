@@ -1,10 +1,15 @@
 package io.roamtun.engine;
 
 import io.roamtun.engine.buffer.BufferPool;
+import io.roamtun.engine.buffer.MemoryBudget;
+import io.roamtun.engine.buffer.ReplayBuffer;
 import io.roamtun.engine.loop.EventLoop;
 import java.io.IOException;
 
-/** The loop an agent runs on and the buffer pools that belong to it (used only from that loop's thread). */
+/**
+ * The loop an agent runs on, the buffer pools that belong to it and the cap on what its sessions may
+ * hold of them (used only from that loop's thread).
+ */
 public final class EngineContext implements AutoCloseable {
     /** Replay buffer segments: each holds several largest frames. */
     public static final int SEGMENT_BYTES = 256 * 1024;
@@ -14,9 +19,15 @@ public final class EngineContext implements AutoCloseable {
     private final EventLoop loop;
     private final BufferPool segments = new BufferPool(SEGMENT_BYTES, 64);
     private final BufferPool chunks = new BufferPool(CHUNK_BYTES, 256);
+    private final MemoryBudget budget;
 
-    public EngineContext(String loopName) throws IOException {
+    public EngineContext(String loopName, long bufferMemory) throws IOException {
         this.loop = new EventLoop(loopName);
+        this.budget = new MemoryBudget(bufferMemory, (long) ReplayBuffer.MINIMUM_SEGMENTS * SEGMENT_BYTES, loop);
+    }
+
+    public MemoryBudget budget() {
+        return budget;
     }
 
     public EventLoop loop() {

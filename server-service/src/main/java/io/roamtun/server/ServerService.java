@@ -33,7 +33,7 @@ public final class ServerService implements AutoCloseable {
 
     private ServerService(ServerConfig config) throws IOException {
         this.config = config;
-        this.engine = new EngineContext("server-loop");
+        this.engine = new EngineContext("server-loop", config.session().bufferMemory());
         this.registry = new SessionRegistry(engine, config);
     }
 

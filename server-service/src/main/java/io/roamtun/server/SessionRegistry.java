@@ -2,6 +2,8 @@ package io.roamtun.server;
 
 import io.roamtun.engine.EngineContext;
 import io.roamtun.engine.config.Durations;
+import io.roamtun.engine.buffer.MemoryBudget;
+import io.roamtun.engine.config.Sizes;
 import io.roamtun.engine.link.Link;
 import io.roamtun.engine.link.LinkListener;
 import io.roamtun.engine.loop.Timer;
@@ -90,9 +92,22 @@ final class SessionRegistry implements LinkListener, SessionListener {
             log.warn("link {}: {} sessions open, the limit; refused", link.name(), sessions.size());
             throw new ProtocolException(ErrorCode.LIMIT_EXCEEDED, "server has " + sessions.size() + " sessions (the limit)");
         }
+        MemoryBudget budget = engine.budget();
+        if (!budget.hasRoomForSession()) {
+            log.warn("link {}: buffer memory is full ({} sessions hold their {} minimum of the {} budget); refused",
+                    link.name(), sessions.size(), Sizes.format(budget.sessionMinimum()), Sizes.format(budget.limit()));
+            throw new ProtocolException(ErrorCode.LIMIT_EXCEEDED, "server buffer memory is full (" + sessions.size()
+                    + " sessions; --max-buffer-memory " + Sizes.format(budget.limit()) + ")");
+        }
         Session session = new Session(engine.loop(), Role.SERVER, config.session(), engine.segments(), engine.chunks(),
-                services, this, link.name());
-        Welcome welcome = session.acceptHello(hello, link, owner);
+                budget, services, this, link.name());
+        Welcome welcome;
+        try {
+            welcome = session.acceptHello(hello, link, owner);
+        } catch (ProtocolException | RuntimeException refused) {
+            session.discard();
+            throw refused;
+        }
         sessions.put(session.id(), session);
         sessionsOpened++;
         log.info("session {} opened from {}{} (version {}, {})", welcome.sessionId().shortHex(), link.name(),

@@ -8,17 +8,32 @@ import java.util.ArrayDeque;
 /**
  * Bytes waiting for a slow local socket, in pooled chunks that go back to the pool as they drain, so
  * an idle stream holds no buffer at all. Its size is bounded by the stream's flow-control window,
- * which the peer must respect; this class only counts.
+ * which the peer must respect; this class only counts, here and in the agent's {@link MemoryBudget}
+ * (bytes the peer was allowed to send are never refused).
  */
 public final class ByteQueue {
     private final BufferPool pool;
+    /** Null: no agent-wide cap. */
+    private final MemoryBudget budget;
     /** Chunks in write mode except the head, which {@link #writeTo} flips and drains. */
     private final ArrayDeque<ByteBuffer> chunks = new ArrayDeque<>(4);
     private boolean headFlipped;
     private long size;
 
     public ByteQueue(BufferPool pool) {
+        this(pool, null);
+    }
+
+    public ByteQueue(BufferPool pool, MemoryBudget budget) {
         this.pool = pool;
+        this.budget = budget;
+    }
+
+    private void free(ByteBuffer chunk) {
+        if (budget != null) {
+            budget.giveBack(pool.bufferSize());
+        }
+        pool.release(chunk);
     }
 
     public long size() {
@@ -35,6 +50,9 @@ public final class ByteQueue {
             ByteBuffer tail = chunks.peekLast();
             if (tail == null || (chunks.size() == 1 && headFlipped) || !tail.hasRemaining()) {
                 tail = pool.acquire();
+                if (budget != null) {
+                    budget.take(pool.bufferSize());
+                }
                 chunks.addLast(tail);
             }
             int n = Math.min(tail.remaining(), src.remaining());
@@ -63,7 +81,7 @@ public final class ByteQueue {
             }
             chunks.pollFirst();
             headFlipped = false;
-            pool.release(head);
+            free(head);
         }
         return total;
     }
@@ -72,7 +90,7 @@ public final class ByteQueue {
     public void clear() {
         ByteBuffer chunk;
         while ((chunk = chunks.pollFirst()) != null) {
-            pool.release(chunk);
+            free(chunk);
         }
         headFlipped = false;
         size = 0;

@@ -53,7 +53,12 @@ public final class ReplayBuffer {
         }
     }
 
+    /** Segments a session may always hold: its minimum in the agent's {@link MemoryBudget}. */
+    public static final int MINIMUM_SEGMENTS = 2;
+
     private final BufferPool pool;
+    /** Null: no agent-wide cap (unit tests). */
+    private final MemoryBudget budget;
     private final int maxSegments;
     private final int maxDataSegments;
     private final ArrayDeque<Segment> segments = new ArrayDeque<>();
@@ -63,7 +68,16 @@ public final class ReplayBuffer {
     private int reservedAt = -1;
 
     public ReplayBuffer(BufferPool pool, long capacity) {
+        this(pool, capacity, null);
+    }
+
+    /**
+     * @param budget  the agent's cap: segments beyond {@link #MINIMUM_SEGMENTS} come from its shared half,
+     *                and data waits (reserveData returns null) when that is used up; null for none
+     */
+    public ReplayBuffer(BufferPool pool, long capacity, MemoryBudget budget) {
         this.pool = pool;
+        this.budget = budget;
         if (capacity < 2L * pool.bufferSize() || capacity < 2L * CONTROL_RESERVE) {
             throw new IllegalArgumentException("replay buffer of " + capacity + " bytes is too small; need at least "
                     + 2L * Math.max(pool.bufferSize(), CONTROL_RESERVE));
@@ -115,7 +129,10 @@ public final class ReplayBuffer {
             if (segments.size() >= maxDataSegments) {
                 return null;
             }
-            seg = addSegment();
+            seg = addSegment(false);
+            if (seg == null) {
+                return null;
+            }
         }
         int payload = Math.min(wanted, seg.room() - Wire.HEADER_BYTES);
         reservedAt = seg.used;
@@ -142,7 +159,7 @@ public final class ReplayBuffer {
         Segment seg = segments.peekLast();
         if (seg != null && seg.used == 0) {
             segments.pollLast();
-            pool.release(seg.memory);
+            freeSegment(seg);
         }
     }
 
@@ -160,7 +177,7 @@ public final class ReplayBuffer {
             if (segments.size() >= maxSegments) {
                 return null;
             }
-            seg = addSegment();
+            seg = addSegment(true);
         }
         seg.writer.limit(seg.used + frameBytes).position(seg.used);
         return seg.writer;
@@ -179,10 +196,38 @@ public final class ReplayBuffer {
         head += bytes;
     }
 
-    private Segment addSegment() {
+    /**
+     * A new last segment, or null when it is one beyond the minimum for data and the agent's budget has no
+     * room. Control frames are never refused: they are few and bounded by {@link #CONTROL_RESERVE}.
+     */
+    private Segment addSegment(boolean control) {
+        if (budget != null && segments.size() >= MINIMUM_SEGMENTS) {
+            if (control) {
+                budget.take(pool.bufferSize());
+            } else if (!budget.tryTake(pool.bufferSize())) {
+                return null;
+            }
+        }
         Segment seg = new Segment(pool.acquire(), head);
         segments.addLast(seg);
         return seg;
+    }
+
+    private void freeSegment(Segment seg) {
+        if (budget != null && segments.size() >= MINIMUM_SEGMENTS) { // (already removed) it was one beyond the minimum
+            budget.giveBack(pool.bufferSize());
+        }
+        pool.release(seg.memory);
+    }
+
+    /** True when data waits for the agent's budget rather than for acknowledgements of this session's own bytes. */
+    public boolean waitsForBudget() {
+        return budget != null && hasDataRoom() && segments.size() >= MINIMUM_SEGMENTS;
+    }
+
+    /** Where to wait for room when {@link #waitsForBudget()}; null without a budget. */
+    public MemoryBudget budget() {
+        return budget;
     }
 
     /**
@@ -205,7 +250,7 @@ public final class ReplayBuffer {
                 break;
             }
             segments.pollFirst();
-            pool.release(first.memory);
+            freeSegment(first);
         }
     }
 
@@ -268,7 +313,7 @@ public final class ReplayBuffer {
     public void release() {
         Segment seg;
         while ((seg = segments.pollFirst()) != null) {
-            pool.release(seg.memory);
+            freeSegment(seg);
         }
         reservedAt = -1;
     }

@@ -8,6 +8,9 @@ import org.apache.commons.cli.Options;
 
 /** The session and link options both agents take, parsed and checked in one place. */
 public final class SessionOptions {
+    /** Room for the minimums of four sessions (two on each half of the budget would do; four leaves margin). */
+    private static final long MIN_BUFFER_MEMORY = 4L << 20;
+
     private SessionOptions() {}
 
     public static void addTo(Options o, String peer) {
@@ -17,6 +20,10 @@ public final class SessionOptions {
                 .desc("unacknowledged bytes kept per session; when full, local sockets wait (default 8MiB)").build());
         o.addOption(Option.builder().longOpt("stream-window").hasArg().argName("SIZE")
                 .desc("bytes buffered per stream before the sender waits (default 512KiB)").build());
+        o.addOption(Option.builder().longOpt("max-buffer-memory").hasArg().argName("SIZE")
+                .desc("buffer memory for all sessions together (default 256MiB): half is set aside as a 512KiB "
+                        + "minimum per session (more sessions are refused), half is shared; when it is used up, "
+                        + "local sockets wait").build());
     }
 
     public static SessionSettings session(AgentCommandLine cli, int maxStreams, Duration connectTimeout) throws UsageException {
@@ -29,7 +36,12 @@ public final class SessionOptions {
         if (window < 16 << 10 || window > 1 << 30) {
             throw new UsageException("--stream-window: must be between 16KiB and 1GiB");
         }
-        return new SessionSettings(replay, (int) window, maxStreams, connectTimeout);
+        long memory = cli.value("max-buffer-memory") == null ? d.bufferMemory()
+                : Sizes.parse("--max-buffer-memory", cli.value("max-buffer-memory"));
+        if (memory < MIN_BUFFER_MEMORY || memory > 1L << 40) {
+            throw new UsageException("--max-buffer-memory: must be between 4MiB and 1TiB");
+        }
+        return new SessionSettings(replay, (int) window, maxStreams, connectTimeout, memory);
     }
 
     public static LinkSettings link(AgentCommandLine cli) throws UsageException {

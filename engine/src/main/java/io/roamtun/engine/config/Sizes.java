@@ -27,4 +27,18 @@ public final class Sizes {
         }
         return n << shift;
     }
+
+    /** {@code bytes} the way users write sizes: 256MiB, 512KiB, 1000 (whole units only, else bytes). */
+    public static String format(long bytes) {
+        if (bytes != 0 && bytes % (1L << 30) == 0) {
+            return (bytes >> 30) + "GiB";
+        }
+        if (bytes != 0 && bytes % (1L << 20) == 0) {
+            return (bytes >> 20) + "MiB";
+        }
+        if (bytes != 0 && bytes % (1L << 10) == 0) {
+            return (bytes >> 10) + "KiB";
+        }
+        return String.valueOf(bytes);
+    }
 }

@@ -1,6 +1,7 @@
 package io.roamtun.engine.session;
 
 import io.roamtun.engine.buffer.BufferPool;
+import io.roamtun.engine.buffer.MemoryBudget;
 import io.roamtun.engine.buffer.ReplayBuffer;
 import io.roamtun.engine.link.Link;
 import io.roamtun.engine.link.SessionPort;
@@ -51,6 +52,10 @@ public final class Session implements SessionPort {
     private final ReplayBuffer replay;
     private final Map<Integer, Stream> streams = new HashMap<>();
     private final ArrayDeque<Stream> parked = new ArrayDeque<>();
+    /** Null when the agent has no memory cap (unit tests). */
+    private final MemoryBudget budget;
+    /** Registered with the budget for a wake-up once memory is given back. */
+    private boolean waitingForMemory;
     private final ArrayDeque<Stream> deferred = new ArrayDeque<>();
     private String label;
 
@@ -73,15 +78,23 @@ public final class Session implements SessionPort {
     private int resumes;
     private long lastPauseNanos = -1;
 
+    /**
+     * @param budget  the agent's buffer memory cap, shared by its sessions (null: none); the session's
+     *                minimum is set aside in it until {@link #close}
+     */
     public Session(EventLoop loop, Role role, SessionSettings settings, BufferPool segmentPool, BufferPool chunkPool,
-                   ServiceDirectory services, SessionListener listener, String label) {
+                   MemoryBudget budget, ServiceDirectory services, SessionListener listener, String label) {
         this.loop = loop;
         this.role = role;
         this.settings = settings;
         this.chunkPool = chunkPool;
         this.services = services;
         this.listener = listener;
-        this.replay = new ReplayBuffer(segmentPool, settings.replayBufferBytes());
+        this.budget = budget;
+        this.replay = new ReplayBuffer(segmentPool, settings.replayBufferBytes(), budget);
+        if (budget != null) {
+            budget.sessionStarted();
+        }
         this.nextLocalStreamId = role.firstStreamId();
         this.label = label;
     }
@@ -175,8 +188,23 @@ public final class Session implements SessionPort {
             ackTimer.cancel();
         }
         replay.release();
+        if (budget != null) {
+            budget.sessionEnded();
+        }
         log.info("session {} closed: {} ({} streams {})", label, reason, count, graceful ? "closed" : "reset");
         listener.onSessionClosed(this, reason);
+    }
+
+    /** Frees a session that never started (its HELLO was refused): no streams, no listener, no log line. */
+    public void discard() {
+        if (state == SessionState.CLOSED) {
+            return;
+        }
+        state = state.next(SessionState.CLOSED);
+        replay.release();
+        if (budget != null) {
+            budget.sessionEnded();
+        }
     }
 
     @Override
@@ -535,11 +563,25 @@ public final class Session implements SessionPort {
         requestFlush();
     }
 
-    /** A stream found the replay buffer full; it reads again when acknowledgements make room. */
+    /**
+     * A stream found the replay buffer full; it reads again when acknowledgements make room, or, when it
+     * was the agent's budget that said no, when another session gives memory back.
+     */
     void park(Stream stream) {
         if (!stream.parked) {
             stream.parked = true;
             parked.add(stream);
+        }
+        if (!waitingForMemory && replay.waitsForBudget()) {
+            waitingForMemory = true;
+            budget.whenRoom(this::memoryGivenBack);
+        }
+    }
+
+    private void memoryGivenBack() {
+        waitingForMemory = false;
+        if (state != SessionState.CLOSED) {
+            resumeWaitingStreams();
         }
     }
 
@@ -572,6 +614,10 @@ public final class Session implements SessionPort {
 
     SessionSettings settings() {
         return settings;
+    }
+
+    MemoryBudget budget() {
+        return budget;
     }
 
     BufferPool chunkPool() {

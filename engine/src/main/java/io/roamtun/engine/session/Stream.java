@@ -72,7 +72,7 @@ final class Stream implements IoHandler {
         this.service = service;
         this.channel = channel;
         this.state = state;
-        this.pending = new ByteQueue(session.chunkPool());
+        this.pending = new ByteQueue(session.chunkPool(), session.budget());
         this.receiveWindow = session.settings().streamWindow();
         this.sendWindow = session.peerInitialWindow();
     }

@@ -24,7 +24,7 @@ class SessionSequenceTest {
         try (EventLoop loop = new EventLoop("test-loop").start()) {
             loop.call(() -> {
                 Session session = new Session(loop, Role.SERVER, SessionSettings.defaults(), new BufferPool(256 * 1024, 4),
-                        new BufferPool(16 * 1024, 4), ServiceDirectory.empty(), (s, r) -> { }, "test");
+                        new BufferPool(16 * 1024, 4), null, ServiceDirectory.empty(), (s, r) -> { }, "test");
                 try {
                     assertTrue(session.admitSequenced(FrameType.DATA, 0, 100));
                     assertTrue(session.admitSequenced(FrameType.FIN, 100, 20));

@@ -1,0 +1,146 @@
+package io.roamtun.engine.buffer;
+
+import io.roamtun.engine.config.Sizes;
+import java.util.ArrayDeque;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The cap on buffer memory (replay segments and queued chunks) of one agent, across all its sessions.
+ * Half of it is set aside for minimums: each session is admitted only if its minimum (two replay
+ * segments) still fits, so the number of sessions memory allows is known and a session, once in, can
+ * always make progress. The other half is shared, first come first served, by sessions that need more
+ * than their minimum. A session that cannot grow stops reading its local sockets (backpressure to the
+ * apps) and is woken when memory is given back; nothing is dropped.
+ *
+ * <p>Bytes the peer was already allowed to send (stream windows) are counted in the shared half but never
+ * refused, so the shared half can be overshot by at most the open streams' outstanding windows.
+ * Used only from the owning loop's thread; wake-ups run as separate loop tasks, never inside a release.
+ */
+public final class MemoryBudget {
+    private static final Logger log = LoggerFactory.getLogger(MemoryBudget.class);
+
+    private final long limit;
+    private final long sessionMinimum;
+    private final Executor loop;
+    private final ArrayDeque<Runnable> waiters = new ArrayDeque<>();
+    private long reserved;
+    private long shared;
+    private long peakShared;
+    private long refusals;
+    private boolean wakeQueued;
+    /** The shared half ran out; logged once, and again once it is back under three quarters. */
+    private boolean full;
+
+    /**
+     * @param limit           total bytes; at least four session minimums
+     * @param sessionMinimum  bytes set aside per admitted session
+     * @param loop            where wake-ups run (the owning event loop)
+     */
+    public MemoryBudget(long limit, long sessionMinimum, Executor loop) {
+        if (limit < 4 * sessionMinimum) {
+            throw new IllegalArgumentException("a budget of " + limit + " bytes holds fewer than two sessions of " + sessionMinimum);
+        }
+        this.limit = limit;
+        this.sessionMinimum = sessionMinimum;
+        this.loop = loop;
+    }
+
+    public long limit() {
+        return limit;
+    }
+
+    public long sessionMinimum() {
+        return sessionMinimum;
+    }
+
+    /** Sessions the minimums half still has room for. */
+    public long sessionsLeft() {
+        return (limit / 2 - reserved) / sessionMinimum;
+    }
+
+    /** True when one more session's minimum fits; a server refuses the session otherwise. */
+    public boolean hasRoomForSession() {
+        if (reserved + sessionMinimum > limit / 2) {
+            refusals++;
+            return false;
+        }
+        return true;
+    }
+
+    /** Sets a new session's minimum aside (checked beforehand with {@link #hasRoomForSession} where it matters). */
+    public void sessionStarted() {
+        reserved += sessionMinimum;
+    }
+
+    public void sessionEnded() {
+        reserved -= sessionMinimum;
+        if (reserved < 0) {
+            throw new IllegalStateException("more sessions ended than were admitted");
+        }
+    }
+
+    /** Takes {@code bytes} from the shared half if they fit; false otherwise (the caller waits: {@link #whenRoom}). */
+    public boolean tryTake(long bytes) {
+        if (shared + bytes > limit / 2) {
+            refusals++;
+            if (!full) {
+                full = true;
+                log.warn("buffer memory used up ({} shared in use, {} set aside for {} sessions, budget {}): "
+                        + "sessions that need more wait and their local sockets are not read", Sizes.format(shared),
+                        Sizes.format(reserved), reserved / sessionMinimum, Sizes.format(limit));
+            }
+            return false;
+        }
+        take(bytes);
+        return true;
+    }
+
+    /** Takes {@code bytes} that cannot be refused (bounded elsewhere, e.g. by a stream window). */
+    public void take(long bytes) {
+        shared += bytes;
+        peakShared = Math.max(peakShared, shared);
+    }
+
+    public void giveBack(long bytes) {
+        shared -= bytes;
+        if (shared < 0) {
+            throw new IllegalStateException("gave back more than was taken");
+        }
+        if (full && shared <= limit / 2 / 4 * 3) {
+            full = false;
+            log.info("buffer memory back under its budget ({} shared in use of {})", Sizes.format(shared), Sizes.format(limit / 2));
+        }
+        if (!waiters.isEmpty() && !wakeQueued) {
+            wakeQueued = true;
+            loop.execute(this::wakeAll);
+        }
+    }
+
+    /** Runs {@code waiter} on the loop once memory has been given back (it should retry, and may wait again). */
+    public void whenRoom(Runnable waiter) {
+        waiters.add(waiter);
+    }
+
+    private void wakeAll() {
+        wakeQueued = false;
+        int n = waiters.size();
+        for (int i = 0; i < n && shared < limit / 2; i++) {
+            waiters.poll().run();
+        }
+    }
+
+    /** Bytes in use now: minimums set aside plus the shared half's use. */
+    public long inUse() {
+        return reserved + shared;
+    }
+
+    public long peakShared() {
+        return peakShared;
+    }
+
+    public long refusals() {
+        return refusals;
+    }
+}

@@ -1,0 +1,113 @@
+package io.roamtun.engine.buffer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.roamtun.protocol.FrameEncoder;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class MemoryBudgetTest {
+    private static final int SEGMENT = 128 * 1024;
+    private static final long MINIMUM = ReplayBuffer.MINIMUM_SEGMENTS * SEGMENT;
+
+    /** Tasks handed to "the loop", run only when the test says so. */
+    private final ArrayDeque<Runnable> loop = new ArrayDeque<>();
+    private final BufferPool pool = new BufferPool(SEGMENT, 4);
+
+    private void runLoop() {
+        Runnable task;
+        while ((task = loop.poll()) != null) {
+            task.run();
+        }
+    }
+
+    @Test
+    void halfTheBudgetIsSetAsideAsSessionMinimumsAndDecidesHowManySessionsFit() {
+        MemoryBudget budget = new MemoryBudget(8 * MINIMUM, MINIMUM, loop::add);
+        for (int i = 0; i < 4; i++) {
+            assertTrue(budget.hasRoomForSession(), "session " + i);
+            budget.sessionStarted();
+        }
+        assertFalse(budget.hasRoomForSession(), "a fifth minimum does not fit in half of eight");
+        assertEquals(0, budget.sessionsLeft());
+        budget.sessionEnded();
+        assertTrue(budget.hasRoomForSession());
+        assertEquals(1, budget.sessionsLeft());
+    }
+
+    @Test
+    void theSharedHalfRefusesBeyondItsSizeAndWakesWaitersOnTheLoopWhenMemoryComesBack() {
+        MemoryBudget budget = new MemoryBudget(8 * MINIMUM, MINIMUM, loop::add);
+        long half = 4 * MINIMUM;
+        assertTrue(budget.tryTake(half));
+        assertFalse(budget.tryTake(1));
+        List<String> woken = new ArrayList<>();
+        budget.whenRoom(() -> woken.add("a"));
+        budget.whenRoom(() -> woken.add("b"));
+        budget.giveBack(SEGMENT);
+        assertTrue(woken.isEmpty(), "never inside giveBack: the caller may be in the middle of another session");
+        runLoop();
+        assertEquals(List.of("a", "b"), woken);
+        assertTrue(budget.tryTake(SEGMENT));
+        // Bytes a peer was already allowed to send are taken even beyond the half, and counted.
+        budget.take(SEGMENT);
+        assertEquals(half + SEGMENT, budget.inUse());
+        assertEquals(half + SEGMENT, budget.peakShared());
+        assertThrows(IllegalStateException.class, () -> budget.giveBack(half + 2 * SEGMENT));
+    }
+
+    @Test
+    void aTooSmallBudgetIsRefused() {
+        assertThrows(IllegalArgumentException.class, () -> new MemoryBudget(3 * MINIMUM, MINIMUM, loop::add));
+    }
+
+    @Test
+    void aReplayBufferHoldsItsMinimumFreelyAndGrowsOnlyWithinTheSharedHalf() {
+        MemoryBudget budget = new MemoryBudget(8 * MINIMUM, MINIMUM, loop::add);
+        ReplayBuffer replay = new ReplayBuffer(pool, 16 * SEGMENT, budget);
+        budget.sessionStarted();
+        // Another session has taken the whole shared half.
+        assertTrue(budget.tryTake(4 * MINIMUM));
+        // Data fits until the minimum's two segments are full, and not a byte further.
+        ByteBuffer slot;
+        int frames = 0;
+        while ((slot = replay.reserveData(32 * 1024)) != null) {
+            int n = slot.remaining();
+            slot.position(slot.limit());
+            replay.commitData(1, n);
+            assertTrue(replay.footprint() <= MINIMUM, "grew beyond the minimum with no shared memory left");
+            frames++;
+        }
+        assertTrue(frames > 4);
+        assertEquals(MINIMUM, replay.footprint());
+        assertTrue(replay.waitsForBudget(), "it is the budget, not the replay buffer's own cap, that says no");
+        // Control frames are never refused; a segment they need beyond the minimum is counted.
+        long before = budget.inUse();
+        for (int i = 0; i < 20_000; i++) {
+            ByteBuffer frame = replay.reserveFrame(FrameEncoder.WINDOW_UPDATE_FRAME_BYTES);
+            assertNotNull(frame);
+            FrameEncoder.windowUpdate(frame, replay.head(), 1, 1);
+            replay.commitFrame(FrameEncoder.WINDOW_UPDATE_FRAME_BYTES);
+            if (replay.footprint() > (long) ReplayBuffer.MINIMUM_SEGMENTS * SEGMENT) {
+                break;
+            }
+        }
+        assertEquals(before + SEGMENT, budget.inUse(), "the third segment is charged to the shared half");
+        // Memory comes back: the other session gives its share back; this one can grow again.
+        budget.giveBack(4 * MINIMUM);
+        assertNotNull(replay.reserveData(1024));
+        replay.cancelData();
+        // Everything acknowledged and released: nothing stays charged.
+        replay.acknowledge(replay.head());
+        replay.release();
+        budget.sessionEnded();
+        assertEquals(0, budget.inUse());
+    }
+}
