@@ -310,11 +310,20 @@ public final class Link implements IoHandler, FrameHandler {
                 requestFlush(); // a handshake step may have freed queued frames, or left records to write
             }
         } catch (ProtocolException e) {
-            log.warn("link {}: peer broke the protocol: {}", name, e.toString());
+            if (isRefusal(e.code())) {
+                log.debug("link {}: refused: {}", name, e.toString()); // the refusing side logged why
+            } else {
+                log.warn("link {}: peer broke the protocol: {}", name, e.toString());
+            }
             close(e.code(), e.getMessage());
         } catch (IOException e) {
             lost("read failed: " + describe(e));
         }
+    }
+
+    /** A well-formed request this side turned down (credentials, limits, an unknown session), not a broken peer. */
+    private static boolean isRefusal(ErrorCode code) {
+        return code == ErrorCode.AUTH_FAILED || code == ErrorCode.LIMIT_EXCEEDED || code == ErrorCode.UNKNOWN_SESSION;
     }
 
     private SessionPort sessionOrFail(FrameType type) throws ProtocolException {
