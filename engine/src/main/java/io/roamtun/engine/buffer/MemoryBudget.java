@@ -131,6 +131,11 @@ public final class MemoryBudget {
         }
     }
 
+    /** True once half of the shared half is in use: streams stop growing their windows. */
+    public boolean underPressure() {
+        return shared > limit / 4;
+    }
+
     /** Bytes in use now: minimums set aside plus the shared half's use. */
     public long inUse() {
         return reserved + shared;

@@ -19,7 +19,8 @@ public final class SessionOptions {
         o.addOption(Option.builder().longOpt("replay-buffer").hasArg().argName("SIZE")
                 .desc("unacknowledged bytes kept per session; when full, local sockets wait (default 8MiB)").build());
         o.addOption(Option.builder().longOpt("stream-window").hasArg().argName("SIZE")
-                .desc("bytes buffered per stream before the sender waits (default 512KiB)").build());
+                .desc("bytes buffered per stream before the sender waits (default 512KiB); grows up to 8x "
+                        + "for a stream whose app keeps up").build());
         o.addOption(Option.builder().longOpt("max-buffer-memory").hasArg().argName("SIZE")
                 .desc("buffer memory for all sessions together (default 256MiB): half is set aside as a 512KiB "
                         + "minimum per session (more sessions are refused), half is shared; when it is used up, "

@@ -1,6 +1,7 @@
 package io.roamtun.engine.session;
 
 import io.roamtun.engine.buffer.ByteQueue;
+import io.roamtun.engine.buffer.MemoryBudget;
 import io.roamtun.engine.buffer.ReplayBuffer;
 import io.roamtun.engine.loop.IoHandler;
 import io.roamtun.engine.loop.Timer;
@@ -38,13 +39,13 @@ final class Stream implements IoHandler {
     private SelectionKey key;
     private StreamState state;
     private final ByteQueue pending;
+    /** How far a stream's window may grow ({@link ReceiveWindow}): this many times {@code --stream-window}. */
+    static final int MAX_WINDOW_GROWTH = 8;
 
     /** Bytes the peer still lets us send. */
     int sendWindow;
-    /** Bytes the peer may still send before it needs more credit from us. */
-    private int receiveWindow;
-    /** Bytes written to the local socket and not yet granted back to the peer. */
-    private int ungranted;
+    /** What the peer may still send us, and the credit we owe it. */
+    private final ReceiveWindow receiveWindow;
 
     // Frames owed to the peer, written in this order by writeOwedFrames.
     private boolean owesOpen;
@@ -73,7 +74,8 @@ final class Stream implements IoHandler {
         this.channel = channel;
         this.state = state;
         this.pending = new ByteQueue(session.chunkPool(), session.budget());
-        this.receiveWindow = session.settings().streamWindow();
+        int window = session.settings().streamWindow();
+        this.receiveWindow = new ReceiveWindow(window, (int) Math.min(1 << 30, (long) window * MAX_WINDOW_GROWTH));
         this.sendWindow = session.peerInitialWindow();
     }
 
@@ -299,7 +301,7 @@ final class Stream implements IoHandler {
         pending.clear();
         closeChannel(true);
         owesOpen = owesOpenOk = owesFin = false;
-        ungranted = 0;
+        receiveWindow.forget();
         if (peerHasIt) {
             owesReset = code;
         }
@@ -332,10 +334,9 @@ final class Stream implements IoHandler {
         if (!state.acceptsPeerData()) {
             throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, id, "DATA in state " + state);
         }
-        receiveWindow -= length;
-        if (receiveWindow < 0) {
+        if (!receiveWindow.take(length)) {
             throw new ProtocolException(ErrorCode.FLOW_CONTROL_ERROR, id,
-                    "peer sent " + (-receiveWindow) + " bytes beyond the window");
+                    "peer sent " + receiveWindow.excess(length) + " bytes beyond the window");
         }
         bytesFromPeer += length;
         if (state.localConnected() && pending.isEmpty()) {
@@ -371,7 +372,7 @@ final class Stream implements IoHandler {
         owesOpen = owesOpenOk = owesFin = false;
         owesOpenFail = null;
         owesReset = null;
-        ungranted = 0;
+        receiveWindow.forget();
         closeChannel(true);
         maybeFinish();
     }
@@ -395,8 +396,8 @@ final class Stream implements IoHandler {
         if (n <= 0 || state == StreamState.CLOSED && channelClosed) {
             return;
         }
-        ungranted += n;
-        if (ungranted >= session.settings().streamWindow() / 2) {
+        receiveWindow.consumed(n);
+        if (receiveWindow.owesUpdate()) {
             session.sendOwedFrames(this);
         }
     }
@@ -404,7 +405,7 @@ final class Stream implements IoHandler {
     // ---- frames owed to the peer ----------------------------------------------------------------
 
     boolean owesFrames() {
-        return owesControlFrames() || (ungranted >= session.settings().streamWindow() / 2 && state != StreamState.CLOSED);
+        return owesControlFrames() || (receiveWindow.owesUpdate() && state != StreamState.CLOSED);
     }
 
     /** Writes owed frames into the replay buffer, in order; returns false when it ran out of room. */
@@ -440,15 +441,15 @@ final class Stream implements IoHandler {
             replay.commitFrame(size);
             owesOpenFail = null;
         }
-        if (ungranted >= session.settings().streamWindow() / 2 && state != StreamState.CLOSED) {
+        if (receiveWindow.owesUpdate() && state != StreamState.CLOSED) {
             ByteBuffer slot = replay.reserveFrame(FrameEncoder.WINDOW_UPDATE_FRAME_BYTES);
             if (slot == null) {
                 return false;
             }
-            FrameEncoder.windowUpdate(slot, replay.head(), id, ungranted);
+            MemoryBudget budget = session.budget();
+            int increment = receiveWindow.grant(pending.isEmpty(), budget != null && budget.underPressure());
+            FrameEncoder.windowUpdate(slot, replay.head(), id, increment);
             replay.commitFrame(FrameEncoder.WINDOW_UPDATE_FRAME_BYTES);
-            receiveWindow += ungranted;
-            ungranted = 0;
         }
         if (owesFin) {
             ByteBuffer slot = replay.reserveFrame(FrameEncoder.EMPTY_FRAME_BYTES);

@@ -1,0 +1,79 @@
+package io.roamtun.engine.session;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class ReceiveWindowTest {
+    private static final int KIB = 1024;
+
+    @Test
+    void thePeerMaySendTheWindowAndNotOneByteMore() {
+        ReceiveWindow w = new ReceiveWindow(512 * KIB, 4096 * KIB);
+        assertTrue(w.take(512 * KIB - 1));
+        assertTrue(w.take(1));
+        assertFalse(w.take(1));
+        assertEquals(1, w.excess(1));
+    }
+
+    @Test
+    void creditGoesBackOnceHalfTheWindowIsConsumed() {
+        ReceiveWindow w = new ReceiveWindow(512 * KIB, 512 * KIB);
+        w.take(512 * KIB);
+        w.consumed(256 * KIB - 1);
+        assertFalse(w.owesUpdate());
+        w.consumed(1);
+        assertTrue(w.owesUpdate());
+        assertEquals(256 * KIB, w.grant(true, false), "no room to grow: exactly what was consumed");
+        assertFalse(w.owesUpdate());
+        assertEquals(256 * KIB, w.remaining());
+    }
+
+    @Test
+    void theWindowDoublesUpToItsMaximumWhileTheLocalSocketKeepsUp() {
+        ReceiveWindow w = new ReceiveWindow(512 * KIB, 4096 * KIB);
+        int[] expectedSizes = {1024 * KIB, 2048 * KIB, 4096 * KIB, 4096 * KIB};
+        for (int expected : expectedSizes) {
+            long before = w.size();
+            assertTrue(w.take((int) w.remaining()));
+            w.consumed((int) (before / 2));
+            int increment = w.grant(true, false);
+            assertEquals(expected, w.size());
+            assertEquals(before / 2 + (expected - before), increment, "consumed bytes plus the growth");
+        }
+        // The peer may now have the whole grown window in flight, and no more.
+        assertTrue(w.take((int) w.remaining()));
+        assertFalse(w.take(1));
+    }
+
+    @Test
+    void aSlowLocalSocketOrMemoryPressureKeepsTheWindowAsItIs() {
+        ReceiveWindow w = new ReceiveWindow(512 * KIB, 4096 * KIB);
+        w.take(512 * KIB);
+        w.consumed(256 * KIB);
+        assertEquals(256 * KIB, w.grant(false, false), "bytes still queued for the app: no growth");
+        assertEquals(512 * KIB, w.size());
+        w.consumed(256 * KIB);
+        assertEquals(256 * KIB, w.grant(true, true), "memory under pressure: no growth");
+        assertEquals(512 * KIB, w.size());
+        assertEquals(512 * KIB, w.remaining(), "never more than the window in flight");
+    }
+
+    @Test
+    void aStreamThatIsOverGrantsNothingMore() {
+        ReceiveWindow w = new ReceiveWindow(512 * KIB, 4096 * KIB);
+        w.take(300 * KIB);
+        w.consumed(300 * KIB);
+        w.forget();
+        assertFalse(w.owesUpdate());
+    }
+
+    @Test
+    void nonsenseSizesAreRefused() {
+        assertThrows(IllegalArgumentException.class, () -> new ReceiveWindow(0, 10));
+        assertThrows(IllegalArgumentException.class, () -> new ReceiveWindow(10, 5));
+    }
+}
