@@ -145,7 +145,7 @@ public final class BenchMain {
                 measureManyStreams(path, address, sizes, r);
             }
             if (path instanceof Paths.Roamtun roamtun && roamtun.fingerprint != null) {
-                TlsHandshakeLoad.run(roamtun.serverAddress(), roamtun.fingerprint, 1); // warm-up, both JITs
+                TlsHandshakeLoad.run(roamtun.serverAddress(), roamtun.fingerprint, 3); // warm-up: both JITs take a few thousand
                 for (int run = 0; run < sizes.runs(); run++) {
                     tlsHandshakeRate(roamtun, sizes.bulkBytes() < 1L << 30 ? 2 : 5, r);
                 }
