@@ -51,34 +51,18 @@ class HostileInputTest {
     @Test
     @Timeout(240)
     void theServerSurvivesHostilePeersAndAGoodClientKeepsWorking(@TempDir Path tmp) throws Exception {
-        ServerDirectory dir = new ServerDirectory(tmp.resolve("server"));
-        dir.create(0, 30);
-        String credential = ClientCredentials.add(dir.clients().file(), "laptop", List.of());
-        String fingerprint = dir.fingerprint();
+        Secured secured = Secured.create(tmp);
+        String credential = secured.credential();
+        String fingerprint = secured.fingerprint();
         try (Backends.Server echo = Backends.echo();
-             Backends.Server source = new Backends.Server(connection -> {
-                 OutputStream out = connection.getOutputStream();
-                 byte[] chunk = new byte[64 * 1024];
-                 while (true) {
-                     out.write(chunk);
-                 }
-             });
+             Backends.Server source = endlessSource();
              AgentProcess server = AgentProcess.startWith(List.of("-Xmx96m", "-XX:+ExitOnOutOfMemoryError"),
-                     "io.roamtun.server.ServerServiceMain", "--dir", dir.dir().toString(), "--listen", "127.0.0.1:0",
+                     "io.roamtun.server.ServerServiceMain", "--dir", secured.dir().toString(), "--listen", "127.0.0.1:0",
                      "--service", "echo=127.0.0.1:" + echo.address().getPort(),
                      "--service", "source=127.0.0.1:" + source.address().getPort(), "--max-streams", String.valueOf(MAX_STREAMS))) {
             InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(),
                     Integer.parseInt(server.await("listening on 127\\.0\\.0\\.1:(\\d+)", 30)));
-            LinkSettings link = LinkSettings.forDeadAfter(Duration.ofSeconds(3), Duration.ofSeconds(10));
-            try (ClientService good = ClientService.start(new ClientConfig(address,
-                    List.of(new Forward(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "echo")),
-                    SessionSettings.defaults(), link, null, ClientConfig.DEFAULT_POLL_INTERVAL, PathPolicy.any(), null,
-                    ClientTls.pinned(fingerprint, TlsProviders.Mode.AUTO), credential))) {
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-                while (!good.isConnected()) {
-                    assertTrue(System.nanoTime() < deadline, "good client connected");
-                    Thread.sleep(10);
-                }
+            try (ClientService good = goodClient(address, fingerprint, credential)) {
                 AtomicBoolean attacking = new AtomicBoolean(true);
                 AtomicInteger goodTransfers = new AtomicInteger();
                 List<String> goodFailures = new CopyOnWriteArrayList<>();
@@ -204,35 +188,19 @@ class HostileInputTest {
     @Test
     @Timeout(180)
     void bufferMemoryStaysWithinTheAgentsBudgetWhilePeersHoardIt(@TempDir Path tmp) throws Exception {
-        ServerDirectory dir = new ServerDirectory(tmp.resolve("server"));
-        dir.create(0, 30);
-        String credential = ClientCredentials.add(dir.clients().file(), "laptop", List.of());
-        String fingerprint = dir.fingerprint();
+        Secured secured = Secured.create(tmp);
+        String credential = secured.credential();
+        String fingerprint = secured.fingerprint();
         try (Backends.Server echo = Backends.echo();
-             Backends.Server source = new Backends.Server(connection -> {
-                 OutputStream out = connection.getOutputStream();
-                 byte[] chunk = new byte[64 * 1024];
-                 while (true) {
-                     out.write(chunk);
-                 }
-             });
+             Backends.Server source = endlessSource();
              AgentProcess server = AgentProcess.startWith(List.of("-Xmx96m", "-XX:MaxDirectMemorySize=40m", "-XX:+ExitOnOutOfMemoryError"),
-                     "io.roamtun.server.ServerServiceMain", "--dir", dir.dir().toString(), "--listen", "127.0.0.1:0",
+                     "io.roamtun.server.ServerServiceMain", "--dir", secured.dir().toString(), "--listen", "127.0.0.1:0",
                      "--service", "echo=127.0.0.1:" + echo.address().getPort(),
                      "--service", "source=127.0.0.1:" + source.address().getPort(), "--max-buffer-memory", "8MiB",
                      "--session-timeout", "6s")) {
             InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(),
                     Integer.parseInt(server.await("listening on 127\\.0\\.0\\.1:(\\d+)", 30)));
-            LinkSettings link = LinkSettings.forDeadAfter(Duration.ofSeconds(3), Duration.ofSeconds(10));
-            try (ClientService good = ClientService.start(new ClientConfig(address,
-                    List.of(new Forward(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "echo")),
-                    SessionSettings.defaults(), link, null, ClientConfig.DEFAULT_POLL_INTERVAL, PathPolicy.any(), null,
-                    ClientTls.pinned(fingerprint, TlsProviders.Mode.AUTO), credential))) {
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-                while (!good.isConnected()) {
-                    assertTrue(System.nanoTime() < deadline, "good client connected");
-                    Thread.sleep(10);
-                }
+            try (ClientService good = goodClient(address, fingerprint, credential)) {
                 List<RawTlsPeer> hoarders = new ArrayList<>();
                 try {
                     // 8 MiB budget: 4 MiB of 512 KiB minimums (8 sessions), 4 MiB shared.
@@ -292,6 +260,45 @@ class HostileInputTest {
     }
 
     /** 4 MiB of pseudo-random bytes through the echo, checked by SHA-256. */
+    /** A server directory made by {@code init}, with one client, "laptop". */
+    private record Secured(Path dir, String credential, String fingerprint) {
+        static Secured create(Path tmp) throws Exception {
+            ServerDirectory dir = new ServerDirectory(tmp.resolve("server"));
+            dir.create(0, 30);
+            String credential = ClientCredentials.add(dir.clients().file(), "laptop", List.of());
+            return new Secured(dir.dir(), credential, dir.fingerprint());
+        }
+    }
+
+    /** A backend that writes to every connection as fast as it can, forever. */
+    private static Backends.Server endlessSource() throws IOException {
+        return new Backends.Server(connection -> {
+            OutputStream out = connection.getOutputStream();
+            byte[] chunk = new byte[64 * 1024];
+            while (true) {
+                out.write(chunk);
+            }
+        });
+    }
+
+    /** A client-service forwarding "echo", connected to {@code server} before it is returned. */
+    private static ClientService goodClient(InetSocketAddress server, String fingerprint, String credential) throws Exception {
+        LinkSettings link = LinkSettings.forDeadAfter(Duration.ofSeconds(3), Duration.ofSeconds(10));
+        ClientService good = ClientService.start(new ClientConfig(server,
+                List.of(new Forward(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "echo")),
+                SessionSettings.defaults(), link, null, ClientConfig.DEFAULT_POLL_INTERVAL, PathPolicy.any(), null,
+                ClientTls.pinned(fingerprint, TlsProviders.Mode.AUTO), credential));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (!good.isConnected()) {
+            if (System.nanoTime() > deadline) {
+                good.close();
+                throw new AssertionError("the good client did not connect within 15 s");
+            }
+            Thread.sleep(10);
+        }
+        return good;
+    }
+
     private static void transfer(InetSocketAddress app, int seed) throws Exception {
         try (Socket s = new Socket(app.getAddress(), app.getPort())) {
             s.setSoTimeout(30_000);
