@@ -42,6 +42,8 @@ class CommandLineTest {
             "--insecure-plaintext --listen 127.0.0.1:0 --service a=x.invalid:1    | cannot resolve host",
             "--insecure-plaintext --listen 127.0.0.1:0 --service a=127.0.0.1:1 --dead-after 3  | not a duration",
             "--insecure-plaintext --listen 127.0.0.1:0 --service a=127.0.0.1:1 --log-level loud | not one of",
+            "--insecure-plaintext --listen 127.0.0.1:0 --service a=127.0.0.1:1 --max-buffer-memory 1MiB | between 4MiB and 1TiB",
+            "--insecure-plaintext --listen 127.0.0.1:0 --service a=127.0.0.1:1 --max-buffer-memory much | not a size",
             "--insecure-plaintext --bogus                                         | Unrecognized option",
             "--insecure-plaintext --config /nonexistent/roamtun.properties         | cannot read",
     })
