@@ -34,6 +34,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -260,6 +261,104 @@ class HostileInputTest {
     }
 
     /** 4 MiB of pseudo-random bytes through the echo, checked by SHA-256. */
+    /**
+     * Bytes a peer was allowed to send (its stream windows) cannot be refused once sent. A peer that fills
+     * four 12 MiB windows towards a backend that never reads (the kernel takes about 4 MiB of each) pushes
+     * the server's buffers over the shared half of a 4 MiB budget; while they are over, a new stream is
+     * refused with STREAM_LIMIT and a message that says why, and the server carries on.
+     */
+    @Test
+    @Timeout(120)
+    void newStreamsAreRefusedWhileBytesPeersWereAllowedToSendOverfillTheBudget(@TempDir Path tmp) throws Exception {
+        Secured secured = Secured.create(tmp);
+        CountDownLatch over = new CountDownLatch(1);
+        try (Backends.Server hold = new Backends.Server(connection -> {
+                 try {
+                     over.await(); // accepts, never reads
+                 } catch (InterruptedException e) {
+                     Thread.currentThread().interrupt();
+                 }
+             });
+             AgentProcess server = AgentProcess.startWith(List.of("-Xmx96m", "-XX:MaxDirectMemorySize=128m", "-XX:+ExitOnOutOfMemoryError"),
+                     "io.roamtun.server.ServerServiceMain", "--dir", secured.dir().toString(), "--listen", "127.0.0.1:0",
+                     "--service", "hold=127.0.0.1:" + hold.address().getPort(), "--max-buffer-memory", "4MiB",
+                     "--stream-window", "12MiB")) {
+            InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(),
+                    Integer.parseInt(server.await("listening on 127\\.0\\.0\\.1:(\\d+)", 30)));
+            try (RawTlsPeer peer = new RawTlsPeer(address, secured.fingerprint())) {
+                int window = peer.hello(secured.credential()).initialWindow();
+                FrameWriter frames = new FrameWriter();
+                for (int i = 0; i < 4; i++) {
+                    frames.open(1 + 2 * i, "hold");
+                    frames.data(1 + 2 * i, window); // all the window allows, before OPEN_OK ("0-RTT")
+                }
+                peer.send(frames.take());
+                server.await("buffer memory over its budget", 30);
+                frames.open(9, "hold");
+                peer.send(frames.take());
+                String[] refusal = openFail(peer.in, 9);
+                assertEquals(ErrorCode.STREAM_LIMIT.name(), refusal[0]);
+                assertTrue(refusal[1].contains("buffer memory is over its budget"), refusal[1]);
+            } finally {
+                over.countDown();
+            }
+            assertTrue(ProcessHandle.of(server.pid()).map(ProcessHandle::isAlive).orElse(false), server.output());
+        }
+    }
+
+    /** Sequenced frames as a client writes them, with their running sequence offsets. */
+    private static final class FrameWriter {
+        private final ByteBuffer buf = ByteBuffer.allocate(50 << 20);
+        private long seq;
+
+        void open(int streamId, String service) {
+            FrameEncoder.open(buf, seq, streamId, service);
+            seq += FrameEncoder.openSize(service);
+        }
+
+        void data(int streamId, int bytes) {
+            for (int sent = 0; sent < bytes; ) {
+                int n = Math.min(Wire.MAX_PAYLOAD, bytes - sent);
+                FrameEncoder.dataHeader(buf, seq, streamId, n);
+                buf.put(new byte[n]);
+                seq += Wire.HEADER_BYTES + n;
+                sent += n;
+            }
+        }
+
+        byte[] take() {
+            byte[] out = Arrays.copyOf(buf.array(), buf.position());
+            buf.clear();
+            return out;
+        }
+    }
+
+    /** Reads frames until OPEN_FAIL for {@code streamId}; returns its code's name and message. */
+    private static String[] openFail(InputStream in, int streamId) throws Exception {
+        ByteBuffer buf = ByteBuffer.allocate(Wire.MAX_FRAME_BYTES * 2);
+        String[] found = new String[2];
+        FrameDecoder decoder = new FrameDecoder(Role.CLIENT, Wire.MAX_PAYLOAD);
+        AnyFrame handler = new AnyFrame() {
+            @Override
+            public void onOpenFail(int id, ErrorCode code, String message) {
+                if (id == streamId) {
+                    found[0] = code.name();
+                    found[1] = message;
+                }
+            }
+        };
+        while (found[0] == null) {
+            int n = in.read(buf.array(), buf.position(), buf.remaining());
+            if (n < 0) {
+                throw new IOException("closed before OPEN_FAIL for stream " + streamId);
+            }
+            buf.position(buf.position() + n).flip();
+            decoder.decode(buf, handler);
+            buf.compact();
+        }
+        return found;
+    }
+
     /** A server directory made by {@code init}, with one client, "laptop". */
     private record Secured(Path dir, String credential, String fingerprint) {
         static Secured create(Path tmp) throws Exception {

@@ -32,6 +32,8 @@ public final class MemoryBudget {
     private boolean wakeQueued;
     /** The shared half ran out; logged once, and again once it is back under three quarters. */
     private boolean full;
+    /** Unrefusable bytes took it beyond its size; likewise logged once per episode. */
+    private boolean over;
 
     /**
      * @param limit           total bytes; at least four session minimums
@@ -97,10 +99,24 @@ public final class MemoryBudget {
         return true;
     }
 
-    /** Takes {@code bytes} that cannot be refused (bounded elsewhere, e.g. by a stream window). */
+    /**
+     * Takes {@code bytes} that cannot be refused: bytes a peer was allowed to send (bounded by its stream
+     * windows). These alone can push the shared half over its size; while they do, {@link #overLimit()}
+     * says so and new streams are refused.
+     */
     public void take(long bytes) {
         shared += bytes;
         peakShared = Math.max(peakShared, shared);
+        if (shared > limit / 2 && !over) {
+            over = true;
+            log.warn("buffer memory over its budget ({} shared in use of {}) with bytes peers were allowed to send: "
+                    + "new streams are refused until it drains", Sizes.format(shared), Sizes.format(limit / 2));
+        }
+    }
+
+    /** True while bytes that could not be refused hold more than the shared half: refuse new streams. */
+    public boolean overLimit() {
+        return shared > limit / 2;
     }
 
     public void giveBack(long bytes) {
@@ -108,8 +124,9 @@ public final class MemoryBudget {
         if (shared < 0) {
             throw new IllegalStateException("gave back more than was taken");
         }
-        if (full && shared <= limit / 2 / 4 * 3) {
+        if ((full || over) && shared <= limit / 2 / 4 * 3) {
             full = false;
+            over = false;
             log.info("buffer memory back under its budget ({} shared in use of {})", Sizes.format(shared), Sizes.format(limit / 2));
         }
         if (!waiters.isEmpty() && !wakeQueued) {

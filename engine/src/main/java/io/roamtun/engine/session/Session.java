@@ -3,6 +3,7 @@ package io.roamtun.engine.session;
 import io.roamtun.engine.buffer.BufferPool;
 import io.roamtun.engine.buffer.MemoryBudget;
 import io.roamtun.engine.buffer.ReplayBuffer;
+import io.roamtun.engine.config.Sizes;
 import io.roamtun.engine.link.Link;
 import io.roamtun.engine.link.SessionPort;
 import io.roamtun.engine.loop.EventLoop;
@@ -377,6 +378,10 @@ public final class Session implements SessionPort {
             log.warn("session {}: stream {} refused: stream limit {} reached", label, streamId, settings.maxStreams());
             stream = Stream.refused(this, streamId, service, ErrorCode.STREAM_LIMIT,
                     "stream limit " + settings.maxStreams() + " reached");
+        } else if (budget != null && budget.overLimit()) {
+            log.debug("session {}: stream {} refused: buffer memory over its budget", label, streamId); // the budget logs the episode
+            stream = Stream.refused(this, streamId, service, ErrorCode.STREAM_LIMIT,
+                    "buffer memory is over its budget (--max-buffer-memory " + Sizes.format(budget.limit()) + "); try again later");
         } else {
             stream = Stream.connecting(this, streamId, service);
             streams.put(streamId, stream);

@@ -64,6 +64,19 @@ class MemoryBudgetTest {
     }
 
     @Test
+    void bytesThatCannotBeRefusedMayOvershootAndSayNewStreamsMustWait() {
+        MemoryBudget budget = new MemoryBudget(8 * MINIMUM, MINIMUM, loop::add);
+        long half = 4 * MINIMUM;
+        budget.take(half);
+        assertFalse(budget.overLimit(), "exactly full is not over");
+        budget.take(SEGMENT);
+        assertTrue(budget.overLimit());
+        assertFalse(budget.tryTake(1));
+        budget.giveBack(SEGMENT);
+        assertFalse(budget.overLimit(), "back to the size: new streams are welcome again");
+    }
+
+    @Test
     void aTooSmallBudgetIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> new MemoryBudget(3 * MINIMUM, MINIMUM, loop::add));
     }
