@@ -23,7 +23,8 @@ public final class EngineContext implements AutoCloseable {
 
     public EngineContext(String loopName, long bufferMemory) throws IOException {
         this.loop = new EventLoop(loopName);
-        this.budget = new MemoryBudget(bufferMemory, (long) ReplayBuffer.MINIMUM_SEGMENTS * SEGMENT_BYTES, loop);
+        this.budget = new MemoryBudget(bufferMemory, (long) ReplayBuffer.MINIMUM_SEGMENTS * SEGMENT_BYTES, SEGMENT_BYTES,
+                loop::atEndOfTurn);
     }
 
     public MemoryBudget budget() {

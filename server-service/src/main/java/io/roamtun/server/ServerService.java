@@ -2,6 +2,7 @@ package io.roamtun.server;
 
 import io.roamtun.engine.EngineContext;
 import io.roamtun.engine.config.HostPort;
+import io.roamtun.engine.config.Sizes;
 import io.roamtun.engine.link.Link;
 import io.roamtun.engine.link.PlainTransport;
 import io.roamtun.engine.loop.IoHandler;
@@ -58,6 +59,12 @@ public final class ServerService implements AutoCloseable {
         log.info("listening on {} for client-services ({}{}); services: {}", HostPort.format(service.boundAddress),
                 config.transports().describe(), config.clients() == null ? ", no client authentication" : "",
                 config.services().asMap().keySet());
+        long memoryAllows = service.engine.budget().sessionsLeft();
+        if (memoryAllows < config.maxSessions()) {
+            log.info("--max-buffer-memory {} has room for {} sessions ({} set aside for each): sessions beyond that are "
+                    + "refused before --max-sessions {} is reached", Sizes.format(config.session().bufferMemory()), memoryAllows,
+                    Sizes.format(service.engine.budget().sessionMinimum()), config.maxSessions());
+        }
         return service;
     }
 

@@ -42,7 +42,8 @@ public final class ServerServiceMain {
         o.addOption(Option.builder().longOpt("insecure-plaintext")
                 .desc("run without TLS: anyone on the path reads and alters the traffic; for tests and trusted networks only").build());
         o.addOption(Option.builder().longOpt("max-sessions").hasArg().argName("N")
-                .desc("sessions at once, all clients together (default 4096)").build());
+                .desc("sessions at once, all clients together (default 4096); --max-buffer-memory also bounds it, "
+                        + "512KiB per session (256MiB: 256 sessions)").build());
         o.addOption(Option.builder().longOpt("max-sessions-per-client").hasArg().argName("N")
                 .desc("sessions at once per client (default 16)").build());
         o.addOption(Option.builder().longOpt("max-pending").hasArg().argName("N")

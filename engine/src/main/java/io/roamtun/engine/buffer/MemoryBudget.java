@@ -2,7 +2,7 @@ package io.roamtun.engine.buffer;
 
 import io.roamtun.engine.config.Sizes;
 import java.util.ArrayDeque;
-import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,7 +23,10 @@ public final class MemoryBudget {
 
     private final long limit;
     private final long sessionMinimum;
-    private final Executor loop;
+    /** The size in which sessions grow (a replay segment): waiters are woken only when one fits. */
+    private final long growthUnit;
+    /** Runs a task later on the owning loop (at the end of its turn), never inside the caller. */
+    private final Consumer<Runnable> later;
     private final ArrayDeque<Runnable> waiters = new ArrayDeque<>();
     private long reserved;
     private long shared;
@@ -38,15 +41,17 @@ public final class MemoryBudget {
     /**
      * @param limit           total bytes; at least four session minimums
      * @param sessionMinimum  bytes set aside per admitted session
-     * @param loop            where wake-ups run (the owning event loop)
+     * @param growthUnit      bytes a session takes at a time beyond its minimum
+     * @param later           runs wake-ups on the owning loop after the current work (end of its turn)
      */
-    public MemoryBudget(long limit, long sessionMinimum, Executor loop) {
+    public MemoryBudget(long limit, long sessionMinimum, long growthUnit, Consumer<Runnable> later) {
         if (limit < 4 * sessionMinimum) {
             throw new IllegalArgumentException("a budget of " + limit + " bytes holds fewer than two sessions of " + sessionMinimum);
         }
         this.limit = limit;
         this.sessionMinimum = sessionMinimum;
-        this.loop = loop;
+        this.growthUnit = growthUnit;
+        this.later = later;
     }
 
     public long limit() {
@@ -129,9 +134,9 @@ public final class MemoryBudget {
             over = false;
             log.info("buffer memory back under its budget ({} shared in use of {})", Sizes.format(shared), Sizes.format(limit / 2));
         }
-        if (!waiters.isEmpty() && !wakeQueued) {
+        if (!waiters.isEmpty() && !wakeQueued && canGrow()) {
             wakeQueued = true;
-            loop.execute(this::wakeAll);
+            later.accept(this::wakeAll);
         }
     }
 
@@ -143,9 +148,14 @@ public final class MemoryBudget {
     private void wakeAll() {
         wakeQueued = false;
         int n = waiters.size();
-        for (int i = 0; i < n && shared < limit / 2; i++) {
+        for (int i = 0; i < n && canGrow(); i++) {
             waiters.poll().run();
         }
+    }
+
+    /** True when one growth unit fits in the shared half now. */
+    public boolean canGrow() {
+        return shared + growthUnit <= limit / 2;
     }
 
     /** True once half of the shared half is in use: streams stop growing their windows. */

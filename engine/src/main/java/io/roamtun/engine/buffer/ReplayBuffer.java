@@ -225,6 +225,16 @@ public final class ReplayBuffer {
         return budget != null && hasDataRoom() && segments.size() >= MINIMUM_SEGMENTS;
     }
 
+    /** True when a data slot can be reserved now: room of its own, and the budget's when it must grow. */
+    public boolean canTakeData() {
+        if (!hasDataRoom()) {
+            return false;
+        }
+        Segment last = segments.peekLast();
+        boolean fitsInLast = last != null && last.room() >= Wire.HEADER_BYTES + MIN_DATA_SLOT;
+        return fitsInLast || budget == null || segments.size() < MINIMUM_SEGMENTS || budget.canGrow();
+    }
+
     /** Where to wait for room when {@link #waitsForBudget()}; null without a budget. */
     public MemoryBudget budget() {
         return budget;

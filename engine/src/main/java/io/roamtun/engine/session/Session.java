@@ -599,10 +599,14 @@ public final class Session implements SessionPort {
             deferred.poll();
             stream.deferred = false;
         }
-        while (!parked.isEmpty() && replay.hasDataRoom()) {
+        while (!parked.isEmpty() && replay.canTakeData()) {
             Stream stream = parked.poll();
             stream.parked = false;
             stream.updateInterest();
+        }
+        if (!parked.isEmpty() && !waitingForMemory && replay.waitsForBudget()) {
+            waitingForMemory = true;
+            budget.whenRoom(this::memoryGivenBack);
         }
     }
 

@@ -69,14 +69,20 @@ public record KeyMaterial(PrivateKey key, X509Certificate[] chain) {
 
     /**
      * The same key re-made by {@code provider} (Conscrypt: a BoringSSL key), so the provider signs with it
-     * directly instead of converting a JDK key on every handshake; the key as it is for the JDK's provider.
+     * directly instead of converting a JDK key on every handshake; the key as it is for the JDK's provider
+     * and for kinds of key the provider cannot make.
      */
     public KeyMaterial forProvider(java.security.Provider provider) throws GeneralSecurityException {
         if (provider == null) {
             return this;
         }
-        PrivateKey providerKey = KeyFactory.getInstance(key.getAlgorithm(), provider).generatePrivate(new PKCS8EncodedKeySpec(key.getEncoded()));
-        return new KeyMaterial(providerKey, chain);
+        try {
+            PrivateKey providerKey = KeyFactory.getInstance(key.getAlgorithm(), provider)
+                    .generatePrivate(new PKCS8EncodedKeySpec(key.getEncoded()));
+            return new KeyMaterial(providerKey, chain);
+        } catch (java.security.NoSuchAlgorithmException | java.security.spec.InvalidKeySpecException notItsKind) {
+            return this; // a key kind the provider has no factory for (Conscrypt: only RSA and EC): it converts per handshake
+        }
     }
 
     public javax.net.ssl.KeyManager[] keyManagers() {

@@ -30,7 +30,7 @@ class MemoryBudgetTest {
 
     @Test
     void halfTheBudgetIsSetAsideAsSessionMinimumsAndDecidesHowManySessionsFit() {
-        MemoryBudget budget = new MemoryBudget(8 * MINIMUM, MINIMUM, loop::add);
+        MemoryBudget budget = new MemoryBudget(8 * MINIMUM, MINIMUM, SEGMENT, loop::add);
         for (int i = 0; i < 4; i++) {
             assertTrue(budget.hasRoomForSession(), "session " + i);
             budget.sessionStarted();
@@ -44,14 +44,17 @@ class MemoryBudgetTest {
 
     @Test
     void theSharedHalfRefusesBeyondItsSizeAndWakesWaitersOnTheLoopWhenMemoryComesBack() {
-        MemoryBudget budget = new MemoryBudget(8 * MINIMUM, MINIMUM, loop::add);
+        MemoryBudget budget = new MemoryBudget(8 * MINIMUM, MINIMUM, SEGMENT, loop::add);
         long half = 4 * MINIMUM;
         assertTrue(budget.tryTake(half));
         assertFalse(budget.tryTake(1));
         List<String> woken = new ArrayList<>();
         budget.whenRoom(() -> woken.add("a"));
         budget.whenRoom(() -> woken.add("b"));
-        budget.giveBack(SEGMENT);
+        budget.giveBack(SEGMENT / 2);
+        runLoop();
+        assertTrue(woken.isEmpty(), "half a segment is no room to grow: nobody is woken to fail again");
+        budget.giveBack(SEGMENT / 2);
         assertTrue(woken.isEmpty(), "never inside giveBack: the caller may be in the middle of another session");
         runLoop();
         assertEquals(List.of("a", "b"), woken);
@@ -65,7 +68,7 @@ class MemoryBudgetTest {
 
     @Test
     void bytesThatCannotBeRefusedMayOvershootAndSayNewStreamsMustWait() {
-        MemoryBudget budget = new MemoryBudget(8 * MINIMUM, MINIMUM, loop::add);
+        MemoryBudget budget = new MemoryBudget(8 * MINIMUM, MINIMUM, SEGMENT, loop::add);
         long half = 4 * MINIMUM;
         budget.take(half);
         assertFalse(budget.overLimit(), "exactly full is not over");
@@ -78,12 +81,12 @@ class MemoryBudgetTest {
 
     @Test
     void aTooSmallBudgetIsRefused() {
-        assertThrows(IllegalArgumentException.class, () -> new MemoryBudget(3 * MINIMUM, MINIMUM, loop::add));
+        assertThrows(IllegalArgumentException.class, () -> new MemoryBudget(3 * MINIMUM, MINIMUM, SEGMENT, loop::add));
     }
 
     @Test
     void aReplayBufferHoldsItsMinimumFreelyAndGrowsOnlyWithinTheSharedHalf() {
-        MemoryBudget budget = new MemoryBudget(8 * MINIMUM, MINIMUM, loop::add);
+        MemoryBudget budget = new MemoryBudget(8 * MINIMUM, MINIMUM, SEGMENT, loop::add);
         ReplayBuffer replay = new ReplayBuffer(pool, 16 * SEGMENT, budget);
         budget.sessionStarted();
         // Another session has taken the whole shared half.
