@@ -3,6 +3,7 @@ package io.roamtun.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.roamtun.protocol.AnyFrame;
 import io.roamtun.client.ClientConfig;
 import io.roamtun.client.ClientService;
 import io.roamtun.client.ClientTls;
@@ -57,12 +58,10 @@ class HostileInputTest {
         String fingerprint = secured.fingerprint();
         try (Backends.Server echo = Backends.echo();
              Backends.Server source = endlessSource();
-             AgentProcess server = AgentProcess.startWith(List.of("-Xmx96m", "-XX:+ExitOnOutOfMemoryError"),
-                     "io.roamtun.server.ServerServiceMain", "--dir", secured.dir().toString(), "--listen", "127.0.0.1:0",
+             AgentProcess server = startServer(secured, List.of("-Xmx96m", "-XX:+ExitOnOutOfMemoryError"),
                      "--service", "echo=127.0.0.1:" + echo.address().getPort(),
                      "--service", "source=127.0.0.1:" + source.address().getPort(), "--max-streams", String.valueOf(MAX_STREAMS))) {
-            InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(),
-                    Integer.parseInt(server.await("listening on 127\\.0\\.0\\.1:(\\d+)", 30)));
+            InetSocketAddress address = listeningAddress(server);
             try (ClientService good = goodClient(address, fingerprint, credential)) {
                 AtomicBoolean attacking = new AtomicBoolean(true);
                 AtomicInteger goodTransfers = new AtomicInteger();
@@ -194,13 +193,11 @@ class HostileInputTest {
         String fingerprint = secured.fingerprint();
         try (Backends.Server echo = Backends.echo();
              Backends.Server source = endlessSource();
-             AgentProcess server = AgentProcess.startWith(List.of("-Xmx96m", "-XX:MaxDirectMemorySize=40m", "-XX:+ExitOnOutOfMemoryError"),
-                     "io.roamtun.server.ServerServiceMain", "--dir", secured.dir().toString(), "--listen", "127.0.0.1:0",
+             AgentProcess server = startServer(secured, List.of("-Xmx96m", "-XX:MaxDirectMemorySize=40m", "-XX:+ExitOnOutOfMemoryError"),
                      "--service", "echo=127.0.0.1:" + echo.address().getPort(),
                      "--service", "source=127.0.0.1:" + source.address().getPort(), "--max-buffer-memory", "8MiB",
                      "--session-timeout", "6s")) {
-            InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(),
-                    Integer.parseInt(server.await("listening on 127\\.0\\.0\\.1:(\\d+)", 30)));
+            InetSocketAddress address = listeningAddress(server);
             try (ClientService good = goodClient(address, fingerprint, credential)) {
                 List<RawTlsPeer> hoarders = new ArrayList<>();
                 try {
@@ -279,12 +276,10 @@ class HostileInputTest {
                      Thread.currentThread().interrupt();
                  }
              });
-             AgentProcess server = AgentProcess.startWith(List.of("-Xmx96m", "-XX:MaxDirectMemorySize=128m", "-XX:+ExitOnOutOfMemoryError"),
-                     "io.roamtun.server.ServerServiceMain", "--dir", secured.dir().toString(), "--listen", "127.0.0.1:0",
+             AgentProcess server = startServer(secured, List.of("-Xmx96m", "-XX:MaxDirectMemorySize=128m", "-XX:+ExitOnOutOfMemoryError"),
                      "--service", "hold=127.0.0.1:" + hold.address().getPort(), "--max-buffer-memory", "4MiB",
                      "--stream-window", "12MiB")) {
-            InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(),
-                    Integer.parseInt(server.await("listening on 127\\.0\\.0\\.1:(\\d+)", 30)));
+            InetSocketAddress address = listeningAddress(server);
             try (RawTlsPeer peer = new RawTlsPeer(address, secured.fingerprint())) {
                 int window = peer.hello(secured.credential()).initialWindow();
                 FrameWriter frames = new FrameWriter();
@@ -367,6 +362,18 @@ class HostileInputTest {
             String credential = ClientCredentials.add(dir.clients().file(), "laptop", List.of());
             return new Secured(dir.dir(), credential, dir.fingerprint());
         }
+    }
+
+    /** A server-service process with the key and clients of {@code secured}, listening on a free loopback port. */
+    private static AgentProcess startServer(Secured secured, List<String> jvmOptions, String... args) throws IOException {
+        List<String> all = new ArrayList<>(List.of("--dir", secured.dir().toString(), "--listen", "127.0.0.1:0"));
+        all.addAll(List.of(args));
+        return AgentProcess.startWith(jvmOptions, "io.roamtun.server.ServerServiceMain", all.toArray(String[]::new));
+    }
+
+    private static InetSocketAddress listeningAddress(AgentProcess server) throws InterruptedException {
+        return new InetSocketAddress(InetAddress.getLoopbackAddress(),
+                Integer.parseInt(server.await("listening on 127\\.0\\.0\\.1:(\\d+)", 30)));
     }
 
     /** A backend that writes to every connection as fast as it can, forever. */

@@ -1,5 +1,6 @@
 package io.roamtun.e2e;
 
+import io.roamtun.protocol.AnyFrame;
 import io.roamtun.engine.tls.PinnedCertificateTrust;
 import io.roamtun.protocol.FrameDecoder;
 import io.roamtun.protocol.FrameEncoder;

@@ -31,7 +31,6 @@ public final class MemoryBudget {
     private long reserved;
     private long shared;
     private long peakShared;
-    private long refusals;
     private boolean wakeQueued;
     /** The shared half ran out; logged once, and again once it is back under three quarters. */
     private boolean full;
@@ -70,7 +69,6 @@ public final class MemoryBudget {
     /** True when one more session's minimum fits; a server refuses the session otherwise. */
     public boolean hasRoomForSession() {
         if (reserved + sessionMinimum > limit / 2) {
-            refusals++;
             return false;
         }
         return true;
@@ -91,7 +89,6 @@ public final class MemoryBudget {
     /** Takes {@code bytes} from the shared half if they fit; false otherwise (the caller waits: {@link #whenRoom}). */
     public boolean tryTake(long bytes) {
         if (shared + bytes > limit / 2) {
-            refusals++;
             if (!full) {
                 full = true;
                 log.warn("buffer memory used up ({} shared in use, {} set aside for {} sessions, budget {}): "
@@ -170,9 +167,5 @@ public final class MemoryBudget {
 
     public long peakShared() {
         return peakShared;
-    }
-
-    public long refusals() {
-        return refusals;
     }
 }

@@ -235,10 +235,6 @@ public final class ReplayBuffer {
         return fitsInLast || budget == null || segments.size() < MINIMUM_SEGMENTS || budget.canGrow();
     }
 
-    /** Where to wait for room when {@link #waitsForBudget()}; null without a budget. */
-    public MemoryBudget budget() {
-        return budget;
-    }
 
     /**
      * Records that the peer has everything before {@code offset}; frees the segments wholly before it.

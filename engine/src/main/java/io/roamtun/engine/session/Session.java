@@ -188,10 +188,7 @@ public final class Session implements SessionPort {
         if (ackTimer != null) {
             ackTimer.cancel();
         }
-        replay.release();
-        if (budget != null) {
-            budget.sessionEnded();
-        }
+        releaseBuffers();
         log.info("session {} closed: {} ({} streams {})", label, reason, count, graceful ? "closed" : "reset");
         listener.onSessionClosed(this, reason);
     }
@@ -202,6 +199,11 @@ public final class Session implements SessionPort {
             return;
         }
         state = state.next(SessionState.CLOSED);
+        releaseBuffers();
+    }
+
+    /** The replay buffer's segments back to the pool, and this session's minimum back to the budget. */
+    private void releaseBuffers() {
         replay.release();
         if (budget != null) {
             budget.sessionEnded();

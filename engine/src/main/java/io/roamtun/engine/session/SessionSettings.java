@@ -27,10 +27,6 @@ public record SessionSettings(long replayBufferBytes, int streamWindow, int maxS
         }
     }
 
-    public SessionSettings withBufferMemory(long bytes) {
-        return new SessionSettings(replayBufferBytes, streamWindow, maxStreams, connectTimeout, bytes);
-    }
-
     public static SessionSettings defaults() {
         return new SessionSettings(DEFAULT_REPLAY_BUFFER, DEFAULT_STREAM_WINDOW, DEFAULT_MAX_STREAMS, Duration.ofSeconds(10),
                 DEFAULT_BUFFER_MEMORY);

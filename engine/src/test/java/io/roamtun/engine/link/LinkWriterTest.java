@@ -5,15 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.roamtun.engine.buffer.BufferPool;
 import io.roamtun.engine.buffer.ReplayBuffer;
-import io.roamtun.protocol.ErrorCode;
+import io.roamtun.protocol.AnyFrame;
 import io.roamtun.protocol.FrameDecoder;
 import io.roamtun.protocol.FrameEncoder;
-import io.roamtun.protocol.FrameHandler;
 import io.roamtun.protocol.FrameType;
-import io.roamtun.protocol.Hello;
-import io.roamtun.protocol.Resume;
 import io.roamtun.protocol.Role;
-import io.roamtun.protocol.Welcome;
 import io.roamtun.protocol.Wire;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -26,7 +22,7 @@ import org.junit.jupiter.api.Test;
  */
 class LinkWriterTest {
 
-    private static final class Collect implements FrameHandler {
+    private static final class Collect extends AnyFrame {
         final List<String> frames = new ArrayList<>();
         long expectedSeq;
 
@@ -46,19 +42,6 @@ class LinkWriterTest {
         }
         @Override public void onPing(long opaque) { frames.add("PING" + opaque); }
         @Override public void onFin(int streamId) { frames.add("FIN"); }
-        @Override public void onHello(Hello hello) {}
-        @Override public void onWelcome(Welcome welcome) {}
-        @Override public void onOpen(int streamId, String service) {}
-        @Override public void onOpenOk(int streamId) {}
-        @Override public void onOpenFail(int streamId, ErrorCode code, String message) {}
-        @Override public void onReset(int streamId, ErrorCode code) {}
-        @Override public void onWindowUpdate(int streamId, int increment) {}
-        @Override public void onPong(long opaque) {}
-        @Override public void onAck(long receivedOffset) {}
-        @Override public void onGoAway(ErrorCode code, String message) {}
-        @Override public void onResume(Resume resume) {}
-        @Override public void onResumed(long receivedOffset, long sentOffset, byte[] nextNonce) {}
-        @Override public void onDatagram(int flowId, ByteBuffer payload) {}
     }
 
     @Test

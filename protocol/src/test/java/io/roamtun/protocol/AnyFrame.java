@@ -1,15 +1,12 @@
-package io.roamtun.e2e;
+package io.roamtun.protocol;
 
-import io.roamtun.protocol.ErrorCode;
-import io.roamtun.protocol.FrameHandler;
-import io.roamtun.protocol.FrameType;
-import io.roamtun.protocol.Hello;
-import io.roamtun.protocol.Resume;
-import io.roamtun.protocol.Welcome;
 import java.nio.ByteBuffer;
 
-/** A frame handler that accepts everything and does nothing: tests override what they look for. */
-class AnyFrame implements FrameHandler {
+/**
+ * A frame handler that accepts everything and does nothing: tests override what they look for. Shared
+ * with the other modules' tests through this module's test jar.
+ */
+public class AnyFrame implements FrameHandler {
     @Override public boolean admitSequenced(FrameType type, long seq, int frameBytes) { return true; }
     @Override public void onHello(Hello hello) {}
     @Override public void onWelcome(Welcome welcome) {}
