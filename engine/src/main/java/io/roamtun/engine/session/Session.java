@@ -39,8 +39,11 @@ import org.slf4j.LoggerFactory;
 public final class Session implements SessionPort {
     private static final Logger log = LoggerFactory.getLogger(Session.class);
 
-    /** An ACK goes out at the latest after this many bytes received ... */
-    static final long ACK_EVERY_BYTES = 64 * 1024;
+    /**
+     * An ACK goes out at the latest after this many bytes received (one per TLS record batch was a
+     * record, a syscall and a wake-up of the peer's loop per 64 KiB of bulk data) ...
+     */
+    static final long ACK_EVERY_BYTES = 256 * 1024;
     /** ... or this long after the first unacknowledged byte. */
     static final long ACK_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
