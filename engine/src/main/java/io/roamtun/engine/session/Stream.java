@@ -41,6 +41,8 @@ final class Stream implements IoHandler {
     private final ByteQueue pending;
     /** How far a stream's window may grow ({@link ReceiveWindow}): this many times {@code --stream-window}. */
     static final int MAX_WINDOW_GROWTH = 8;
+    /** Frames read from the local socket per readiness event at most (4 x 64 KiB), so one stream cannot hold the loop. */
+    private static final int FRAMES_PER_READ_EVENT = 4;
 
     /** Bytes the peer still lets us send. */
     int sendWindow;
@@ -188,36 +190,45 @@ final class Stream implements IoHandler {
         }
     }
 
-    /** Reads what the local socket has, as far as credit and buffer room allow, into one DATA frame. */
+    /**
+     * Reads what the local socket has, as far as credit and buffer room allow, into DATA frames: a few per
+     * readiness event while each read fills its frame, so a fast app costs fewer selector turns and the link
+     * gets larger batches to encrypt and write.
+     */
     void readLocal() {
-        if (!wantsToRead()) {
-            updateInterest();
-            return;
-        }
-        ReplayBuffer replay = session.replay();
-        ByteBuffer slot = replay.reserveData(Math.min(sendWindow, session.peerMaxPayload()));
-        if (slot == null) {
-            session.park(this);
-            updateInterest();
-            return;
-        }
-        int n;
-        try {
-            n = channel.read(slot);
-        } catch (IOException e) {
-            replay.cancelData();
-            localFailed(e);
-            return;
-        }
-        if (n > 0) {
-            replay.commitData(id, n);
-            sendWindow -= n;
-            bytesToPeer += n;
-            session.framesQueued();
-        } else {
-            replay.cancelData();
-            if (n < 0) {
-                onLocalEnd();
+        for (int frame = 0; frame < FRAMES_PER_READ_EVENT; frame++) {
+            if (!wantsToRead()) {
+                break;
+            }
+            ReplayBuffer replay = session.replay();
+            ByteBuffer slot = replay.reserveData(Math.min(sendWindow, session.peerMaxPayload()));
+            if (slot == null) {
+                session.park(this);
+                break;
+            }
+            boolean filled;
+            int n;
+            try {
+                n = channel.read(slot);
+                filled = !slot.hasRemaining();
+            } catch (IOException e) {
+                replay.cancelData();
+                localFailed(e);
+                return;
+            }
+            if (n > 0) {
+                replay.commitData(id, n);
+                sendWindow -= n;
+                bytesToPeer += n;
+                session.framesQueued();
+            } else {
+                replay.cancelData();
+                if (n < 0) {
+                    onLocalEnd();
+                }
+            }
+            if (!filled) {
+                break; // the socket is drained (or at its end)
             }
         }
         updateInterest();

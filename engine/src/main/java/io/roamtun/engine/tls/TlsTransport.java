@@ -24,6 +24,8 @@ public final class TlsTransport implements LinkTransport {
     private enum Phase { HANDSHAKING, OPEN, CLOSED }
 
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+    /** Bounds one write call (16 x 4 records, about 1 MiB) so one busy link cannot hold the loop for long. */
+    private static final int BATCHES_PER_WRITE = 16;
 
     private final SocketChannel channel;
     private final SSLEngine engine;
@@ -191,6 +193,21 @@ public final class TlsTransport implements LinkTransport {
             return 0;
         }
         long consumed = 0;
+        // A batch of records per write, and batches while the socket takes them whole: the caller learns
+        // the socket is full from a short count, not after one batch, which would cost it a selector turn.
+        for (int batch = 0; batch < BATCHES_PER_WRITE; batch++) {
+            long wrapped = wrapBatch(srcs, offset, length);
+            consumed += wrapped;
+            if (wrapped == 0 || !flushBuffered()) {
+                break;
+            }
+        }
+        return consumed;
+    }
+
+    /** Encrypts up to one netOut buffer of records; returns the plaintext bytes taken. */
+    private long wrapBatch(ByteBuffer[] srcs, int offset, int length) throws IOException {
+        long consumed = 0;
         ByteBuffer out = netOutForWriting();
         try {
             while (out.remaining() >= packetSize) {
@@ -205,7 +222,6 @@ public final class TlsTransport implements LinkTransport {
         } finally {
             doneWritingNetOut();
         }
-        flushBuffered();
         return consumed;
     }
 
