@@ -39,6 +39,8 @@ public final class BenchMain {
         String unavailable;
         final Stat oneStream = new Stat();
         final Stat eightStreams = new Stat();
+        /** CPU time of the path's own processes per GiB moved, one stream. */
+        final Stat cpuMsPerGiB = new Stat();
         final Stat p50 = new Stat();
         final Stat p99 = new Stat();
         final Stat p999 = new Stat();
@@ -98,15 +100,28 @@ public final class BenchMain {
         Process backendProcess = Processes.startJava(work.resolve("backend.log"), List.of("-Xmx256m", "-XX:+UseSerialGC"),
                 BenchBackend.class.getName());
         List<Result> results = new ArrayList<>();
+        List<Running> running = new ArrayList<>();
         try {
             int backendPort = Integer.parseInt(Processes.awaitLine(work.resolve("backend.log"), backendProcess, "listening (\\d+)", 30));
             InetSocketAddress backend = new InetSocketAddress(InetAddress.getLoopbackAddress(), backendPort);
             for (BenchPath path : Paths.all(work)) {
                 if (only.isEmpty() || only.contains(path.name())) {
-                    results.add(measure(path, backend, sizes));
+                    Result r = new Result(path.name());
+                    results.add(r);
+                    Running started = start(path, backend, r, Math.min(sizes.bulkBytes(), 256L << 20));
+                    if (started != null) {
+                        running.add(started);
+                    }
                 }
             }
+            measureThroughput(running, sizes);
+            for (Running path : running) {
+                measureTheRest(path, sizes);
+            }
         } finally {
+            for (Running path : running) {
+                path.path.close();
+            }
             Processes.stop(backendProcess);
         }
         print(results, sizes, quick);
@@ -118,22 +133,89 @@ public final class BenchMain {
         deleteTree(work);
     }
 
-    private static Result measure(BenchPath path, InetSocketAddress backend, Sizes sizes) {
-        Result r = new Result(path.name());
+    /** A path that started, with the address the load generator uses and the figures it collects. */
+    private record Running(BenchPath path, InetSocketAddress address, Result result) {
+        void failed(Exception e) {
+            result.unavailable = "failed: " + e;
+            System.err.println("bench: " + path.name() + " failed: " + e);
+        }
+    }
+
+    /** Starts a path and warms it up (both JITs, for the Java ones); null when it is not installed or fails. */
+    private static Running start(BenchPath path, InetSocketAddress backend, Result r, long warmUpBytes) {
         r.unavailable = path.unavailableReason();
         if (r.unavailable != null) {
             System.err.println("bench: " + path.name() + ": skipped, " + r.unavailable);
-            return r;
+            return null;
+        }
+        System.err.println("bench: starting " + path.name() + " ...");
+        try {
+            Running running = new Running(path, path.start(backend), r);
+            LoadGenerator.throughput(running.address(), warmUpBytes, 1);
+            LoadGenerator.throughput(running.address(), warmUpBytes, 8);
+            LoadGenerator.pingPong(running.address(), 2_000);
+            LoadGenerator.connectionRate(running.address(), 100);
+            return running;
+        } catch (Exception e) {
+            r.unavailable = "failed: " + e;
+            System.err.println("bench: " + path.name() + " failed: " + e);
+            path.close();
+            return null;
+        }
+    }
+
+    /**
+     * Bulk throughput, the paths taking turns run by run: on a shared machine the speed drifts over
+     * minutes, and measuring one path after another would hand the drift to whichever came last.
+     * Also the CPU time the path's own processes spend per GiB moved (one stream), which drifts less.
+     */
+    private static void measureThroughput(List<Running> running, Sizes sizes) {
+        for (int run = 0; run < sizes.runs(); run++) {
+            System.err.println("bench: throughput, round " + (run + 1) + " of " + sizes.runs() + " ...");
+            for (Running path : running) {
+                if (path.result().unavailable != null) {
+                    continue;
+                }
+                try {
+                    long cpuBefore = cpuNanos(path.path());
+                    path.result().oneStream.add(LoadGenerator.throughput(path.address(), sizes.bulkBytes(), 1));
+                    long cpuAfter = cpuNanos(path.path());
+                    long cpu = cpuAfter < 0 ? -1 : cpuAfter - cpuBefore;
+                    if (cpuBefore >= 0 && cpu >= 0 && !path.path().pids().isEmpty() && path.path().cpuMeasurable()) {
+                        path.result().cpuMsPerGiB.add(cpu / 1e6 / (sizes.bulkBytes() / (double) (1L << 30)));
+                    }
+                    path.result().eightStreams.add(LoadGenerator.throughput(path.address(), sizes.bulkBytes(), 8));
+                } catch (Exception e) {
+                    path.failed(e);
+                }
+            }
+        }
+    }
+
+    /** CPU time of all of a path's processes; -1 when one cannot be read. */
+    private static long cpuNanos(BenchPath path) {
+        long total = 0;
+        for (long pid : path.pids()) {
+            long cpu = Processes.treeCpuNanos(pid);
+            if (cpu < 0) {
+                return -1;
+            }
+            total += cpu;
+        }
+        return total;
+    }
+
+    /** Latency, connection rate, memory, TLS sessions and handovers: one path at a time. */
+    private static void measureTheRest(Running running, Sizes sizes) {
+        BenchPath path = running.path();
+        Result r = running.result();
+        if (r.unavailable != null) {
+            return;
         }
         System.err.println("bench: " + path.name() + " ...");
-        try (path) {
-            InetSocketAddress address = path.start(backend);
-            LoadGenerator.throughput(address, Math.min(sizes.bulkBytes(), 256L << 20), 1); // warm-up, both JITs
-            LoadGenerator.pingPong(address, 2_000);
-            LoadGenerator.connectionRate(address, 100);
+        InetSocketAddress address = running.address();
+        try {
             for (int run = 0; run < sizes.runs(); run++) {
-                r.oneStream.add(LoadGenerator.throughput(address, sizes.bulkBytes(), 1));
-                r.eightStreams.add(LoadGenerator.throughput(address, sizes.bulkBytes(), 8));
                 long[] rtt = LoadGenerator.pingPong(address, sizes.pingPongs());
                 r.p50.add(percentile(rtt, 0.50) / 1e3);
                 r.p99.add(percentile(rtt, 0.99) / 1e3);
@@ -163,10 +245,8 @@ public final class BenchMain {
                 }
             }
         } catch (Exception e) {
-            r.unavailable = "failed: " + e;
-            System.err.println("bench: " + path.name() + " failed: " + e);
+            running.failed(e);
         }
-        return r;
     }
 
     private static void measureIdle(BenchPath path, InetSocketAddress address, int count, Result r) throws Exception {
@@ -263,6 +343,7 @@ public final class BenchMain {
         rows.put("1 stream, MB/s (" + bulk + ")", r -> r.oneStream.format(0));
         rows.put("  × direct", r -> ratio(r.oneStream, direct == null ? null : direct.oneStream));
         rows.put("  × socat", r -> ratio(r.oneStream, socat == null ? null : socat.oneStream));
+        rows.put("  CPU ms per GiB (relay/agents)", r -> r.cpuMsPerGiB.format(0));
         rows.put("8 streams, MB/s total", r -> r.eightStreams.format(0));
         rows.put("  × direct ", r -> ratio(r.eightStreams, direct == null ? null : direct.eightStreams));
         rows.put("  × socat ", r -> ratio(r.eightStreams, socat == null ? null : socat.eightStreams));
@@ -303,7 +384,8 @@ public final class BenchMain {
         out.append("roamtun benchmark, ").append(quick ? "--quick" : "full").append(" run, ")
                 .append(ZonedDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm z"))).append('\n');
         out.append("machine: ").append(machine()).append('\n');
-        out.append("figures: median (min–max) of ").append(sizes.runs()).append(" runs; all paths on loopback, same load generator\n\n");
+        out.append("figures: median (min–max) of ").append(sizes.runs()).append(" runs; all paths on loopback, same load generator;\n")
+                .append("throughput runs take turns across the paths (round 1 of each path, then round 2, ...)\n\n");
         out.append(pad("", labelWidth));
         for (int i = 0; i < results.size(); i++) {
             out.append(" | ").append(pad(results.get(i).path, widths.get(i)));

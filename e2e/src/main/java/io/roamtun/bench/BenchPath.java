@@ -18,6 +18,11 @@ interface BenchPath extends AutoCloseable {
     /** The processes whose memory counts for this path (the relays or agents), empty for direct. */
     List<Long> pids();
 
+    /** True when the CPU time {@link #pids()} and their children spend can be read from /proc. */
+    default boolean cpuMeasurable() {
+        return true;
+    }
+
     /** True when {@link #pids()} are JVMs whose heap can be read. */
     default boolean javaHeap() {
         return false;

@@ -47,6 +47,8 @@ final class Paths {
         }
 
         public List<Long> pids() { return List.of(process.pid()); }
+        /** Its per-connection children are gone (and not added to its own times) before they can be read. */
+        public boolean cpuMeasurable() { return false; }
         public void close() { Processes.stop(process); }
     }
 

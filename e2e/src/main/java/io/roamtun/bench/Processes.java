@@ -129,14 +129,37 @@ public final class Processes {
 
     /** CPU time (user + system) a process has used so far, in nanoseconds; -1 when it cannot be read. */
     static long cpuNanos(long pid) {
+        return cpuNanos(pid, false);
+    }
+
+    private static long cpuNanos(long pid, boolean withReapedChildren) {
         try {
             String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
             String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
             long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime (fields 14, 15)
+            if (withReapedChildren) {
+                ticks += Long.parseLong(fields[13]) + Long.parseLong(fields[14]); // cutime, cstime (16, 17)
+            }
             return ticks * 10_000_000L; // USER_HZ is 100 on Linux
         } catch (IOException | RuntimeException gone) {
             return -1;
         }
+    }
+
+    /**
+     * CPU time of a process and everything under it: each live process's own time plus that of the children
+     * it has reaped (a relay that forks per connection, like socat or sshd, counts its finished children
+     * too); -1 when the process is gone.
+     */
+    static long treeCpuNanos(long pid) {
+        long total = cpuNanos(pid, true);
+        if (total < 0) {
+            return -1;
+        }
+        for (ProcessHandle child : ProcessHandle.of(pid).map(h -> h.descendants().toList()).orElse(List.of())) {
+            total += Math.max(0, cpuNanos(child.pid(), true));
+        }
+        return total;
     }
 
     /** Java heap in use after a full GC, via jcmd; -1 when it cannot be read. */
