@@ -124,4 +124,38 @@ class TlsTransportTest {
             pair.server.close();
         }
     }
+
+    /**
+     * One write call goes on encrypting while the socket takes whole batches (a caller that got back one
+     * batch would wait a selector turn with the socket still empty), and stops at its bound so one link
+     * cannot hold the loop. The socket buffers are made large enough that the burst never fills them.
+     */
+    @ParameterizedTest
+    @EnumSource(value = TlsProviders.Mode.class, names = {"CONSCRYPT", "JDK"})
+    void oneWriteGoesOnWhileTheSocketTakesWholeBatches(TlsProviders.Mode mode, @TempDir Path dir) throws Exception {
+        Pair pair = connect(dir, mode, null);
+        try {
+            handshake(pair);
+            pair.client.channel().setOption(java.net.StandardSocketOptions.SO_SNDBUF, 4 << 20);
+            pair.server.channel().setOption(java.net.StandardSocketOptions.SO_RCVBUF, 4 << 20);
+            byte[] data = new byte[4 << 20];
+            new Random(2).nextBytes(data);
+            ByteBuffer out = ByteBuffer.wrap(data);
+            long taken = pair.client.write(new ByteBuffer[] {out}, 0, 1);
+            int batchPlaintext = 4 * 16_384;
+            assertTrue(taken > batchPlaintext, "one write took more than one batch of records: " + taken);
+            assertTrue(taken <= 16L * batchPlaintext, "one write stops at its bound: " + taken);
+            ByteBuffer received = ByteBuffer.allocate((int) taken);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (received.hasRemaining()) {
+                assertTrue(System.nanoTime() < deadline, "the written bytes arrived");
+                pair.client.flushBuffered();
+                assertTrue(pair.server.read(received) >= 0, "no end of stream in the middle");
+            }
+            assertArrayEquals(java.util.Arrays.copyOf(data, (int) taken), received.array());
+        } finally {
+            pair.client.close();
+            pair.server.close();
+        }
+    }
 }
