@@ -40,10 +40,12 @@ public final class Session implements SessionPort {
     private static final Logger log = LoggerFactory.getLogger(Session.class);
 
     /**
-     * An ACK goes out at the latest after this many bytes received (one per TLS record batch was a
-     * record, a syscall and a wake-up of the peer's loop per 64 KiB of bulk data) ...
+     * An ACK goes out at the latest after this many bytes received: half a replay segment. Less often than
+     * the 64 KiB it was, as each stand-alone ACK is a TLS record, a write and a wake-up of the peer's loop;
+     * not more than half a segment, as a sender held to its two-segment minimum by the memory budget frees
+     * room only when an ACK passes a segment's end, and must not wait for the timer below to get it ...
      */
-    static final long ACK_EVERY_BYTES = 256 * 1024;
+    static final long ACK_EVERY_BYTES = io.roamtun.engine.EngineContext.SEGMENT_BYTES / 2;
     /** ... or this long after the first unacknowledged byte. */
     static final long ACK_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 

@@ -192,13 +192,18 @@ public final class TlsTransport implements LinkTransport {
         if (phase != Phase.OPEN || !flushBuffered()) {
             return 0;
         }
+        long wanted = 0;
+        for (int i = offset; i < offset + length; i++) {
+            wanted += srcs[i].remaining();
+        }
         long consumed = 0;
         // A batch of records per write, and batches while the socket takes them whole: the caller learns
         // the socket is full from a short count, not after one batch, which would cost it a selector turn.
-        for (int batch = 0; batch < BATCHES_PER_WRITE; batch++) {
+        // Flushed after every batch, also one that took no plaintext (pending handshake records).
+        for (int batch = 0; batch < BATCHES_PER_WRITE && consumed < wanted; batch++) {
             long wrapped = wrapBatch(srcs, offset, length);
             consumed += wrapped;
-            if (wrapped == 0 || !flushBuffered()) {
+            if (!flushBuffered() || wrapped == 0) {
                 break;
             }
         }
