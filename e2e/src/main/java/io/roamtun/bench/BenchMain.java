@@ -120,7 +120,11 @@ public final class BenchMain {
             }
         } finally {
             for (Running path : running) {
-                path.path.close();
+                try {
+                    path.path().close();
+                } catch (RuntimeException e) {
+                    System.err.println("bench: stopping " + path.path().name() + ": " + e);
+                }
             }
             Processes.stop(backendProcess);
         }
@@ -135,9 +139,11 @@ public final class BenchMain {
 
     /** A path that started, with the address the load generator uses and the figures it collects. */
     private record Running(BenchPath path, InetSocketAddress address, Result result) {
+        /** Records the failure and stops the path, so it cannot load the machine while others are measured. */
         void failed(Exception e) {
             result.unavailable = "failed: " + e;
             System.err.println("bench: " + path.name() + " failed: " + e);
+            path.close(); // closing again at the end is harmless
         }
     }
 

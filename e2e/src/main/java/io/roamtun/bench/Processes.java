@@ -149,7 +149,8 @@ public final class Processes {
     /**
      * CPU time of a process and everything under it: each live process's own time plus that of the children
      * it has reaped (a relay that forks per connection, like socat or sshd, counts its finished children
-     * too); -1 when the process is gone.
+     * too); -1 when the process is gone. A child that ends between the two reads is counted in the next
+     * call rather than this one; paths that fork a child per connection are not measured this way.
      */
     static long treeCpuNanos(long pid) {
         long total = cpuNanos(pid, true);
