@@ -39,8 +39,9 @@ public final class BenchMain {
         String unavailable;
         final Stat oneStream = new Stat();
         final Stat eightStreams = new Stat();
-        /** CPU time of the path's own processes per GiB moved, one stream. */
+        /** CPU time of the path's own processes per GiB moved, one stream and eight. */
         final Stat cpuMsPerGiB = new Stat();
+        final Stat cpuMsPerGiBEight = new Stat();
         final Stat p50 = new Stat();
         final Stat p99 = new Stat();
         final Stat p999 = new Stat();
@@ -173,7 +174,7 @@ public final class BenchMain {
     /**
      * Bulk throughput, the paths taking turns run by run: on a shared machine the speed drifts over
      * minutes, and measuring one path after another would hand the drift to whichever came last.
-     * Also the CPU time the path's own processes spend per GiB moved (one stream), which drifts less.
+     * Also the CPU time the path's own processes spend per GiB moved, which drifts less.
      */
     private static void measureThroughput(List<Running> running, Sizes sizes) {
         for (int run = 0; run < sizes.runs(); run++) {
@@ -183,14 +184,17 @@ public final class BenchMain {
                     continue;
                 }
                 try {
+                    Result r = path.result();
                     long cpuBefore = cpuNanos(path.path());
-                    path.result().oneStream.add(LoadGenerator.throughput(path.address(), sizes.bulkBytes(), 1));
+                    r.oneStream.add(LoadGenerator.throughput(path.address(), sizes.bulkBytes(), 1));
+                    long cpuBetween = cpuNanos(path.path());
+                    r.eightStreams.add(LoadGenerator.throughput(path.address(), sizes.bulkBytes(), 8));
                     long cpuAfter = cpuNanos(path.path());
-                    long cpu = cpuAfter < 0 ? -1 : cpuAfter - cpuBefore;
-                    if (cpuBefore >= 0 && cpu >= 0 && !path.path().pids().isEmpty() && path.path().cpuMeasurable()) {
-                        path.result().cpuMsPerGiB.add(cpu / 1e6 / (sizes.bulkBytes() / (double) (1L << 30)));
+                    if (!path.path().pids().isEmpty() && path.path().cpuMeasurable() && cpuBefore >= 0 && cpuBetween >= 0 && cpuAfter >= 0) {
+                        double gib = sizes.bulkBytes() / (double) (1L << 30);
+                        r.cpuMsPerGiB.add((cpuBetween - cpuBefore) / 1e6 / gib);
+                        r.cpuMsPerGiBEight.add((cpuAfter - cpuBetween) / 1e6 / gib);
                     }
-                    path.result().eightStreams.add(LoadGenerator.throughput(path.address(), sizes.bulkBytes(), 8));
                 } catch (Exception e) {
                     path.failed(e);
                 }
@@ -353,6 +357,7 @@ public final class BenchMain {
         rows.put("8 streams, MB/s total", r -> r.eightStreams.format(0));
         rows.put("  × direct ", r -> ratio(r.eightStreams, direct == null ? null : direct.eightStreams));
         rows.put("  × socat ", r -> ratio(r.eightStreams, socat == null ? null : socat.eightStreams));
+        rows.put("  CPU ms per GiB (relay/agents) ", r -> r.cpuMsPerGiBEight.format(0));
         rows.put("64 B ping-pong p50, µs", r -> r.p50.format(1));
         rows.put("  p99, µs", r -> r.p99.format(1));
         rows.put("  p99.9, µs", r -> r.p999.format(1));
