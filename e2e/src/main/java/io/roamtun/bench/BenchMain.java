@@ -204,13 +204,18 @@ public final class BenchMain {
 
     /** CPU time of all of a path's processes; -1 when one cannot be read. */
     private static long cpuNanos(BenchPath path) {
+        return sumOverProcesses(path, Processes::treeCpuNanos);
+    }
+
+    /** One reading of each of a path's processes, added up; -1 when one of them cannot be read. */
+    private static long sumOverProcesses(BenchPath path, java.util.function.LongUnaryOperator reading) {
         long total = 0;
         for (long pid : path.pids()) {
-            long cpu = Processes.treeCpuNanos(pid);
-            if (cpu < 0) {
+            long value = reading.applyAsLong(pid);
+            if (value < 0) {
                 return -1;
             }
-            total += cpu;
+            total += value;
         }
         return total;
     }
@@ -320,23 +325,11 @@ public final class BenchMain {
     }
 
     private static long rss(BenchPath path) {
-        long total = 0;
-        for (long pid : path.pids()) {
-            total += Processes.treeRss(pid);
-        }
-        return total;
+        return sumOverProcesses(path, Processes::treeRss);
     }
 
     private static long heap(BenchPath path) {
-        long total = 0;
-        for (long pid : path.pids()) {
-            long used = Processes.heapUsedAfterGc(pid);
-            if (used < 0) {
-                return -1;
-            }
-            total += used;
-        }
-        return total;
+        return sumOverProcesses(path, Processes::heapUsedAfterGc);
     }
 
     private static double percentile(long[] sorted, double p) {

@@ -1,8 +1,8 @@
 package io.roamtun.server;
 
 import io.roamtun.engine.EngineContext;
-import io.roamtun.engine.config.Durations;
 import io.roamtun.engine.buffer.MemoryBudget;
+import io.roamtun.engine.config.Durations;
 import io.roamtun.engine.config.Sizes;
 import io.roamtun.engine.link.Link;
 import io.roamtun.engine.link.LinkListener;

@@ -1,5 +1,6 @@
 package io.roamtun.engine.session;
 
+import io.roamtun.engine.EngineContext;
 import io.roamtun.engine.buffer.BufferPool;
 import io.roamtun.engine.buffer.MemoryBudget;
 import io.roamtun.engine.buffer.ReplayBuffer;
@@ -45,7 +46,7 @@ public final class Session implements SessionPort {
      * not more than half a segment, as a sender held to its two-segment minimum by the memory budget frees
      * room only when an ACK passes a segment's end, and must not wait for the timer below to get it ...
      */
-    static final long ACK_EVERY_BYTES = io.roamtun.engine.EngineContext.SEGMENT_BYTES / 2;
+    static final long ACK_EVERY_BYTES = EngineContext.SEGMENT_BYTES / 2;
     /** ... or this long after the first unacknowledged byte. */
     static final long ACK_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
@@ -584,6 +585,11 @@ public final class Session implements SessionPort {
             stream.parked = true;
             parked.add(stream);
         }
+        waitForMemoryIfBudgetBound();
+    }
+
+    /** Asks the budget for one wake-up when it is the agent's memory, not this session's ACKs, that holds data back. */
+    private void waitForMemoryIfBudgetBound() {
         if (!waitingForMemory && replay.waitsForBudget()) {
             waitingForMemory = true;
             budget.whenRoom(this::memoryGivenBack);
@@ -611,9 +617,8 @@ public final class Session implements SessionPort {
             stream.parked = false;
             stream.updateInterest();
         }
-        if (!parked.isEmpty() && !waitingForMemory && replay.waitsForBudget()) {
-            waitingForMemory = true;
-            budget.whenRoom(this::memoryGivenBack);
+        if (!parked.isEmpty()) {
+            waitForMemoryIfBudgetBound();
         }
     }
 

@@ -9,9 +9,12 @@ import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyStore;
 import java.security.PrivateKey;
+import java.security.NoSuchAlgorithmException;
+import java.security.Provider;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.security.spec.InvalidKeySpecException;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Base64;
 import java.util.Collection;
@@ -72,7 +75,7 @@ public record KeyMaterial(PrivateKey key, X509Certificate[] chain) {
      * directly instead of converting a JDK key on every handshake; the key as it is for the JDK's provider
      * and for kinds of key the provider cannot make.
      */
-    public KeyMaterial forProvider(java.security.Provider provider) throws GeneralSecurityException {
+    public KeyMaterial forProvider(Provider provider) throws GeneralSecurityException {
         if (provider == null) {
             return this;
         }
@@ -80,7 +83,7 @@ public record KeyMaterial(PrivateKey key, X509Certificate[] chain) {
             PrivateKey providerKey = KeyFactory.getInstance(key.getAlgorithm(), provider)
                     .generatePrivate(new PKCS8EncodedKeySpec(key.getEncoded()));
             return new KeyMaterial(providerKey, chain);
-        } catch (java.security.NoSuchAlgorithmException | java.security.spec.InvalidKeySpecException notItsKind) {
+        } catch (NoSuchAlgorithmException | InvalidKeySpecException notItsKind) {
             return this; // a key kind the provider has no factory for (Conscrypt: only RSA and EC): it converts per handshake
         }
     }
