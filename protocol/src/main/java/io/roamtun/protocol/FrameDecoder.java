@@ -80,6 +80,10 @@ public final class FrameDecoder {
         if (type.streamScoped() && streamId == 0) {
             throw new ProtocolException(ErrorCode.BAD_STREAM_ID, type + " on stream 0");
         }
+        if (streamId < 0) {
+            throw new ProtocolException(ErrorCode.BAD_STREAM_ID,
+                    type + " names stream " + Integer.toUnsignedString(streamId) + ", beyond the largest id 2^31-1");
+        }
         if (!type.streamScoped() && streamId != 0) {
             throw new ProtocolException(ErrorCode.BAD_STREAM_ID,
                     type + " is a session frame but names stream " + Integer.toUnsignedString(streamId));
@@ -172,14 +176,9 @@ public final class FrameDecoder {
             case DATA -> handler.onData(streamId, p);
             case FIN -> handler.onFin(streamId);
             case RESET -> handler.onReset(streamId, ErrorCode.fromWire(p.getShort() & 0xFFFF));
-            case WINDOW_UPDATE -> {
-                int increment = p.getInt();
-                if (increment <= 0) {
-                    throw new ProtocolException(ErrorCode.FLOW_CONTROL_ERROR, streamId,
-                            "WINDOW_UPDATE increment " + Integer.toUnsignedString(increment) + " not in 1.." + Wire.MAX_WINDOW);
-                }
-                handler.onWindowUpdate(streamId, increment);
-            }
+            // An increment outside 1..2^31-1 arrives as it is (<= 0 as an int): the stream's own error, for
+            // the session to reset that stream; the frame itself is well formed.
+            case WINDOW_UPDATE -> handler.onWindowUpdate(streamId, p.getInt());
             case PING -> handler.onPing(p.getLong());
             case PONG -> handler.onPong(p.getLong());
             case ACK -> {

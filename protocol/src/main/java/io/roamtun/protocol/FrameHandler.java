@@ -31,6 +31,7 @@ public interface FrameHandler {
 
     void onReset(int streamId, ErrorCode code) throws ProtocolException;
 
+    /** {@code increment} as sent: a value outside 1..2^31-1 shows as zero or negative, the stream's error to report. */
     void onWindowUpdate(int streamId, int increment) throws ProtocolException;
 
     void onPing(long opaque) throws ProtocolException;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -83,13 +84,31 @@ class MalformedFrameTest {
         assertEquals(ErrorCode.SEQUENCE_ERROR, reject(Role.SERVER, header(1, FrameType.FIN.code(), 0, 1, 0, -1)).code());
     }
 
+    /**
+     * An increment of 0, or one beyond 2^31-1, is a well-formed frame with a value that is the stream's
+     * error: it is handed on as it is (zero or negative), for the session to reset that stream alone.
+     * (Refused here, it ended the whole link and every stream on it.)
+     */
     @Test
-    void zeroWindowIncrementIsAStreamError() {
-        ByteBuffer b = ByteBuffer.allocate(64);
-        b.put((byte) 1).put((byte) FrameType.WINDOW_UPDATE.code()).putShort((short) 0).putInt(3).putInt(4).putLong(0).putInt(0).flip();
-        ProtocolException e = reject(Role.SERVER, b);
-        assertEquals(ErrorCode.FLOW_CONTROL_ERROR, e.code());
-        assertEquals(3, e.streamId());
+    void aWindowIncrementOutOfRangeIsHandedOnForTheStreamToRefuse() throws Exception {
+        for (int increment : new int[] {0, 0x80000000, -1}) {
+            ByteBuffer b = ByteBuffer.allocate(64);
+            b.put((byte) 1).put((byte) FrameType.WINDOW_UPDATE.code()).putShort((short) 0).putInt(3).putInt(4).putLong(0)
+                    .putInt(increment).flip();
+            RecordingHandler handler = new RecordingHandler();
+            new FrameDecoder(Role.SERVER, Wire.MAX_PAYLOAD).decode(b, handler);
+            assertEquals(List.of("seq=0 WINDOW_UPDATE 3 " + increment), handler.frames);
+        }
+    }
+
+    /** Stream ids are 1..2^31-1: one with the top bit set is never opened by anybody. */
+    @Test
+    void streamIdsWithTheTopBitSetRejected() {
+        for (int id : new int[] {0x80000001, 0xFFFFFFFF, 0x80000002}) {
+            ProtocolException e = reject(Role.SERVER, header(1, FrameType.FIN.code(), 0, id, 0, 0));
+            assertEquals(ErrorCode.BAD_STREAM_ID, e.code(), Integer.toUnsignedString(id));
+            assertTrue(e.isConnectionError());
+        }
     }
 
     @Test

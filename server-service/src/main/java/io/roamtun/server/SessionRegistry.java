@@ -123,9 +123,8 @@ final class SessionRegistry implements LinkListener, SessionListener {
             throw new ProtocolException(ErrorCode.UNKNOWN_SESSION,
                     "no session " + resume.sessionId().shortHex() + " here: it expired or was never known");
         }
-        byte[] nextNonce;
         try {
-            nextNonce = session.verifyResumeProof(resume.proof());
+            session.verifyResumeProof(resume.proof());
         } catch (ProtocolException forged) {
             log.warn("link {}: {}; the session is untouched", link.name(), forged.getMessage());
             throw forged;
@@ -142,7 +141,7 @@ final class SessionRegistry implements LinkListener, SessionListener {
         session.checkResumable(resume.receivedOffset());
         Link old = session.link();
         long suspendedMillis = TimeUnit.NANOSECONDS.toMillis(session.suspendedForNanos());
-        link.sendResumed(session.receivedOffset(), session.sentHead(), nextNonce);
+        link.sendResumed(session.receivedOffset(), session.sentHead(), session.nextResumeNonce(resume.proof()));
         long resending = session.resumeOn(link, resume.receivedOffset());
         Timer expiry = expiries.remove(session);
         if (expiry != null) {

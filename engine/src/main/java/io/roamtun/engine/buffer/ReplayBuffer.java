@@ -63,6 +63,8 @@ public final class ReplayBuffer {
     private final int maxDataSegments;
     private final ArrayDeque<Segment> segments = new ArrayDeque<>();
     private long acked;
+    /** The highest acknowledgement the peer gave (a frame boundary); {@link #acked} lags behind it while a link finishes a frame. */
+    private long highestAck;
     private long head;
     /** Where the open data reservation starts, or -1. */
     private int reservedAt = -1;
@@ -97,6 +99,11 @@ public final class ReplayBuffer {
     /** Everything before this offset was acknowledged and is gone. */
     public long acked() {
         return acked;
+    }
+
+    /** The highest acknowledgement the peer gave: at least {@link #acked}, more while a link held part of it back. */
+    public long highestAck() {
+        return highestAck;
     }
 
     public long unacknowledged() {
@@ -198,7 +205,9 @@ public final class ReplayBuffer {
 
     /**
      * A new last segment, or null when it is one beyond the minimum for data and the agent's budget has no
-     * room. Control frames are never refused: they are few and bounded by {@link #CONTROL_RESERVE}.
+     * room. Control frames are never refused by the budget (an owed WINDOW_UPDATE or FIN must not wait for
+     * another session's memory); they are bounded by the buffer's capacity and by the streams: a few per
+     * stream, and at most {@code Session.MAX_REFUSALS_OWED} refusals beyond the stream limit.
      */
     private Segment addSegment(boolean control) {
         if (budget != null && segments.size() >= MINIMUM_SEGMENTS) {
@@ -236,9 +245,59 @@ public final class ReplayBuffer {
     }
 
 
+    /** What an acknowledgement from the peer says, checked before it is applied. */
+    public enum AckCheck {
+        /** More than any before, at a frame boundary: remembered as the highest. */
+        NEW,
+        /** At or below an earlier one: nothing to do. */
+        NOT_NEW,
+        /** Beyond anything this side made: the peer is lying. */
+        BEYOND_HEAD,
+        /** Inside a frame: the peer is lying (it can only have received whole frames). */
+        INSIDE_FRAME
+    }
+
     /**
-     * Records that the peer has everything before {@code offset}; frees the segments wholly before it.
-     * Out-of-date acknowledgements (at or below the current one) are ignored.
+     * Checks the peer's acknowledgement of {@code offset}. A new one must be a frame boundary no later than
+     * the head; the walk starts at the highest one before, so each frame is walked at most once over the
+     * session however the peer spaces its ACKs.
+     */
+    public AckCheck checkAck(long offset) {
+        if (offset == highestAck && acked < highestAck) {
+            return AckCheck.NEW; // said again (after a move) while what it frees was held back: take it again
+        }
+        if (offset <= highestAck) {
+            return AckCheck.NOT_NEW;
+        }
+        if (offset > head) {
+            return AckCheck.BEYOND_HEAD;
+        }
+        long at = Math.max(highestAck, acked);
+        for (Segment seg : segments) {
+            if (seg.end() <= at) {
+                continue;
+            }
+            while (at < offset && at < seg.end()) {
+                int bytes = Wire.frameBytesAt(seg.memory, (int) (at - seg.start));
+                if (bytes < Wire.HEADER_BYTES) {
+                    throw new IllegalStateException("replay buffer corrupt at " + at);
+                }
+                at += bytes;
+            }
+            if (at >= offset) {
+                break;
+            }
+        }
+        if (at != offset) {
+            return AckCheck.INSIDE_FRAME;
+        }
+        highestAck = offset;
+        return AckCheck.NEW;
+    }
+
+    /**
+     * Records that the peer has everything before {@code offset}, a frame boundary; frees the segments
+     * wholly before it. Out-of-date acknowledgements (at or below the current one) are ignored.
      *
      * @throws IllegalArgumentException when {@code offset} is beyond anything made
      */
@@ -250,6 +309,7 @@ public final class ReplayBuffer {
             return;
         }
         acked = offset;
+        highestAck = Math.max(highestAck, offset);
         Segment first;
         while ((first = segments.peekFirst()) != null && first.end() <= acked && (first.used > 0 || acked == head)) {
             if (first == segments.peekLast() && reservedAt >= 0) {

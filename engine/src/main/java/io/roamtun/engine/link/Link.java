@@ -201,7 +201,8 @@ public final class Link implements IoHandler, FrameHandler {
         if (state == LinkState.CLOSED) {
             return;
         }
-        if (session != null && state.carriesSession()) {
+        boolean carrier = session != null && state.carriesSession() && session.link() == this;
+        if (carrier) { // (an old link the session just left would take the ACK and lose it with itself)
             ByteBuffer slot = writer.controlSlot(FrameEncoder.LONG_FRAME_BYTES);
             if (slot != null) { // only then take the ACK: one taken and not queued would be lost for good
                 long ack = session.takeDueAck();
@@ -212,6 +213,10 @@ public final class Link implements IoHandler, FrameHandler {
         }
         try {
             LinkWriter.Result result = writer.flush(state.carriesSession());
+            long heldAck = writer.takeHeldAck();
+            if (heldAck >= 0 && carrier) {
+                session.onAck(heldAck); // the frame that held it back is out: free what the peer has
+            }
             if (result == LinkWriter.Result.BLOCKED) {
                 setInterest(SelectionKey.OP_WRITE, true);
             } else if (result == LinkWriter.Result.WAITING) {
@@ -222,6 +227,8 @@ public final class Link implements IoHandler, FrameHandler {
                     finishClose();
                 }
             }
+        } catch (ProtocolException e) {
+            close(e.code(), e.getMessage()); // not thrown by a session's onAck; required by its signature
         } catch (IOException e) {
             lost("write failed: " + describe(e));
         }
@@ -408,11 +415,14 @@ public final class Link implements IoHandler, FrameHandler {
     @Override
     public void onAck(long receivedOffset) throws ProtocolException {
         SessionPort s = sessionOrFail(FrameType.ACK);
-        if (receivedOffset > s.replay().head()) {
-            throw new ProtocolException(ErrorCode.SEQUENCE_ERROR,
+        switch (s.replay().checkAck(receivedOffset)) {
+            case NEW -> s.onAck(writer.acknowledged(receivedOffset));
+            case NOT_NEW -> { } // at or below an earlier ACK
+            case BEYOND_HEAD -> throw new ProtocolException(ErrorCode.SEQUENCE_ERROR,
                     "ACK of " + receivedOffset + " but only " + s.replay().head() + " was ever sent");
+            case INSIDE_FRAME -> throw new ProtocolException(ErrorCode.SEQUENCE_ERROR,
+                    "ACK of " + receivedOffset + ", which is inside a frame");
         }
-        s.onAck(writer.acknowledged(receivedOffset));
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.roamtun.engine.link;
 
 import io.roamtun.engine.buffer.ReplayBuffer;
+import io.roamtun.protocol.Wire;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 
@@ -32,6 +33,11 @@ final class LinkWriter {
     private long frameEnd;
     /** Start of the frame the cursor is in (when mid-frame). */
     private long frameStart;
+    /**
+     * An acknowledgement beyond a frame this link was halfway through writing, or -1: the frame's bytes
+     * must stay until it is out, then the cursor skips to it and the replay buffer may free up to it.
+     */
+    private long heldAck = -1;
 
     LinkWriter(LinkTransport transport) {
         this.transport = transport;
@@ -61,24 +67,54 @@ final class LinkWriter {
         this.cursor = offset;
         this.frameEnd = offset;
         this.frameStart = offset;
+        this.heldAck = -1;
     }
 
     /**
-     * The peer acknowledged {@code ack}, possibly beyond what this link sent (it got those frames on the
-     * link before, in a make-before-break move): skip resending them. Returns how far the replay buffer may
-     * be freed: up to {@code ack}, or only to the start of a frame this link is halfway through writing.
+     * The peer acknowledged {@code ack}, a frame boundary, possibly beyond what this link sent (it got those
+     * frames on the link before, in a make-before-break move): skip resending them. Returns how far the
+     * replay buffer may be freed: up to {@code ack}, or only to the start of a frame this link is halfway
+     * through writing; then the rest is held and {@link #takeHeldAck()} gives it once that frame is out.
      */
     long acknowledged(long ack) {
         if (ack <= cursor) {
             return ack;
         }
         if (cursor == frameEnd) {
-            cursor = ack;
-            frameEnd = ack;
-            frameStart = ack;
+            skipTo(ack);
             return ack;
         }
-        return Math.min(ack, frameStart);
+        heldAck = Math.max(heldAck, ack);
+        return frameStart;
+    }
+
+    /**
+     * A held acknowledgement (see {@link #acknowledged}) that may now free the replay buffer, because the
+     * half-written frame is out, or -1. The cursor has skipped what it covers.
+     */
+    long takeHeldAck() {
+        if (heldAck < 0) {
+            return -1;
+        }
+        skipHeldAtBoundary();
+        if (heldAck > cursor) {
+            return -1; // still halfway through the frame
+        }
+        long ack = heldAck;
+        heldAck = -1;
+        return ack;
+    }
+
+    private void skipHeldAtBoundary() {
+        if (heldAck > cursor && cursor == frameEnd) {
+            skipTo(heldAck);
+        }
+    }
+
+    private void skipTo(long offset) {
+        cursor = offset;
+        frameEnd = offset;
+        frameStart = offset;
     }
 
     /** Offset up to which the session's frames went out on this link. */
@@ -100,6 +136,7 @@ final class LinkWriter {
             return Result.WAITING;
         }
         while (true) {
+            skipHeldAtBoundary(); // the peer has what follows the frame just finished: do not resend it
             int count = 0;
             long wanted = 0;
             boolean atBoundary = cursor == frameEnd;
@@ -112,7 +149,14 @@ final class LinkWriter {
             }
             if (replay != null && (includeReplay || !atBoundary)) {
                 // Closing (no replay wanted) still finishes a half-written frame, so the GOAWAY behind it is whole.
-                long to = controlBytes > 0 && !atBoundary || !includeReplay ? frameEnd : replay.head();
+                // A held ACK also stops the write at the frame's end: what follows, the peer has.
+                boolean stopAtFrameEnd = controlBytes > 0 && !atBoundary || !includeReplay || heldAck > cursor;
+                long to = stopAtFrameEnd ? frameEnd : replay.head();
+                if (cursor < replay.acked()) {
+                    // Only a closing link gets here: the session moved on and the peer acknowledged the
+                    // frame through the new link, so its bytes are gone and the peer does not need them.
+                    throw new IOException("the rest of a half-written frame was acknowledged through another link");
+                }
                 if (to > cursor) {
                     int n = replay.views(cursor, to, views, count, MAX_VIEWS - count);
                     for (int i = count; i < count + n; i++) {
@@ -151,7 +195,11 @@ final class LinkWriter {
         cursor += bytes;
         while (frameEnd < cursor) {
             frameStart = frameEnd;
-            frameEnd += replay.frameBytesAt(frameEnd);
+            int frameBytes = replay.frameBytesAt(frameEnd);
+            if (frameBytes < Wire.HEADER_BYTES) {
+                throw new IllegalStateException("replay buffer corrupt at " + frameEnd);
+            }
+            frameEnd += frameBytes;
         }
     }
 }

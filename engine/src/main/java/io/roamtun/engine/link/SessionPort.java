@@ -13,6 +13,9 @@ public interface SessionPort extends FrameHandler {
 
     ReplayBuffer replay();
 
+    /** The link carrying the session now; null while it is suspended. */
+    Link link();
+
     /** The acknowledgement to send now, or -1 when none is due; taking it marks it sent. */
     long takeDueAck();
 

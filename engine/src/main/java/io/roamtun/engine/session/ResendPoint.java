@@ -15,7 +15,7 @@ final class ResendPoint {
      * sequence check. A peer claiming more than was ever sent, or an offset inside a frame, is lying.
      */
     static long of(ReplayBuffer replay, long peerReceived) throws ProtocolException {
-        long from = Math.max(peerReceived, replay.acked());
+        long from = Math.max(peerReceived, replay.highestAck());
         if (peerReceived < 0 || peerReceived > replay.head() || !replay.isFrameBoundary(from)) {
             throw new ProtocolException(ErrorCode.SEQUENCE_ERROR, "peer has received up to " + peerReceived
                     + ", but this side can resend only from " + replay.acked() + " to " + replay.head());

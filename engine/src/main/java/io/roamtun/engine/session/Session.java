@@ -49,6 +49,11 @@ public final class Session implements SessionPort {
     static final long ACK_EVERY_BYTES = EngineContext.SEGMENT_BYTES / 2;
     /** ... or this long after the first unacknowledged byte. */
     static final long ACK_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    /**
+     * Refused streams kept beyond {@code --max-streams} until their OPEN_FAIL fits in the replay buffer. A peer
+     * that goes on opening streams while not acknowledging the refusals is flooding: its session ends.
+     */
+    static final int MAX_REFUSALS_OWED = 1024;
 
     private final EventLoop loop;
     private final Role role;
@@ -257,20 +262,31 @@ public final class Session implements SessionPort {
     }
 
     /**
-     * Server: checks a RESUME's proof (against the current nonce, or the previous one when the client never
-     * got the RESUMED that replaced it) and, when it holds, hands out the next nonce. A wrong proof leaves the
-     * session exactly as it was.
+     * Server: checks a RESUME's proof, against the current nonce or the previous one (the client never got
+     * the RESUMED that replaced it). Changes nothing: a wrong proof, or a resume refused for another
+     * reason, leaves the session exactly as it was.
      */
-    public byte[] verifyResumeProof(byte[] proof) throws ProtocolException {
+    public void verifyResumeProof(byte[] proof) throws ProtocolException {
         if (!ResumeProof.matches(proof, secret, id, nonce) && !ResumeProof.matches(proof, secret, id, previousNonce)) {
             throw new ProtocolException(ErrorCode.AUTH_FAILED, "RESUME of session " + label + " with a wrong proof; refused");
         }
-        previousNonce = nonce;
+    }
+
+    /**
+     * Server: the resume proved with {@code proof} is accepted; returns the nonce for the next one. A proof
+     * made with the current nonce shows the client has it, so the previous one retires; a proof made with
+     * the previous nonce shows the client still holds that one (RESUMEDs were lost), so it stays valid.
+     */
+    public byte[] nextResumeNonce(byte[] proof) {
+        if (ResumeProof.matches(proof, secret, id, nonce)) {
+            previousNonce = nonce;
+        }
         nonce = ResumeProof.randomNonce();
         return nonce.clone();
     }
 
     /** The link carrying the session now, or null while suspended. */
+    @Override
     public Link link() {
         return link;
     }
@@ -313,6 +329,8 @@ public final class Session implements SessionPort {
         state = state.next(SessionState.ACTIVE);
         link = newLink;
         resumes++;
+        // ACKs sent on the old link after the peer moved may have been dropped with it: say it again here.
+        ackSentOffset = -1;
         newLink.attach(this, from);
         resumeWaitingStreams();
         return replay.head() - from;
@@ -361,7 +379,7 @@ public final class Session implements SessionPort {
             receivedOffset += frameBytes;
             return true;
         }
-        if (seq + frameBytes <= receivedOffset) {
+        if (seq >= 0 && seq <= receivedOffset - frameBytes) {
             return false; // a replayed frame we already have
         }
         throw new ProtocolException(ErrorCode.SEQUENCE_ERROR,
@@ -377,6 +395,12 @@ public final class Session implements SessionPort {
             throw new ProtocolException(ErrorCode.BAD_STREAM_ID, "OPEN reuses stream id " + streamId);
         }
         highestPeerStreamId = streamId;
+        if (streams.size() >= settings.maxStreams() + MAX_REFUSALS_OWED) {
+            log.warn("session {}: the peer opened stream {} with {} streams held, {} of them refusals it has not "
+                    + "acknowledged; ending the session", label, streamId, streams.size(), streams.size() - settings.maxStreams());
+            throw new ProtocolException(ErrorCode.LIMIT_EXCEEDED, "too many streams opened while the refusals of earlier "
+                    + "ones are not acknowledged (limit " + settings.maxStreams() + " streams)");
+        }
         InetSocketAddress target = services.resolve(service);
         Stream stream;
         if (target == null) {

@@ -9,6 +9,7 @@ import io.roamtun.engine.session.StreamState.Event;
 import io.roamtun.protocol.ErrorCode;
 import io.roamtun.protocol.FrameEncoder;
 import io.roamtun.protocol.ProtocolException;
+import io.roamtun.protocol.Wire;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -389,6 +390,10 @@ final class Stream implements IoHandler {
     }
 
     void onWindowUpdate(int increment) throws ProtocolException {
+        if (increment <= 0) {
+            throw new ProtocolException(ErrorCode.FLOW_CONTROL_ERROR, id,
+                    "WINDOW_UPDATE increment " + Integer.toUnsignedString(increment) + " not in 1.." + Wire.MAX_WINDOW);
+        }
         long next = (long) sendWindow + increment;
         if (next > Integer.MAX_VALUE) {
             throw new ProtocolException(ErrorCode.FLOW_CONTROL_ERROR, id, "window would exceed 2^31-1");

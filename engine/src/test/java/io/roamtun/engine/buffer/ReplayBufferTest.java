@@ -69,6 +69,43 @@ class ReplayBufferTest {
         assertFalse(replay.isFrameBoundary(7));
     }
 
+    /**
+     * A peer can only have received whole frames: an ACK inside a frame or beyond the head is a lie, told
+     * apart from a good one without trusting bytes inside a frame as a length (that let a lying peer spin
+     * the loop). Frames of every size, across segment boundaries.
+     */
+    @Test
+    void theAckCheckTellsFrameBoundariesFromLies() {
+        ReplayBuffer replay = new ReplayBuffer(pool, 8 * SEGMENT);
+        java.util.List<Long> boundaries = new java.util.ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            boundaries.add(addData(replay, 1, i % 3 == 0 ? 1 : 9_000 * (i % 7 + 1), (byte) 0xFF));
+            ByteBuffer slot = replay.reserveFrame(FrameEncoder.EMPTY_FRAME_BYTES);
+            FrameEncoder.fin(slot, replay.head(), 3);
+            boundaries.add(replay.head());
+            replay.commitFrame(FrameEncoder.EMPTY_FRAME_BYTES);
+        }
+        boundaries.add(replay.head());
+        assertEquals(ReplayBuffer.AckCheck.NOT_NEW, replay.checkAck(0), "nothing acknowledged yet: 0 says nothing");
+        assertEquals(ReplayBuffer.AckCheck.BEYOND_HEAD, replay.checkAck(replay.head() + 1));
+        for (int i = 1; i < boundaries.size(); i += 3) {
+            long b = boundaries.get(i);
+            assertEquals(ReplayBuffer.AckCheck.INSIDE_FRAME, replay.checkAck(b - 1), "just before a frame start");
+            assertEquals(ReplayBuffer.AckCheck.INSIDE_FRAME, replay.checkAck(b - Wire.HEADER_BYTES + 8),
+                    "where a frame's length field would be read from");
+            assertEquals(ReplayBuffer.AckCheck.NEW, replay.checkAck(b));
+            replay.acknowledge(b);
+            assertEquals(ReplayBuffer.AckCheck.NOT_NEW, replay.checkAck(b), "said twice");
+            assertEquals(ReplayBuffer.AckCheck.NOT_NEW, replay.checkAck(boundaries.get(i - 1)), "older");
+        }
+        long next = replay.head();
+        assertEquals(ReplayBuffer.AckCheck.NEW, replay.checkAck(next)); // a link holds it back: not acknowledged yet
+        assertEquals(next, replay.highestAck());
+        assertEquals(ReplayBuffer.AckCheck.NEW, replay.checkAck(next), "said again (after a move) while held: taken again");
+        replay.acknowledge(next);
+        assertEquals(ReplayBuffer.AckCheck.NOT_NEW, replay.checkAck(next));
+    }
+
     @Test
     void acknowledgementFreesWholeSegmentsOnlyAndIgnoresStaleAcks() {
         ReplayBuffer replay = new ReplayBuffer(pool, 8 * SEGMENT);

@@ -1,6 +1,7 @@
 package io.roamtun.engine.link;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.roamtun.engine.buffer.BufferPool;
@@ -11,6 +12,7 @@ import io.roamtun.protocol.FrameEncoder;
 import io.roamtun.protocol.FrameType;
 import io.roamtun.protocol.Role;
 import io.roamtun.protocol.Wire;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -113,6 +115,72 @@ class LinkWriterTest {
         halfway.flush(true); // 50 bytes of the first frame
         assertEquals(starts[0], halfway.acknowledged(starts[3]));
         assertEquals(10, halfway.acknowledged(10), "an ACK below the cursor is taken as it is");
+    }
+
+    /**
+     * Right after a move the new link may be halfway through a resent frame when the peer acknowledges more
+     * (it got those frames on the old link). The part beyond the frame is held, not forgotten: once the frame
+     * is out the cursor skips what the peer has and the whole ACK frees the buffer. (Forgetting it left the
+     * buffer full with no ACK ever coming again: a stalled session.)
+     */
+    @Test
+    void anAckBeyondAHalfWrittenFrameIsHeldUntilTheFrameIsOut() throws Exception {
+        BufferPool pool = new BufferPool(256 * 1024, 4);
+        ReplayBuffer replay = new ReplayBuffer(pool, 2 << 20);
+        long[] starts = new long[5];
+        for (int i = 0; i < 5; i++) {
+            starts[i] = replay.head();
+            ByteBuffer slot = replay.reserveData(1000);
+            int n = slot.remaining();
+            for (int k = 0; k < n; k++) {
+                slot.put((byte) (i + 1));
+            }
+            replay.commitData(1, n);
+        }
+        ChunkingTransport transport = new ChunkingTransport(50);
+        LinkWriter writer = new LinkWriter(transport);
+        writer.sendReplayFrom(replay, 0);
+        assertEquals(LinkWriter.Result.BLOCKED, writer.flush(true)); // 50 bytes into the first frame
+        assertEquals(starts[0], writer.acknowledged(starts[3]), "the half-written frame stays");
+        assertEquals(-1, writer.takeHeldAck(), "nothing more to free while the frame is half written");
+        while (writer.sentOffset() < starts[1]) {
+            writer.flush(true);
+        }
+        assertEquals(starts[3], writer.takeHeldAck(), "the frame is out: the held ACK frees the buffer");
+        assertEquals(-1, writer.takeHeldAck(), "once");
+        transport.chunk = 1 << 20;
+        writer.flush(true);
+        List<Long> seqs = new ArrayList<>();
+        new FrameDecoder(Role.SERVER, Wire.MAX_PAYLOAD).decode(ByteBuffer.wrap(transport.written.toByteArray()), new AnyFrame() {
+            @Override
+            public boolean admitSequenced(FrameType type, long seq, int frameBytes) {
+                seqs.add(seq);
+                return true;
+            }
+        });
+        assertEquals(List.of(starts[0], starts[3], starts[4]), seqs, "what the peer acknowledged is not resent");
+    }
+
+    /**
+     * A closing link halfway through a frame whose bytes the peer acknowledged through the new link (so the
+     * buffer freed them) stops with an I/O error, which closes it, instead of reading freed memory.
+     */
+    @Test
+    void aClosingLinkStopsWhenItsHalfWrittenFrameWasAcknowledgedElsewhere() throws Exception {
+        BufferPool pool = new BufferPool(256 * 1024, 4);
+        ReplayBuffer replay = new ReplayBuffer(pool, 2 << 20);
+        for (int i = 0; i < 2; i++) {
+            ByteBuffer slot = replay.reserveData(200_000);
+            int n = slot.remaining();
+            slot.position(slot.limit());
+            replay.commitData(1, n);
+        }
+        ChunkingTransport transport = new ChunkingTransport(50);
+        LinkWriter old = new LinkWriter(transport);
+        old.sendReplayFrom(replay, 0);
+        old.flush(true);
+        replay.acknowledge(replay.head()); // through the new link
+        assertThrows(IOException.class, () -> old.flush(false));
     }
 
     @Test

@@ -1,0 +1,277 @@
+package io.roamtun.engine.session;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.roamtun.engine.buffer.BufferPool;
+import io.roamtun.engine.link.Link;
+import io.roamtun.engine.link.LinkSettings;
+import io.roamtun.engine.link.LinkTransport;
+import io.roamtun.engine.loop.EventLoop;
+import io.roamtun.protocol.AnyFrame;
+import io.roamtun.protocol.ErrorCode;
+import io.roamtun.protocol.FrameDecoder;
+import io.roamtun.protocol.FrameType;
+import io.roamtun.protocol.Hello;
+import io.roamtun.protocol.ProtocolException;
+import io.roamtun.protocol.Role;
+import io.roamtun.protocol.Welcome;
+import io.roamtun.protocol.Wire;
+import java.io.ByteArrayOutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A session's side of resume and of a lying peer, with links over an in-memory transport: the nonce
+ * rules, the ACK repeated on a new link, and peer input that must end only what it concerns.
+ */
+class SessionResumeTest {
+
+    /** Takes every write whole and keeps the bytes; never has anything to read. */
+    private static final class RecordingTransport implements LinkTransport {
+        final ByteArrayOutputStream written = new ByteArrayOutputStream();
+
+        @Override public int read(ByteBuffer dst) { return 0; }
+        @Override public long write(ByteBuffer[] srcs, int offset, int length) {
+            long n = 0;
+            for (int i = offset; i < offset + length; i++) {
+                byte[] bytes = new byte[srcs[i].remaining()];
+                srcs[i].get(bytes);
+                written.write(bytes, 0, bytes.length);
+                n += bytes.length;
+            }
+            return n;
+        }
+        @Override public boolean hasBufferedOutput() { return false; }
+        @Override public boolean flushBuffered() { return true; }
+        @Override public SocketChannel channel() { return null; }
+        @Override public String describe() { return "recording"; }
+        @Override public void close() { }
+
+        /** The ACK offsets in what was written. */
+        List<Long> acks() throws ProtocolException {
+            List<Long> acks = new ArrayList<>();
+            new FrameDecoder(Role.SERVER, Wire.MAX_PAYLOAD).decode(ByteBuffer.wrap(written.toByteArray()), new AnyFrame() {
+                @Override
+                public void onAck(long offset) {
+                    acks.add(offset);
+                }
+            });
+            return acks;
+        }
+    }
+
+    private static final LinkSettings LINK = LinkSettings.forDeadAfter(Duration.ofSeconds(30), Duration.ofSeconds(10));
+
+    private static Link link(EventLoop loop, Role role, LinkTransport transport, String name) {
+        return new Link(loop, transport, role, LINK, (l, code, reason, byPeer) -> { }, name);
+    }
+
+    private static Session session(EventLoop loop, Role role, SessionSettings settings) {
+        return new Session(loop, role, settings, new BufferPool(256 * 1024, 8), new BufferPool(16 * 1024, 8), null,
+                ServiceDirectory.empty(), (s, r) -> { }, role.name().toLowerCase());
+    }
+
+    /** A client and a server session joined by HELLO / WELCOME over links that go nowhere. */
+    private record Pair(Session client, Session server, Link serverLink) {
+        static Pair open(EventLoop loop, SessionSettings serverSettings) throws ProtocolException {
+            Session server = session(loop, Role.SERVER, serverSettings);
+            Session client = session(loop, Role.CLIENT, SessionSettings.defaults());
+            Link serverLink = link(loop, Role.SERVER, new RecordingTransport(), "s0");
+            Welcome welcome = server.acceptHello(new Hello(1, 1, 0, 512 << 10, Wire.MAX_PAYLOAD, ""), serverLink);
+            client.acceptWelcome(welcome, link(loop, Role.CLIENT, new RecordingTransport(), "c0"));
+            return new Pair(client, server, serverLink);
+        }
+    }
+
+    /** Runs {@code task} on the loop thread; what it throws (an assertion too) is thrown here. */
+    @SuppressWarnings("unchecked")
+    private static <T> T on(EventLoop loop, Callable<T> task) throws Exception {
+        Object[] result = new Object[1];
+        Throwable[] failure = new Throwable[1];
+        loop.call(() -> {
+            try {
+                result[0] = task.call();
+            } catch (Throwable t) {
+                failure[0] = t;
+            }
+            return null;
+        });
+        if (failure[0] instanceof Exception e) {
+            throw e;
+        }
+        if (failure[0] instanceof Error e) {
+            throw e;
+        }
+        return (T) result[0];
+    }
+
+    @Test
+    void aResumeNonceStaysValidUntilTheClientShowsItGotANewOne() throws Exception {
+        try (EventLoop loop = new EventLoop("test-loop").start()) {
+            on(loop, () -> {
+                Pair pair = Pair.open(loop, SessionSettings.defaults());
+                Session client = pair.client();
+                Session server = pair.server();
+                byte[] withFirst = client.resumeProof();
+                // Two resumes accepted whose RESUMEDs were lost with their links: the client still holds the first nonce.
+                server.verifyResumeProof(withFirst);
+                server.nextResumeNonce(withFirst);
+                server.verifyResumeProof(withFirst);
+                server.nextResumeNonce(withFirst);
+                assertDoesNotThrow(() -> server.verifyResumeProof(withFirst), "the third resume with the first nonce");
+                // This time RESUMED arrives: the client proves the new nonce, and the first one retires.
+                client.acceptNextNonce(server.nextResumeNonce(withFirst));
+                byte[] withSecond = client.resumeProof();
+                server.verifyResumeProof(withSecond);
+                client.acceptNextNonce(server.nextResumeNonce(withSecond));
+                assertEquals(ErrorCode.AUTH_FAILED,
+                        assertThrows(ProtocolException.class, () -> server.verifyResumeProof(withFirst)).code(),
+                        "two nonces later the first is worth nothing");
+                assertDoesNotThrow(() -> server.verifyResumeProof(withSecond), "the one before the current stays");
+                assertDoesNotThrow(() -> server.verifyResumeProof(client.resumeProof()));
+                byte[] forged = client.resumeProof().clone();
+                forged[0] ^= 1;
+                assertEquals(ErrorCode.AUTH_FAILED, assertThrows(ProtocolException.class, () -> server.verifyResumeProof(forged)).code());
+                assertDoesNotThrow(() -> server.verifyResumeProof(client.resumeProof()), "a forged proof changed nothing");
+                return null;
+            });
+        }
+    }
+
+    /**
+     * An ACK sent on the old link after the peer moved the session is dropped with that link; the peer may
+     * then hold a full replay buffer and wait for an ACK that never comes. The first write on the new link
+     * says it again.
+     */
+    @Test
+    void theFirstWriteOnANewLinkRepeatsTheAck() throws Exception {
+        try (EventLoop loop = new EventLoop("test-loop").start()) {
+            RecordingTransport newTransport = new RecordingTransport();
+            Session client = on(loop, () -> {
+                Session c = Pair.open(loop, SessionSettings.defaults()).client();
+                assertTrue(c.admitSequenced(FrameType.DATA, 0, 1000));
+                assertTrue(c.admitSequenced(FrameType.FIN, 1000, 20));
+                assertEquals(1020, c.takeDueAck(), "acknowledged on the old link");
+                assertEquals(-1, c.takeDueAck());
+                c.resumeOn(link(loop, Role.CLIENT, newTransport, "c1"), 0);
+                return c;
+            });
+            long deadline = System.nanoTime() + 5_000_000_000L; // the new link flushes at the end of the turn that attached it
+            while (on(loop, newTransport::acks).isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertEquals(List.of(1020L), on(loop, newTransport::acks));
+            assertEquals(SessionState.ACTIVE, on(loop, client::state));
+        }
+    }
+
+    @Test
+    void sequenceOffsetsNearTheTopOfTheRangeAreRefusedNotSkipped() throws Exception {
+        try (EventLoop loop = new EventLoop("test-loop").start()) {
+            on(loop, () -> {
+                Session server = Pair.open(loop, SessionSettings.defaults()).server();
+                for (long seq : new long[] {Long.MAX_VALUE - 10, Long.MIN_VALUE, -20}) {
+                    ProtocolException e = assertThrows(ProtocolException.class, () -> server.admitSequenced(FrameType.DATA, seq, 40));
+                    assertEquals(ErrorCode.SEQUENCE_ERROR, e.code(), "offset " + seq);
+                }
+                return null;
+            });
+        }
+    }
+
+    /** A peer can only acknowledge whole frames; an ACK inside one (its bytes read as a length could spin the loop) is a lie. */
+    @Test
+    void anAckInsideAFrameOrBeyondTheHeadEndsTheLinkWithSequenceError() throws Exception {
+        try (EventLoop loop = new EventLoop("test-loop").start()) {
+            on(loop, () -> {
+                Pair pair = Pair.open(loop, SessionSettings.defaults());
+                Session server = pair.server();
+                for (int id = 1; id <= 5; id += 2) {
+                    server.onOpen(id, "nosuch"); // each answered with OPEN_FAIL, a sequenced frame
+                }
+                long head = server.sentHead();
+                assertTrue(head > 60);
+                assertEquals(ErrorCode.SEQUENCE_ERROR, assertThrows(ProtocolException.class, () -> pair.serverLink().onAck(8)).code());
+                assertEquals(ErrorCode.SEQUENCE_ERROR, assertThrows(ProtocolException.class, () -> pair.serverLink().onAck(head + 20)).code());
+                pair.serverLink().onAck(head);
+                assertEquals(0, server.unacknowledgedBytes());
+                pair.serverLink().onAck(8); // below an earlier ACK: ignored, as the protocol says
+                return null;
+            });
+        }
+    }
+
+    /**
+     * A peer that keeps opening streams nobody serves while never acknowledging the refusals would have them
+     * pile up without end (each waits for room in the replay buffer). Past the stream limit plus a margin of
+     * refusals owed, its session ends with LIMIT_EXCEEDED.
+     */
+    @Test
+    void aFloodOfRefusedOpensEndsTheSessionInsteadOfGrowingWithoutBound() throws Exception {
+        SessionSettings small = new SessionSettings(512 << 10, 64 << 10, 10, Duration.ofSeconds(5), 256L << 20);
+        try (EventLoop loop = new EventLoop("test-loop").start()) {
+            on(loop, () -> {
+                Session server = Pair.open(loop, small).server();
+                ProtocolException flood = null;
+                int opened = 0;
+                for (int id = 1; opened < 1_000_000; id += 2, opened++) {
+                    try {
+                        server.onOpen(id, "nosuch");
+                    } catch (ProtocolException e) {
+                        flood = e;
+                        break;
+                    }
+                    assertTrue(server.streamCount() <= small.maxStreams() + Session.MAX_REFUSALS_OWED, "bounded");
+                }
+                assertNotNull(flood, "the flood was stopped");
+                assertEquals(ErrorCode.LIMIT_EXCEEDED, flood.code());
+                assertTrue(opened > small.maxStreams() + Session.MAX_REFUSALS_OWED, "refusals were answered while they fit");
+                return null;
+            });
+        }
+    }
+
+    /** WINDOW_UPDATE of 0 (or beyond 2^31-1, which shows as negative) is that stream's error: it is reset, the session goes on. */
+    @Test
+    void aBadWindowIncrementResetsOnlyItsStream() throws Exception {
+        try (EventLoop loop = new EventLoop("test-loop").start();
+             ServerSocketChannel listener = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+             SocketChannel app1 = SocketChannel.open(listener.getLocalAddress());
+             SocketChannel accepted1 = listener.accept();
+             SocketChannel app2 = SocketChannel.open(listener.getLocalAddress());
+             SocketChannel accepted2 = listener.accept()) {
+            accepted1.configureBlocking(false);
+            accepted2.configureBlocking(false);
+            on(loop, () -> {
+                Session client = Pair.open(loop, SessionSettings.defaults()).client();
+                client.openStream(accepted1, "svc");
+                client.openStream(accepted2, "svc");
+                client.onOpenOk(1);
+                client.onOpenOk(3);
+                assertEquals(2, client.streamCount());
+                client.onWindowUpdate(1, 0);
+                assertEquals(1, client.streamCount(), "stream 1 reset");
+                assertEquals(SessionState.ACTIVE, client.state(), "the session goes on");
+                client.onWindowUpdate(3, Integer.MIN_VALUE);
+                assertEquals(0, client.streamCount(), "stream 3 reset too");
+                client.onWindowUpdate(3, 1000); // a frame for a stream that is over: ignored
+                assertEquals(SessionState.ACTIVE, client.state());
+                assertFalse(accepted1.isOpen(), "the app's connection of a reset stream is closed");
+                return null;
+            });
+        }
+    }
+}
