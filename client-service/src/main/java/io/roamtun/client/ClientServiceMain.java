@@ -5,6 +5,7 @@ import io.roamtun.client.paths.SystemInterfaces;
 import io.roamtun.engine.config.AgentCommandLine;
 import io.roamtun.engine.config.Durations;
 import io.roamtun.engine.config.HostPort;
+import io.roamtun.engine.config.IoErrors;
 import io.roamtun.engine.config.SessionOptions;
 import io.roamtun.engine.config.UsageException;
 import io.roamtun.engine.link.LinkSettings;
@@ -103,7 +104,7 @@ public final class ClientServiceMain {
             try {
                 credential = java.nio.file.Files.readString(file).trim();
             } catch (java.io.IOException e) {
-                throw new UsageException("--credential-file: cannot read " + file + ": " + e.getMessage());
+                throw new UsageException("--credential-file: cannot read " + file + ": " + IoErrors.reason(e));
             }
         }
         if (credential != null && (credential.indexOf(':') <= 0 || credential.length() > 255)) {
@@ -152,7 +153,7 @@ public final class ClientServiceMain {
             System.exit(control(args));
             return;
         }
-        AgentCommandLine cli = new AgentCommandLine("client-service", options());
+        AgentCommandLine cli = new AgentCommandLine("client-service", options(), Set.of("forward", "prefer", "exclude"));
         ClientConfig config;
         try {
             if (!cli.parse(args)) {

@@ -1,6 +1,8 @@
 package io.roamtun.client;
 
+import io.roamtun.engine.config.IoErrors;
 import io.roamtun.engine.config.UsageException;
+import io.roamtun.engine.tls.CaTrust;
 import io.roamtun.engine.tls.PinnedCertificateTrust;
 import io.roamtun.engine.tls.TlsProviders;
 import io.roamtun.engine.tls.TlsTransportFactory;
@@ -17,6 +19,7 @@ import java.security.cert.CertificateFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedTrustManager;
 
 /** The client's TLS: trust one pinned server certificate, or a CA (with the server's name checked). */
 public final class ClientTls {
@@ -45,9 +48,16 @@ public final class ClientTls {
             }
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             tmf.init(ks);
-            return build(tmf.getTrustManagers(), mode, true);
-        } catch (IOException | GeneralSecurityException e) {
-            throw new UsageException("--server-ca: cannot read " + caFile + ": " + e.getMessage());
+            for (TrustManager tm : tmf.getTrustManagers()) {
+                if (tm instanceof X509ExtendedTrustManager pkix) {
+                    return build(new TrustManager[] {new CaTrust(pkix)}, mode, true);
+                }
+            }
+            throw new UsageException("--server-ca: this Java has no X.509 trust manager");
+        } catch (IOException e) {
+            throw new UsageException("--server-ca: cannot read " + caFile + ": " + IoErrors.reason(e));
+        } catch (GeneralSecurityException e) {
+            throw new UsageException("--server-ca: " + caFile + " is not a PEM certificate: " + e.getMessage());
         }
     }
 

@@ -45,7 +45,8 @@ class CommandLineTest {
             "--insecure-plaintext --listen 127.0.0.1:0 --service a=127.0.0.1:1 --max-buffer-memory 1MiB | between 4MiB and 1TiB",
             "--insecure-plaintext --listen 127.0.0.1:0 --service a=127.0.0.1:1 --max-buffer-memory much | not a size",
             "--insecure-plaintext --bogus                                         | Unrecognized option",
-            "--insecure-plaintext --config /nonexistent/roamtun.properties         | cannot read",
+            "--insecure-plaintext --config /nonexistent/roamtun.properties         | no such file or directory",
+            "--insecure-plaintext --listen 127.0.0.1:0 --listen 127.0.0.1:1 --service a=127.0.0.1:1 | --listen given twice",
     })
     void serverRefusesBadInputWithOneLineAndExitTwo(String args, String expected) throws Exception {
         try (AgentProcess server = AgentProcess.server(args.trim().split("\\s+"))) {
@@ -61,7 +62,8 @@ class CommandLineTest {
             "--server 127.0.0.1:1 --forward 8080=web --server-fingerprint md5:00 | a fingerprint starts with sha256:",
             "--server 127.0.0.1:1 --forward 8080=web --server-fingerprint sha256:abc | 64 hex digits",
             "--insecure-plaintext --server 127.0.0.1:1 --forward 8080=web --credential nocolon | must be NAME:SECRET",
-            "--insecure-plaintext --server 127.0.0.1:1 --forward 8080=web --credential-file /nonexistent | cannot read",
+            "--insecure-plaintext --server 127.0.0.1:1 --forward 8080=web --credential-file /nonexistent | cannot read /nonexistent: no such file",
+            "--insecure-plaintext --server 127.0.0.1:1 --server 127.0.0.1:2 --forward 8080=web | --server given twice",
             "--insecure-plaintext --forward 8080=web                 | --server is required",
             "--insecure-plaintext --server 127.0.0.1:1               | no --forward given",
             "--insecure-plaintext --server 127.0.0.1:1 --forward web | not [BIND_ADDR:]PORT=NAME",
@@ -88,6 +90,17 @@ class CommandLineTest {
         }
     }
 
+    /** A switch in a file takes true or false: "insecure-plaintext=" (empty) used to turn TLS off. */
+    @Test
+    void configFileSwitchWithoutTrueOrFalseIsRefused(@TempDir Path dir) throws Exception {
+        Path config = dir.resolve("server.properties");
+        Files.writeString(config, "insecure-plaintext=\nlisten=127.0.0.1:0\nservice=a=127.0.0.1:1\n");
+        try (AgentProcess server = AgentProcess.server("--config", config.toString())) {
+            assertEquals(2, server.waitFor(30), server.output());
+            assertTrue(server.output().contains("insecure-plaintext=: a switch takes true or false"), server.output());
+        }
+    }
+
     @Test
     void configFileWithAnUnknownKeyIsRefused(@TempDir Path dir) throws Exception {
         Path config = dir.resolve("client.properties");
@@ -98,6 +111,66 @@ class CommandLineTest {
         }
     }
 
+    /** Runs a server-service set-up command; returns its exit code, its output as {@code out[0]}. */
+    private static int admin(String[] out, String... args) throws Exception {
+        try (AgentProcess p = AgentProcess.server(args)) {
+            int code = p.waitFor(30);
+            out[0] = p.output();
+            return code;
+        }
+    }
+
+    /**
+     * The set-up commands: help, mistakes refused in one line before anything is made, and no secret
+     * replaced behind the user's back (re-running init, or adding a client that exists, used to issue a
+     * new secret and lock out the device using the old one).
+     */
+    @Test
+    void setUpCommandsRefuseMistakesAndNeverReplaceASecretSilently(@TempDir Path tmp) throws Exception {
+        String[] out = new String[1];
+        String dir = tmp.resolve("server").toString();
+        assertEquals(0, admin(out, "init", "--help"), out[0]);
+        assertTrue(out[0].contains("client add NAME --dir DIR"), out[0]);
+        assertEquals(2, admin(out, "init", "--dir", dir, "--client", "bad name!"), out[0]);
+        assertTrue(out[0].contains("client names are") && out[0].lines().count() == 1, out[0]);
+        assertTrue(!Files.exists(Path.of(dir)), "nothing made for a refused command");
+        assertEquals(2, admin(out, "init", "--dir", dir, "--validity-days", "abc"), out[0]);
+        assertTrue(out[0].contains("'abc' is not a number of days"), out[0]);
+        assertEquals(2, admin(out, "client", "list", "--dir", dir), out[0]);
+        assertTrue(out[0].contains("is not a server directory"), out[0]);
+
+        assertEquals(0, admin(out, "init", "--dir", dir, "--client", "laptop"), out[0]);
+        String credential = out[0].lines().reduce((a, b) -> b).orElseThrow().replaceAll(".* --credential ", "");
+        assertEquals(0, admin(out, "init", "--dir", dir, "--client", "laptop"), out[0]);
+        assertTrue(out[0].contains("client 'laptop' exists and keeps its secret") && !out[0].contains("--credential "), out[0]);
+        assertEquals(2, admin(out, "client", "add", "laptop", "--dir", dir), out[0]);
+        assertTrue(out[0].contains("add --replace"), out[0]);
+        assertEquals(2, admin(out, "client", "add", "phone", "--dir", dir, "--dir", dir), out[0]);
+        assertTrue(out[0].contains("--dir given twice"), out[0]);
+        assertEquals(0, admin(out, "client", "add", "laptop", "--dir", dir, "--replace"), out[0]);
+        assertTrue(out[0].startsWith("--credential laptop:") && !out[0].contains(credential), out[0]);
+    }
+
+    /** An imported key from another pair than the certificate is refused at init, not at every handshake later. */
+    @Test
+    void initRefusesAKeyThatDoesNotBelongToTheCertificate(@TempDir Path tmp) throws Exception {
+        String openssl = ExternalTools.require("openssl");
+        for (String name : new String[] {"a", "b"}) {
+            Process gen = new ProcessBuilder(openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                    "-nodes", "-keyout", tmp.resolve(name + ".key").toString(), "-out", tmp.resolve(name + ".pem").toString(),
+                    "-days", "2", "-subj", "/CN=" + name).redirectErrorStream(true).start();
+            gen.getInputStream().readAllBytes();
+            assertEquals(0, gen.waitFor());
+        }
+        String[] out = new String[1];
+        String dir = tmp.resolve("server").toString();
+        assertEquals(1, admin(out, "init", "--dir", dir, "--tls-cert", tmp.resolve("a.pem").toString(),
+                "--tls-key", tmp.resolve("b.key").toString()), out[0]);
+        assertTrue(out[0].contains("does not belong to the certificate"), out[0]);
+        assertEquals(0, admin(out, "init", "--dir", dir, "--tls-cert", tmp.resolve("a.pem").toString(),
+                "--tls-key", tmp.resolve("a.key").toString()), out[0]);
+    }
+
     @Test
     void portAlreadyInUseIsAClearErrorNotAStackTrace() throws Exception {
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
@@ -106,6 +179,15 @@ class CommandLineTest {
             assertEquals(1, server.waitFor(30));
             assertTrue(server.output().contains("cannot listen on 127.0.0.1:" + taken.getLocalPort()), server.output());
             assertTrue(!server.output().contains("\tat "), "no stack trace:\n" + server.output());
+            // It used to wait ten seconds for an event loop that had never started, then say so.
+            assertTrue(!server.output().contains("did not stop"), "no wait for a loop that never ran:\n" + server.output());
+        }
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+             AgentProcess client = AgentProcess.client("--insecure-plaintext", "--server", "127.0.0.1:1",
+                     "--forward", "127.0.0.1:" + taken.getLocalPort() + "=web")) {
+            assertEquals(1, client.waitFor(30));
+            assertTrue(client.output().contains(String.valueOf(taken.getLocalPort())), client.output());
+            assertTrue(!client.output().contains("\tat ") && !client.output().contains("did not stop"), client.output());
         }
     }
 }

@@ -77,12 +77,15 @@ class TlsRefusalMessagesTest {
                 unknown.await("server-service refused this client: .*unknown or revoked client 'stranger'", 30);
             }
             server.await("refused: unknown or revoked client 'stranger'", 10);
-            // Revoked while the server runs: refused from the next connection on.
-            try (AgentProcess remove = AgentProcess.server("client", "remove", "laptop", "--dir", dir.toString())) {
-                assertEquals(0, remove.waitFor(30), remove.output());
-            }
-            try (AgentProcess revoked = client(port, flags[0], credential)) {
-                revoked.await("refused this client: .*unknown or revoked client 'laptop'", 30);
+            // Revoked while the server runs and the client is connected: its open session ends (it kept working
+            // until the client reconnected, before), and it is refused from then on.
+            try (AgentProcess connected = client(port, flags[0], credential)) {
+                connected.await("session \\w+ established via .*TLSv1\\.3", 30);
+                try (AgentProcess remove = AgentProcess.server("client", "remove", "laptop", "--dir", dir.toString())) {
+                    assertEquals(0, remove.waitFor(30), remove.output());
+                }
+                server.await("client laptop was revoked: ending its session", 10);
+                connected.await("refused this client: .*unknown or revoked client 'laptop'", 30);
             }
             server.await("refused: unknown or revoked client 'laptop'", 10);
         }

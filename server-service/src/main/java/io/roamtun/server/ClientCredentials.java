@@ -26,8 +26,9 @@ import java.util.TreeSet;
 /**
  * The clients allowed to use this server: a .properties file (mode 0600) with, per client, the SHA-256 of
  * its secret and the services it may open ({@code *} for all). Only hashes are stored; a secret is shown
- * once, when made. The file is read again whenever it changes, so {@code client remove} takes effect for
- * the next connection or resume at once, without a restart.
+ * once, when made. The file is read again whenever it changes, so {@code client remove} takes effect at
+ * once, without a restart: for new connections and resumes, and for the sessions the client has open
+ * (the server checks the file every second and ends them).
  */
 public final class ClientCredentials {
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -41,6 +42,7 @@ public final class ClientCredentials {
 
     private final Path file;
     private FileTime loadedAt;
+    private long generation;
     private Properties entries = new Properties();
 
     public ClientCredentials(Path file) {
@@ -88,6 +90,12 @@ public final class ClientCredentials {
         return new Client(name, HexFormat.of().parseHex(hash), services);
     }
 
+    /** Counts the reads of a changed file: a caller that saw another count knows the clients may have changed. */
+    public synchronized long generation() {
+        reloadIfChanged();
+        return generation;
+    }
+
     private void reloadIfChanged() {
         try {
             FileTime modified = Files.getLastModifiedTime(file);
@@ -97,9 +105,13 @@ public final class ClientCredentials {
             entries = read(file);
             loadedAt = modified;
         } catch (IOException e) {
+            if (loadedAt == null && entries.isEmpty()) {
+                return;
+            }
             entries = new Properties(); // no file, or unreadable: nobody is allowed
             loadedAt = null;
         }
+        generation++;
     }
 
     private static Properties read(Path file) throws IOException {
@@ -122,7 +134,7 @@ public final class ClientCredentials {
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
-    /** Adds (or replaces) a client; returns its credential "NAME:SECRET", shown this once. */
+    /** Adds a client, or gives an existing one a new secret; returns its credential "NAME:SECRET", shown this once. */
     public static String add(Path file, String name, List<String> services) throws IOException {
         if (!validName(name)) {
             throw new IllegalArgumentException("client names are 1-64 letters, digits, '.', '_' or '-': '" + name + "'");
@@ -135,6 +147,11 @@ public final class ClientCredentials {
         p.setProperty("client." + name + ".services", services.isEmpty() ? "*" : String.join(",", services));
         write(file, p);
         return name + ":" + secret;
+    }
+
+    /** True when the file names a client so. */
+    public static boolean exists(Path file, String name) throws IOException {
+        return read(file).getProperty("client." + name + ".sha256") != null;
     }
 
     public static boolean remove(Path file, String name) throws IOException {

@@ -1,15 +1,20 @@
 package io.roamtun.server;
 
+import io.roamtun.engine.config.IoErrors;
 import io.roamtun.engine.config.UsageException;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The server's set-up commands, run instead of the agent:
  * <pre>
  *   server-service init --dir DIR [--client NAME] [--services a,b] [--tls-cert FILE --tls-key FILE]
- *   server-service client add NAME --dir DIR [--services a,b]
+ *   server-service client add NAME --dir DIR [--services a,b] [--replace]
  *   server-service client remove NAME --dir DIR
  *   server-service client list --dir DIR
  * </pre>
@@ -17,12 +22,34 @@ import java.util.List;
 final class ServerAdminCommands {
     private ServerAdminCommands() {}
 
+    static final String USAGE = String.join("\n",
+            "usage:",
+            "  server-service init --dir DIR [--client NAME] [--services a,b] [--tls-cert FILE --tls-key FILE]",
+            "                      [--validity-days N] [--start-days-ago N]",
+            "      makes DIR (0700): the server's ECDSA P-256 key and self-signed certificate, or imports yours,",
+            "      and a first client credential (NAME, default client1; an existing client keeps its secret).",
+            "      The last line printed is the flags for the client-service.",
+            "  server-service client add NAME --dir DIR [--services a,b] [--replace]",
+            "      a new client credential, printed once; --replace issues a new secret for an existing client",
+            "      (its old one stops working at once).",
+            "  server-service client remove NAME --dir DIR",
+            "      revokes a client: refused from then on, and its open sessions end within a second.",
+            "  server-service client list --dir DIR",
+            "      the clients and the services each may open (* for all).");
+
     static int run(String[] args) {
         try {
+            if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
+                System.out.println(USAGE);
+                return 0;
+            }
             return args[0].equals("init") ? init(args) : client(args);
         } catch (UsageException e) {
             System.err.println("server-service: " + e.getMessage());
             return UsageException.EXIT_CODE;
+        } catch (IOException e) {
+            System.err.println("server-service: " + IoErrors.describe(e));
+            return 1;
         } catch (Exception e) {
             System.err.println("server-service: " + e.getMessage());
             return 1;
@@ -38,12 +65,21 @@ final class ServerAdminCommands {
         String key;
         int startDaysAgo;
         int validityDays = 3650;
+        boolean replace;
         final List<String> words = new ArrayList<>();
+        private final Set<String> seen = new HashSet<>();
 
         Flags(String[] args, int from) throws UsageException {
             for (int i = from; i < args.length; i++) {
                 String a = args[i];
                 if (a.startsWith("--")) {
+                    if (!seen.add(a)) {
+                        throw new UsageException(a + " given twice");
+                    }
+                    if (a.equals("--replace")) {
+                        replace = true;
+                        continue;
+                    }
                     if (i + 1 >= args.length) {
                         throw new UsageException(a + " needs a value");
                     }
@@ -54,9 +90,9 @@ final class ServerAdminCommands {
                         case "--services" -> services = v;
                         case "--tls-cert" -> cert = v;
                         case "--tls-key" -> key = v;
-                        case "--start-days-ago" -> startDaysAgo = Integer.parseInt(v);
-                        case "--validity-days" -> validityDays = Integer.parseInt(v);
-                        default -> throw new UsageException("unknown option " + a);
+                        case "--start-days-ago" -> startDaysAgo = days(a, v, 0);
+                        case "--validity-days" -> validityDays = days(a, v, 1);
+                        default -> throw new UsageException("unknown option " + a + " (--help lists them)");
                     }
                 } else {
                     words.add(a);
@@ -65,6 +101,18 @@ final class ServerAdminCommands {
             if (dir == null) {
                 throw new UsageException("--dir DIR is required");
             }
+        }
+
+        private static int days(String flag, String value, int min) throws UsageException {
+            try {
+                int n = Integer.parseInt(value);
+                if (n >= min && n <= 36_500) {
+                    return n;
+                }
+            } catch (NumberFormatException e) {
+                // said below
+            }
+            throw new UsageException(flag + ": '" + value + "' is not a number of days from " + min + " to 36500");
         }
 
         List<String> serviceList() {
@@ -86,6 +134,13 @@ final class ServerAdminCommands {
         if ((f.cert == null) != (f.key == null)) {
             throw new UsageException("--tls-cert and --tls-key go together");
         }
+        String name = f.client != null ? f.client : "client1";
+        if (!ClientCredentials.validName(name)) { // checked before anything is made
+            throw new UsageException("--client: client names are 1-64 letters, digits, '.', '_' or '-': '" + name + "'");
+        }
+        if (f.replace || !f.words.isEmpty()) {
+            throw new UsageException("init takes no " + (f.replace ? "--replace" : "'" + f.words.get(0) + "'") + " (--help)");
+        }
         boolean existed = dir.initialized();
         if (f.cert != null) {
             dir.importPem(Path.of(f.cert), Path.of(f.key));
@@ -94,10 +149,17 @@ final class ServerAdminCommands {
             dir.create(f.startDaysAgo, f.validityDays);
             System.out.println(existed ? "kept the existing key in " + dir.dir() : "made an ECDSA P-256 key and certificate in " + dir.dir());
         }
-        String name = f.client != null ? f.client : "client1";
+        System.out.println("run the server with: server-service --dir " + dir.dir() + " --listen HOST:PORT --service NAME=HOST:PORT");
+        if (ClientCredentials.exists(dir.clients().file(), name)) {
+            // Running init again must not lock out a device that uses this client's secret.
+            System.out.println("client '" + name + "' exists and keeps its secret (only its hash is stored, so it is not "
+                    + "shown again; 'client add " + name + " --replace' issues a new one)");
+            System.out.println("flags for the laptop, with the credential file it already has:");
+            System.out.println("--server-fingerprint " + dir.fingerprint());
+            return 0;
+        }
         String credential = ClientCredentials.add(dir.clients().file(), name, f.serviceList());
         System.out.println("client '" + name + "' may open " + (f.services == null ? "every service" : f.services));
-        System.out.println("run the server with: server-service --dir " + dir.dir() + " --listen HOST:PORT --service NAME=HOST:PORT");
         System.out.println("flags for the laptop (keep the secret out of shell history: put it in a file for --credential-file):");
         System.out.println("--server-fingerprint " + dir.fingerprint() + " --credential " + credential);
         return 0;
@@ -108,12 +170,20 @@ final class ServerAdminCommands {
             throw new UsageException("usage: server-service client add|remove|list ... --dir DIR");
         }
         Flags f = new Flags(args, 2);
-        Path file = new ServerDirectory(Path.of(f.dir)).clients().file();
+        ServerDirectory dir = new ServerDirectory(Path.of(f.dir));
+        if (!dir.initialized()) {
+            throw new UsageException(f.dir + " is not a server directory (make it with: server-service init --dir " + f.dir + ")");
+        }
+        Path file = dir.clients().file();
         switch (args[1]) {
             case "add" -> {
                 String name = one(f, "client add NAME");
                 if (!ClientCredentials.validName(name)) {
                     throw new UsageException("client names are 1-64 letters, digits, '.', '_' or '-'");
+                }
+                if (ClientCredentials.exists(file, name) && !f.replace) {
+                    throw new UsageException("client '" + name + "' exists; add --replace to issue it a new secret "
+                            + "(the one its devices use stops working at once)");
                 }
                 System.out.println("--credential " + ClientCredentials.add(file, name, f.serviceList()));
                 return 0;
@@ -124,7 +194,7 @@ final class ServerAdminCommands {
                     System.err.println("server-service: no client '" + name + "'");
                     return 1;
                 }
-                System.out.println("removed client '" + name + "': refused from its next connection or resume on");
+                System.out.println("removed client '" + name + "': refused from now on; its open sessions end within a second");
                 return 0;
             }
             case "list" -> {

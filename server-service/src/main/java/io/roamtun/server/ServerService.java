@@ -51,6 +51,7 @@ public final class ServerService implements AutoCloseable {
         service.engine.loop().call(() -> {
             try {
                 service.engine.loop().register(service.listener, SelectionKey.OP_ACCEPT, service.new Acceptor());
+                service.registry.startRevocationChecks();
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }

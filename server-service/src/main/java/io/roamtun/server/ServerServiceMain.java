@@ -3,6 +3,7 @@ package io.roamtun.server;
 import io.roamtun.engine.config.AgentCommandLine;
 import io.roamtun.engine.config.Durations;
 import io.roamtun.engine.config.HostPort;
+import io.roamtun.engine.config.IoErrors;
 import io.roamtun.engine.config.SessionOptions;
 import io.roamtun.engine.config.UsageException;
 import io.roamtun.engine.session.ServiceDirectory;
@@ -20,6 +21,7 @@ import javax.net.ssl.SSLContext;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.slf4j.Logger;
@@ -114,7 +116,9 @@ public final class ServerServiceMain {
                         material.leaf().getNotBefore(), material.leaf().getNotAfter());
             }
             return new TlsTransportFactory(context, provider, false, false);
-        } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+        } catch (java.io.IOException e) {
+            throw new UsageException("--dir: " + IoErrors.describe(e));
+        } catch (java.security.GeneralSecurityException e) {
             throw new UsageException("--dir: " + e.getMessage());
         }
     }
@@ -132,7 +136,7 @@ public final class ServerServiceMain {
             System.exit(ServerAdminCommands.run(args));
             return;
         }
-        AgentCommandLine cli = new AgentCommandLine("server-service", options());
+        AgentCommandLine cli = new AgentCommandLine("server-service", options(), Set.of("service"));
         ServerConfig config;
         try {
             if (!cli.parse(args)) {

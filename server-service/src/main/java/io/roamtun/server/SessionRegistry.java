@@ -40,11 +40,47 @@ final class SessionRegistry implements LinkListener, SessionListener {
     private final Map<Session, Timer> expiries = new HashMap<>();
     private final Set<Link> links = new LinkedHashSet<>();
     private long sessionsOpened;
+    /** The clients file as last checked for revocations ({@link ClientCredentials#generation()}). */
+    private long clientsGeneration = -1;
     private long resumes;
+
+    /** How often the clients file is checked for revocations that end open sessions. */
+    static final long REVOCATION_CHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     SessionRegistry(EngineContext engine, ServerConfig config) {
         this.engine = engine;
         this.config = config;
+    }
+
+    /** Loop thread: starts checking the clients file, so a revoked client's open sessions end within a second. */
+    void startRevocationChecks() {
+        if (config.clients() != null) {
+            engine.loop().schedule(REVOCATION_CHECK_NANOS, this::checkRevocations);
+        }
+    }
+
+    private void checkRevocations() {
+        long generation = config.clients().generation();
+        if (generation != clientsGeneration) {
+            clientsGeneration = generation;
+            for (Session session : new ArrayList<>(sessions.values())) {
+                if (!session.owner().isEmpty() && config.clients().find(session.owner()) == null) {
+                    log.warn("client {} was revoked: ending its session {} ({} streams)", session.owner(), session.label(),
+                            session.streamCount());
+                    endRevoked(session);
+                }
+            }
+        }
+        engine.loop().schedule(REVOCATION_CHECK_NANOS, this::checkRevocations);
+    }
+
+    /** Ends the session of a revoked client: its link gets GOAWAY AUTH_FAILED, its streams are closed. */
+    private void endRevoked(Session session) {
+        Link carrying = session.link();
+        session.close("client " + session.owner() + " revoked", true);
+        if (carrying != null) {
+            carrying.close(ErrorCode.AUTH_FAILED, "client " + session.owner() + " is revoked");
+        }
     }
 
     void add(Link link) {
@@ -131,11 +167,7 @@ final class SessionRegistry implements LinkListener, SessionListener {
         }
         if (config.clients() != null && config.clients().find(session.owner()) == null) {
             log.warn("link {}: client {} was revoked; its session {} is closed", link.name(), session.owner(), session.label());
-            Link carrying = session.link();
-            session.close("client " + session.owner() + " revoked", true);
-            if (carrying != null) {
-                carrying.close(ErrorCode.AUTH_FAILED, "client " + session.owner() + " is revoked");
-            }
+            endRevoked(session);
             throw new ProtocolException(ErrorCode.AUTH_FAILED, "client " + session.owner() + " is revoked");
         }
         session.checkResumable(resume.receivedOffset());

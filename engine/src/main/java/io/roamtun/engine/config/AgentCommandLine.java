@@ -32,9 +32,13 @@ public final class AgentCommandLine {
     private CommandLine flags;
     private Properties file = new Properties();
 
-    public AgentCommandLine(String command, Options agentOptions) {
+    /** Options that may be given more than once (their values add up); any other given twice is a mistake. */
+    private final Set<String> repeatable;
+
+    public AgentCommandLine(String command, Options agentOptions, Set<String> repeatable) {
         this.command = command;
         this.options = agentOptions;
+        this.repeatable = Set.copyOf(repeatable);
         options.addOption(Option.builder().longOpt("help").desc("print this help and exit").build());
         options.addOption(Option.builder().longOpt("config").hasArg().argName("FILE")
                 .desc("read options from a .properties file (keys are the long option names; flags win)").build());
@@ -56,6 +60,12 @@ public final class AgentCommandLine {
             printHelp();
             return false;
         }
+        for (Option given : flags.getOptions()) {
+            String name = given.getLongOpt();
+            if (!repeatable.contains(name) && flags.getOptionValues(name) != null && flags.getOptionValues(name).length > 1) {
+                throw new UsageException("--" + name + " given twice (see " + command + " --help)");
+            }
+        }
         if (flags.hasOption("config")) {
             file = load(Path.of(flags.getOptionValue("config")));
         }
@@ -68,7 +78,7 @@ public final class AgentCommandLine {
         try (InputStream in = Files.newInputStream(path)) {
             props.load(in);
         } catch (IOException e) {
-            throw new UsageException("--config: cannot read " + path + ": " + e.getMessage());
+            throw new UsageException("--config: cannot read " + path + ": " + IoErrors.reason(e));
         } catch (IllegalArgumentException e) {
             throw new UsageException("--config: " + path + " is not a valid .properties file: " + e.getMessage());
         }
@@ -76,6 +86,10 @@ public final class AgentCommandLine {
         for (String key : props.stringPropertyNames()) {
             if (!options.hasLongOption(key) || key.equals("config") || key.equals("help")) {
                 unknown.add(key);
+            } else if (isSwitch(key) && !props.getProperty(key).trim().matches("(?i)true|false")) {
+                // An empty value must not switch anything on (insecure-plaintext= turned TLS off).
+                throw new UsageException("--config: " + path + ": " + key + "=" + props.getProperty(key).trim()
+                        + ": a switch takes true or false");
             }
         }
         if (!unknown.isEmpty()) {
@@ -89,7 +103,7 @@ public final class AgentCommandLine {
             return true;
         }
         String v = file.getProperty(longName);
-        return v != null && (v.isBlank() || Boolean.parseBoolean(v.trim()) || !isSwitch(longName));
+        return v != null && (isSwitch(longName) ? Boolean.parseBoolean(v.trim()) : !v.isBlank());
     }
 
     private boolean isSwitch(String longName) {

@@ -34,6 +34,8 @@ public final class EventLoop implements Executor, AutoCloseable {
     private final ArrayDeque<Runnable> endOfTurn = new ArrayDeque<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running = true;
+    /** Guarded by this: a loop closed before it started has no thread to wait for. */
+    private boolean started;
 
     public EventLoop(String name) throws IOException {
         this.selector = Selector.open();
@@ -41,8 +43,11 @@ public final class EventLoop implements Executor, AutoCloseable {
         this.thread.setDaemon(false);
     }
 
-    public EventLoop start() {
-        thread.start();
+    public synchronized EventLoop start() {
+        if (running) {
+            thread.start();
+            started = true;
+        }
         return this;
     }
 
@@ -195,7 +200,14 @@ public final class EventLoop implements Executor, AutoCloseable {
     /** Stops the loop and closes every channel registered with it. Safe from any thread. */
     @Override
     public void close() {
-        running = false;
+        synchronized (this) {
+            running = false;
+            if (!started) { // (e.g. the listen address was in use): close the selector here, no waiting
+                closeEverything();
+                stopped.countDown();
+                return;
+            }
+        }
         selector.wakeup();
         if (!inLoop()) {
             try {

@@ -8,9 +8,10 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyStore;
-import java.security.PrivateKey;
 import java.security.NoSuchAlgorithmException;
+import java.security.PrivateKey;
 import java.security.Provider;
+import java.security.Signature;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
@@ -67,7 +68,37 @@ public record KeyMaterial(PrivateKey key, X509Certificate[] chain) {
         byte[] der = Base64.getMimeDecoder().decode(pem.substring(begin + 27, end));
         String algorithm = chain[0].getPublicKey().getAlgorithm();
         PrivateKey key = KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der));
+        requireMatch(key, chain[0], certFile, keyFile);
         return new KeyMaterial(key, chain);
+    }
+
+    /**
+     * Signs a challenge with the key and checks it with the certificate's public key: a key from another pair
+     * would otherwise be taken, and every handshake would fail later with a library error.
+     */
+    private static void requireMatch(PrivateKey key, X509Certificate leaf, Path certFile, Path keyFile)
+            throws GeneralSecurityException {
+        String algorithm = switch (key.getAlgorithm()) {
+            case "EC" -> "SHA256withECDSA";
+            case "RSA" -> "SHA256withRSA";
+            case "Ed25519", "EdDSA" -> "Ed25519";
+            default -> null;
+        };
+        if (algorithm == null) {
+            return; // a kind of key the provider will judge at the handshake
+        }
+        byte[] challenge = "roamtun: does this key belong to this certificate".getBytes(StandardCharsets.US_ASCII);
+        Signature signer = Signature.getInstance(algorithm);
+        signer.initSign(key);
+        signer.update(challenge);
+        byte[] signature = signer.sign();
+        Signature verifier = Signature.getInstance(algorithm);
+        verifier.initVerify(leaf.getPublicKey());
+        verifier.update(challenge);
+        if (!verifier.verify(signature)) {
+            throw new GeneralSecurityException("the key in " + keyFile + " does not belong to the certificate in " + certFile
+                    + " (the first certificate there must be the server's own)");
+        }
     }
 
     /**
