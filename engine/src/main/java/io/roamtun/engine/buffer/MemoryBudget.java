@@ -14,8 +14,10 @@ import org.slf4j.LoggerFactory;
  * than their minimum. A session that cannot grow stops reading its local sockets (backpressure to the
  * apps) and is woken when memory is given back; nothing is dropped.
  *
- * <p>Bytes the peer was already allowed to send (stream windows) are counted in the shared half but never
- * refused, so the shared half can be overshot by at most the open streams' outstanding windows.
+ * <p>Bytes the peer was already allowed to send (stream windows) are counted in the shared half and not
+ * refused while the whole budget has room, so the shared half can be overshot; beyond the limit a session
+ * holding more than its {@link #fairShare()} gets the stream that brought them reset (see
+ * {@code Session.mayQueue}), so peers using every window they were given cannot push the agent past its cap.
  * Used only from the owning loop's thread; wake-ups run as separate loop tasks, never inside a release.
  */
 public final class MemoryBudget {
@@ -114,6 +116,16 @@ public final class MemoryBudget {
             log.warn("buffer memory over its budget ({} shared in use of {}) with bytes peers were allowed to send: "
                     + "new streams are refused until it drains", Sizes.format(shared), Sizes.format(limit / 2));
         }
+    }
+
+    /** True when {@code bytes} more keep the minimums set aside plus everything taken within the limit. */
+    public boolean fitsUnderLimit(long bytes) {
+        return reserved + shared + bytes <= limit;
+    }
+
+    /** The limit divided among the sessions admitted: what one session may hold once the whole budget is used. */
+    public long fairShare() {
+        return limit / Math.max(1, reserved / sessionMinimum);
     }
 
     /** True while bytes that could not be refused hold more than the shared half: refuse new streams. */

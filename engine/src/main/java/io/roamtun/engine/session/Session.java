@@ -646,6 +646,30 @@ public final class Session implements SessionPort {
         }
     }
 
+    /**
+     * Whether a stream may queue {@code bytes} more that the peer sent (its local socket is slow). Yes while
+     * the agent's buffer memory has room; beyond that only while this session's queues stay within its fair
+     * share of the budget. A no resets the stream: windows the peer was given cannot be taken back, and a
+     * peer filling thousands of them must not push the agent past --max-buffer-memory.
+     */
+    boolean mayQueue(Stream stream, int bytes) {
+        long needed = bytes + chunkPool.bufferSize(); // taken in whole chunks
+        if (budget == null || budget.fitsUnderLimit(needed)) {
+            return true;
+        }
+        long queued = 0;
+        for (Stream s : streams.values()) {
+            queued += s.queuedBytes();
+        }
+        if (queued + needed <= budget.fairShare()) {
+            return true;
+        }
+        log.info("session {}: stream {} reset: its peer's bytes would take buffer memory past --max-buffer-memory {} "
+                + "while this session queues {} for slow local sockets, more than its share {}", label, stream.id,
+                Sizes.format(budget.limit()), Sizes.format(queued), Sizes.format(budget.fairShare()));
+        return false;
+    }
+
     void remove(Stream stream) {
         streams.remove(stream.id);
         log.debug("session {}: stream {} closed ({} bytes out, {} in)", label, stream.id, stream.bytesToPeer, stream.bytesFromPeer);

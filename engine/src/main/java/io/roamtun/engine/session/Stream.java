@@ -360,6 +360,10 @@ final class Stream implements IoHandler {
             }
         }
         if (payload.hasRemaining()) {
+            if (!session.mayQueue(this, payload.remaining())) {
+                reset(ErrorCode.STREAM_LIMIT);
+                return;
+            }
             pending.append(payload);
             updateInterest();
         }
