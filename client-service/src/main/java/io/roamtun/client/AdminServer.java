@@ -39,10 +39,30 @@ final class AdminServer implements AutoCloseable {
         this.thread.setDaemon(true);
     }
 
+    /**
+     * The default directory (under /tmp when there is no XDG_RUNTIME_DIR) may have been made by another
+     * user, to take over the socket: it must be this user's, and nobody else's to write.
+     */
+    private static void requireOwnPrivateDirectory(Path dir) throws IOException {
+        String me = System.getProperty("user.name");
+        String owner = Files.getOwner(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS).getName();
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> mode =
+                Files.getPosixFilePermissions(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        boolean othersWrite = mode.contains(java.nio.file.attribute.PosixFilePermission.GROUP_WRITE)
+                || mode.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE);
+        if (Files.isSymbolicLink(dir) || !owner.equals(me) || othersWrite) {
+            throw new IOException("the admin socket directory " + dir + " is " + (Files.isSymbolicLink(dir) ? "a symbolic link"
+                    : "owned by " + owner + " with mode " + PosixFilePermissions.toString(mode))
+                    + ", not this user's alone: remove it, or give --admin-socket PATH");
+        }
+    }
+
     static AdminServer start(Path path, ClientService service) throws IOException {
         Path dir = path.toAbsolutePath().getParent();
         if (!Files.isDirectory(dir)) {
             Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        } else if (dir.equals(AdminClient.defaultSocket().toAbsolutePath().getParent())) {
+            requireOwnPrivateDirectory(dir);
         }
         if (Files.exists(path)) {
             try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(path))) {

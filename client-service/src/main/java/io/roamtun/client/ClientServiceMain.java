@@ -66,6 +66,12 @@ public final class ClientServiceMain {
         String target = null;
         Path socket = AdminClient.defaultSocket();
         for (int i = 1; i < args.length; i++) {
+            if (args[i].equals("--help") || args[i].equals("-h")) {
+                System.out.println("usage: client-service status [--admin-socket PATH]   the session, its path, the interfaces, "
+                        + "the last handovers\n       client-service switch IFNAME [--admin-socket PATH]   move the session to "
+                        + "this interface now (make-before-break)\nPATH defaults to " + AdminClient.defaultSocket());
+                return 0;
+            }
             if (args[i].equals("--admin-socket") && i + 1 < args.length) {
                 socket = Path.of(args[++i]);
             } else if (args[i].startsWith("--admin-socket=")) {
@@ -88,6 +94,9 @@ public final class ClientServiceMain {
     static ClientConfig configure(AgentCommandLine cli) throws UsageException {
         TransportFactory transports;
         TlsProviders.Mode mode = TlsProviders.parse("--tls-provider", cli.value("tls-provider"));
+        if (cli.value("server-fingerprint") != null && cli.value("server-ca") != null) {
+            throw new UsageException("--server-fingerprint and --server-ca: give one way to trust the server");
+        }
         if (cli.has("insecure-plaintext")) {
             transports = TransportFactory.plaintext();
         } else if (cli.value("server-fingerprint") != null) {
@@ -99,10 +108,14 @@ public final class ClientServiceMain {
                     + "'server-service init') or --server-ca FILE; or --insecure-plaintext for a test without encryption");
         }
         String credential = cli.value("credential");
+        if (credential != null && cli.value("credential-file") != null) {
+            throw new UsageException("--credential and --credential-file: give one (the file keeps the secret out of ps)");
+        }
         if (cli.value("credential-file") != null) {
             Path file = Path.of(cli.value("credential-file"));
             try {
                 credential = java.nio.file.Files.readString(file).trim();
+                warnIfOthersCanRead(file);
             } catch (java.io.IOException e) {
                 throw new UsageException("--credential-file: cannot read " + file + ": " + IoErrors.reason(e));
             }
@@ -145,6 +158,21 @@ public final class ClientServiceMain {
         Path admin = cli.value("admin-socket") != null ? Path.of(cli.value("admin-socket")) : AdminClient.defaultSocket();
         return new ClientConfig(server, forwards, session, link,
                 roaming ? new SystemInterfaces() : null, poll, new PathPolicy(prefer, exclude), admin, transports, credential);
+    }
+
+    /** The credential file should be like an SSH key: readable by its owner only. */
+    private static void warnIfOthersCanRead(Path file) throws java.io.IOException {
+        try {
+            Set<java.nio.file.attribute.PosixFilePermission> mode = java.nio.file.Files.getPosixFilePermissions(file);
+            if (mode.contains(java.nio.file.attribute.PosixFilePermission.GROUP_READ)
+                    || mode.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ)) {
+                org.slf4j.LoggerFactory.getLogger(ClientServiceMain.class).warn(
+                        "--credential-file {} can be read by other users ({}): chmod 600 {}", file,
+                        java.nio.file.attribute.PosixFilePermissions.toString(mode), file);
+            }
+        } catch (UnsupportedOperationException notPosix) {
+            // no POSIX modes on this file system: nothing to check
+        }
     }
 
     public static void main(String[] args) {

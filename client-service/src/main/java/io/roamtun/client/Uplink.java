@@ -463,7 +463,7 @@ final class Uplink implements LinkListener, SessionListener {
             Attempt failedAttempt = attempt;
             if (byPeer && code == ErrorCode.AUTH_FAILED && session.id() == null) {
                 log.error("server-service refused this client: {} (check --credential; retrying with backoff)", reason);
-                failed(failedAttempt, code + " " + reason);
+                failed(failedAttempt, code == ErrorCode.NO_ERROR ? reason : code + " " + reason);
                 return;
             }
             if (byPeer && (code == ErrorCode.UNKNOWN_SESSION || code == ErrorCode.SEQUENCE_ERROR || code == ErrorCode.AUTH_FAILED)) {
@@ -474,7 +474,7 @@ final class Uplink implements LinkListener, SessionListener {
                 session.close("server no longer knows the session", true);
                 return;
             }
-            failed(failedAttempt, code + " " + reason);
+            failed(failedAttempt, code == ErrorCode.NO_ERROR ? reason : code + " " + reason);
             return;
         }
         if (closed != active) {

@@ -22,7 +22,7 @@ final class AgentProcess implements AutoCloseable {
     private final List<String> lines = Collections.synchronizedList(new ArrayList<>());
     private final BlockingQueue<String> fresh = new LinkedBlockingQueue<>();
 
-    private AgentProcess(Process process) {
+    AgentProcess(Process process) {
         this.process = process;
         Thread reader = new Thread(() -> {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {

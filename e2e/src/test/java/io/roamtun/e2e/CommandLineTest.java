@@ -171,6 +171,24 @@ class CommandLineTest {
                 "--tls-key", tmp.resolve("a.key").toString()), out[0]);
     }
 
+    /**
+     * Without XDG_RUNTIME_DIR the admin socket goes to TMPDIR/roamtun-USER; a directory there that another
+     * user could have made (or can write to) would let them take the socket over, so it is refused.
+     */
+    @Test
+    void anAdminSocketDirectoryOthersCanWriteIsRefused(@TempDir Path tmp) throws Exception {
+        Path squatted = Files.createDirectory(tmp.resolve("roamtun-" + System.getProperty("user.name")));
+        Files.setPosixFilePermissions(squatted, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        ProcessBuilder pb = new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-Djava.io.tmpdir=" + tmp,
+                "-cp", System.getProperty("java.class.path"), "io.roamtun.client.ClientServiceMain",
+                "--insecure-plaintext", "--server", "127.0.0.1:1", "--forward", "127.0.0.1:0=web").redirectErrorStream(true);
+        pb.environment().remove("XDG_RUNTIME_DIR");
+        try (AgentProcess client = new AgentProcess(pb.start())) {
+            assertEquals(1, client.waitFor(30), client.output());
+            assertTrue(client.output().contains("not this user's alone"), client.output());
+        }
+    }
+
     @Test
     void portAlreadyInUseIsAClearErrorNotAStackTrace() throws Exception {
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());

@@ -91,6 +91,33 @@ class TlsRefusalMessagesTest {
         }
     }
 
+    /**
+     * One agent with TLS, the other with --insecure-plaintext: each side says the other does not speak what
+     * it does (they used to report a TLS library's record error and a bare "closed by peer").
+     */
+    @Test
+    @Timeout(120)
+    void aTlsAndAPlaintextAgentSayTheyDoNotMatch(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("server");
+        String[] flags = init(dir, "--client", "laptop");
+        Path credential = tmp.resolve("credential");
+        Files.writeString(credential, flags[1] + "\n");
+        try (AgentProcess plain = AgentProcess.server("--insecure-plaintext", "--listen", "127.0.0.1:0", "--service", "echo=127.0.0.1:1")) {
+            String port = plain.await("listening on 127\\.0\\.0\\.1:(\\d+)", 30);
+            try (AgentProcess tls = client(port, flags[0], credential)) {
+                tls.await("the peer does not speak TLS \\(is it running with --insecure-plaintext", 30);
+                plain.await("the peer speaks TLS, and this side runs with --insecure-plaintext", 10);
+            }
+        }
+        try (AgentProcess server = server(dir)) {
+            String port = port(server);
+            try (AgentProcess plain = AgentProcess.client("--insecure-plaintext", "--server", "127.0.0.1:" + port,
+                    "--forward", "127.0.0.1:0=echo", "--admin-socket", tmp.resolve("plain.sock").toString())) {
+                server.await("the peer does not speak TLS \\(is it running with --insecure-plaintext", 30);
+            }
+        }
+    }
+
     @Test
     @Timeout(120)
     void anExpiredCertificateIsRefusedWithAClearMessage(@TempDir Path tmp) throws Exception {

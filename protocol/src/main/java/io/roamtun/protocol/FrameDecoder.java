@@ -61,6 +61,10 @@ public final class FrameDecoder {
     private FrameType checkHeader(ByteBuffer buf, int at) throws ProtocolException {
         int version = buf.get(at + Wire.OFF_VERSION) & 0xFF;
         if (version != Wire.VERSION) {
+            if (version == 0x16 && (buf.get(at + 1) & 0xFF) == 0x03) { // a TLS handshake record: 0x16 0x03 ...
+                throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "the peer speaks TLS, and this side runs with "
+                        + "--insecure-plaintext: both agents must use TLS, or both --insecure-plaintext");
+            }
             throw new ProtocolException(ErrorCode.UNSUPPORTED_VERSION, "frame version " + version + " != " + Wire.VERSION);
         }
         int code = buf.get(at + Wire.OFF_TYPE) & 0xFF;

@@ -111,7 +111,7 @@ final class SessionRegistry implements LinkListener, SessionListener {
                 throw refused;
             }
             owner = client.name();
-            services = services.restrictedTo(client::mayOpen);
+            services = services.restrictedTo(client::mayOpen, client.name());
             long ofThisClient = 0;
             for (Session s : sessions.values()) {
                 if (s.owner().equals(owner)) {
@@ -208,9 +208,9 @@ final class SessionRegistry implements LinkListener, SessionListener {
         links.remove(link);
         if (!link.everEstablished() && (code != ErrorCode.NO_ERROR || reason.contains("TLS"))) {
             // A refused certificate or a broken handshake: worth a line. A plain reset is a scanner or a probe.
-            log.info("link {} closed before its handshake completed: {} {}", link.name(), code, reason);
+            log.info("link {} closed before its handshake completed: {}", link.name(), code == ErrorCode.NO_ERROR ? reason : code + " " + reason);
         } else {
-            log.debug("link {} closed: {} {}", link.name(), code, reason);
+            log.debug("link {} closed: {}", link.name(), code == ErrorCode.NO_ERROR ? reason : code + " " + reason);
         }
     }
 

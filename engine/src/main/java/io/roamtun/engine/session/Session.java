@@ -404,8 +404,9 @@ public final class Session implements SessionPort {
         InetSocketAddress target = services.resolve(service);
         Stream stream;
         if (target == null) {
-            log.info("session {}: stream {} asks for unknown service '{}'", label, streamId, service);
-            stream = Stream.refused(this, streamId, service, ErrorCode.UNKNOWN_SERVICE, "no service named " + service);
+            String why = services.whyNot(service);
+            log.info("session {}: stream {} refused: {}", label, streamId, why);
+            stream = Stream.refused(this, streamId, service, ErrorCode.UNKNOWN_SERVICE, why);
         } else if (streams.size() >= settings.maxStreams()) {
             log.warn("session {}: stream {} refused: stream limit {} reached", label, streamId, settings.maxStreams());
             stream = Stream.refused(this, streamId, service, ErrorCode.STREAM_LIMIT,

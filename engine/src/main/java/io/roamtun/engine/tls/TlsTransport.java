@@ -24,6 +24,9 @@ public final class TlsTransport implements LinkTransport {
     private enum Phase { HANDSHAKING, OPEN, CLOSED }
 
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+    /** The first byte of a TLS record carrying a handshake message, and of one carrying an alert. */
+    private static final byte TLS_HANDSHAKE_RECORD = 0x16;
+    private static final byte TLS_ALERT_RECORD = 0x15;
     /** Bounds one write call (16 x 4 records, about 1 MiB) so one busy link cannot hold the loop for long. */
     private static final int BATCHES_PER_WRITE = 16;
 
@@ -42,6 +45,8 @@ public final class TlsTransport implements LinkTransport {
     private Phase phase = Phase.HANDSHAKING;
     private boolean peerClosed;
     private boolean lastReadFilled;
+    /** The peer's first byte was looked at: a TLS peer starts with a handshake record (or an alert). */
+    private boolean firstByteChecked;
     /** A handshake message (e.g. a KeyUpdate answer) waits for room in netOut. */
     private boolean wrapOwed;
     private IOException failure;
@@ -114,6 +119,16 @@ public final class TlsTransport implements LinkTransport {
             return n < 0 ? -1 : 0;
         }
         netIn.flip();
+        boolean first = !firstByteChecked;
+        firstByteChecked = true;
+        if (first && netIn.get(0) != TLS_HANDSHAKE_RECORD && netIn.get(0) != TLS_ALERT_RECORD) {
+            // Not a TLS record: most likely the other agent runs with --insecure-plaintext.
+            failure = new IOException("the peer does not speak TLS (is it running with --insecure-plaintext? "
+                    + "both agents must use TLS, or both --insecure-plaintext)");
+            netIn.clear();
+            releaseNetInIfEmpty();
+            throw failure;
+        }
         try {
             while (netIn.hasRemaining() && dst.hasRemaining()) {
                 boolean direct = dst.remaining() >= appRecordSize;
@@ -310,7 +325,8 @@ public final class TlsTransport implements LinkTransport {
     }
 
     private IOException fail(SSLException e) {
-        failure = new IOException("TLS: " + e.getMessage(), e);
+        String message = String.valueOf(e.getMessage()).replaceAll("\\s*\\R\\s*", "; "); // the library's can span lines
+        failure = new IOException("TLS: " + message, e);
         return failure;
     }
 
