@@ -181,7 +181,8 @@ public final class ClientServiceMain {
             System.exit(control(args));
             return;
         }
-        AgentCommandLine cli = new AgentCommandLine("client-service", options(), Set.of("forward", "prefer", "exclude"));
+        AgentCommandLine cli = new AgentCommandLine("client-service", options(), Set.of("forward", "prefer", "exclude"))
+                .helpFooter("control: client-service status | switch IFNAME (client-service status --help)");
         ClientConfig config;
         try {
             if (!cli.parse(args)) {

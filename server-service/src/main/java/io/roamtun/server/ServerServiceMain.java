@@ -136,7 +136,8 @@ public final class ServerServiceMain {
             System.exit(ServerAdminCommands.run(args));
             return;
         }
-        AgentCommandLine cli = new AgentCommandLine("server-service", options(), Set.of("service"));
+        AgentCommandLine cli = new AgentCommandLine("server-service", options(), Set.of("service"))
+                .helpFooter("set-up commands: server-service init ... | client add|remove|list ... (server-service init --help)");
         ServerConfig config;
         try {
             if (!cli.parse(args)) {

@@ -31,6 +31,8 @@ public final class AgentCommandLine {
     private final Options options;
     private CommandLine flags;
     private Properties file = new Properties();
+    /** Printed under the options by --help: the agent's other commands. */
+    private String helpFooter;
 
     /** Options that may be given more than once (their values add up); any other given twice is a mistake. */
     private final Set<String> repeatable;
@@ -44,6 +46,12 @@ public final class AgentCommandLine {
                 .desc("read options from a .properties file (keys are the long option names; flags win)").build());
         options.addOption(Option.builder().longOpt("log-level").hasArg().argName("LEVEL")
                 .desc("error, warn, info (default), debug or trace").build());
+    }
+
+    /** Text for --help to print under the options (the agent's other commands). */
+    public AgentCommandLine helpFooter(String text) {
+        this.helpFooter = text;
+        return this;
     }
 
     /** Parses; returns false when --help was asked for (help is printed). */
@@ -150,7 +158,7 @@ public final class AgentCommandLine {
         HelpFormatter help = new HelpFormatter();
         help.setWidth(100);
         PrintWriter out = new PrintWriter(System.out, true);
-        help.printHelp(out, 100, command + " [options]", null, options, 2, 2, null);
+        help.printHelp(out, 100, command + " [options]", null, options, 2, 2, helpFooter == null ? null : "\n" + helpFooter);
         out.flush();
     }
 

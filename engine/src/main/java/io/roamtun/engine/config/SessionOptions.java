@@ -21,10 +21,13 @@ public final class SessionOptions {
         o.addOption(Option.builder().longOpt("stream-window").hasArg().argName("SIZE")
                 .desc("bytes buffered per stream before the sender waits (default 512KiB); grows up to 8x "
                         + "for a stream whose app keeps up").build());
+        boolean server = peer.equals("client");
         o.addOption(Option.builder().longOpt("max-buffer-memory").hasArg().argName("SIZE")
-                .desc("buffer memory for all sessions together (default 256MiB): half is set aside as a 512KiB "
+                .desc(server ? "buffer memory for all sessions together (default 256MiB): half is set aside as a 512KiB "
                         + "minimum per session (more sessions are refused), half is shared; when it is used up, "
-                        + "local sockets wait").build());
+                        + "local sockets wait"
+                        : "buffer memory of the session (default 256MiB): how far its buffers may grow; when it is "
+                        + "used up, local sockets wait").build());
     }
 
     public static SessionSettings session(AgentCommandLine cli, int maxStreams, Duration connectTimeout) throws UsageException {
