@@ -59,10 +59,15 @@ final class AdminServer implements AutoCloseable {
 
     static AdminServer start(Path path, ClientService service) throws IOException {
         Path dir = path.toAbsolutePath().getParent();
-        if (!Files.isDirectory(dir)) {
-            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        } else if (dir.equals(AdminClient.defaultSocket().toAbsolutePath().getParent())) {
+        if (dir.equals(AdminClient.defaultSocket().toAbsolutePath().getParent())) {
+            try { // made here, or checked: never "made unless it exists", which another user could win
+                Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            } catch (java.nio.file.FileAlreadyExistsException exists) {
+                // checked below
+            }
             requireOwnPrivateDirectory(dir);
+        } else if (!Files.isDirectory(dir)) {
+            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         }
         if (Files.exists(path)) {
             try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(path))) {

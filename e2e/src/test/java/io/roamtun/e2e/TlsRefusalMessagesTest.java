@@ -77,6 +77,17 @@ class TlsRefusalMessagesTest {
                 unknown.await("server-service refused this client: .*unknown or revoked client 'stranger'", 30);
             }
             server.await("refused: unknown or revoked client 'stranger'", 10);
+            // A new secret for a connected client: the session opened with the old one ends (that secret may
+            // have leaked), and the old secret is refused from then on.
+            try (AgentProcess connected = client(port, flags[0], credential)) {
+                connected.await("session \\w+ established via .*TLSv1\\.3", 30);
+                try (AgentProcess replace = AgentProcess.server("client", "add", "laptop", "--replace", "--dir", dir.toString())) {
+                    assertEquals(0, replace.waitFor(30), replace.output());
+                    Files.writeString(credential, replace.output().strip().replace("--credential ", "") + "\n");
+                }
+                server.await("client laptop has a new secret: ending its session", 10);
+                connected.await("refused this client: .*wrong secret for client 'laptop'", 30);
+            }
             // Revoked while the server runs and the client is connected: its open session ends (it kept working
             // until the client reconnected, before), and it is refused from then on.
             try (AgentProcess connected = client(port, flags[0], credential)) {

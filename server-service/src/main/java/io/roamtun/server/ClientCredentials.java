@@ -1,5 +1,6 @@
 package io.roamtun.server;
 
+import io.roamtun.engine.config.IoErrors;
 import io.roamtun.protocol.ErrorCode;
 import io.roamtun.protocol.ProtocolException;
 import java.io.IOException;
@@ -31,6 +32,7 @@ import java.util.TreeSet;
  * (the server checks the file every second and ends them).
  */
 public final class ClientCredentials {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ClientCredentials.class);
     private static final SecureRandom RANDOM = new SecureRandom();
 
     /** One allowed client. An empty {@code services} set means every service. */
@@ -87,7 +89,17 @@ public final class ClientCredentials {
                 services.add(s.trim());
             }
         }
-        return new Client(name, HexFormat.of().parseHex(hash), services);
+        byte[] sha256;
+        try {
+            sha256 = HexFormat.of().parseHex(hash.trim());
+        } catch (IllegalArgumentException edited) {
+            sha256 = new byte[0];
+        }
+        if (sha256.length != 32) {
+            log.warn("{}: client {} has a malformed secret hash; refused until 'client add {} --replace'", file, name, name);
+            return null;
+        }
+        return new Client(name, sha256, services);
     }
 
     /** Counts the reads of a changed file: a caller that saw another count knows the clients may have changed. */
@@ -97,20 +109,31 @@ public final class ClientCredentials {
     }
 
     private void reloadIfChanged() {
+        FileTime modified;
         try {
-            FileTime modified = Files.getLastModifiedTime(file);
-            if (modified.equals(loadedAt)) {
-                return;
-            }
-            entries = read(file);
-            loadedAt = modified;
-        } catch (IOException e) {
+            modified = Files.getLastModifiedTime(file);
+        } catch (IOException gone) {
             if (loadedAt == null && entries.isEmpty()) {
                 return;
             }
-            entries = new Properties(); // no file, or unreadable: nobody is allowed
+            entries = new Properties(); // the file was removed: nobody is allowed
             loadedAt = null;
+            generation++;
+            return;
         }
+        if (modified.equals(loadedAt)) {
+            return;
+        }
+        try {
+            entries = read(file);
+        } catch (IOException unreadable) {
+            // There but unreadable (say, rewritten by root for a server running as another user): keep the
+            // clients as last read, rather than end every session, and say so once per change.
+            log.warn("cannot read {} ({}): keeping the clients as last read", file, IoErrors.reason(unreadable));
+            loadedAt = modified;
+            return;
+        }
+        loadedAt = modified;
         generation++;
     }
 

@@ -38,6 +38,8 @@ final class SessionRegistry implements LinkListener, SessionListener {
     private final ServerConfig config;
     private final Map<SessionId, Session> sessions = new HashMap<>();
     private final Map<Session, Timer> expiries = new HashMap<>();
+    /** The SHA-256 of the secret each authenticated session was opened with. */
+    private final Map<Session, byte[]> secretHashes = new HashMap<>();
     private final Set<Link> links = new LinkedHashSet<>();
     private long sessionsOpened;
     /** The clients file as last checked for revocations ({@link ClientCredentials#generation()}). */
@@ -60,26 +62,48 @@ final class SessionRegistry implements LinkListener, SessionListener {
     }
 
     private void checkRevocations() {
-        long generation = config.clients().generation();
-        if (generation != clientsGeneration) {
-            clientsGeneration = generation;
-            for (Session session : new ArrayList<>(sessions.values())) {
-                if (!session.owner().isEmpty() && config.clients().find(session.owner()) == null) {
-                    log.warn("client {} was revoked: ending its session {} ({} streams)", session.owner(), session.label(),
-                            session.streamCount());
-                    endRevoked(session);
+        try {
+            long generation = config.clients().generation();
+            if (generation != clientsGeneration) {
+                clientsGeneration = generation;
+                for (Session session : new ArrayList<>(sessions.values())) {
+                    String why = whyNoLongerAdmitted(session);
+                    if (why != null) {
+                        log.warn("{}: ending its session {} ({} streams)", why, session.label(), session.streamCount());
+                        endRevoked(session, why);
+                    }
                 }
             }
+        } finally {
+            engine.loop().schedule(REVOCATION_CHECK_NANOS, this::checkRevocations);
         }
-        engine.loop().schedule(REVOCATION_CHECK_NANOS, this::checkRevocations);
+    }
+
+    /**
+     * Why the session's client may no longer use it, or null: removed from the clients file, or given a new
+     * secret (the one the session was opened with may have leaked; 'client add --replace' must lock it out).
+     */
+    private String whyNoLongerAdmitted(Session session) {
+        if (config.clients() == null || session.owner().isEmpty()) {
+            return null;
+        }
+        ClientCredentials.Client client = config.clients().find(session.owner());
+        if (client == null) {
+            return "client " + session.owner() + " was revoked";
+        }
+        byte[] openedWith = secretHashes.get(session);
+        if (openedWith != null && !java.security.MessageDigest.isEqual(openedWith, client.secretSha256())) {
+            return "client " + session.owner() + " has a new secret";
+        }
+        return null;
     }
 
     /** Ends the session of a revoked client: its link gets GOAWAY AUTH_FAILED, its streams are closed. */
-    private void endRevoked(Session session) {
+    private void endRevoked(Session session, String why) {
         Link carrying = session.link();
-        session.close("client " + session.owner() + " revoked", true);
+        session.close(why, true);
         if (carrying != null) {
-            carrying.close(ErrorCode.AUTH_FAILED, "client " + session.owner() + " is revoked");
+            carrying.close(ErrorCode.AUTH_FAILED, why);
         }
     }
 
@@ -102,6 +126,7 @@ final class SessionRegistry implements LinkListener, SessionListener {
     public void onHello(Link link, Hello hello) throws ProtocolException {
         ServiceDirectory services = config.services();
         String owner = "";
+        ClientCredentials.Client authenticated = null;
         if (config.clients() != null) {
             ClientCredentials.Client client;
             try {
@@ -111,6 +136,7 @@ final class SessionRegistry implements LinkListener, SessionListener {
                 throw refused;
             }
             owner = client.name();
+            authenticated = client;
             services = services.restrictedTo(client::mayOpen, client.name());
             long ofThisClient = 0;
             for (Session s : sessions.values()) {
@@ -145,6 +171,9 @@ final class SessionRegistry implements LinkListener, SessionListener {
             throw refused;
         }
         sessions.put(session.id(), session);
+        if (authenticated != null) {
+            secretHashes.put(session, authenticated.secretSha256());
+        }
         sessionsOpened++;
         log.info("session {} opened from {}{} (version {}, {})", welcome.sessionId().shortHex(), link.name(),
                 owner.isEmpty() ? "" : " for client " + owner, welcome.version(), link.transport().describe());
@@ -165,10 +194,11 @@ final class SessionRegistry implements LinkListener, SessionListener {
             log.warn("link {}: {}; the session is untouched", link.name(), forged.getMessage());
             throw forged;
         }
-        if (config.clients() != null && config.clients().find(session.owner()) == null) {
-            log.warn("link {}: client {} was revoked; its session {} is closed", link.name(), session.owner(), session.label());
-            endRevoked(session);
-            throw new ProtocolException(ErrorCode.AUTH_FAILED, "client " + session.owner() + " is revoked");
+        String notAdmitted = whyNoLongerAdmitted(session);
+        if (notAdmitted != null) {
+            log.warn("link {}: {}; its session {} is closed", link.name(), notAdmitted, session.label());
+            endRevoked(session, notAdmitted);
+            throw new ProtocolException(ErrorCode.AUTH_FAILED, notAdmitted);
         }
         session.checkResumable(resume.receivedOffset());
         Link old = session.link();
@@ -217,6 +247,7 @@ final class SessionRegistry implements LinkListener, SessionListener {
     @Override
     public void onSessionClosed(Session session, String reason) {
         sessions.remove(session.id());
+        secretHashes.remove(session);
         Timer expiry = expiries.remove(session);
         if (expiry != null) {
             expiry.cancel();

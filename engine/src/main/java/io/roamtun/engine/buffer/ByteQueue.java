@@ -3,13 +3,14 @@ package io.roamtun.engine.buffer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
+import java.util.function.LongConsumer;
 import java.util.ArrayDeque;
 
 /**
  * Bytes waiting for a slow local socket, in pooled chunks that go back to the pool as they drain, so
  * an idle stream holds no buffer at all. Its size is bounded by the stream's flow-control window,
- * which the peer must respect; this class only counts, here and in the agent's {@link MemoryBudget}
- * (bytes the peer was allowed to send are never refused).
+ * which the peer must respect; this class only counts, here, for its session, and in the agent's
+ * {@link MemoryBudget}. Whether bytes may be queued at all is the session's call ({@code Session.mayQueue}).
  */
 public final class ByteQueue {
     private final BufferPool pool;
@@ -19,14 +20,24 @@ public final class ByteQueue {
     private final ArrayDeque<ByteBuffer> chunks = new ArrayDeque<>(4);
     private boolean headFlipped;
     private long size;
+    /** Told every change of size (a session adds up its streams' queues); null for none. */
+    private final LongConsumer sizeChanged;
 
     public ByteQueue(BufferPool pool) {
-        this(pool, null);
+        this(pool, null, null);
     }
 
-    public ByteQueue(BufferPool pool, MemoryBudget budget) {
+    public ByteQueue(BufferPool pool, MemoryBudget budget, LongConsumer sizeChanged) {
         this.pool = pool;
         this.budget = budget;
+        this.sizeChanged = sizeChanged;
+    }
+
+    private void resized(long delta) {
+        size += delta;
+        if (sizeChanged != null && delta != 0) {
+            sizeChanged.accept(delta);
+        }
     }
 
     private void free(ByteBuffer chunk) {
@@ -60,7 +71,7 @@ public final class ByteQueue {
             src.limit(src.position() + n);
             tail.put(src);
             src.limit(limit);
-            size += n;
+            resized(n);
         }
     }
 
@@ -75,7 +86,7 @@ public final class ByteQueue {
             }
             int n = channel.write(head);
             total += n;
-            size -= n;
+            resized(-n);
             if (head.hasRemaining()) {
                 break;
             }
@@ -93,6 +104,6 @@ public final class ByteQueue {
             free(chunk);
         }
         headFlipped = false;
-        size = 0;
+        resized(-size);
     }
 }

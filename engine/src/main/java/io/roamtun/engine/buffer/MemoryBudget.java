@@ -2,6 +2,7 @@ package io.roamtun.engine.buffer;
 
 import io.roamtun.engine.config.Sizes;
 import java.util.ArrayDeque;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,9 +16,11 @@ import org.slf4j.LoggerFactory;
  * apps) and is woken when memory is given back; nothing is dropped.
  *
  * <p>Bytes the peer was already allowed to send (stream windows) are counted in the shared half and not
- * refused while the whole budget has room, so the shared half can be overshot; beyond the limit a session
- * holding more than its {@link #fairShare()} gets the stream that brought them reset (see
- * {@code Session.mayQueue}), so peers using every window they were given cannot push the agent past its cap.
+ * refused while the whole budget has room, so the shared half can be overshot, up to the limit. There a
+ * session queueing more than its {@link #fairShare()} gets the stream that brings more reset, and one within
+ * its share has the sessions above theirs shed their largest queues to make room ({@link #makeRoomForQueue});
+ * when that cannot make room either, its stream is reset too (see {@code Session.mayQueue}). Queued inbound
+ * bytes never take the minimums set aside plus the shared use past the limit.
  * Used only from the owning loop's thread; wake-ups run as separate loop tasks, never inside a release.
  */
 public final class MemoryBudget {
@@ -30,6 +33,8 @@ public final class MemoryBudget {
     /** Runs a task later on the owning loop (at the end of its turn), never inside the caller. */
     private final Consumer<Runnable> later;
     private final ArrayDeque<Runnable> waiters = new ArrayDeque<>();
+    /** Sessions whose inbound queues count here (identity set: a session is one holder). */
+    private final Set<QueueHolder> holders = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private long reserved;
     private long shared;
     private long peakShared;
@@ -76,9 +81,25 @@ public final class MemoryBudget {
         return true;
     }
 
+    /**
+     * What the budget can ask of a session when another needs room at the limit: how much its inbound queues
+     * hold, and to give up its largest one (that stream is reset).
+     */
+    public interface QueueHolder {
+        long queuedBytes();
+
+        void shedLargestQueue(String why);
+    }
+
     /** Sets a new session's minimum aside (checked beforehand with {@link #hasRoomForSession} where it matters). */
     public void sessionStarted() {
         reserved += sessionMinimum;
+    }
+
+    /** As {@link #sessionStarted()}, for a session whose queues may be shed for others ({@link #makeRoomForQueue}). */
+    public void sessionStarted(QueueHolder holder) {
+        sessionStarted();
+        holders.add(holder);
     }
 
     public void sessionEnded() {
@@ -86,6 +107,38 @@ public final class MemoryBudget {
         if (reserved < 0) {
             throw new IllegalStateException("more sessions ended than were admitted");
         }
+    }
+
+    public void sessionEnded(QueueHolder holder) {
+        holders.remove(holder);
+        sessionEnded();
+    }
+
+    /**
+     * At the limit, makes room for {@code bytes} of queued inbound data that {@code asking} (within its fair
+     * share) needs, by having the sessions that queue more than their share shed their largest queues, the
+     * largest holder first. False when that does not make room: the caller then refuses the bytes.
+     */
+    public boolean makeRoomForQueue(long bytes, QueueHolder asking) {
+        while (!fitsUnderLimit(bytes)) {
+            QueueHolder largest = null;
+            for (QueueHolder h : holders) {
+                if (h != asking && (largest == null || h.queuedBytes() > largest.queuedBytes())) {
+                    largest = h;
+                }
+            }
+            if (largest == null || largest.queuedBytes() <= fairShare()) {
+                return false;
+            }
+            long before = largest.queuedBytes();
+            largest.shedLargestQueue("another session needs buffer memory at the --max-buffer-memory limit "
+                    + Sizes.format(limit) + " and this one queues " + Sizes.format(before) + ", more than its share "
+                    + Sizes.format(fairShare()));
+            if (largest.queuedBytes() >= before) {
+                return false; // nothing came back: do not loop
+            }
+        }
+        return true;
     }
 
     /** Takes {@code bytes} from the shared half if they fit; false otherwise (the caller waits: {@link #whenRoom}). */

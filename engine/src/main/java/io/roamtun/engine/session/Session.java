@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * peer's stream frames to streams. Symmetric: either side opens streams (client odd ids, server even),
  * and either side accepts the peer's OPENs against its {@link ServiceDirectory}.
  */
-public final class Session implements SessionPort {
+public final class Session implements SessionPort, MemoryBudget.QueueHolder {
     private static final Logger log = LoggerFactory.getLogger(Session.class);
 
     /**
@@ -69,6 +69,8 @@ public final class Session implements SessionPort {
     /** Registered with the budget for a wake-up once memory is given back. */
     private boolean waitingForMemory;
     private final ArrayDeque<Stream> deferred = new ArrayDeque<>();
+    /** Bytes this session's streams hold for slow local sockets (the sum of their queues). */
+    private long inboundQueued;
     private String label;
 
     private SessionState state = SessionState.ESTABLISHING;
@@ -105,7 +107,7 @@ public final class Session implements SessionPort {
         this.budget = budget;
         this.replay = new ReplayBuffer(segmentPool, settings.replayBufferBytes(), budget);
         if (budget != null) {
-            budget.sessionStarted();
+            budget.sessionStarted(this);
         }
         this.nextLocalStreamId = role.firstStreamId();
         this.label = label;
@@ -217,7 +219,7 @@ public final class Session implements SessionPort {
     private void releaseBuffers() {
         replay.release();
         if (budget != null) {
-            budget.sessionEnded();
+            budget.sessionEnded(this);
         }
     }
 
@@ -395,7 +397,7 @@ public final class Session implements SessionPort {
             throw new ProtocolException(ErrorCode.BAD_STREAM_ID, "OPEN reuses stream id " + streamId);
         }
         highestPeerStreamId = streamId;
-        if (streams.size() >= settings.maxStreams() + MAX_REFUSALS_OWED) {
+        if (streams.size() - settings.maxStreams() >= MAX_REFUSALS_OWED) {
             log.warn("session {}: the peer opened stream {} with {} streams held, {} of them refusals it has not "
                     + "acknowledged; ending the session", label, streamId, streams.size(), streams.size() - settings.maxStreams());
             throw new ProtocolException(ErrorCode.LIMIT_EXCEEDED, "too many streams opened while the refusals of earlier "
@@ -649,26 +651,50 @@ public final class Session implements SessionPort {
 
     /**
      * Whether a stream may queue {@code bytes} more that the peer sent (its local socket is slow). Yes while
-     * the agent's buffer memory has room; beyond that only while this session's queues stay within its fair
-     * share of the budget. A no resets the stream: windows the peer was given cannot be taken back, and a
-     * peer filling thousands of them must not push the agent past --max-buffer-memory.
+     * the agent's buffer memory has room. At the limit: no for a session queueing more than its fair share;
+     * for one within it, the sessions above theirs shed their largest queues to make room, and no when even
+     * that does not. A no resets the stream: windows the peer was given cannot be taken back, and peers
+     * filling thousands of them must not push the agent past --max-buffer-memory.
      */
     boolean mayQueue(Stream stream, int bytes) {
         long needed = bytes + chunkPool.bufferSize(); // taken in whole chunks
         if (budget == null || budget.fitsUnderLimit(needed)) {
             return true;
         }
-        long queued = 0;
-        for (Stream s : streams.values()) {
-            queued += s.queuedBytes();
-        }
-        if (queued + needed <= budget.fairShare()) {
+        if (inboundQueued + needed <= budget.fairShare() && budget.makeRoomForQueue(needed, this)) {
             return true;
         }
         log.info("session {}: stream {} reset: its peer's bytes would take buffer memory past --max-buffer-memory {} "
-                + "while this session queues {} for slow local sockets, more than its share {}", label, stream.id,
-                Sizes.format(budget.limit()), Sizes.format(queued), Sizes.format(budget.fairShare()));
+                + "(this session queues {} for slow local sockets; its share is {})", label, stream.id,
+                Sizes.format(budget.limit()), Sizes.format(inboundQueued), Sizes.format(budget.fairShare()));
         return false;
+    }
+
+    /** A stream's inbound queue grew or shrank by {@code delta} bytes. */
+    void queuedChanged(long delta) {
+        inboundQueued += delta;
+    }
+
+    @Override
+    public long queuedBytes() {
+        return inboundQueued;
+    }
+
+    /** The budget needs room for another session: the stream with the largest inbound queue is reset. */
+    @Override
+    public void shedLargestQueue(String why) {
+        Stream largest = null;
+        for (Stream s : streams.values()) {
+            if (largest == null || s.queuedBytes() > largest.queuedBytes()) {
+                largest = s;
+            }
+        }
+        if (largest == null || largest.queuedBytes() == 0) {
+            return;
+        }
+        log.info("session {}: stream {} reset, its {} queued for a slow local socket dropped: {}", label, largest.id,
+                Sizes.format(largest.queuedBytes()), why);
+        largest.reset(ErrorCode.STREAM_LIMIT);
     }
 
     void remove(Stream stream) {

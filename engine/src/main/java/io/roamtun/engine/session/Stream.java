@@ -76,7 +76,7 @@ final class Stream implements IoHandler {
         this.service = service;
         this.channel = channel;
         this.state = state;
-        this.pending = new ByteQueue(session.chunkPool(), session.budget());
+        this.pending = new ByteQueue(session.chunkPool(), session.budget(), session::queuedChanged);
         int window = session.settings().streamWindow();
         this.receiveWindow = new ReceiveWindow(window, (int) Math.min(1 << 30, (long) window * MAX_WINDOW_GROWTH));
         this.sendWindow = session.peerInitialWindow();

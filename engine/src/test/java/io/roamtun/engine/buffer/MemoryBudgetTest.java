@@ -28,6 +28,66 @@ class MemoryBudgetTest {
         }
     }
 
+    /** A session's inbound queues, as the budget sees them: shedding drops the largest and gives its bytes back. */
+    private static final class Queues implements MemoryBudget.QueueHolder {
+        final MemoryBudget budget;
+        final List<Long> queues = new ArrayList<>();
+
+        Queues(MemoryBudget budget) {
+            this.budget = budget;
+        }
+
+        void queue(long bytes) {
+            budget.take(bytes); // bytes a peer was allowed to send: never refused by take
+            queues.add(bytes);
+        }
+
+        @Override
+        public long queuedBytes() {
+            return queues.stream().mapToLong(Long::longValue).sum();
+        }
+
+        @Override
+        public void shedLargestQueue(String why) {
+            if (!queues.isEmpty()) {
+                long largest = queues.stream().mapToLong(Long::longValue).max().orElseThrow();
+                queues.remove(largest);
+                budget.giveBack(largest);
+            }
+        }
+    }
+
+    /**
+     * At the limit, a session within its fair share gets room from one above its share (whose largest queue
+     * is shed), never the other way round, and nothing sheds when nobody is above a share.
+     */
+    @Test
+    void atTheLimitRoomComesFromTheSessionAboveItsShare() {
+        MemoryBudget budget = new MemoryBudget(8 * MINIMUM, MINIMUM, SEGMENT, loop::add);
+        Queues hog = new Queues(budget);
+        Queues fair = new Queues(budget);
+        budget.sessionStarted(hog);
+        budget.sessionStarted(fair); // 2 minimums set aside; a fair share is half of the limit
+        for (int i = 0; i < 6; i++) {
+            hog.queue(MINIMUM);
+        }
+        assertFalse(budget.fitsUnderLimit(SEGMENT), "2 minimums + 6 queued = the limit");
+        assertEquals(4 * MINIMUM, budget.fairShare());
+        assertFalse(budget.makeRoomForQueue(SEGMENT, hog), "the one above its share gets nothing from the others");
+        assertEquals(6 * MINIMUM, hog.queuedBytes());
+        assertTrue(budget.makeRoomForQueue(SEGMENT, fair));
+        assertEquals(5 * MINIMUM, hog.queuedBytes(), "one queue shed, enough for the room asked");
+        fair.queue(SEGMENT);
+        while (hog.queuedBytes() > 3 * MINIMUM) {
+            hog.shedLargestQueue("test");
+        }
+        fair.queue(2 * MINIMUM);
+        assertFalse(budget.fitsUnderLimit(2 * MINIMUM));
+        assertFalse(budget.makeRoomForQueue(2 * MINIMUM, fair), "nobody above a share: no room, the caller refuses");
+        budget.sessionEnded(hog);
+        assertEquals(8 * MINIMUM, budget.fairShare(), "one session left: the whole limit is its share");
+    }
+
     @Test
     void halfTheBudgetIsSetAsideAsSessionMinimumsAndDecidesHowManySessionsFit() {
         MemoryBudget budget = new MemoryBudget(8 * MINIMUM, MINIMUM, SEGMENT, loop::add);
