@@ -27,6 +27,8 @@ public final class ClientService implements AutoCloseable {
     private final List<ServerSocketChannel> listeners = new ArrayList<>();
     private final List<InetSocketAddress> bound = new ArrayList<>();
     private final InterfacePoller poller;
+    /** Null when the server was given as an address. */
+    private final ServerNameResolver resolver;
     private AdminServer admin;
 
     private ClientService(ClientConfig config) throws IOException {
@@ -35,6 +37,10 @@ public final class ClientService implements AutoCloseable {
         this.uplink = new Uplink(engine, config);
         this.poller = config.interfaces() == null ? null
                 : new InterfacePoller(config.interfaces(), config.pollInterval(), engine.loop(), uplink::onInterfacePoll);
+        InetSocketAddress server = config.server();
+        this.resolver = ServerNameResolver.isName(server.getHostString())
+                ? new ServerNameResolver(server.getHostString(), server.getPort(), engine.loop(), uplink::onServerAddress) : null;
+        uplink.resolveWith(resolver);
     }
 
     /** Binds every forward's port (all or nothing) and starts connecting to the server-service. */
@@ -63,6 +69,9 @@ public final class ClientService implements AutoCloseable {
         });
         if (service.poller != null) {
             service.poller.start();
+        }
+        if (service.resolver != null) {
+            service.resolver.start(); // periodic look-ups; a first one was made at start-up (or the uplink asks)
         }
         if (config.adminSocket() != null) {
             try {
@@ -172,6 +181,9 @@ public final class ClientService implements AutoCloseable {
         }
         if (poller != null) {
             poller.close();
+        }
+        if (resolver != null) {
+            resolver.close();
         }
         try {
             engine.loop().call(() -> {

@@ -123,7 +123,11 @@ public final class ClientServiceMain {
         if (credential != null && (credential.indexOf(':') <= 0 || credential.length() > 255)) {
             throw new UsageException("the credential must be NAME:SECRET, as 'server-service init' prints it");
         }
-        InetSocketAddress server = HostPort.parse("--server", cli.require("server"));
+        InetSocketAddress server = HostPort.parseMaybeUnresolved("--server", cli.require("server"));
+        if (server.isUnresolved()) { // a roaming machine may start before its network: wait for the name, do not exit
+            org.slf4j.LoggerFactory.getLogger(ClientServiceMain.class).warn(
+                    "--server: cannot resolve {} now; the client-service keeps trying", server.getHostString());
+        }
         List<Forward> forwards = new ArrayList<>();
         Set<InetSocketAddress> seen = new HashSet<>();
         for (String spec : cli.values("forward")) {
@@ -154,7 +158,7 @@ public final class ClientServiceMain {
         }
         List<String> exclude = cli.values("exclude");
         // A server on this machine is reached over loopback whatever the interfaces do: no roaming, unless asked.
-        boolean roaming = !server.getAddress().isLoopbackAddress() || !prefer.isEmpty();
+        boolean roaming = server.isUnresolved() || !server.getAddress().isLoopbackAddress() || !prefer.isEmpty();
         Path admin = cli.value("admin-socket") != null ? Path.of(cli.value("admin-socket")) : AdminClient.defaultSocket();
         return new ClientConfig(server, forwards, session, link,
                 roaming ? new SystemInterfaces() : null, poll, new PathPolicy(prefer, exclude), admin, transports, credential);

@@ -79,7 +79,7 @@ final class Uplink implements LinkListener, SessionListener {
                 channel.bind(new InetSocketAddress(path.localAddress(), 0));
             }
             timeout = engine.loop().schedule(ATTEMPT_TIMEOUT_NANOS, () -> failed(this, "no answer within 5 s"));
-            if (channel.connect(config.server())) {
+            if (channel.connect(server)) {
                 connected(null);
             } else {
                 engine.loop().register(channel, SelectionKey.OP_CONNECT, this);
@@ -99,8 +99,8 @@ final class Uplink implements LinkListener, SessionListener {
 
         private void connected(SelectionKey key) throws IOException {
             String name = (path != null ? path.interfaceName() + " " : "")
-                    + HostPort.format((InetSocketAddress) channel.getLocalAddress()) + "->" + HostPort.format(config.server());
-            link = new Link(engine.loop(), config.transports().wrap(channel, config.server()), Role.CLIENT, config.link(),
+                    + HostPort.format((InetSocketAddress) channel.getLocalAddress()) + "->" + HostPort.format(server);
+            link = new Link(engine.loop(), config.transports().wrap(channel, server), Role.CLIENT, config.link(),
                     Uplink.this, name);
             link.start(key);
             if (session.id() == null) {
@@ -140,7 +140,10 @@ final class Uplink implements LinkListener, SessionListener {
     private final PathPolicy policy;
     private final InterfaceTable table = new InterfaceTable();
     private final boolean roaming;
-    private final Class<? extends InetAddress> family;
+    /** Where the server-service is now: null until its name first resolves (loop thread only). */
+    private InetSocketAddress server;
+    /** Looks the server's name up again, off the loop; null when it was given as an address. */
+    private ServerNameResolver resolver;
     private final ArrayDeque<Handover> handovers = new ArrayDeque<>();
     private UplinkState state = UplinkState.WAITING;
     private Session session;
@@ -159,7 +162,31 @@ final class Uplink implements LinkListener, SessionListener {
         this.config = config;
         this.policy = config.paths();
         this.roaming = config.interfaces() != null;
-        this.family = config.server().getAddress().getClass();
+        this.server = config.server().isUnresolved() ? null : config.server();
+    }
+
+    /** Lets the uplink ask for the server's name to be looked up again (an attempt failed, or it never resolved). */
+    void resolveWith(ServerNameResolver resolver) {
+        this.resolver = resolver;
+    }
+
+    /** The address family paths must have to reach the server (IPv4 until its name resolves). */
+    private Class<? extends InetAddress> family() {
+        return server != null ? server.getAddress().getClass() : java.net.Inet4Address.class;
+    }
+
+    /** The server's name resolved (loop thread): use the address from the next attempt on. */
+    void onServerAddress(InetSocketAddress resolved) {
+        if (resolved.equals(server) || state == UplinkState.STOPPED) {
+            return;
+        }
+        log.info("server-service {} is at {}{}", resolved.getHostString(), HostPort.format(resolved),
+                server == null ? "" : " (was " + HostPort.format(server) + ")");
+        server = resolved;
+        if (active == null && attempt == null) {
+            cancelRetry();
+            connectNow("server name resolved");
+        }
     }
 
     /** Starts with the interface table as it is now. */
@@ -219,7 +246,7 @@ final class Uplink implements LinkListener, SessionListener {
     // ---- choosing and changing paths -----------------------------------------------------------
 
     private PathChoice bestPath() {
-        return roaming ? policy.best(table.all(), family, pinned) : null;
+        return roaming ? policy.best(table.all(), family(), pinned) : null;
     }
 
     /** The best path on another interface than the active one (a quiet path is suspect), else the best. */
@@ -230,7 +257,7 @@ final class Uplink implements LinkListener, SessionListener {
         PathChoice best = null;
         int bestRank = Integer.MAX_VALUE;
         for (InterfaceSnapshot nif : table.all()) {
-            PathChoice choice = policy.usable(nif, family);
+            PathChoice choice = policy.usable(nif, family());
             if (choice != null && (activePath == null || !nif.name().equals(activePath.interfaceName()))
                     && policy.rank(nif.name()) < bestRank) {
                 best = choice;
@@ -245,7 +272,7 @@ final class Uplink implements LinkListener, SessionListener {
             return true;
         }
         InterfaceSnapshot nif = table.get(path.interfaceName());
-        return table.holds(path.interfaceName(), path.localAddress()) && policy.usable(nif, family) != null;
+        return table.holds(path.interfaceName(), path.localAddress()) && policy.usable(nif, family()) != null;
     }
 
     /** A new poll of the interfaces (on the loop thread). */
@@ -266,7 +293,7 @@ final class Uplink implements LinkListener, SessionListener {
         if (state == UplinkState.STOPPED) {
             return;
         }
-        if (pinned != null && policy.usable(table.get(pinned), family) == null) {
+        if (pinned != null && policy.usable(table.get(pinned), family()) == null) {
             log.info("switch to {} released: the interface is no longer usable; the policy chooses again", pinned);
             pinned = null;
         }
@@ -303,7 +330,7 @@ final class Uplink implements LinkListener, SessionListener {
             return;
         }
         InterfaceSnapshot nif = table.get(name);
-        PathChoice path = nif == null ? null : policy.usable(nif, family);
+        PathChoice path = nif == null ? null : policy.usable(nif, family());
         if (path == null) {
             failed.accept("interface " + name + " is not usable (missing, down, excluded, or no address for the server)");
             return;
@@ -326,11 +353,19 @@ final class Uplink implements LinkListener, SessionListener {
         if (state == UplinkState.STOPPED || attempt != null) {
             return;
         }
+        if (server == null) { // its name has not resolved yet: the resolver's answer starts an attempt at once
+            if (resolver != null) {
+                resolver.refresh();
+            }
+            retryLater("the server-service's name " + config.server().getHostString() + " does not resolve yet (session "
+                    + session.label() + " keeps its streams)");
+            return;
+        }
         PathChoice path = bestPath();
         if (roaming && path == null) {
             state = UplinkState.WAITING;
             log.warn("no usable interface to reach {}; waiting for one (session {} keeps its streams)",
-                    HostPort.format(config.server()), session.label());
+                    HostPort.format(server), session.label());
             return;
         }
         startAttempt(path, cause, false, ok -> { }, fail -> { });
@@ -366,7 +401,10 @@ final class Uplink implements LinkListener, SessionListener {
                     activePath != null ? activePath : active.name());
             return;
         }
-        retryLater("cannot reach server-service " + HostPort.format(config.server()) + " via "
+        if (resolver != null) {
+            resolver.refresh(); // it may have moved; the next attempt takes the new address
+        }
+        retryLater("cannot reach server-service " + HostPort.format(server) + " via "
                 + failedAttempt.pathName() + ": " + reason);
     }
 

@@ -91,6 +91,10 @@ final class AgentProcess implements AutoCloseable {
         throw new AssertionError("no line matching " + regex + " within " + seconds + " s; output so far:\n" + output());
     }
 
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
     int waitFor(long seconds) throws InterruptedException {
         if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
             throw new AssertionError("process still running after " + seconds + " s; output:\n" + output());

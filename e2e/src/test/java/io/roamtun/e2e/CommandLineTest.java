@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -186,6 +187,32 @@ class CommandLineTest {
         try (AgentProcess client = new AgentProcess(pb.start())) {
             assertEquals(1, client.waitFor(30), client.output());
             assertTrue(client.output().contains("not this user's alone"), client.output());
+        }
+    }
+
+    /**
+     * A laptop may start the client-service before it is online: a server name that does not resolve yet is
+     * waited for (it used to exit with "cannot resolve host"), and the session comes up once it resolves.
+     * Names come from a hosts file of the test's own (the JVM's jdk.net.hosts.file), so no DNS is asked.
+     */
+    @Test
+    void aServerNameThatDoesNotResolveYetIsWaitedFor(@TempDir Path tmp) throws Exception {
+        Path hosts = Files.writeString(tmp.resolve("hosts"), "# nothing yet\n");
+        try (Backends.Server echo = Backends.echo();
+             AgentProcess server = AgentProcess.server("--insecure-plaintext", "--listen", "127.0.0.1:0",
+                     "--service", "echo=127.0.0.1:" + echo.address().getPort())) {
+            String port = server.await("listening on 127\\.0\\.0\\.1:(\\d+)", 30);
+            try (AgentProcess client = AgentProcess.startWith(List.of("-Xmx128m", "-Djdk.net.hosts.file=" + hosts,
+                            "-Dsun.net.inetaddr.ttl=0", "-Dsun.net.inetaddr.negative.ttl=0"), "io.roamtun.client.ClientServiceMain",
+                    "--insecure-plaintext", "--server", "roamtun-server.test:" + port, "--forward", "127.0.0.1:0=echo",
+                    "--prefer", "lo", "--admin-socket", tmp.resolve("admin.sock").toString())) {
+                client.await("cannot resolve roamtun-server.test now; the client-service keeps trying", 30);
+                client.await("does not resolve yet", 30);
+                assertTrue(client.isAlive(), "still running:\n" + client.output());
+                Files.writeString(hosts, "127.0.0.1 roamtun-server.test\n");
+                client.await("server-service roamtun-server.test is at 127\\.0\\.0\\.1:" + port, 30);
+                client.await("session \\w+ established via lo ", 30);
+            }
         }
     }
 

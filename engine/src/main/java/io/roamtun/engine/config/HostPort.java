@@ -8,7 +8,27 @@ import java.net.UnknownHostException;
 public final class HostPort {
     private HostPort() {}
 
+    /**
+     * As {@link #parse}, but a host name that does not resolve now is returned unresolved instead of refused
+     * (the caller resolves it again later: a server name seen from a machine that is not online yet).
+     */
+    public static InetSocketAddress parseMaybeUnresolved(String option, String text) throws UsageException {
+        String[] hostPort = split(option, text);
+        int port = parsePort(option, hostPort[1]);
+        try {
+            return new InetSocketAddress(InetAddress.getByName(hostPort[0]), port);
+        } catch (UnknownHostException e) {
+            return InetSocketAddress.createUnresolved(hostPort[0], port);
+        }
+    }
+
     public static InetSocketAddress parse(String option, String text) throws UsageException {
+        String[] hostPort = split(option, text);
+        return new InetSocketAddress(resolve(option, hostPort[0]), parsePort(option, hostPort[1]));
+    }
+
+    /** HOST and PORT of "HOST:PORT" or "[IPV6]:PORT". */
+    private static String[] split(String option, String text) throws UsageException {
         if (text == null || text.isBlank()) {
             throw new UsageException(option + ": expected HOST:PORT, got nothing");
         }
@@ -30,7 +50,7 @@ public final class HostPort {
             host = value.substring(0, colon);
             port = value.substring(colon + 1);
         }
-        return new InetSocketAddress(resolve(option, host), parsePort(option, port));
+        return new String[] {host, port};
     }
 
     public static int parsePort(String option, String text) throws UsageException {

@@ -1,0 +1,104 @@
+package io.roamtun.client;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Resolves the server-service's name off the event loop (a lookup can block for seconds when the network
+ * is gone, which is when a roaming client most needs its loop): at start, every minute, and whenever the
+ * uplink asks (an attempt failed: the address may have changed). Each answer goes to the loop through
+ * {@code deliver}. A client started before the network is up waits for the name instead of exiting, and a
+ * server that moved to another address is followed. Not used for an IP literal.
+ */
+final class ServerNameResolver implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ServerNameResolver.class);
+    private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+    static final long REFRESH_SECONDS = 60;
+    /** Asked-for lookups closer together than this are merged (a flapping network fails attempts fast). */
+    private static final long MIN_GAP_MILLIS = 1000;
+
+    private final String host;
+    private final int port;
+    private final Consumer<InetSocketAddress> deliver;
+    private final Executor loop;
+    private final ScheduledExecutorService thread;
+    private long lastLookupMillis;
+    private boolean failing;
+
+    /**
+     * @param deliver  takes each resolved address on the loop thread
+     * @param loop     runs a task on the event loop
+     */
+    ServerNameResolver(String host, int port, Executor loop, Consumer<InetSocketAddress> deliver) {
+        this.host = host;
+        this.port = port;
+        this.loop = loop;
+        this.deliver = deliver;
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "server-name");
+            t.setDaemon(true);
+            return t;
+        });
+        executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.thread = executor;
+    }
+
+    /** True when {@code host} names a server (rather than being an IP address written out). */
+    static boolean isName(String host) {
+        return !host.contains(":") && !IPV4.matcher(host).matches();
+    }
+
+    void start() {
+        thread.scheduleWithFixedDelay(this::lookUp, REFRESH_SECONDS, REFRESH_SECONDS, TimeUnit.SECONDS);
+    }
+
+    /** Asks for a lookup now, from any thread; lookups asked within a second of the last are merged. */
+    void refresh() {
+        if (!thread.isShutdown()) {
+            thread.execute(this::lookUpUnlessRecent);
+        }
+    }
+
+    private synchronized void lookUpUnlessRecent() {
+        if (System.currentTimeMillis() - lastLookupMillis >= MIN_GAP_MILLIS) {
+            lookUp();
+        }
+    }
+
+    private synchronized void lookUp() {
+        lastLookupMillis = System.currentTimeMillis();
+        InetSocketAddress address;
+        try {
+            address = new InetSocketAddress(InetAddress.getByName(host), port); // keeps the name for TLS
+        } catch (UnknownHostException e) {
+            if (!failing) {
+                failing = true;
+                log.warn("cannot resolve the server-service's name {} (no network, or no such name); trying again", host);
+            }
+            return;
+        }
+        if (failing) {
+            failing = false;
+            log.info("the server-service's name {} resolves again", host);
+        }
+        try {
+            loop.execute(() -> deliver.accept(address));
+        } catch (RuntimeException stopped) {
+            // the loop is shutting down
+        }
+    }
+
+    @Override
+    public void close() {
+        thread.shutdownNow();
+    }
+}
