@@ -63,8 +63,10 @@ final class ServerNameResolver implements AutoCloseable {
 
     /** Asks for a lookup now, from any thread; lookups asked within a second of the last are merged. */
     void refresh() {
-        if (!thread.isShutdown()) {
+        try {
             thread.execute(this::lookUpUnlessRecent);
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            // the client-service is shutting down
         }
     }
 
