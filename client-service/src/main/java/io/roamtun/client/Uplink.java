@@ -372,6 +372,10 @@ final class Uplink implements LinkListener, SessionListener {
     }
 
     private void startAttempt(PathChoice path, String cause, boolean planned, Consumer<String> done, Consumer<String> failed) {
+        if (server == null) { // (a switch asked for before the server's name ever resolved)
+            failed.accept("the server-service's name " + config.server().getHostString() + " does not resolve yet");
+            return;
+        }
         cancelRetry();
         try {
             attempt = new Attempt(path, cause, planned, done, failed);
