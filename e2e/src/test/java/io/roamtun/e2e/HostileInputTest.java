@@ -262,8 +262,8 @@ class HostileInputTest {
      * agent past its budget either. A peer fills four 12 MiB windows towards a backend that never reads
      * (the kernel takes about 4 MiB of each; some 32 MiB would queue), against a 4 MiB budget and 40 MiB of
      * direct memory for everything. First the shared half overflows (logged; new streams are refused while
-     * it does); at the limit, the session holding more than its share gets the streams that bring more
-     * reset with STREAM_LIMIT. The server carries on, and no allocation fails.
+     * it does); at the queues' own bound (the limit), the session holding more than its share gets the
+     * streams that bring more reset with STREAM_LIMIT. The server carries on, and no allocation fails.
      */
     @Test
     @Timeout(120)
@@ -299,7 +299,7 @@ class HostileInputTest {
                 sender.setDaemon(true);
                 sender.start();
                 server.await("buffer memory over its budget", 30);
-                server.await("reset: its peer's bytes would take buffer memory past --max-buffer-memory 4MiB", 30);
+                server.await("reset: its peer's bytes would take the queues for slow local sockets past --max-buffer-memory 4MiB", 30);
                 assertEquals(ErrorCode.STREAM_LIMIT.name(), reset(peer.in));
                 sender.join(30_000);
             } finally {

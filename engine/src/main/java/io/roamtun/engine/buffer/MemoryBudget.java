@@ -15,12 +15,13 @@ import org.slf4j.LoggerFactory;
  * than their minimum. A session that cannot grow stops reading its local sockets (backpressure to the
  * apps) and is woken when memory is given back; nothing is dropped.
  *
- * <p>Bytes the peer was already allowed to send (stream windows) are counted in the shared half and not
- * refused while the whole budget has room, so the shared half can be overshot, up to the limit. There a
- * session queueing more than its {@link #fairShare()} gets the stream that brings more reset, and one within
- * its share has the sessions above theirs shed their largest queues to make room ({@link #makeRoomForQueue});
- * when that cannot make room either, its stream is reset too (see {@code Session.mayQueue}). Queued inbound
- * bytes never take the minimums set aside plus the shared use past the limit.
+ * <p>Bytes the peer was already allowed to send (stream windows) and that wait for a slow local socket are
+ * counted in the shared half (so new streams are refused while they overfill it) and, apart, against a
+ * bound of their own, the limit ({@link #queueFits}). At that bound a session queueing more than its
+ * {@link #fairShare()} gets the stream that brings more reset, and one within its share has the sessions
+ * above theirs shed their largest queues to make room ({@link #makeRoomForQueue}); when that cannot make
+ * room either, its stream is reset too (see {@code Session.mayQueue}). Replay buffers (at most the limit:
+ * minimums and shared half) plus queues (at most the limit) stay under twice the limit.
  * Used only from the owning loop's thread; wake-ups run as separate loop tasks, never inside a release.
  */
 public final class MemoryBudget {
@@ -37,6 +38,8 @@ public final class MemoryBudget {
     private final Set<QueueHolder> holders = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private long reserved;
     private long shared;
+    /** Bytes all sessions' streams hold for slow local sockets (also counted in {@link #shared}). */
+    private long queued;
     private long peakShared;
     private boolean wakeQueued;
     /** The shared half ran out; logged once, and again once it is back under three quarters. */
@@ -120,7 +123,7 @@ public final class MemoryBudget {
      * largest holder first. False when that does not make room: the caller then refuses the bytes.
      */
     public boolean makeRoomForQueue(long bytes, QueueHolder asking) {
-        while (!fitsUnderLimit(bytes)) {
+        while (!queueFits(bytes)) {
             QueueHolder largest = null;
             for (QueueHolder h : holders) {
                 if (h != asking && (largest == null || h.queuedBytes() > largest.queuedBytes())) {
@@ -171,9 +174,19 @@ public final class MemoryBudget {
         }
     }
 
-    /** True when {@code bytes} more keep the minimums set aside plus everything taken within the limit. */
-    public boolean fitsUnderLimit(long bytes) {
-        return reserved + shared + bytes <= limit;
+    /**
+     * True when {@code bytes} more queued for slow local sockets keep all sessions' queues within the limit.
+     * Queued bytes have this bound of their own, apart from the replay buffers' (minimums and shared half):
+     * a session's queues must not be refused because others' replay buffers grew (that reset a well-behaved
+     * client's streams while hoarders held replay memory), and the replay buffers can always wait.
+     */
+    public boolean queueFits(long bytes) {
+        return queued + bytes <= limit;
+    }
+
+    /** Sessions report each change of their queues here. */
+    public void queuedChanged(long delta) {
+        queued += delta;
     }
 
     /** The limit divided among the sessions admitted: what one session may hold once the whole budget is used. */

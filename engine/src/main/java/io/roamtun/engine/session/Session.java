@@ -658,14 +658,14 @@ public final class Session implements SessionPort, MemoryBudget.QueueHolder {
      */
     boolean mayQueue(Stream stream, int bytes) {
         long needed = bytes + chunkPool.bufferSize(); // taken in whole chunks
-        if (budget == null || budget.fitsUnderLimit(needed)) {
+        if (budget == null || budget.queueFits(needed)) {
             return true;
         }
         if (inboundQueued + needed <= budget.fairShare() && budget.makeRoomForQueue(needed, this)) {
             return true;
         }
-        log.info("session {}: stream {} reset: its peer's bytes would take buffer memory past --max-buffer-memory {} "
-                + "(this session queues {} for slow local sockets; its share is {})", label, stream.id,
+        log.info("session {}: stream {} reset: its peer's bytes would take the queues for slow local sockets past "
+                + "--max-buffer-memory {} (this session queues {}; its share is {})", label, stream.id,
                 Sizes.format(budget.limit()), Sizes.format(inboundQueued), Sizes.format(budget.fairShare()));
         return false;
     }
@@ -673,6 +673,9 @@ public final class Session implements SessionPort, MemoryBudget.QueueHolder {
     /** A stream's inbound queue grew or shrank by {@code delta} bytes. */
     void queuedChanged(long delta) {
         inboundQueued += delta;
+        if (budget != null) {
+            budget.queuedChanged(delta);
+        }
     }
 
     @Override

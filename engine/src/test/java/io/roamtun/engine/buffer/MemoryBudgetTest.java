@@ -39,6 +39,7 @@ class MemoryBudgetTest {
 
         void queue(long bytes) {
             budget.take(bytes); // bytes a peer was allowed to send: never refused by take
+            budget.queuedChanged(bytes);
             queues.add(bytes);
         }
 
@@ -53,6 +54,7 @@ class MemoryBudgetTest {
                 long largest = queues.stream().mapToLong(Long::longValue).max().orElseThrow();
                 queues.remove(largest);
                 budget.giveBack(largest);
+                budget.queuedChanged(-largest);
             }
         }
     }
@@ -67,23 +69,23 @@ class MemoryBudgetTest {
         Queues hog = new Queues(budget);
         Queues fair = new Queues(budget);
         budget.sessionStarted(hog);
-        budget.sessionStarted(fair); // 2 minimums set aside; a fair share is half of the limit
-        for (int i = 0; i < 6; i++) {
+        budget.sessionStarted(fair); // 2 minimums set aside; a fair share of the queues is half of the limit
+        for (int i = 0; i < 8; i++) {
             hog.queue(MINIMUM);
         }
-        assertFalse(budget.fitsUnderLimit(SEGMENT), "2 minimums + 6 queued = the limit");
+        assertFalse(budget.queueFits(SEGMENT), "8 queued = the limit for queues");
         assertEquals(4 * MINIMUM, budget.fairShare());
         assertFalse(budget.makeRoomForQueue(SEGMENT, hog), "the one above its share gets nothing from the others");
-        assertEquals(6 * MINIMUM, hog.queuedBytes());
+        assertEquals(8 * MINIMUM, hog.queuedBytes());
         assertTrue(budget.makeRoomForQueue(SEGMENT, fair));
-        assertEquals(5 * MINIMUM, hog.queuedBytes(), "one queue shed, enough for the room asked");
+        assertEquals(7 * MINIMUM, hog.queuedBytes(), "one queue shed, enough for the room asked");
         fair.queue(SEGMENT);
-        while (hog.queuedBytes() > 3 * MINIMUM) {
+        while (hog.queuedBytes() > 4 * MINIMUM) {
             hog.shedLargestQueue("test");
         }
-        fair.queue(2 * MINIMUM);
-        assertFalse(budget.fitsUnderLimit(2 * MINIMUM));
-        assertFalse(budget.makeRoomForQueue(2 * MINIMUM, fair), "nobody above a share: no room, the caller refuses");
+        fair.queue(3 * MINIMUM);
+        assertFalse(budget.queueFits(MINIMUM));
+        assertFalse(budget.makeRoomForQueue(MINIMUM, fair), "nobody above a share: no room, the caller refuses");
         budget.sessionEnded(hog);
         assertEquals(8 * MINIMUM, budget.fairShare(), "one session left: the whole limit is its share");
     }
