@@ -1,5 +1,6 @@
 package io.roamtun.client;
 
+import io.roamtun.engine.config.HostPort;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -8,7 +9,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,7 +21,6 @@ import org.slf4j.LoggerFactory;
  */
 final class ServerNameResolver implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ServerNameResolver.class);
-    private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
     static final long REFRESH_SECONDS = 60;
     /** Asked-for lookups closer together than this are merged (a flapping network fails attempts fast). */
     private static final long MIN_GAP_MILLIS = 1000;
@@ -54,7 +53,7 @@ final class ServerNameResolver implements AutoCloseable {
 
     /** True when {@code host} names a server (rather than being an IP address written out). */
     static boolean isName(String host) {
-        return !host.contains(":") && !IPV4.matcher(host).matches();
+        return HostPort.isName(host);
     }
 
     void start() {

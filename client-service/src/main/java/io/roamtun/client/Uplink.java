@@ -355,10 +355,11 @@ final class Uplink implements LinkListener, SessionListener {
         }
         if (server == null) { // its name has not resolved yet: the resolver's answer starts an attempt at once
             if (resolver != null) {
-                resolver.refresh();
+                resolver.refresh(); // (it says once that the name does not resolve; no line per retry here)
             }
-            retryLater("the server-service's name " + config.server().getHostString() + " does not resolve yet (session "
-                    + session.label() + " keeps its streams)");
+            state = UplinkState.WAITING;
+            retryTimer = engine.loop().schedule(backoffNanos, () -> connectNow("retry"));
+            backoffNanos = Math.min(MAX_BACKOFF_NANOS, backoffNanos * 2);
             return;
         }
         PathChoice path = bestPath();

@@ -207,7 +207,7 @@ class CommandLineTest {
                     "--insecure-plaintext", "--server", "roamtun-server.test:" + port, "--forward", "127.0.0.1:0=echo",
                     "--prefer", "lo", "--admin-socket", tmp.resolve("admin.sock").toString())) {
                 client.await("cannot resolve roamtun-server.test now; the client-service keeps trying", 30);
-                client.await("does not resolve yet", 30);
+                client.await("cannot resolve the server-service's name roamtun-server.test", 30);
                 assertTrue(client.isAlive(), "still running:\n" + client.output());
                 Files.writeString(hosts, "127.0.0.1 roamtun-server.test\n");
                 client.await("server-service roamtun-server.test is at 127\\.0\\.0\\.1:" + port, 30);

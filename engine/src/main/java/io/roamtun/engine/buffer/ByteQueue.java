@@ -20,7 +20,7 @@ public final class ByteQueue {
     private final ArrayDeque<ByteBuffer> chunks = new ArrayDeque<>(4);
     private boolean headFlipped;
     private long size;
-    /** Told every change of size (a session adds up its streams' queues); null for none. */
+    /** Told every chunk taken (+) or given back (-), in bytes of memory held; null for none. */
     private final LongConsumer sizeChanged;
 
     public ByteQueue(BufferPool pool) {
@@ -35,7 +35,11 @@ public final class ByteQueue {
 
     private void resized(long delta) {
         size += delta;
-        if (sizeChanged != null && delta != 0) {
+    }
+
+    /** Memory held changed by one chunk: what bounds count is memory, and one byte queued holds a chunk. */
+    private void held(long delta) {
+        if (sizeChanged != null) {
             sizeChanged.accept(delta);
         }
     }
@@ -44,6 +48,7 @@ public final class ByteQueue {
         if (budget != null) {
             budget.giveBack(pool.bufferSize());
         }
+        held(-pool.bufferSize());
         pool.release(chunk);
     }
 
@@ -64,6 +69,7 @@ public final class ByteQueue {
                 if (budget != null) {
                     budget.take(pool.bufferSize());
                 }
+                held(pool.bufferSize());
                 chunks.addLast(tail);
             }
             int n = Math.min(tail.remaining(), src.remaining());

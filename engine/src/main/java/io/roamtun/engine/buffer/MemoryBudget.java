@@ -38,7 +38,7 @@ public final class MemoryBudget {
     private final Set<QueueHolder> holders = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private long reserved;
     private long shared;
-    /** Bytes all sessions' streams hold for slow local sockets (also counted in {@link #shared}). */
+    /** Memory (whole chunks) all sessions' streams hold for slow local sockets (also counted in {@link #shared}). */
     private long queued;
     private long peakShared;
     private boolean wakeQueued;

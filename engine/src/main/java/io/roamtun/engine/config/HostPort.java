@@ -15,11 +15,19 @@ public final class HostPort {
     public static InetSocketAddress parseMaybeUnresolved(String option, String text) throws UsageException {
         String[] hostPort = split(option, text);
         int port = parsePort(option, hostPort[1]);
+        if (!isName(hostPort[0])) { // an address written out that does not parse will never resolve later
+            return new InetSocketAddress(resolve(option, hostPort[0]), port);
+        }
         try {
             return new InetSocketAddress(InetAddress.getByName(hostPort[0]), port);
         } catch (UnknownHostException e) {
             return InetSocketAddress.createUnresolved(hostPort[0], port);
         }
+    }
+
+    /** True when {@code host} names a host, rather than being an IPv4 or IPv6 address written out. */
+    public static boolean isName(String host) {
+        return !host.contains(":") && !host.matches("[0-9.]+");
     }
 
     public static InetSocketAddress parse(String option, String text) throws UsageException {

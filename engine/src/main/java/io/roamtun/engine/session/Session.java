@@ -69,7 +69,7 @@ public final class Session implements SessionPort, MemoryBudget.QueueHolder {
     /** Registered with the budget for a wake-up once memory is given back. */
     private boolean waitingForMemory;
     private final ArrayDeque<Stream> deferred = new ArrayDeque<>();
-    /** Bytes this session's streams hold for slow local sockets (the sum of their queues). */
+    /** Memory this session's streams hold for slow local sockets (their queues' chunks). */
     private long inboundQueued;
     private String label;
 
@@ -670,7 +670,7 @@ public final class Session implements SessionPort, MemoryBudget.QueueHolder {
         return false;
     }
 
-    /** A stream's inbound queue grew or shrank by {@code delta} bytes. */
+    /** A stream's inbound queue took or gave back {@code delta} bytes of memory (whole chunks). */
     void queuedChanged(long delta) {
         inboundQueued += delta;
         if (budget != null) {

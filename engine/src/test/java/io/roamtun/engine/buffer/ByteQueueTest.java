@@ -63,6 +63,27 @@ class ByteQueueTest {
         }
     }
 
+    /**
+     * What a queue reports to its session is memory held, in whole chunks: one byte queued holds a chunk,
+     * and a bound counting bytes let a thousand one-byte queues hold sixteen times the memory it allowed.
+     */
+    @Test
+    void aQueueReportsTheMemoryItHoldsInWholeChunks() throws Exception {
+        BufferPool pool = new BufferPool(1024, 2);
+        long[] held = new long[1];
+        ByteQueue queue = new ByteQueue(pool, null, delta -> held[0] += delta);
+        queue.append(ByteBuffer.wrap(new byte[1]));
+        assertEquals(1024, held[0], "one byte holds a chunk");
+        queue.append(ByteBuffer.wrap(new byte[1500]));
+        assertEquals(2048, held[0]);
+        java.io.ByteArrayOutputStream sink = new java.io.ByteArrayOutputStream();
+        queue.writeTo(java.nio.channels.Channels.newChannel(sink));
+        assertEquals(0, held[0], "drained: every chunk given back");
+        queue.append(ByteBuffer.wrap(new byte[3000]));
+        queue.clear();
+        assertEquals(0, held[0], "cleared: likewise");
+    }
+
     @Test
     void clearReturnsChunks() {
         BufferPool pool = new BufferPool(1024, 2);
