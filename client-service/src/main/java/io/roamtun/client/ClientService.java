@@ -38,7 +38,7 @@ public final class ClientService implements AutoCloseable {
         this.poller = config.interfaces() == null ? null
                 : new InterfacePoller(config.interfaces(), config.pollInterval(), engine.loop(), uplink::onInterfacePoll);
         InetSocketAddress server = config.server();
-        this.resolver = ServerNameResolver.isName(server.getHostString())
+        this.resolver = HostPort.isName(server.getHostString())
                 ? new ServerNameResolver(server.getHostString(), server.getPort(), engine.loop(), uplink::onServerAddress) : null;
         uplink.resolveWith(resolver);
     }

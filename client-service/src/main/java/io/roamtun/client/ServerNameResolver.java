@@ -1,6 +1,5 @@
 package io.roamtun.client;
 
-import io.roamtun.engine.config.HostPort;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -49,11 +48,6 @@ final class ServerNameResolver implements AutoCloseable {
         });
         executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         this.thread = executor;
-    }
-
-    /** True when {@code host} names a server (rather than being an IP address written out). */
-    static boolean isName(String host) {
-        return HostPort.isName(host);
     }
 
     void start() {

@@ -357,9 +357,7 @@ final class Uplink implements LinkListener, SessionListener {
             if (resolver != null) {
                 resolver.refresh(); // (it says once that the name does not resolve; no line per retry here)
             }
-            state = UplinkState.WAITING;
-            retryTimer = engine.loop().schedule(backoffNanos, () -> connectNow("retry"));
-            backoffNanos = Math.min(MAX_BACKOFF_NANOS, backoffNanos * 2);
+            scheduleRetry();
             return;
         }
         PathChoice path = bestPath();
@@ -414,8 +412,13 @@ final class Uplink implements LinkListener, SessionListener {
     }
 
     private void retryLater(String why) {
-        state = UplinkState.WAITING;
         log.warn("{}; retrying in {} ms", why, TimeUnit.NANOSECONDS.toMillis(backoffNanos));
+        scheduleRetry();
+    }
+
+    /** Waits, then tries again; each wait twice the last, up to the maximum. */
+    private void scheduleRetry() {
+        state = UplinkState.WAITING;
         retryTimer = engine.loop().schedule(backoffNanos, () -> connectNow("retry"));
         backoffNanos = Math.min(MAX_BACKOFF_NANOS, backoffNanos * 2);
     }

@@ -36,6 +36,14 @@ class TlsRefusalMessagesTest {
         }
     }
 
+    /** Runs a server-service set-up command to its end; it must succeed; returns what it printed. */
+    private static String serverCommand(String... args) throws Exception {
+        try (AgentProcess command = AgentProcess.server(args)) {
+            assertEquals(0, command.waitFor(30), command.output());
+            return command.output();
+        }
+    }
+
     private static AgentProcess server(Path dir) throws Exception {
         AgentProcess server = AgentProcess.server("--dir", dir.toString(), "--listen", "127.0.0.1:0", "--service", "echo=127.0.0.1:1");
         return server;
@@ -81,10 +89,8 @@ class TlsRefusalMessagesTest {
             // have leaked), and the old secret is refused from then on.
             try (AgentProcess connected = client(port, flags[0], credential)) {
                 connected.await("session \\w+ established via .*TLSv1\\.3", 30);
-                try (AgentProcess replace = AgentProcess.server("client", "add", "laptop", "--replace", "--dir", dir.toString())) {
-                    assertEquals(0, replace.waitFor(30), replace.output());
-                    Files.writeString(credential, replace.output().strip().replace("--credential ", "") + "\n");
-                }
+                String replaced = serverCommand("client", "add", "laptop", "--replace", "--dir", dir.toString());
+                Files.writeString(credential, replaced.strip().replace("--credential ", "") + "\n");
                 server.await("client laptop has a new secret: ending its session", 10);
                 connected.await("refused this client: .*wrong secret for client 'laptop'", 30);
             }
@@ -92,9 +98,7 @@ class TlsRefusalMessagesTest {
             // until the client reconnected, before), and it is refused from then on.
             try (AgentProcess connected = client(port, flags[0], credential)) {
                 connected.await("session \\w+ established via .*TLSv1\\.3", 30);
-                try (AgentProcess remove = AgentProcess.server("client", "remove", "laptop", "--dir", dir.toString())) {
-                    assertEquals(0, remove.waitFor(30), remove.output());
-                }
+                serverCommand("client", "remove", "laptop", "--dir", dir.toString());
                 server.await("client laptop was revoked: ending its session", 10);
                 connected.await("refused this client: .*unknown or revoked client 'laptop'", 30);
             }
@@ -103,8 +107,9 @@ class TlsRefusalMessagesTest {
     }
 
     /**
-     * One agent with TLS, the other with --insecure-plaintext: each side says the other does not speak what
-     * it does (they used to report a TLS library's record error and a bare "closed by peer").
+     * One agent with TLS, the other with --insecure-plaintext: the TLS side says the peer does not speak TLS,
+     * and a plaintext server says its peer speaks TLS (they used to report a TLS library's record error and a
+     * bare "closed by peer"). A plaintext client only sees the server close: a TLS server sends nothing first.
      */
     @Test
     @Timeout(120)

@@ -39,7 +39,8 @@ final class ServerAdminCommands {
 
     static int run(String[] args) {
         try {
-            if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
+            List<String> words = Arrays.asList(args);
+            if (words.contains("--help") || words.contains("-h")) {
                 System.out.println(USAGE);
                 return 0;
             }

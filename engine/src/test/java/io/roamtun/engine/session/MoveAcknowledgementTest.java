@@ -10,7 +10,6 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -64,23 +63,14 @@ class MoveAcknowledgementTest {
         }
     }
 
-    @Test
-    @Timeout(60)
-    void anAckSentOnTheOldLinkAfterTheTakeoverIsSaidAgainOnTheNewOne() throws Exception {
-        SessionSettings settings = new SessionSettings(1 << 20, 512 << 10, 1000, Duration.ofSeconds(5), 256L << 20);
-        try (ServerSocket backend = bulkBackend();
-             TwoAgents a = new TwoAgents(settings, Map.of("bulk", (InetSocketAddress) backend.getLocalSocketAddress()), 0);
-             GateProxy p1 = new GateProxy(a.serverAddress());
-             GateProxy p2 = new GateProxy(a.serverAddress());
-             ServerSocketChannel fwd = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-             Socket app = new Socket()) {
-            a.connect(p1.address(), "l1");
-            await(() -> a.cl.call(() -> a.client.id() != null), 5000, "welcome");
-            app.connect(fwd.getLocalAddress());
-            SocketChannel accepted = fwd.accept();
-            a.openStream(accepted, "bulk");
-            AtomicLong read = new AtomicLong();
-            AtomicLong bad = new AtomicLong(-1);
+    private static final SessionSettings SETTINGS = new SessionSettings(1 << 20, 512 << 10, 1000, Duration.ofSeconds(5), 256L << 20);
+
+    /** The app's end of the download: reads everything, noting the first byte out of order. */
+    private static final class AppReader {
+        final AtomicLong read = new AtomicLong();
+        final AtomicLong firstBad = new AtomicLong(-1);
+
+        AppReader(Socket app) {
             Thread reader = new Thread(() -> {
                 try {
                     InputStream in = app.getInputStream();
@@ -89,8 +79,8 @@ class MoveAcknowledgementTest {
                     while ((n = in.read(buf)) > 0) {
                         long base = read.get();
                         for (int i = 0; i < n; i++) {
-                            if (buf[i] != (byte) ((base + i) % 251) && bad.get() < 0) {
-                                bad.set(base + i);
+                            if (buf[i] != (byte) ((base + i) % 251) && firstBad.get() < 0) {
+                                firstBad.set(base + i);
                             }
                         }
                         read.addAndGet(n);
@@ -101,7 +91,42 @@ class MoveAcknowledgementTest {
             }, "app");
             reader.setDaemon(true);
             reader.start();
-            await(() -> read.get() > (2 << 20), 10000, "first bytes");
+        }
+
+        /** Waits up to 15 s for the whole download (the caller asserts what arrived). */
+        void awaitEnd() throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            while (read.get() < SIZE && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+        }
+    }
+
+    /** Connects the client through {@code first}, opens the download, and returns once 2 MiB arrived. */
+    private static AppReader startDownload(TwoAgents a, GateProxy first, ServerSocketChannel fwd, Socket app) throws Exception {
+        a.connect(first.address(), "l1");
+        await(() -> a.cl.call(() -> a.client.id() != null), 5000, "welcome");
+        app.connect(fwd.getLocalAddress());
+        a.openStream(fwd.accept(), "bulk");
+        AppReader reader = new AppReader(app);
+        await(() -> reader.read.get() > (2 << 20), 10000, "first bytes");
+        return reader;
+    }
+
+    private static void awaitTakeover(TwoAgents a) throws InterruptedException {
+        await(() -> a.sv.call(() -> a.server.link() != null && a.server.link().name().equals("sv2")), 5000, "server took over");
+    }
+
+    @Test
+    @Timeout(60)
+    void anAckSentOnTheOldLinkAfterTheTakeoverIsSaidAgainOnTheNewOne() throws Exception {
+        try (ServerSocket backend = bulkBackend();
+             TwoAgents a = new TwoAgents(SETTINGS, Map.of("bulk", (InetSocketAddress) backend.getLocalSocketAddress()), 0);
+             GateProxy p1 = new GateProxy(a.serverAddress());
+             GateProxy p2 = new GateProxy(a.serverAddress());
+             ServerSocketChannel fwd = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+             Socket app = new Socket()) {
+            AppReader app1 = startDownload(a, p1, fwd, app);
 
             // Old link stops delivering server->client; the server fills its replay buffer into the proxy.
             p1.s2c = GateProxy.SHUT;
@@ -111,7 +136,7 @@ class MoveAcknowledgementTest {
             // Make-before-break: RESUME on a second link whose server->client direction is slow.
             p2.s2c = GateProxy.SHUT;
             a.connect(p2.address(), "l2");
-            await(() -> a.sv.call(() -> a.server.link() != null && a.server.link().name().equals("sv2")), 5000, "server took over");
+            awaitTakeover(a);
             // The old link's last frames (sent before the takeover) now reach the client; it ACKs them on the old link.
             p1.s2c = cutoff;
             long svHead = a.sv.call(() -> a.server.sentHead());
@@ -120,50 +145,26 @@ class MoveAcknowledgementTest {
             p1.s2c = GateProxy.OPEN; // GOAWAY SESSION_TAKEN_OVER
             Thread.sleep(100);
             p2.s2c = GateProxy.OPEN; // RESUMED + resend
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-            while (read.get() < SIZE && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
+            app1.awaitEnd();
             String diag = a.sv.call(() -> "server acked=" + a.server.replay().acked() + " head=" + a.server.sentHead()
                     + " canTakeData=" + a.server.replay().canTakeData() + " state=" + a.server.state())
                     + " client received=" + a.cl.call(() -> a.client.receivedOffset() + " state=" + a.client.state())
-                    + " app read=" + read.get() + " events=" + a.events;
-            assertEquals(-1, bad.get(), "bytes in order");
-            assertEquals(SIZE, read.get(), "every byte arrives: " + diag);
+                    + " app read=" + app1.read.get() + " events=" + a.events;
+            assertEquals(-1, app1.firstBad.get(), "bytes in order");
+            assertEquals(SIZE, app1.read.get(), "every byte arrives: " + diag);
         }
     }
 
     @Test
     @Timeout(60)
     void anAckArrivingWhileTheNewLinkIsHalfwayThroughAFrameIsHeldNotForgotten() throws Exception {
-        SessionSettings settings = new SessionSettings(1 << 20, 512 << 10, 1000, Duration.ofSeconds(5), 256L << 20);
         try (ServerSocket backend = bulkBackend();
-             TwoAgents a = new TwoAgents(settings, Map.of("bulk", (InetSocketAddress) backend.getLocalSocketAddress()), 0);
+             TwoAgents a = new TwoAgents(SETTINGS, Map.of("bulk", (InetSocketAddress) backend.getLocalSocketAddress()), 0);
              GateProxy p1 = new GateProxy(a.serverAddress());
              GateProxy p2 = new GateProxy(a.serverAddress());
              ServerSocketChannel fwd = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
              Socket app = new Socket()) {
-            a.connect(p1.address(), "l1");
-            await(() -> a.cl.call(() -> a.client.id() != null), 5000, "welcome");
-            app.connect(fwd.getLocalAddress());
-            SocketChannel accepted = fwd.accept();
-            a.openStream(accepted, "bulk");
-            AtomicLong read = new AtomicLong();
-            Thread reader = new Thread(() -> {
-                try {
-                    InputStream in = app.getInputStream();
-                    byte[] buf = new byte[64 * 1024];
-                    int n;
-                    while ((n = in.read(buf)) > 0) {
-                        read.addAndGet(n);
-                    }
-                } catch (Exception e) {
-                    // end
-                }
-            }, "app");
-            reader.setDaemon(true);
-            reader.start();
-            await(() -> read.get() > (2 << 20), 10000, "first bytes");
+            AppReader app2 = startDownload(a, p1, fwd, app);
 
             p1.s2c = GateProxy.SHUT;
             Thread.sleep(500);
@@ -174,7 +175,7 @@ class MoveAcknowledgementTest {
             p2.s2cAllowance = 0;
             p2.s2c = GateProxy.OPEN;
             a.connect(p2.address(), "l2");
-            await(() -> a.sv.call(() -> a.server.link() != null && a.server.link().name().equals("sv2")), 5000, "server took over");
+            awaitTakeover(a);
             Thread.sleep(200);
             String mid = a.sv.call(() -> "server L2 sent up to " + a.server.link().sentOffset());
             // Most of the old link's frames reach the client (its ACKs for them go on the old link) ...
@@ -190,14 +191,11 @@ class MoveAcknowledgementTest {
                     + " L2 sent=" + a.server.link().sentOffset());
             p2.s2cAllowance = Long.MAX_VALUE;
             p1.s2c = GateProxy.OPEN;
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-            while (read.get() < SIZE && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
+            app2.awaitEnd();
             String diag = mid + "; " + afterAck + "; at the end " + a.sv.call(() -> "server acked=" + a.server.replay().acked()
                     + " head=" + a.server.sentHead() + " canTakeData=" + a.server.replay().canTakeData())
-                    + " client received=" + a.cl.call(() -> a.client.receivedOffset()) + " app read=" + read.get() + " events=" + a.events;
-            assertEquals(SIZE, read.get(), "every byte arrives: " + diag);
+                    + " client received=" + a.cl.call(() -> a.client.receivedOffset()) + " app read=" + app2.read.get() + " events=" + a.events;
+            assertEquals(SIZE, app2.read.get(), "every byte arrives: " + diag);
         }
     }
 }
