@@ -199,6 +199,10 @@ final class Uplink implements LinkListener, SessionListener {
         connectNow("start");
     }
 
+    private void moveTo(UplinkState to) {
+        state = state.next(to);
+    }
+
     UplinkState state() {
         return state;
     }
@@ -362,7 +366,7 @@ final class Uplink implements LinkListener, SessionListener {
         }
         PathChoice path = bestPath();
         if (roaming && path == null) {
-            state = UplinkState.WAITING;
+            moveTo(UplinkState.WAITING);
             log.warn("no usable interface to reach {}; waiting for one (session {} keeps its streams)",
                     HostPort.format(server), session.label());
             return;
@@ -379,7 +383,7 @@ final class Uplink implements LinkListener, SessionListener {
         try {
             attempt = new Attempt(path, cause, planned, done, failed);
             if (active == null) {
-                state = UplinkState.CONNECTING;
+                moveTo(UplinkState.CONNECTING);
             }
             attempt.start();
         } catch (IOException e) {
@@ -418,7 +422,7 @@ final class Uplink implements LinkListener, SessionListener {
 
     /** Waits, then tries again; each wait twice the last, up to the maximum. */
     private void scheduleRetry() {
-        state = UplinkState.WAITING;
+        moveTo(UplinkState.WAITING);
         retryTimer = engine.loop().schedule(backoffNanos, () -> connectNow("retry"));
         backoffNanos = Math.min(MAX_BACKOFF_NANOS, backoffNanos * 2);
     }
@@ -456,7 +460,7 @@ final class Uplink implements LinkListener, SessionListener {
                     session.label(), e.getMessage());
             attempt = null;
             won.abandon();
-            session.close("resume impossible: " + e.getMessage(), false);
+            session.close("resume impossible: " + e.getMessage());
             throw e;
         }
         session.acceptNextNonce(nextNonce);
@@ -489,7 +493,7 @@ final class Uplink implements LinkListener, SessionListener {
         attempt = null;
         active = won.link;
         activePath = won.path;
-        state = UplinkState.ACTIVE;
+        moveTo(UplinkState.ACTIVE);
         backoffNanos = FIRST_BACKOFF_NANOS;
     }
 
@@ -515,9 +519,11 @@ final class Uplink implements LinkListener, SessionListener {
             if (byPeer && (code == ErrorCode.UNKNOWN_SESSION || code == ErrorCode.SEQUENCE_ERROR || code == ErrorCode.AUTH_FAILED)) {
                 attempt = null;
                 failedAttempt.abandon();
-                log.warn("server-service no longer has session {} ({}); closing its {} connections and starting a new session",
+                log.warn("server-service no longer has session {} ({}); resetting its {} connections and starting a new session",
                         session.label(), reason, session.streamCount());
-                session.close("server no longer knows the session", true);
+                // Bytes the server had not delivered are gone with it: reset, so no app takes a cut-off
+                // transfer for a complete one.
+                session.close("server no longer knows the session");
                 return;
             }
             failed(failedAttempt, code == ErrorCode.NO_ERROR ? reason : code + " " + reason);
@@ -535,7 +541,7 @@ final class Uplink implements LinkListener, SessionListener {
         if (state == UplinkState.STOPPED) {
             return;
         }
-        state = UplinkState.CONNECTING;
+        moveTo(UplinkState.CONNECTING);
         if (attempt == null) {
             connectNow("link lost: " + reason);
         }
@@ -557,20 +563,20 @@ final class Uplink implements LinkListener, SessionListener {
             active = null;
             activePath = null;
         }
-        state = UplinkState.CONNECTING;
+        moveTo(UplinkState.CONNECTING);
         if (attempt == null) {
             connectNow("new session");
         }
     }
 
     void stop() {
-        state = UplinkState.STOPPED;
+        moveTo(UplinkState.STOPPED);
         cancelRetry();
         if (attempt != null) {
             attempt.abandon();
             attempt = null;
         }
-        session.close("client-service shutting down", true);
+        session.close("client-service shutting down");
         if (active != null) {
             active.close(ErrorCode.NO_ERROR, "client-service is shutting down");
         }

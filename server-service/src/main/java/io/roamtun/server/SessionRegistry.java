@@ -101,7 +101,7 @@ final class SessionRegistry implements LinkListener, SessionListener {
     /** Ends the session of a revoked client: its link gets GOAWAY AUTH_FAILED, its streams are closed. */
     private void endRevoked(Session session, String why) {
         Link carrying = session.link();
-        session.close(why, true);
+        session.close(why);
         if (carrying != null) {
             carrying.close(ErrorCode.AUTH_FAILED, why);
         }
@@ -228,7 +228,8 @@ final class SessionRegistry implements LinkListener, SessionListener {
             if (session.state() == SessionState.SUSPENDED) {
                 log.info("session {} expired: no resume within {}; closing its {} streams (FIN to the backends)",
                         session.label(), Durations.format(config.sessionTimeout()), session.streamCount());
-                session.close("expired after " + Durations.format(config.sessionTimeout()) + " suspended", true);
+                // Whatever the client still had for the backends is lost: reset, not a clean end of stream.
+                session.close("expired after " + Durations.format(config.sessionTimeout()) + " suspended");
             }
         }));
     }
@@ -280,7 +281,7 @@ final class SessionRegistry implements LinkListener, SessionListener {
             link.close(ErrorCode.SHUTTING_DOWN, "server-service is shutting down");
         }
         for (Session s : new ArrayList<>(sessions.values())) {
-            s.close("server shutting down", true);
+            s.close("server shutting down");
         }
     }
 }

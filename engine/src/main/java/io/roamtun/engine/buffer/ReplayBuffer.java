@@ -117,6 +117,9 @@ public final class ReplayBuffer {
 
     /** True when a data slot can be reserved now. */
     public boolean hasDataRoom() {
+        if (segments.size() > maxDataSegments) {
+            return false; // the last segment is the control reserve
+        }
         Segment last = segments.peekLast();
         return (last != null && last.room() >= Wire.HEADER_BYTES + MIN_DATA_SLOT) || segments.size() < maxDataSegments;
     }
@@ -131,6 +134,9 @@ public final class ReplayBuffer {
             throw new IllegalStateException("a data reservation is already open");
         }
         int wanted = Math.min(maxPayload, Wire.MAX_PAYLOAD);
+        if (segments.size() > maxDataSegments) {
+            return null; // a control frame opened the reserve segment: it stays for control frames
+        }
         Segment seg = segments.peekLast();
         if (seg == null || seg.room() < Wire.HEADER_BYTES + Math.min(wanted, MIN_DATA_SLOT)) {
             if (segments.size() >= maxDataSegments) {

@@ -8,10 +8,14 @@ package io.roamtun.engine.session;
  * configured size and doubles, up to {@code max}, each time credit goes back while the local socket keeps
  * up (nothing queued for it) and the agent's memory is not under pressure: a bulk stream to a fast app
  * gets a window large enough to keep the link busy while the other agent waits for a core, a stream to
- * a slow app keeps the small window and can never queue more than it. Growth is only ever granted as
- * extra credit, which the protocol allows; the sender needs to know nothing about it.
+ * a slow app keeps the small window and can never queue more than it. An app that stops reading after a
+ * fast start can have the grown window queued once (credit already given cannot be taken back); each
+ * credit given while bytes are queued, or memory is short, halves the window back towards the configured
+ * size. Growth and shrinking are only ever a larger or smaller increment, which the protocol allows; the
+ * sender needs to know nothing about them.
  */
 final class ReceiveWindow {
+    private final int initial;
     private final int max;
     /** Bytes the peer may still send before it needs more credit. */
     private long remaining;
@@ -23,6 +27,7 @@ final class ReceiveWindow {
         if (initial <= 0 || max < initial) {
             throw new IllegalArgumentException("window " + initial + ", at most " + max);
         }
+        this.initial = initial;
         this.size = initial;
         this.max = max;
         this.remaining = initial;
@@ -58,7 +63,8 @@ final class ReceiveWindow {
 
     /**
      * The increment of the WINDOW_UPDATE to send now: what was consumed, plus the growth when the local
-     * socket keeps up and memory allows. Call only when {@link #owesUpdate()}.
+     * socket keeps up and memory allows, minus the shrinking when it does not; 0 means send none (a
+     * WINDOW_UPDATE of 0 is an error). Call only when {@link #owesUpdate()}.
      */
     int grant(boolean localKeepsUp, boolean memoryUnderPressure) {
         long increment = ungranted;
@@ -66,6 +72,12 @@ final class ReceiveWindow {
             int extra = Math.min(size, max - size);
             size += extra;
             increment += extra;
+        } else if (!(localKeepsUp && !memoryUnderPressure) && size > initial) {
+            // Bytes are queued for the local socket (or memory is short): halve a grown window back towards
+            // the configured one by giving back less than was consumed (possibly nothing: then no update).
+            long withheld = Math.min(size - Math.max(initial, size / 2), ungranted);
+            size -= (int) withheld;
+            increment -= withheld;
         }
         ungranted = 0;
         remaining += increment;

@@ -185,15 +185,20 @@ public final class Session implements SessionPort, MemoryBudget.QueueHolder {
         return streams.size();
     }
 
-    /** Ends the session: every stream's local socket is closed (reset unless {@code graceful}), buffers freed. */
-    public void close(String reason, boolean graceful) {
+    /**
+     * Ends the session: every stream still in it has its local socket reset, and buffers are freed. A
+     * stream still open when its session ends may have lost bytes either way (in this side's buffers, or
+     * in the peer's, which this side cannot see), so its app or backend must not get a clean end of
+     * stream that would pass a cut-off transfer for a whole one: a TCP reset says the connection broke.
+     */
+    public void close(String reason) {
         if (state == SessionState.CLOSED) {
             return;
         }
         state = state.next(SessionState.CLOSED);
         int count = streams.size();
         for (Stream stream : new ArrayList<>(streams.values())) {
-            stream.abandon(graceful);
+            stream.abandon();
         }
         streams.clear();
         parked.clear();
@@ -202,7 +207,7 @@ public final class Session implements SessionPort, MemoryBudget.QueueHolder {
             ackTimer.cancel();
         }
         releaseBuffers();
-        log.info("session {} closed: {} ({} streams {})", label, reason, count, graceful ? "closed" : "reset");
+        log.info("session {} closed: {} ({} streams reset)", label, reason, count);
         listener.onSessionClosed(this, reason);
     }
 
@@ -240,12 +245,12 @@ public final class Session implements SessionPort, MemoryBudget.QueueHolder {
 
     @Override
     public void endByError(ErrorCode code, String reason) {
-        close("ended by " + code + ": " + reason, false);
+        close("ended by " + code + ": " + reason);
     }
 
     @Override
     public void onPeerGoAway(ErrorCode code, String message) {
-        close("peer ended the session: " + code + " " + message, true);
+        close("peer ended the session: " + code + " " + message);
     }
 
     /** The client that owns the session ("" without authentication). */
@@ -589,12 +594,16 @@ public final class Session implements SessionPort, MemoryBudget.QueueHolder {
         }
     }
 
-    /** Writes the frames a stream owes the peer, or queues the stream until the replay buffer has room. */
+    /**
+     * Writes the frames a stream owes the peer, or queues the stream until the replay buffer has room.
+     * Behind streams already waiting, never past them: a short OPEN that fits must not overtake a longer
+     * one that did not, since the peer requires each side's stream ids to arrive in increasing order.
+     */
     void sendOwedFrames(Stream stream) {
         if (state == SessionState.CLOSED) {
             return;
         }
-        if (stream.deferred || !stream.writeOwedFrames(replay)) {
+        if (stream.deferred || !deferred.isEmpty() || !stream.writeOwedFrames(replay)) {
             if (!stream.deferred) {
                 stream.deferred = true;
                 deferred.add(stream);

@@ -468,8 +468,10 @@ final class Stream implements IoHandler {
             }
             MemoryBudget budget = session.budget();
             int increment = receiveWindow.grant(pending.isEmpty(), budget != null && budget.underPressure());
-            FrameEncoder.windowUpdate(slot, replay.head(), id, increment);
-            replay.commitFrame(FrameEncoder.WINDOW_UPDATE_FRAME_BYTES);
+            if (increment > 0) { // (0: the window shrank by all that was consumed; the reserved slot goes unused)
+                FrameEncoder.windowUpdate(slot, replay.head(), id, increment);
+                replay.commitFrame(FrameEncoder.WINDOW_UPDATE_FRAME_BYTES);
+            }
         }
         if (owesFin) {
             ByteBuffer slot = replay.reserveFrame(FrameEncoder.EMPTY_FRAME_BYTES);
@@ -533,13 +535,13 @@ final class Stream implements IoHandler {
         }
     }
 
-    /** The session is over: the local socket is closed (abortively unless {@code graceful}) and buffers freed. */
-    void abandon(boolean graceful) {
+    /** The session is over: the local socket is reset (see {@link Session#close}) and buffers freed. */
+    void abandon() {
         if (connectTimer != null) {
             connectTimer.cancel();
         }
         pending.clear();
-        closeChannel(!graceful);
+        closeChannel(true);
         state = StreamState.CLOSED;
         removed = true;
     }

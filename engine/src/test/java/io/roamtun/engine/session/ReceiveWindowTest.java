@@ -63,6 +63,47 @@ class ReceiveWindowTest {
     }
 
     @Test
+    void aGrownWindowHalvesBackWhileBytesAreQueuedForTheLocalSocket() {
+        ReceiveWindow w = new ReceiveWindow(512 * KIB, 4096 * KIB);
+        long unconsumed = 0; // taken from the peer, not yet written to the app
+        while (w.size() < 4096 * KIB) { // a fast app: the window grows to its maximum
+            unconsumed += w.remaining();
+            w.take((int) w.remaining());
+            unconsumed -= w.size() / 2;
+            w.consumed(w.size() / 2);
+            w.grant(true, false);
+            assertEquals(w.size(), w.remaining() + unconsumed);
+        }
+        // The app slows down: bytes are queued for it each time credit is due.
+        int[] expectedSizes = {2048 * KIB, 1024 * KIB, 512 * KIB, 512 * KIB};
+        for (int expected : expectedSizes) {
+            long inFlight = w.remaining();
+            w.take((int) inFlight);
+            unconsumed += inFlight;
+            int half = w.size() / 2;
+            w.consumed(half);
+            unconsumed -= half;
+            int increment = w.grant(false, false);
+            assertEquals(expected, w.size());
+            assertEquals(w.size(), w.remaining() + unconsumed, "what the peer may send plus what is queued is the window");
+        }
+    }
+
+    @Test
+    void aShrinkMayWithholdAllThatWasConsumed() {
+        ReceiveWindow w = new ReceiveWindow(512 * KIB, 4096 * KIB);
+        w.take((int) w.remaining());
+        w.consumed(256 * KIB);
+        w.grant(true, false); // 1 MiB now
+        w.take((int) w.remaining());
+        w.consumed(512 * KIB); // exactly half: halving withholds all of it
+        assertEquals(0, w.grant(false, true), "no WINDOW_UPDATE (one of 0 would be an error)");
+        assertEquals(512 * KIB, w.size());
+        assertFalse(w.owesUpdate());
+        assertEquals(0, w.remaining(), "the other half is still queued: the peer waits for it to drain");
+    }
+
+    @Test
     void aStreamThatIsOverGrantsNothingMore() {
         ReceiveWindow w = new ReceiveWindow(512 * KIB, 4096 * KIB);
         w.take(300 * KIB);

@@ -1,5 +1,6 @@
 package io.roamtun.engine.session;
 
+import static io.roamtun.engine.session.OnLoop.on;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -30,7 +31,6 @@ import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -96,27 +96,6 @@ class SessionResumeTest {
         }
     }
 
-    /** Runs {@code task} on the loop thread; what it throws (an assertion too) is thrown here. */
-    @SuppressWarnings("unchecked")
-    private static <T> T on(EventLoop loop, Callable<T> task) throws Exception {
-        Object[] result = new Object[1];
-        Throwable[] failure = new Throwable[1];
-        loop.call(() -> {
-            try {
-                result[0] = task.call();
-            } catch (Throwable t) {
-                failure[0] = t;
-            }
-            return null;
-        });
-        if (failure[0] instanceof Exception e) {
-            throw e;
-        }
-        if (failure[0] instanceof Error e) {
-            throw e;
-        }
-        return (T) result[0];
-    }
 
     @Test
     void aResumeNonceStaysValidUntilTheClientShowsItGotANewOne() throws Exception {
