@@ -329,6 +329,10 @@ final class Uplink implements LinkListener, SessionListener {
 
     /** The user asked to move to {@code name}; {@code done} or {@code failed} is called once. */
     void switchTo(String name, Consumer<String> done, Consumer<String> failed) {
+        if (state == UplinkState.STOPPED) { // (an admin request still in flight while the service stops)
+            failed.accept("client-service is shutting down");
+            return;
+        }
         if (!roaming) {
             failed.accept("roaming is off (the server is on loopback, or no interface table)");
             return;

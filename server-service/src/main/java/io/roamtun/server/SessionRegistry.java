@@ -226,9 +226,9 @@ final class SessionRegistry implements LinkListener, SessionListener {
         expiries.put(session, engine.loop().schedule(config.sessionTimeout().toNanos(), () -> {
             expiries.remove(session);
             if (session.state() == SessionState.SUSPENDED) {
-                log.info("session {} expired: no resume within {}; closing its {} streams (FIN to the backends)",
-                        session.label(), Durations.format(config.sessionTimeout()), session.streamCount());
                 // Whatever the client still had for the backends is lost: reset, not a clean end of stream.
+                log.info("session {} expired: no resume within {}; resetting its {} streams' backend connections",
+                        session.label(), Durations.format(config.sessionTimeout()), session.streamCount());
                 session.close("expired after " + Durations.format(config.sessionTimeout()) + " suspended");
             }
         }));

@@ -88,7 +88,8 @@ public final class ReplayBuffer {
             throw new IllegalArgumentException("segments must hold a largest frame");
         }
         this.maxSegments = (int) Math.min(Integer.MAX_VALUE, capacity / pool.bufferSize());
-        this.maxDataSegments = (int) Math.max(1, (capacity - CONTROL_RESERVE) / pool.bufferSize());
+        // At least one whole segment beyond data's share, whatever the capacity's rounding: the reserve.
+        this.maxDataSegments = (int) Math.max(1, Math.min(maxSegments - 1, (capacity - CONTROL_RESERVE) / pool.bufferSize()));
     }
 
     /** Offset the next frame will get. */

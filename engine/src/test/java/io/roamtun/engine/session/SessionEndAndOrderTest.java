@@ -171,18 +171,21 @@ class SessionEndAndOrderTest {
 
     @Test
     void dataNeverTakesTheControlReserve() {
-        ReplayBuffer replay = new ReplayBuffer(new BufferPool(SEGMENT, 8), 1 << 20);
-        ByteBuffer slot;
-        while ((slot = replay.reserveData(Wire.MAX_PAYLOAD)) != null) {
-            replay.commitData(1, slot.remaining());
+        // 1 MiB: three segments for data and the reserve's; 1152 KiB (not a whole number of segments) too.
+        for (long capacity : new long[] {1 << 20, 1152 * 1024}) {
+            ReplayBuffer replay = new ReplayBuffer(new BufferPool(SEGMENT, 8), capacity);
+            ByteBuffer slot;
+            while ((slot = replay.reserveData(Wire.MAX_PAYLOAD)) != null) {
+                replay.commitData(1, slot.remaining());
+            }
+            assertEquals(3L * SEGMENT, replay.footprint(), "data fills all but the reserve segment, capacity " + capacity);
+            ByteBuffer control = replay.reserveFrame(FrameEncoder.WINDOW_UPDATE_FRAME_BYTES);
+            FrameEncoder.windowUpdate(control, replay.head(), 1, 1);
+            replay.commitFrame(FrameEncoder.WINDOW_UPDATE_FRAME_BYTES);
+            assertEquals(4L * SEGMENT, replay.footprint(), "a control frame opens the reserve");
+            assertEquals(null, replay.reserveData(Wire.MAX_PAYLOAD), "data stays out of it");
+            assertTrue(!replay.hasDataRoom() && !replay.canTakeData());
         }
-        assertEquals(3L * SEGMENT, replay.footprint(), "data fills all but the reserve segment");
-        ByteBuffer control = replay.reserveFrame(FrameEncoder.WINDOW_UPDATE_FRAME_BYTES);
-        FrameEncoder.windowUpdate(control, replay.head(), 1, 1);
-        replay.commitFrame(FrameEncoder.WINDOW_UPDATE_FRAME_BYTES);
-        assertEquals(4L * SEGMENT, replay.footprint(), "a control frame opens the reserve");
-        assertEquals(null, replay.reserveData(Wire.MAX_PAYLOAD), "data stays out of it");
-        assertTrue(!replay.hasDataRoom() && !replay.canTakeData());
     }
 
     /** The app's socket takes little; 448 KiB of the backend's reply arrive; then the session ends with {@code code}. */
