@@ -10,8 +10,8 @@ package io.roamtun.engine.session;
  * gets a window large enough to keep the link busy while the other agent waits for a core, a stream to
  * a slow app keeps the small window and can never queue more than it. An app that stops reading after a
  * fast start can have the grown window queued once (credit already given cannot be taken back); each
- * credit given while bytes are queued, or memory is short, halves the window back towards the configured
- * size. Growth and shrinking are only ever a larger or smaller increment, which the protocol allows; the
+ * credit given while the app is half a window or more behind, or memory is short, halves the window
+ * back towards the configured size. Growth and shrinking are only ever a larger or smaller increment, which the protocol allows; the
  * sender needs to know nothing about them.
  */
 final class ReceiveWindow {
@@ -62,19 +62,22 @@ final class ReceiveWindow {
     }
 
     /**
-     * The increment of the WINDOW_UPDATE to send now: what was consumed, plus the growth when the local
-     * socket keeps up and memory allows, minus the shrinking when it does not; 0 means send none (a
-     * WINDOW_UPDATE of 0 is an error). Call only when {@link #owesUpdate()}.
+     * The increment of the WINDOW_UPDATE to send now: what was consumed, plus the growth when nothing is
+     * queued for the local socket and memory allows, minus the shrinking when the local app is half a
+     * window or more behind or memory is short; 0 means send none (a WINDOW_UPDATE of 0 is an error).
+     * Call only when {@link #owesUpdate()}.
+     *
+     * @param queued bytes taken from the peer and still waiting for the local socket
      */
-    int grant(boolean localKeepsUp, boolean memoryUnderPressure) {
+    int grant(long queued, boolean memoryUnderPressure) {
         long increment = ungranted;
-        if (localKeepsUp && !memoryUnderPressure && size < max) {
+        if (queued == 0 && !memoryUnderPressure && size < max) {
             int extra = Math.min(size, max - size);
             size += extra;
             increment += extra;
-        } else if (!(localKeepsUp && !memoryUnderPressure) && size > initial) {
-            // Bytes are queued for the local socket (or memory is short): halve a grown window back towards
-            // the configured one by giving back less than was consumed (possibly nothing: then no update).
+        } else if ((memoryUnderPressure || queued >= size / 2) && size > initial) {
+            // Halve a grown window back towards the configured one by giving back less than was consumed
+            // (possibly nothing: then no update). A few bytes queued for a fast app's full socket do not count.
             long withheld = Math.min(size - Math.max(initial, size / 2), ungranted);
             size -= (int) withheld;
             increment -= withheld;

@@ -467,7 +467,7 @@ final class Stream implements IoHandler {
                 return false;
             }
             MemoryBudget budget = session.budget();
-            int increment = receiveWindow.grant(pending.isEmpty(), budget != null && budget.underPressure());
+            int increment = receiveWindow.grant(pending.size(), budget != null && budget.underPressure());
             if (increment > 0) { // (0: the window shrank by all that was consumed; the reserved slot goes unused)
                 FrameEncoder.windowUpdate(slot, replay.head(), id, increment);
                 replay.commitFrame(FrameEncoder.WINDOW_UPDATE_FRAME_BYTES);

@@ -27,7 +27,7 @@ class ReceiveWindowTest {
         assertFalse(w.owesUpdate());
         w.consumed(1);
         assertTrue(w.owesUpdate());
-        assertEquals(256 * KIB, w.grant(true, false), "no room to grow: exactly what was consumed");
+        assertEquals(256 * KIB, w.grant(0, false), "no room to grow: exactly what was consumed");
         assertFalse(w.owesUpdate());
         assertEquals(256 * KIB, w.remaining());
     }
@@ -40,7 +40,7 @@ class ReceiveWindowTest {
             long before = w.size();
             assertTrue(w.take((int) w.remaining()));
             w.consumed((int) (before / 2));
-            int increment = w.grant(true, false);
+            int increment = w.grant(0, false);
             assertEquals(expected, w.size());
             assertEquals(before / 2 + (expected - before), increment, "consumed bytes plus the growth");
         }
@@ -54,10 +54,10 @@ class ReceiveWindowTest {
         ReceiveWindow w = new ReceiveWindow(512 * KIB, 4096 * KIB);
         w.take(512 * KIB);
         w.consumed(256 * KIB);
-        assertEquals(256 * KIB, w.grant(false, false), "bytes still queued for the app: no growth");
+        assertEquals(256 * KIB, w.grant(1, false), "bytes still queued for the app: no growth");
         assertEquals(512 * KIB, w.size());
         w.consumed(256 * KIB);
-        assertEquals(256 * KIB, w.grant(true, true), "memory under pressure: no growth");
+        assertEquals(256 * KIB, w.grant(0, true), "memory under pressure: no growth");
         assertEquals(512 * KIB, w.size());
         assertEquals(512 * KIB, w.remaining(), "never more than the window in flight");
     }
@@ -71,7 +71,7 @@ class ReceiveWindowTest {
             w.take((int) w.remaining());
             unconsumed -= w.size() / 2;
             w.consumed(w.size() / 2);
-            w.grant(true, false);
+            w.grant(0, false);
             assertEquals(w.size(), w.remaining() + unconsumed);
         }
         // The app slows down: bytes are queued for it each time credit is due.
@@ -83,10 +83,22 @@ class ReceiveWindowTest {
             int half = w.size() / 2;
             w.consumed(half);
             unconsumed -= half;
-            int increment = w.grant(false, false);
+            int increment = w.grant(unconsumed, false); // all of it still queued: the app is behind
             assertEquals(expected, w.size());
             assertEquals(w.size(), w.remaining() + unconsumed, "what the peer may send plus what is queued is the window");
         }
+    }
+
+    @Test
+    void aFewBytesQueuedForAFastAppNeitherGrowNorShrinkTheWindow() {
+        ReceiveWindow w = new ReceiveWindow(512 * KIB, 4096 * KIB);
+        w.take((int) w.remaining());
+        w.consumed(256 * KIB);
+        w.grant(0, false); // 1 MiB now
+        w.take((int) w.remaining());
+        w.consumed(512 * KIB);
+        assertEquals(512 * KIB, w.grant(64 * KIB, false), "exactly what was consumed");
+        assertEquals(1024 * KIB, w.size());
     }
 
     @Test
@@ -94,10 +106,10 @@ class ReceiveWindowTest {
         ReceiveWindow w = new ReceiveWindow(512 * KIB, 4096 * KIB);
         w.take((int) w.remaining());
         w.consumed(256 * KIB);
-        w.grant(true, false); // 1 MiB now
+        w.grant(0, false); // 1 MiB now
         w.take((int) w.remaining());
         w.consumed(512 * KIB); // exactly half: halving withholds all of it
-        assertEquals(0, w.grant(false, true), "no WINDOW_UPDATE (one of 0 would be an error)");
+        assertEquals(0, w.grant(0, true), "no WINDOW_UPDATE (one of 0 would be an error)");
         assertEquals(512 * KIB, w.size());
         assertFalse(w.owesUpdate());
         assertEquals(0, w.remaining(), "the other half is still queued: the peer waits for it to drain");
