@@ -1,5 +1,6 @@
 package io.roamtun.client;
 
+import io.roamtun.client.paths.FailedPaths;
 import io.roamtun.client.paths.InterfaceEvent;
 import io.roamtun.client.paths.InterfaceSnapshot;
 import io.roamtun.client.paths.InterfaceTable;
@@ -154,7 +155,10 @@ final class Uplink implements LinkListener, SessionListener {
     private long backoffNanos = FIRST_BACKOFF_NANOS;
     private int sessionCount;
     private String pinned;
-    private PathChoice takenOverFrom;
+    /** The path of the link last lost or taken over, for the handover's "from" when the session resumes. */
+    private PathChoice lostPath;
+    /** Interfaces set aside for a while after an attempt through them failed. */
+    private final FailedPaths failedPaths = new FailedPaths();
     private long handoverCount;
 
     Uplink(EngineContext engine, ClientConfig config) {
@@ -249,8 +253,18 @@ final class Uplink implements LinkListener, SessionListener {
 
     // ---- choosing and changing paths -----------------------------------------------------------
 
+    /** The best path, passing over interfaces set aside after a failure while another is usable. */
     private PathChoice bestPath() {
-        return roaming ? policy.best(table.all(), family(), pinned) : null;
+        if (!roaming) {
+            return null;
+        }
+        PathChoice fresh = freshBestPath();
+        return fresh != null ? fresh : policy.best(table.all(), family(), pinned);
+    }
+
+    /** The best path among interfaces not set aside, or null. */
+    private PathChoice freshBestPath() {
+        return roaming ? policy.best(failedPaths.notSetAside(table.all(), System.nanoTime()), family(), pinned) : null;
     }
 
     /** The best path on another interface than the active one (a quiet path is suspect), else the best. */
@@ -286,9 +300,13 @@ final class Uplink implements LinkListener, SessionListener {
         }
         List<InterfaceEvent> events = table.update(poll);
         if (events.isEmpty()) {
+            moveToBetterPath(); // an interface set aside after a failure may be due for another try
             return;
         }
         log.info("interface table changed: {}", events);
+        for (InterfaceEvent event : events) {
+            failedPaths.clear(event.name()); // it changed: whatever failed through it may work now
+        }
         reconsider(events.toString());
     }
 
@@ -317,13 +335,29 @@ final class Uplink implements LinkListener, SessionListener {
         if (best == null) {
             return;
         }
-        if (active != null && attempt == null && !best.equals(activePath)
+        if (active != null) {
+            moveToBetterPath();
+        } else if (attempt == null) {
+            cancelRetry();
+            connectNow("interface " + best.interfaceName() + " usable");
+        }
+    }
+
+    /**
+     * While a link carries the session and no attempt runs: starts a make-before-break move to a better
+     * interface (ranked higher by --prefer, or the one pinned by a switch) that is not set aside. Called on
+     * table changes, on every poll (a set-aside interface comes due), and after an attempt ends, so a
+     * preferred interface that came back during an attempt is not forgotten.
+     */
+    private void moveToBetterPath() {
+        if (!roaming || active == null || activePath == null || attempt != null || state != UplinkState.ACTIVE) {
+            return;
+        }
+        PathChoice best = freshBestPath();
+        if (best != null && !best.equals(activePath)
                 && (policy.rank(best.interfaceName()) < policy.rank(activePath.interfaceName())
                     || best.interfaceName().equals(pinned))) {
             startAttempt(best, "better interface " + best.interfaceName() + " available", true, ok -> { }, fail -> { });
-        } else if (active == null && attempt == null) {
-            cancelRetry();
-            connectNow("interface " + best.interfaceName() + " usable");
         }
     }
 
@@ -343,8 +377,9 @@ final class Uplink implements LinkListener, SessionListener {
             failed.accept("interface " + name + " is not usable (missing, down, excluded, or no address for the server)");
             return;
         }
-        pinned = name;
+        failedPaths.clear(name); // asked for by name: try it whatever failed before
         if (activePath != null && activePath.equals(path) && attempt == null) {
+            pinned = name;
             done.accept("already on " + path);
             return;
         }
@@ -354,7 +389,11 @@ final class Uplink implements LinkListener, SessionListener {
             superseded.abandon();
             superseded.onFail.accept("superseded by a switch to " + name);
         }
-        startAttempt(path, "switch to " + name + " requested", active != null, done, failed);
+        // Pinned once the switch worked: a switch that failed leaves the policy (and any earlier pin) alone.
+        startAttempt(path, "switch to " + name + " requested", active != null, ok -> {
+            pinned = name;
+            done.accept(ok);
+        }, failed);
     }
 
     private void connectNow(String cause) {
@@ -407,16 +446,27 @@ final class Uplink implements LinkListener, SessionListener {
         if (state == UplinkState.STOPPED) {
             return;
         }
+        if (failedAttempt.path != null) {
+            failedPaths.failed(failedAttempt.path.interfaceName(), System.nanoTime());
+        }
         if (active != null) {
             log.warn("could not move to {}: {}; staying on {}", failedAttempt.pathName(), reason,
                     activePath != null ? activePath : active.name());
+            moveToBetterPath(); // another interface may have become the better one meanwhile
             return;
         }
         if (resolver != null) {
             resolver.refresh(); // it may have moved; the next attempt takes the new address
         }
-        retryLater("cannot reach server-service " + HostPort.format(server) + " via "
-                + failedAttempt.pathName() + ": " + reason);
+        String why = "cannot reach server-service " + HostPort.format(server) + " via " + failedAttempt.pathName() + ": " + reason;
+        PathChoice next = failedAttempt.path != null ? freshBestPath() : null;
+        if (next != null) {
+            // Another interface has not failed yet: try it now rather than the silent one again after a wait.
+            log.warn("{}; trying {}", why, next);
+            connectNow("previous path failed");
+            return;
+        }
+        retryLater(why);
     }
 
     private void retryLater(String why) {
@@ -447,13 +497,14 @@ final class Uplink implements LinkListener, SessionListener {
         becomeActive(won);
         log.info("session {} established via {} ({})", welcome.sessionId().shortHex(), from.name(), from.transport().describe());
         won.onDone.accept("connected via " + won.pathName());
+        moveToBetterPath();
     }
 
     @Override
     public void onResumed(Link from, long serverReceived, long serverSent, byte[] nextNonce) throws ProtocolException {
         Attempt won = requireAttempt(from, "RESUMED");
-        PathChoice before = activePath != null ? activePath : takenOverFrom;
-        takenOverFrom = null;
+        PathChoice before = activePath != null ? activePath : lostPath;
+        lostPath = null;
         Link old = active;
         boolean wasSuspended = session.state() == SessionState.SUSPENDED;
         long resending;
@@ -483,6 +534,7 @@ final class Uplink implements LinkListener, SessionListener {
         }
         log.info("session {} {}", session.label(), h.describe());
         won.onDone.accept("switched to " + won.pathName() + " (pause " + pause + " ms)");
+        moveToBetterPath(); // a preferred interface may have come back while this attempt ran
     }
 
     private Attempt requireAttempt(Link from, String what) throws ProtocolException {
@@ -495,6 +547,9 @@ final class Uplink implements LinkListener, SessionListener {
     private void becomeActive(Attempt won) {
         won.timeout.cancel();
         attempt = null;
+        if (won.path != null) {
+            failedPaths.clear(won.path.interfaceName());
+        }
         active = won.link;
         activePath = won.path;
         moveTo(UplinkState.ACTIVE);
@@ -536,10 +591,9 @@ final class Uplink implements LinkListener, SessionListener {
         if (closed != active) {
             return; // a link we moved away from
         }
-        if (byPeer && code == ErrorCode.SESSION_TAKEN_OVER && attempt != null) {
-            // The server already moved the session to our new link; its RESUMED is on the way.
-            takenOverFrom = activePath;
-        }
+        // Lost, or taken over by our new link (the server moved the session; its RESUMED is on the way):
+        // the handover that follows is from this path.
+        lostPath = activePath;
         active = null;
         activePath = null;
         if (state == UplinkState.STOPPED) {

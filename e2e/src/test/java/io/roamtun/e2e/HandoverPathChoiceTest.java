@@ -1,0 +1,120 @@
+package io.roamtun.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.roamtun.client.ClientConfig;
+import io.roamtun.client.ClientService;
+import io.roamtun.client.Forward;
+import io.roamtun.client.Handover;
+import io.roamtun.client.paths.PathPolicy;
+import io.roamtun.engine.link.LinkSettings;
+import io.roamtun.engine.session.ServiceDirectory;
+import io.roamtun.engine.session.SessionSettings;
+import io.roamtun.server.ServerConfig;
+import io.roamtun.server.ServerService;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Which interface the client ends up on after failures: never stuck on a silent or unreachable one while
+ * another works, and back on the preferred one when it returns. wifi0 = 127.0.0.2 (preferred), lte0 =
+ * 127.0.0.3, a fault proxy in front of the server that can drop everything from one source address.
+ */
+class HandoverPathChoiceTest {
+    private static final Duration DEAD_AFTER = Duration.ofMillis(900);
+
+    private static final class Rig implements AutoCloseable {
+        final Backends.Server echo = Backends.echo();
+        final ServerService server;
+        final FaultProxy proxy;
+        final ScriptedInterfaces interfaces = new ScriptedInterfaces()
+                .put("wifi0", 2, true, "127.0.0.2").put("lte0", 3, true, "127.0.0.3");
+        final ClientService client;
+
+        Rig() throws Exception {
+            LinkSettings link = LinkSettings.forDeadAfter(DEAD_AFTER, Duration.ofSeconds(5));
+            server = ServerService.start(new ServerConfig(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                    new ServiceDirectory(Map.of("echo", echo.address())), SessionSettings.defaults(), link, Duration.ofMinutes(1)));
+            proxy = new FaultProxy(server.address());
+            client = ClientService.start(new ClientConfig(proxy.address(),
+                    List.of(new Forward(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "echo")),
+                    SessionSettings.defaults(), link, interfaces, Duration.ofMillis(100),
+                    new PathPolicy(List.of("wifi0", "lte0"), List.of()), null));
+            awaitOn("wifi0", 10);
+        }
+
+        void awaitOn(String name, int seconds) throws Exception {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+            while (!name.equals(client.activeInterface())) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("not on " + name + " after " + seconds + " s; status:\n" + client.status());
+                }
+                Thread.sleep(20);
+            }
+        }
+
+        @Override
+        public void close() throws Exception {
+            client.close();
+            proxy.close();
+            server.close();
+            echo.close();
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void aFailedSwitchDoesNotPinTheUnreachableInterface() throws Exception {
+        try (Rig rig = new Rig()) {
+            rig.proxy.blackhole(InetAddress.getByName("127.0.0.3")); // lte0 cannot reach the server
+            assertThrows(ExecutionException.class, () -> rig.client.switchTo("lte0").get(20, TimeUnit.SECONDS));
+            rig.awaitOn("wifi0", 1); // staying on wifi0
+            // wifi0 flaps: down for a poll or two, then back and working; lte0 is still unreachable
+            rig.interfaces.put("wifi0", 2, false, "127.0.0.2");
+            Thread.sleep(300);
+            rig.interfaces.put("wifi0", 2, true, "127.0.0.2");
+            rig.awaitOn("wifi0", 20); // (before the fix: retried lte0, the failed switch's pin, forever)
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void thePreferredInterfaceReturningDuringAnAttemptIsUsedOnceItCompletes() throws Exception {
+        try (Rig rig = new Rig()) {
+            rig.proxy.blackhole(InetAddress.getByName("127.0.0.3")); // lte0 slow to answer for a moment
+            rig.interfaces.put("wifi0", 2, false, "127.0.0.2");      // wifi0 drops: an attempt via lte0 starts
+            Thread.sleep(300);
+            rig.interfaces.put("wifi0", 2, true, "127.0.0.2");       // wifi0 is back while lte0's attempt waits
+            Thread.sleep(200);
+            rig.proxy.blackhole(null);                              // lte0 answers: the session lands on lte0
+            rig.awaitOn("wifi0", 15); // ... and moves back (before the fix: stayed on lte0)
+            List<Handover> moves = rig.client.handovers();
+            assertTrue(moves.size() >= 2 && moves.get(moves.size() - 2).to().startsWith("lte0")
+                    && moves.get(moves.size() - 1).from().startsWith("lte0") && moves.get(moves.size() - 1).planned(),
+                    "resumed on lte0, then a make-before-break move back: " + moves);
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void aSilentPreferredPathDoesNotKeepTheSessionFromAWorkingOne() throws Exception {
+        try (Rig rig = new Rig()) {
+            rig.interfaces.put("lte0", 3, false, "127.0.0.3");       // LTE not up yet
+            Thread.sleep(300);
+            rig.proxy.blackhole(InetAddress.getByName("127.0.0.2")); // wifi0 silently dead (captive portal, AP lost uplink)
+            Thread.sleep(3000);                                       // the link is declared dead, the session suspended
+            rig.interfaces.put("lte0", 3, true, "127.0.0.3");        // LTE comes up and works
+            rig.awaitOn("lte0", 25); // (before the fix: every attempt went to wifi0, the best-ranked, silent one)
+            Handover last = rig.client.handovers().get(rig.client.handovers().size() - 1);
+            assertTrue(last.describe().startsWith("handover wifi0"), "the handover names the path lost: " + last.describe());
+        }
+    }
+}
