@@ -571,7 +571,13 @@ final class Uplink implements LinkListener, SessionListener {
         if (attempt != null && closed == attempt.link) {
             Attempt failedAttempt = attempt;
             if (byPeer && code == ErrorCode.AUTH_FAILED && session.id() == null) {
-                log.error("server-service refused this client: {} (check --credential; retrying with backoff)", reason);
+                // Not a network outage: the apps waiting for this session would wait forever. Reset them
+                // (and those connecting later, at each refusal), and keep trying in case the server changes.
+                int waiting = session.streamCount();
+                log.error("server-service refused this client: {} (check --credential; retrying with backoff{})", reason,
+                        waiting > 0 ? "; " + waiting + " waiting connections reset" : "");
+                session.discard();
+                newSession();
                 failed(failedAttempt, code == ErrorCode.NO_ERROR ? reason : code + " " + reason);
                 return;
             }

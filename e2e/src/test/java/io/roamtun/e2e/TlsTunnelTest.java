@@ -2,6 +2,7 @@ package io.roamtun.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.roamtun.client.ClientConfig;
@@ -111,6 +112,27 @@ class TlsTunnelTest {
                 assertTrue(transport.contains(mode == TlsProviders.Mode.CONSCRYPT ? "Conscrypt" : "JDK"), transport);
                 echo(client.forwardAddresses().get(0), 8 << 20);
             }
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void anAppConnectingThroughARefusedClientIsResetNotLeftWaiting(@TempDir Path tmp) throws Exception {
+        ServerDirectory dir = initDir(tmp.resolve("server"));
+        ClientCredentials.add(dir.clients().file(), "laptop", List.of());
+        try (Backends.Server backend = Backends.echo();
+             ServerService server = server(dir, TlsProviders.Mode.AUTO, backend.address());
+             ClientService client = client(server.address(), dir.fingerprint(), TlsProviders.Mode.AUTO, "laptop:not-the-secret")) {
+            for (int app = 0; app < 2; app++) { // one may connect before the first refusal, one after it
+                InetSocketAddress forward = client.forwardAddresses().get(0);
+                try (Socket s = new Socket(forward.getAddress(), forward.getPort())) {
+                    s.setSoTimeout(20_000); // the client backs off up to 5 s between attempts
+                    s.getOutputStream().write("hello".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    assertThrows(java.net.SocketException.class, () -> s.getInputStream().read(),
+                            "the app learns the connection failed (a reset), instead of waiting forever");
+                }
+            }
+            assertFalse(client.isConnected());
         }
     }
 

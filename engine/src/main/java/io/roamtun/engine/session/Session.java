@@ -211,12 +211,21 @@ public final class Session implements SessionPort, MemoryBudget.QueueHolder {
         listener.onSessionClosed(this, reason);
     }
 
-    /** Frees a session that never started (its HELLO was refused): no streams, no listener, no log line. */
+    /**
+     * Frees a session that never started (its HELLO was refused): the connections waiting in it, if any
+     * (a client's apps that connected before the refusal), are reset; no listener is told, nothing logged.
+     */
     public void discard() {
         if (state == SessionState.CLOSED) {
             return;
         }
         state = state.next(SessionState.CLOSED);
+        for (Stream stream : streams.values()) {
+            stream.abandon();
+        }
+        streams.clear();
+        parked.clear();
+        deferred.clear();
         releaseBuffers();
     }
 
