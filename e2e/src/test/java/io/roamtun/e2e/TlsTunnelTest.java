@@ -272,4 +272,36 @@ class TlsTunnelTest {
             }
         }
     }
+
+    @Test
+    @Timeout(60)
+    void aChangeOfAClientsServicesAppliesToItsOpenSessionAtOnce(@TempDir Path tmp) throws Exception {
+        ServerDirectory dir = initDir(tmp.resolve("server"));
+        String credential = ClientCredentials.add(dir.clients().file(), "laptop", List.of("echo"));
+        try (Backends.Server backend = Backends.echo();
+             ServerService server = server(dir, TlsProviders.Mode.AUTO, backend.address());
+             ClientService client = client(server.address(), dir.fingerprint(), TlsProviders.Mode.AUTO, credential)) {
+            awaitConnected(client);
+            String session = client.sessionId();
+            InetSocketAddress forward = client.forwardAddresses().get(0);
+            echo(forward, 1024);
+            // The admin narrows the client's services by hand (the secret stays): 'echo' is no longer allowed.
+            Path file = dir.clients().file();
+            String text = java.nio.file.Files.readString(file).replace("client.laptop.services=echo", "client.laptop.services=other");
+            java.nio.file.Files.writeString(file, text);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (true) {
+                try (Socket s = new Socket(forward.getAddress(), forward.getPort())) {
+                    s.setSoTimeout(5000);
+                    s.getOutputStream().write(1);
+                    if (s.getInputStream().read() == -1) {
+                        break; // refused: the new list applies
+                    }
+                }
+                assertTrue(System.nanoTime() < deadline, "the narrowed services apply to the open session");
+                Thread.sleep(200);
+            }
+            assertEquals(session, client.sessionId(), "the session itself goes on");
+        }
+    }
 }

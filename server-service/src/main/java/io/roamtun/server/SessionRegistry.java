@@ -71,6 +71,10 @@ final class SessionRegistry implements LinkListener, SessionListener {
                     if (why != null) {
                         log.warn("{}: ending its session {} ({} streams)", why, session.label(), session.streamCount());
                         endRevoked(session, why);
+                    } else if (!session.owner().isEmpty()) {
+                        // Its services may have changed: new streams get the new list at once.
+                        ClientCredentials.Client client = config.clients().find(session.owner());
+                        session.useServices(config.services().restrictedTo(client::mayOpen, client.name()));
                     }
                 }
             }

@@ -59,7 +59,8 @@ public final class Session implements SessionPort, MemoryBudget.QueueHolder {
     private final Role role;
     private final SessionSettings settings;
     private final BufferPool chunkPool;
-    private final ServiceDirectory services;
+    /** What the peer may open; replaced when the server's client list changes (new streams only). */
+    private ServiceDirectory services;
     private final SessionListener listener;
     private final ReplayBuffer replay;
     private final Map<Integer, Stream> streams = new HashMap<>();
@@ -260,6 +261,11 @@ public final class Session implements SessionPort, MemoryBudget.QueueHolder {
     @Override
     public void onPeerGoAway(ErrorCode code, String message) {
         close("peer ended the session: " + code + " " + message);
+    }
+
+    /** The services the peer may open from now on (the server's client list changed); open streams carry on. */
+    public void useServices(ServiceDirectory services) {
+        this.services = services;
     }
 
     /** The client that owns the session ("" without authentication). */
