@@ -548,7 +548,7 @@ final class Uplink implements LinkListener, SessionListener {
         won.timeout.cancel();
         attempt = null;
         if (won.path != null) {
-            failedPaths.clear(won.path.interfaceName());
+            failedPaths.carried(won.path.interfaceName(), System.nanoTime());
         }
         active = won.link;
         activePath = won.path;
@@ -559,6 +559,10 @@ final class Uplink implements LinkListener, SessionListener {
     @Override
     public void onLinkQuiet(Link link, long quietMillis) {
         if (link == active && attempt == null && state == UplinkState.ACTIVE) {
+            if (activePath != null) {
+                // Suspect now: if the probe wins, the session must not move straight back to it.
+                failedPaths.failed(activePath.interfaceName(), System.nanoTime());
+            }
             PathChoice path = alternativePath();
             log.info("link {} quiet for {} ms; probing {} before it is declared dead", link.name(), quietMillis,
                     path != null ? path : "a new connection");
@@ -598,8 +602,11 @@ final class Uplink implements LinkListener, SessionListener {
             return; // a link we moved away from
         }
         // Lost, or taken over by our new link (the server moved the session; its RESUMED is on the way):
-        // the handover that follows is from this path.
+        // the handover that follows is from this path. Unless the server said goodbye, the path failed.
         lostPath = activePath;
+        if (!byPeer && activePath != null && !failedPaths.setAside(activePath.interfaceName(), System.nanoTime())) {
+            failedPaths.failed(activePath.interfaceName(), System.nanoTime());
+        }
         active = null;
         activePath = null;
         if (state == UplinkState.STOPPED) {

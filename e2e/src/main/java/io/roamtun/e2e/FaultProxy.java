@@ -8,7 +8,10 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A TCP relay in front of the server-service that a test can break: {@link #severAll()} resets every
@@ -22,6 +25,7 @@ public final class FaultProxy implements AutoCloseable {
     private volatile InetAddress blackholed;
     private volatile boolean refuseNew;
     private final Thread acceptor;
+    private final Map<InetAddress, AtomicInteger> accepted = new ConcurrentHashMap<>();
 
     public FaultProxy(InetSocketAddress target) throws IOException {
         this.target = target;
@@ -39,6 +43,7 @@ public final class FaultProxy implements AutoCloseable {
         while (!listener.isClosed()) {
             try {
                 Socket client = listener.accept();
+                accepted.computeIfAbsent(client.getInetAddress(), a -> new AtomicInteger()).incrementAndGet();
                 if (refuseNew) {
                     client.setSoLinger(true, 0);
                     client.close();
@@ -77,6 +82,12 @@ public final class FaultProxy implements AutoCloseable {
         }, "fault-proxy-pump");
         t.setDaemon(true);
         t.start();
+    }
+
+    /** Connections accepted so far from {@code source} (refused ones too): which path a client tried. */
+    public int acceptedFrom(InetAddress source) {
+        AtomicInteger n = accepted.get(source);
+        return n == null ? 0 : n.get();
     }
 
     /** New connections are reset at once (true), or relayed again (false): the server is unreachable. */

@@ -1,5 +1,6 @@
 package io.roamtun.e2e;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -115,6 +116,39 @@ class HandoverPathChoiceTest {
             rig.awaitOn("lte0", 25); // (before the fix: every attempt went to wifi0, the best-ranked, silent one)
             Handover last = rig.client.handovers().get(rig.client.handovers().size() - 1);
             assertTrue(last.describe().startsWith("handover wifi0"), "the handover names the path lost: " + last.describe());
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void aPathLeftBecauseItWentQuietIsNotRetriedAtOnce() throws Exception {
+        try (Rig rig = new Rig()) {
+            InetAddress wifi = InetAddress.getByName("127.0.0.2");
+            int before = rig.proxy.acceptedFrom(wifi);
+            rig.proxy.blackhole(wifi);  // wifi0 goes silent, staying up with its address
+            rig.awaitOn("lte0", 10);    // the quiet link's probe via lte0 wins
+            Thread.sleep(3000);
+            assertEquals(before, rig.proxy.acceptedFrom(wifi),
+                    "no new connection through the silent wifi0 right after leaving it; moves: " + rig.client.handovers());
+        }
+    }
+
+    @Test
+    @Timeout(90)
+    void aLossyPreferredPathDoesNotMakeTheSessionFlap() throws Exception {
+        try (Rig rig = new Rig()) {
+            InetAddress wifi = InetAddress.getByName("127.0.0.2");
+            long start = rig.client.handoverCount();
+            for (int i = 0; i < 15; i++) { // wifi0 silent 1.2 s, fine 1.8 s, over and over
+                rig.proxy.blackhole(wifi);
+                Thread.sleep(1200);
+                rig.proxy.blackhole(null);
+                Thread.sleep(1800);
+            }
+            long moves = rig.client.handoverCount() - start;
+            // To lte0 at the first lull, back to wifi0 after 30 s, to lte0 again at the next lull; then wifi0
+            // is set aside for a minute. (Before: back at once after every move, 7 moves in these 45 s.)
+            assertTrue(moves <= 3, moves + " moves in 45 s: " + rig.client.handovers());
         }
     }
 }

@@ -17,28 +17,41 @@ class FailedPathsTest {
         FailedPaths failed = new FailedPaths();
         long now = 1_000 * S;
         failed.failed("wlan0", now);
-        assertTrue(failed.setAside("wlan0", now + 4 * S));
-        assertFalse(failed.setAside("wlan0", now + 5 * S), "5 s after the first failure");
-        failed.failed("wlan0", now);
-        assertTrue(failed.setAside("wlan0", now + 9 * S));
-        assertFalse(failed.setAside("wlan0", now + 10 * S), "10 s after the second");
+        assertTrue(failed.setAside("wlan0", now + 29 * S));
+        assertFalse(failed.setAside("wlan0", now + 30 * S), "30 s after the first failure");
+        failed.failed("wlan0", now + 30 * S);
+        assertTrue(failed.setAside("wlan0", now + 89 * S));
+        assertFalse(failed.setAside("wlan0", now + 90 * S), "a minute after the second");
         for (int i = 0; i < 20; i++) {
-            failed.failed("wlan0", now);
+            failed.failed("wlan0", now + 100 * S);
         }
-        assertTrue(failed.setAside("wlan0", now + 59 * S));
-        assertFalse(failed.setAside("wlan0", now + 60 * S), "never more than a minute");
+        assertTrue(failed.setAside("wlan0", now + 399 * S));
+        assertFalse(failed.setAside("wlan0", now + 400 * S), "never more than five minutes");
         assertFalse(failed.setAside("wwan0", now), "others are not touched");
     }
 
     @Test
-    void aChangeOrASuccessClearsIt() {
+    void carryingTheSessionAgainLiftsItButAFailureSoonAfterCountsAsAnotherInARow() {
         FailedPaths failed = new FailedPaths();
+        failed.failed("wlan0", 0);
+        failed.carried("wlan0", 10 * S);
+        assertFalse(failed.setAside("wlan0", 10 * S));
+        failed.failed("wlan0", 20 * S);
+        assertTrue(failed.setAside("wlan0", 79 * S), "the second failure: a minute");
+        failed.failed("wlan0", 20 * S + TimeUnit.MINUTES.toNanos(11));
+        assertFalse(failed.setAside("wlan0", 20 * S + TimeUnit.MINUTES.toNanos(11) + 30 * S),
+                "ten minutes after the last failure the count starts over: 30 s");
+    }
+
+    @Test
+    void aChangeInTheTableClearsIt() {
+        FailedPaths failed = new FailedPaths();
+        failed.failed("wlan0", 0);
         failed.failed("wlan0", 0);
         failed.clear("wlan0");
         assertFalse(failed.setAside("wlan0", 1));
         failed.failed("wlan0", 0);
-        assertTrue(failed.setAside("wlan0", 1), "the count started over: 5 s again");
-        assertFalse(failed.setAside("wlan0", 5 * S));
+        assertFalse(failed.setAside("wlan0", 30 * S), "the count started over: 30 s again");
     }
 
     @Test
@@ -48,6 +61,6 @@ class FailedPathsTest {
         FailedPaths failed = new FailedPaths();
         failed.failed("wlan0", 0);
         assertEquals(List.of(wwan), failed.notSetAside(List.of(wlan, wwan), 1));
-        assertEquals(List.of(wlan, wwan), failed.notSetAside(List.of(wlan, wwan), 6 * S));
+        assertEquals(List.of(wlan, wwan), failed.notSetAside(List.of(wlan, wwan), 31 * S));
     }
 }
