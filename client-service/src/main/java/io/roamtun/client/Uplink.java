@@ -159,6 +159,8 @@ final class Uplink implements LinkListener, SessionListener {
     private PathChoice lostPath;
     /** Interfaces set aside for a while after an attempt through them failed. */
     private final FailedPaths failedPaths = new FailedPaths();
+    /** True while the active link is dropped because the table changed: that is no failure of the interface. */
+    private boolean leavingForTableChange;
     private long handoverCount;
 
     Uplink(EngineContext engine, ClientConfig config) {
@@ -328,7 +330,12 @@ final class Uplink implements LinkListener, SessionListener {
         if (active != null && !stillUsable(activePath)) {
             String lost = "interface " + activePath.interfaceName() + " lost " + activePath.localAddress().getHostAddress()
                     + " (" + why + ")";
-            active.abort(lost); // -> onLinkClosed: the session suspends and a new attempt starts
+            leavingForTableChange = true; // (a new address on the same interface is no reason to avoid it)
+            try {
+                active.abort(lost); // -> onLinkClosed: the session suspends and a new attempt starts
+            } finally {
+                leavingForTableChange = false;
+            }
             return;
         }
         PathChoice best = bestPath();
@@ -437,6 +444,11 @@ final class Uplink implements LinkListener, SessionListener {
     }
 
     private void failed(Attempt failedAttempt, String reason) {
+        failed(failedAttempt, reason, true);
+    }
+
+    /** @param pathAtFault false when the server answered (a refusal): the interface works, it is not set aside */
+    private void failed(Attempt failedAttempt, String reason, boolean pathAtFault) {
         if (failedAttempt != attempt) {
             return;
         }
@@ -446,7 +458,7 @@ final class Uplink implements LinkListener, SessionListener {
         if (state == UplinkState.STOPPED) {
             return;
         }
-        if (failedAttempt.path != null) {
+        if (pathAtFault && failedAttempt.path != null) {
             failedPaths.failed(failedAttempt.path.interfaceName(), System.nanoTime());
         }
         if (active != null) {
@@ -459,7 +471,7 @@ final class Uplink implements LinkListener, SessionListener {
             resolver.refresh(); // it may have moved; the next attempt takes the new address
         }
         String why = "cannot reach server-service " + HostPort.format(server) + " via " + failedAttempt.pathName() + ": " + reason;
-        PathChoice next = failedAttempt.path != null ? freshBestPath() : null;
+        PathChoice next = pathAtFault && failedAttempt.path != null ? freshBestPath() : null;
         if (next != null) {
             // Another interface has not failed yet: try it now rather than the silent one again after a wait.
             log.warn("{}; trying {}", why, next);
@@ -582,7 +594,7 @@ final class Uplink implements LinkListener, SessionListener {
                         waiting > 0 ? "; " + waiting + " waiting connections reset" : "");
                 session.discard();
                 newSession();
-                failed(failedAttempt, code == ErrorCode.NO_ERROR ? reason : code + " " + reason);
+                failed(failedAttempt, code + " " + reason, false);
                 return;
             }
             if (byPeer && (code == ErrorCode.UNKNOWN_SESSION || code == ErrorCode.SEQUENCE_ERROR || code == ErrorCode.AUTH_FAILED)) {
@@ -604,7 +616,8 @@ final class Uplink implements LinkListener, SessionListener {
         // Lost, or taken over by our new link (the server moved the session; its RESUMED is on the way):
         // the handover that follows is from this path. Unless the server said goodbye, the path failed.
         lostPath = activePath;
-        if (!byPeer && activePath != null && !failedPaths.setAside(activePath.interfaceName(), System.nanoTime())) {
+        if (!byPeer && !leavingForTableChange && activePath != null
+                && !failedPaths.setAside(activePath.interfaceName(), System.nanoTime())) {
             failedPaths.failed(activePath.interfaceName(), System.nanoTime());
         }
         active = null;

@@ -41,6 +41,9 @@ class UplinkStopRaceTest {
                 } catch (RuntimeException e) {
                     return e.toString();
                 }
+                if (!"failed".equals(outcome[0])) {
+                    return "the switch's caller was not told it failed: " + outcome[0];
+                }
                 return uplink.state() == UplinkState.STOPPED ? null : "state " + uplink.state();
             });
             assertNull(thrown, "switch after stop");

@@ -151,7 +151,7 @@ public final class BenchMain {
     /**
      * Starts a path and warms it up: every path moves three times the measured size first, one stream then
      * eight, so a JVM's JIT is done with the hot path before the first measured round (roamtun's agents
-     * spend ~20% more CPU per byte in their first gigabytes); null when it is not installed or fails.
+     * spend 20-50% more CPU per byte in their first 2 GiB); null when it is not installed or fails.
      */
     private static Running start(BenchPath path, InetSocketAddress backend, Result r, long bulkBytes) {
         r.unavailable = path.unavailableReason();

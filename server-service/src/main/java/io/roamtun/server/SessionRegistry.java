@@ -72,9 +72,12 @@ final class SessionRegistry implements LinkListener, SessionListener {
                         log.warn("{}: ending its session {} ({} streams)", why, session.label(), session.streamCount());
                         endRevoked(session, why);
                     } else if (!session.owner().isEmpty()) {
-                        // Its services may have changed: new streams get the new list at once.
+                        // Its services may have changed: new streams get the new list at once. (Read again:
+                        // a client removed since is ended by the next check, a second from now.)
                         ClientCredentials.Client client = config.clients().find(session.owner());
-                        session.useServices(config.services().restrictedTo(client::mayOpen, client.name()));
+                        if (client != null) {
+                            session.useServices(config.services().restrictedTo(client::mayOpen, client.name()));
+                        }
                     }
                 }
             }

@@ -21,7 +21,8 @@ import java.util.Iterator;
  * Local sockets are read straight into a reserved slot here ({@link #reserveData}), so a byte going to the
  * peer is copied by the kernel into this buffer and out of it, and by nobody else.
  *
- * <p>Bounded by {@code capacity}: data may fill all but {@link #CONTROL_RESERVE} of it, so that FIN,
+ * <p>Bounded by {@code capacity}: data may fill all but the last segment (at least {@link #CONTROL_RESERVE}),
+ * and never enters that segment once a control frame has opened it, so that FIN,
  * RESET, OPEN_OK and WINDOW_UPDATE still fit when data has filled the rest. Not thread-safe: one loop owns it.
  */
 public final class ReplayBuffer {
