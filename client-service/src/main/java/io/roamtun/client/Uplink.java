@@ -527,6 +527,7 @@ final class Uplink implements LinkListener, SessionListener {
                     session.label(), e.getMessage());
             attempt = null;
             won.abandon();
+            won.onFail.accept("the session could not be resumed: " + e.getMessage());
             session.close("resume impossible: " + e.getMessage());
             throw e;
         }
@@ -600,6 +601,7 @@ final class Uplink implements LinkListener, SessionListener {
             if (byPeer && (code == ErrorCode.UNKNOWN_SESSION || code == ErrorCode.SEQUENCE_ERROR || code == ErrorCode.AUTH_FAILED)) {
                 attempt = null;
                 failedAttempt.abandon();
+                failedAttempt.onFail.accept("the server no longer has the session (" + code + "); a new one starts");
                 log.warn("server-service no longer has session {} ({}); resetting its {} connections and starting a new session",
                         session.label(), reason, session.streamCount());
                 // Bytes the server had not delivered are gone with it: reset, so no app takes a cut-off
@@ -640,6 +642,7 @@ final class Uplink implements LinkListener, SessionListener {
             Attempt stale = attempt; // it resumes the session that just ended; its answer must not touch the new one
             attempt = null;
             stale.abandon();
+            stale.onFail.accept("the session ended: " + reason);
         }
         newSession();
         if (active != null) {
@@ -658,6 +661,7 @@ final class Uplink implements LinkListener, SessionListener {
         cancelRetry();
         if (attempt != null) {
             attempt.abandon();
+            attempt.onFail.accept("client-service is shutting down");
             attempt = null;
         }
         session.close("client-service shutting down");

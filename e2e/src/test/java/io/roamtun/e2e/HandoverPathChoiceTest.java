@@ -169,4 +169,31 @@ class HandoverPathChoiceTest {
                     "resumed on wifi0's new address, not on lte0 (a new address is no failure of wifi0): " + move);
         }
     }
+
+    @Test
+    @Timeout(60)
+    void aSwitchAnsweredWithUnknownSessionFailsInsteadOfHanging() throws Exception {
+        try (Rig rig = new Rig()) {
+            // The server restarts behind a path that is down meanwhile: the client still holds the old session.
+            rig.proxy.refuseNew(true);
+            rig.proxy.severAll();
+            int port = rig.server.address().getPort();
+            rig.server.close();
+            try (ServerService restarted = ServerService.start(new ServerConfig(new InetSocketAddress(InetAddress.getLoopbackAddress(), port),
+                    new ServiceDirectory(Map.of("echo", rig.echo.address())), SessionSettings.defaults(),
+                    LinkSettings.forDeadAfter(DEAD_AFTER, Duration.ofSeconds(5)), Duration.ofMinutes(1)))) {
+                Thread.sleep(7000); // refused attempts until the client's backoff is seconds long: no retry in flight
+                rig.proxy.refuseNew(false);
+                // The switch's RESUME reaches a server that never knew the session: UNKNOWN_SESSION.
+                ExecutionException failed = assertThrows(ExecutionException.class,
+                        () -> rig.client.switchTo("lte0").get(15, TimeUnit.SECONDS)); // (before: never completed)
+                assertTrue(failed.getCause().getMessage().contains("no longer has the session"), failed.getCause().getMessage());
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+                while (!rig.client.isConnected()) { // ... and a new session starts
+                    assertTrue(System.nanoTime() < deadline, "a new session after UNKNOWN_SESSION");
+                    Thread.sleep(20);
+                }
+            }
+        }
+    }
 }
