@@ -33,7 +33,15 @@ final class StatusReport {
             out.append("interfaces (").append(poller != null ? poller.describe() : "scripted").append("):\n");
             for (InterfaceSnapshot nif : uplink.table().all()) {
                 boolean inUse = path != null && path.interfaceName().equals(nif.name());
-                out.append(inUse ? "  * " : "    ").append(nif).append(inUse ? "   [in use]" : "").append('\n');
+                out.append(inUse ? "  * " : "    ").append(nif).append(inUse ? "   [in use]" : "");
+                if (nif.name().equals(uplink.pinned())) {
+                    out.append("   [pinned by switch]");
+                }
+                long aside = uplink.setAsideMillis(nif.name());
+                if (aside > 0) {
+                    out.append("   [failed: set aside for ").append((aside + 999) / 1000).append(" s more]");
+                }
+                out.append('\n');
             }
         } else {
             out.append("interfaces: not watched (roaming off: the server is on loopback)\n");

@@ -229,6 +229,16 @@ final class Uplink implements LinkListener, SessionListener {
         return table;
     }
 
+    /** For status: how long {@code name} stays set aside after failing the session, 0 when it is not. */
+    long setAsideMillis(String name) {
+        return failedPaths.setAsideMillis(name, System.nanoTime());
+    }
+
+    /** The interface a switch pinned, or null. */
+    String pinned() {
+        return pinned;
+    }
+
     /** Handovers since start (the history keeps only the last few). */
     long handoverCount() {
         return handoverCount;

@@ -77,6 +77,7 @@ class HandoverPathChoiceTest {
         try (Rig rig = new Rig()) {
             rig.proxy.blackhole(InetAddress.getByName("127.0.0.3")); // lte0 cannot reach the server
             assertThrows(ExecutionException.class, () -> rig.client.switchTo("lte0").get(20, TimeUnit.SECONDS));
+            assertTrue(!rig.client.status().contains("[pinned by switch]"), "a failed switch pins nothing:\n" + rig.client.status());
             rig.awaitOn("wifi0", 1); // staying on wifi0
             // wifi0 flaps: down for a poll or two, then back and working; lte0 is still unreachable
             rig.interfaces.put("wifi0", 2, false, "127.0.0.2");
@@ -130,6 +131,9 @@ class HandoverPathChoiceTest {
             Thread.sleep(3000);
             assertEquals(before, rig.proxy.acceptedFrom(wifi),
                     "no new connection through the silent wifi0 right after leaving it; moves: " + rig.client.handovers());
+            String status = rig.client.status();
+            assertTrue(status.matches("(?s).*wifi0[^\n]*\\[failed: set aside for \\d+ s more\\].*"),
+                    "status shows wifi0 set aside:\n" + status);
         }
     }
 

@@ -54,6 +54,12 @@ public final class FailedPaths {
         return p != null && now - p.until() < 0;
     }
 
+    /** Milliseconds {@code name} stays set aside from {@code now}, 0 when it is not. */
+    public long setAsideMillis(String name, long now) {
+        Penalty p = penalties.get(name);
+        return p == null || now - p.until() >= 0 ? 0 : TimeUnit.NANOSECONDS.toMillis(p.until() - now);
+    }
+
     /** The snapshots of interfaces not set aside now. */
     public List<InterfaceSnapshot> notSetAside(Collection<InterfaceSnapshot> table, long now) {
         List<InterfaceSnapshot> fresh = new ArrayList<>(table.size());
