@@ -159,8 +159,6 @@ final class Uplink implements LinkListener, SessionListener {
     private PathChoice lostPath;
     /** Interfaces set aside for a while after an attempt through them failed. */
     private final FailedPaths failedPaths = new FailedPaths();
-    /** True while the active link is dropped because the table changed: that is no failure of the interface. */
-    private boolean leavingForTableChange;
     private long handoverCount;
 
     Uplink(EngineContext engine, ClientConfig config) {
@@ -340,12 +338,7 @@ final class Uplink implements LinkListener, SessionListener {
         if (active != null && !stillUsable(activePath)) {
             String lost = "interface " + activePath.interfaceName() + " lost " + activePath.localAddress().getHostAddress()
                     + " (" + why + ")";
-            leavingForTableChange = true; // (a new address on the same interface is no reason to avoid it)
-            try {
-                active.abort(lost); // -> onLinkClosed: the session suspends and a new attempt starts
-            } finally {
-                leavingForTableChange = false;
-            }
+            active.abort(lost); // -> onLinkClosed: the session suspends and a new attempt starts
             return;
         }
         PathChoice best = bestPath();
@@ -626,9 +619,10 @@ final class Uplink implements LinkListener, SessionListener {
             return; // a link we moved away from
         }
         // Lost, or taken over by our new link (the server moved the session; its RESUMED is on the way):
-        // the handover that follows is from this path. Unless the server said goodbye, the path failed.
+        // the handover that follows is from this path. The path failed, unless the server said goodbye or
+        // the table took it away (gone, or a new address: no reason to avoid the interface).
         lostPath = activePath;
-        if (!byPeer && !leavingForTableChange && activePath != null
+        if (!byPeer && activePath != null && stillUsable(activePath)
                 && !failedPaths.setAside(activePath.interfaceName(), System.nanoTime())) {
             failedPaths.failed(activePath.interfaceName(), System.nanoTime());
         }

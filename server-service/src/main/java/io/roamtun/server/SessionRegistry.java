@@ -67,17 +67,17 @@ final class SessionRegistry implements LinkListener, SessionListener {
             if (generation != clientsGeneration) {
                 clientsGeneration = generation;
                 for (Session session : new ArrayList<>(sessions.values())) {
-                    String why = whyNoLongerAdmitted(session);
+                    if (session.owner().isEmpty()) {
+                        continue;
+                    }
+                    ClientCredentials.Client client = config.clients().find(session.owner());
+                    String why = whyNoLongerAdmitted(session, client);
                     if (why != null) {
                         log.warn("{}: ending its session {} ({} streams)", why, session.label(), session.streamCount());
                         endRevoked(session, why);
-                    } else if (!session.owner().isEmpty()) {
-                        // Its services may have changed: new streams get the new list at once. (Read again:
-                        // a client removed since is ended by the next check, a second from now.)
-                        ClientCredentials.Client client = config.clients().find(session.owner());
-                        if (client != null) {
-                            session.useServices(config.services().restrictedTo(client::mayOpen, client.name()));
-                        }
+                    } else {
+                        // Its services may have changed: new streams get the new list at once.
+                        session.useServices(config.services().restrictedTo(client::mayOpen, client.name()));
                     }
                 }
             }
@@ -94,7 +94,11 @@ final class SessionRegistry implements LinkListener, SessionListener {
         if (config.clients() == null || session.owner().isEmpty()) {
             return null;
         }
-        ClientCredentials.Client client = config.clients().find(session.owner());
+        return whyNoLongerAdmitted(session, config.clients().find(session.owner()));
+    }
+
+    /** As above, with the session's client as just read from the clients file (null: not in it). */
+    private String whyNoLongerAdmitted(Session session, ClientCredentials.Client client) {
         if (client == null) {
             return "client " + session.owner() + " was revoked";
         }

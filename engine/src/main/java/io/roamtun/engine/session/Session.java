@@ -198,12 +198,7 @@ public final class Session implements SessionPort, MemoryBudget.QueueHolder {
         }
         state = state.next(SessionState.CLOSED);
         int count = streams.size();
-        for (Stream stream : new ArrayList<>(streams.values())) {
-            stream.abandon();
-        }
-        streams.clear();
-        parked.clear();
-        deferred.clear();
+        abandonStreams();
         if (ackTimer != null) {
             ackTimer.cancel();
         }
@@ -221,13 +216,18 @@ public final class Session implements SessionPort, MemoryBudget.QueueHolder {
             return;
         }
         state = state.next(SessionState.CLOSED);
-        for (Stream stream : streams.values()) {
+        abandonStreams();
+        releaseBuffers();
+    }
+
+    /** Resets every stream's local socket and forgets the streams (the session is over). */
+    private void abandonStreams() {
+        for (Stream stream : new ArrayList<>(streams.values())) {
             stream.abandon();
         }
         streams.clear();
         parked.clear();
         deferred.clear();
-        releaseBuffers();
     }
 
     /** The replay buffer's segments back to the pool, and this session's minimum back to the budget. */
