@@ -27,8 +27,8 @@ public final class TlsTransport implements LinkTransport {
     /** The first byte of a TLS record carrying a handshake message, and of one carrying an alert. */
     private static final byte TLS_HANDSHAKE_RECORD = 0x16;
     private static final byte TLS_ALERT_RECORD = 0x15;
-    /** Bounds one write call (16 x 4 records, about 1 MiB) so one busy link cannot hold the loop for long. */
-    private static final int BATCHES_PER_WRITE = 16;
+    /** Bounds one write call (about 1 MiB of plaintext) so one busy link cannot hold the loop for long. */
+    private static final long MAX_BYTES_PER_WRITE = 1 << 20;
 
     private final SocketChannel channel;
     private final SSLEngine engine;
@@ -68,7 +68,7 @@ public final class TlsTransport implements LinkTransport {
 
     private ByteBuffer netOutForWriting() {
         if (netOut == null) {
-            netOut = buffers.acquireOut();
+            netOut = buffers.acquireBatch();
         } else {
             netOut.compact();
         }
@@ -79,9 +79,14 @@ public final class TlsTransport implements LinkTransport {
     private void doneWritingNetOut() {
         netOut.flip();
         if (!netOut.hasRemaining()) {
-            buffers.releaseOut(netOut);
+            buffers.releaseBatch(netOut);
             netOut = null;
         }
+    }
+
+    /** The pools this transport borrows from (for tests). */
+    TlsBuffers buffers() {
+        return buffers;
     }
 
     public boolean handshakeDone() {
@@ -104,7 +109,7 @@ public final class TlsTransport implements LinkTransport {
             return produced;
         }
         if (netIn == null) {
-            netIn = buffers.acquireOut(); // several records per read: fewer syscalls and selector turns
+            netIn = buffers.acquireBatch(); // several records per read: fewer syscalls and selector turns
         }
         int n;
         try {
@@ -178,7 +183,7 @@ public final class TlsTransport implements LinkTransport {
 
     private void releaseNetInIfEmpty() {
         if (netIn != null && netIn.position() == 0) {
-            buffers.releaseOut(netIn);
+            buffers.releaseBatch(netIn);
             netIn = null;
         }
     }
@@ -215,7 +220,7 @@ public final class TlsTransport implements LinkTransport {
         // A batch of records per write, and batches while the socket takes them whole: the caller learns
         // the socket is full from a short count, not after one batch, which would cost it a selector turn.
         // Flushed after every batch, also one that took no plaintext (pending handshake records).
-        for (int batch = 0; batch < BATCHES_PER_WRITE && consumed < wanted; batch++) {
+        while (consumed < wanted && consumed < MAX_BYTES_PER_WRITE) {
             long wrapped = wrapBatch(srcs, offset, length);
             consumed += wrapped;
             if (!flushBuffered() || wrapped == 0) {
@@ -257,7 +262,7 @@ public final class TlsTransport implements LinkTransport {
                 return false;
             }
             if (!netOut.hasRemaining()) {
-                buffers.releaseOut(netOut);
+                buffers.releaseBatch(netOut);
                 netOut = null;
             }
         }
@@ -393,10 +398,10 @@ public final class TlsTransport implements LinkTransport {
             buffers.releaseRecord(appIn);
         }
         if (netIn != null) {
-            buffers.releaseOut(netIn);
+            buffers.releaseBatch(netIn);
         }
         if (netOut != null) {
-            buffers.releaseOut(netOut);
+            buffers.releaseBatch(netOut);
         }
         netIn = appIn = netOut = null;
     }
