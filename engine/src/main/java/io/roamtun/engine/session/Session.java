@@ -87,9 +87,10 @@ public final class Session implements SessionPort, MemoryBudget.QueueHolder {
     private long suspendedAtNanos;
     private String owner = "";
     private byte[] secret;
-    /** Server: the nonce the next RESUME must prove, and the one before (in case RESUMED was lost). Client: the one to use. */
+    /** Client: the nonce its next RESUME proves. */
     private byte[] nonce;
-    private byte[] previousNonce;
+    /** Server: the nonces a RESUME may prove. */
+    private ResumeNonces resumeNonces;
     private int resumes;
     private long lastPauseNanos = -1;
 
@@ -138,9 +139,10 @@ public final class Session implements SessionPort, MemoryBudget.QueueHolder {
         applyPeerSettings(hello.initialWindow(), hello.maxPayload());
         this.owner = owner;
         secret = ResumeProof.randomSecret();
-        nonce = ResumeProof.randomNonce();
+        byte[] firstNonce = ResumeProof.randomNonce();
+        resumeNonces = new ResumeNonces(firstNonce);
         Welcome welcome = new Welcome(Math.min(hello.maxVersion(), Wire.MAX_SESSION_VERSION), Wire.CAPABILITIES_NONE,
-                settings.streamWindow(), Wire.MAX_PAYLOAD, id, secret, nonce);
+                settings.streamWindow(), Wire.MAX_PAYLOAD, id, secret, firstNonce);
         this.link = link;
         state = state.next(SessionState.ACTIVE);
         link.establish(welcome, this);
@@ -284,27 +286,23 @@ public final class Session implements SessionPort, MemoryBudget.QueueHolder {
     }
 
     /**
-     * Server: checks a RESUME's proof, against the current nonce or the previous one (the client never got
-     * the RESUMED that replaced it). Changes nothing: a wrong proof, or a resume refused for another
-     * reason, leaves the session exactly as it was.
+     * Server: checks a RESUME's proof against the nonces the client may hold ({@link ResumeNonces}).
+     * Changes nothing: a wrong proof, or a resume refused for another reason, leaves the session exactly
+     * as it was.
      */
     public void verifyResumeProof(byte[] proof) throws ProtocolException {
-        if (!ResumeProof.matches(proof, secret, id, nonce) && !ResumeProof.matches(proof, secret, id, previousNonce)) {
+        if (resumeNonces == null || resumeNonces.provenBy(proof, secret, id) == null) {
             throw new ProtocolException(ErrorCode.AUTH_FAILED, "RESUME of session " + label + " with a wrong proof; refused");
         }
     }
 
-    /**
-     * Server: the resume proved with {@code proof} is accepted; returns the nonce for the next one. A proof
-     * made with the current nonce shows the client has it, so the previous one retires; a proof made with
-     * the previous nonce shows the client still holds that one (RESUMEDs were lost), so it stays valid.
-     */
+    /** Server: the resume proved with {@code proof} (verified) is accepted; returns the nonce for its RESUMED. */
     public byte[] nextResumeNonce(byte[] proof) {
-        if (ResumeProof.matches(proof, secret, id, nonce)) {
-            previousNonce = nonce;
+        byte[] proven = resumeNonces.provenBy(proof, secret, id);
+        if (proven == null) {
+            throw new IllegalStateException("nextResumeNonce without a verified proof");
         }
-        nonce = ResumeProof.randomNonce();
-        return nonce.clone();
+        return resumeNonces.accepted(proven);
     }
 
     /** The link carrying the session now, or null while suspended. */

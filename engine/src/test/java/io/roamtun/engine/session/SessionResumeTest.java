@@ -131,6 +131,37 @@ class SessionResumeTest {
     }
 
     /**
+     * Two RESUMEs accepted one after the other with the same nonce: the client's attempt, whose RESUMED it
+     * reads, and then one from a connection the client had already given up, which reached the server
+     * later and took the session over. The client holds the first RESUMED's nonce; its next resume must
+     * not be refused (a CI run of LoopbackHandoverTest saw exactly this end a session and reset its app).
+     */
+    @Test
+    void theNonceOfAnEarlierOfTwoAcceptedResumesStillProves() throws Exception {
+        try (EventLoop loop = new EventLoop("test-loop").start()) {
+            on(loop, () -> {
+                Pair pair = Pair.open(loop, SessionSettings.defaults());
+                Session client = pair.client();
+                Session server = pair.server();
+                byte[] withFirst = client.resumeProof();
+                server.verifyResumeProof(withFirst);
+                byte[] toTheClientsAttempt = server.nextResumeNonce(withFirst);
+                server.verifyResumeProof(withFirst);
+                server.nextResumeNonce(withFirst); // the given-up connection's RESUMED, never read
+                client.acceptNextNonce(toTheClientsAttempt);
+                byte[] withSecond = client.resumeProof();
+                assertDoesNotThrow(() -> server.verifyResumeProof(withSecond), "the nonce the client took");
+                client.acceptNextNonce(server.nextResumeNonce(withSecond));
+                assertEquals(ErrorCode.AUTH_FAILED,
+                        assertThrows(ProtocolException.class, () -> server.verifyResumeProof(withFirst)).code(),
+                        "once the client proved a newer nonce, the first is worth nothing");
+                assertDoesNotThrow(() -> server.verifyResumeProof(client.resumeProof()));
+                return null;
+            });
+        }
+    }
+
+    /**
      * An ACK sent on the old link after the peer moved the session is dropped with that link; the peer may
      * then hold a full replay buffer and wait for an ACK that never comes. The first write on the new link
      * says it again.
