@@ -54,6 +54,8 @@ public final class BenchMain {
         String handoverSudden = "n/a";
         String handoverSilent = "n/a";
         final Stat tlsHandshakesPerSecond = new Stat();
+        /** TLS alone: Conscrypt encrypting and decrypting in memory, no socket (a floor under the TLS path). */
+        final Stat tlsCryptoMsPerGiB = new Stat();
         final Stat tlsServerMicrosPerHandshake = new Stat();
         final Stat manyStreamsRssMiB = new Stat();
         final Stat manyStreamsHeapMiB = new Stat();
@@ -250,6 +252,9 @@ public final class BenchMain {
                 for (int run = 0; run < sizes.runs(); run++) {
                     tlsHandshakeRate(roamtun, sizes.bulkBytes() < 1L << 30 ? 2 : 5, r);
                 }
+                for (int run = 0; run < sizes.runs(); run++) {
+                    r.tlsCryptoMsPerGiB.add(TlsCryptoCost.msPerGiB(roamtun.serverKey, roamtun.fingerprint, sizes.bulkBytes()));
+                }
             }
             if (path.name().equals("roamtun")) {
                 System.err.println("bench: roamtun handovers ...");
@@ -351,6 +356,7 @@ public final class BenchMain {
         rows.put("  × direct", r -> ratio(r.oneStream, direct == null ? null : direct.oneStream));
         rows.put("  × socat", r -> ratio(r.oneStream, socat == null ? null : socat.oneStream));
         rows.put("  CPU ms per GiB (relay/agents)", r -> r.cpuMsPerGiB.format(0));
+        rows.put("  TLS alone, in memory, CPU ms per GiB", r -> r.tlsCryptoMsPerGiB.format(0));
         rows.put("8 streams, MB/s total", r -> r.eightStreams.format(0));
         rows.put("  × direct ", r -> ratio(r.eightStreams, direct == null ? null : direct.eightStreams));
         rows.put("  × socat ", r -> ratio(r.eightStreams, socat == null ? null : socat.eightStreams));

@@ -174,6 +174,7 @@ final class Paths {
         private Process client;
         int serverPort;
         String fingerprint;
+        io.roamtun.engine.tls.KeyMaterial serverKey;
 
         Roamtun(Path work, boolean tls) {
             this.work = work;
@@ -197,6 +198,7 @@ final class Paths {
                     java.nio.file.Files.writeString(credential,
                             io.roamtun.server.ClientCredentials.add(dir.clients().file(), "bench", List.of()));
                     fingerprint = dir.fingerprint();
+                    serverKey = dir.keyMaterial();
                     security.addAll(List.of("--dir", dir.dir().toString()));
                     clientSecurity.addAll(List.of("--server-fingerprint", fingerprint, "--credential-file", credential.toString()));
                 } catch (java.security.GeneralSecurityException e) {
