@@ -113,6 +113,10 @@ public final class TlsTransport implements LinkTransport {
         }
         int n;
         try {
+            // No more records than the caller can take (plus one): what stays undecrypted is moved to the
+            // buffer's front after each call, and a batch larger than the caller's buffer would move most of it.
+            int wanted = Math.max(dst.remaining(), appRecordSize) + packetSize;
+            netIn.limit(Math.min(netIn.capacity(), Math.max(netIn.position(), wanted)));
             n = channel.read(netIn);
             lastReadFilled = !netIn.hasRemaining();
         } catch (IOException e) {
