@@ -664,9 +664,10 @@ final class Uplink implements LinkListener, SessionListener {
         moveTo(UplinkState.STOPPED);
         cancelRetry();
         if (attempt != null) {
-            attempt.abandon();
-            attempt.onFail.accept("client-service is shutting down");
-            attempt = null;
+            Attempt abandoned = attempt;
+            attempt = null; // first: abandoning it closes its link, which must not count as a failed attempt
+            abandoned.abandon();
+            abandoned.onFail.accept("client-service is shutting down");
         }
         session.close("client-service shutting down");
         if (active != null) {
