@@ -116,6 +116,13 @@ final class Uplink implements LinkListener, SessionListener {
             if (timeout != null) {
                 timeout.cancel();
             }
+            try {
+                // Reset rather than close: a closed socket would go on retransmitting what it sent (a RESUME,
+                // a HELLO) and could deliver it to the server long after this attempt was given up.
+                channel.setOption(StandardSocketOptions.SO_LINGER, 0);
+            } catch (IOException | RuntimeException ignored) {
+                // not connected yet, or already closed
+            }
             if (link != null) {
                 link.abort("attempt abandoned");
             }
@@ -612,7 +619,10 @@ final class Uplink implements LinkListener, SessionListener {
                 session.close("server no longer knows the session");
                 return;
             }
-            failed(failedAttempt, code == ErrorCode.NO_ERROR ? reason : code + " " + reason);
+            // SESSION_TAKEN_OVER: the server has the session on a connection it accepted after this one; the
+            // path works, so retry at once rather than set it aside.
+            failed(failedAttempt, code == ErrorCode.NO_ERROR ? reason : code + " " + reason,
+                    !(byPeer && code == ErrorCode.SESSION_TAKEN_OVER));
             return;
         }
         if (closed != active) {

@@ -98,6 +98,11 @@ public final class ServerService implements AutoCloseable {
         return engine.loop().call(registry::resumes);
     }
 
+    /** RESUMEs refused because a connection accepted after theirs carries the session. */
+    public long staleResumesRefused() {
+        return engine.loop().call(registry::staleResumesRefused);
+    }
+
     public long sessionsOpened() {
         return engine.loop().call(registry::sessionsOpened);
     }

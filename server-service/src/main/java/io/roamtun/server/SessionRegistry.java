@@ -20,9 +20,8 @@ import io.roamtun.protocol.SessionId;
 import io.roamtun.protocol.Welcome;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,11 +39,20 @@ final class SessionRegistry implements LinkListener, SessionListener {
     private final Map<Session, Timer> expiries = new HashMap<>();
     /** The SHA-256 of the secret each authenticated session was opened with. */
     private final Map<Session, byte[]> secretHashes = new HashMap<>();
-    private final Set<Link> links = new LinkedHashSet<>();
+    /** Every open link, with its number in the order of acceptance. */
+    private final Map<Link, Long> links = new LinkedHashMap<>();
+    private long linksAccepted;
+    /**
+     * The acceptance number of the newest link that has carried each session. The client starts a
+     * connection only after giving up the one before, so a RESUME on an older link is stale (it waited in
+     * the network or a relay) and must not take the session back from the client's current connection.
+     */
+    private final Map<Session, Long> newestCarrier = new HashMap<>();
     private long sessionsOpened;
     /** The clients file as last checked for revocations ({@link ClientCredentials#generation()}). */
     private long clientsGeneration = -1;
     private long resumes;
+    private long staleResumesRefused;
 
     /** How often the clients file is checked for revocations that end open sessions. */
     static final long REVOCATION_CHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
@@ -119,13 +127,13 @@ final class SessionRegistry implements LinkListener, SessionListener {
     }
 
     void add(Link link) {
-        links.add(link);
+        links.put(link, ++linksAccepted);
     }
 
     /** Links not yet carrying a session: handshakes under way (bounded against floods). */
     int pendingLinks() {
         int n = 0;
-        for (Link link : links) {
+        for (Link link : links.keySet()) {
             if (link.state() == io.roamtun.engine.link.LinkState.HANDSHAKING) {
                 n++;
             }
@@ -182,6 +190,7 @@ final class SessionRegistry implements LinkListener, SessionListener {
             throw refused;
         }
         sessions.put(session.id(), session);
+        newestCarrier.put(session, links.getOrDefault(link, 0L));
         if (authenticated != null) {
             secretHashes.put(session, authenticated.secretSha256());
         }
@@ -205,6 +214,14 @@ final class SessionRegistry implements LinkListener, SessionListener {
             log.warn("link {}: {}; the session is untouched", link.name(), forged.getMessage());
             throw forged;
         }
+        long linkNumber = links.getOrDefault(link, 0L);
+        if (linkNumber < newestCarrier.getOrDefault(session, 0L)) {
+            staleResumesRefused++;
+            log.info("link {}: stale RESUME of session {} (a connection opened after this one carries it); refused",
+                    link.name(), session.label());
+            throw new ProtocolException(ErrorCode.SESSION_TAKEN_OVER,
+                    "session " + session.label() + " is carried by a newer connection");
+        }
         String notAdmitted = whyNoLongerAdmitted(session);
         if (notAdmitted != null) {
             log.warn("link {}: {}; its session {} is closed", link.name(), notAdmitted, session.label());
@@ -216,6 +233,7 @@ final class SessionRegistry implements LinkListener, SessionListener {
         long suspendedMillis = TimeUnit.NANOSECONDS.toMillis(session.suspendedForNanos());
         link.sendResumed(session.receivedOffset(), session.sentHead(), session.nextResumeNonce(resume.proof()));
         long resending = session.resumeOn(link, resume.receivedOffset());
+        newestCarrier.put(session, linkNumber);
         Timer expiry = expiries.remove(session);
         if (expiry != null) {
             expiry.cancel();
@@ -260,6 +278,7 @@ final class SessionRegistry implements LinkListener, SessionListener {
     public void onSessionClosed(Session session, String reason) {
         sessions.remove(session.id());
         secretHashes.remove(session);
+        newestCarrier.remove(session);
         Timer expiry = expiries.remove(session);
         if (expiry != null) {
             expiry.cancel();
@@ -278,6 +297,10 @@ final class SessionRegistry implements LinkListener, SessionListener {
         return resumes;
     }
 
+    long staleResumesRefused() {
+        return staleResumesRefused;
+    }
+
     int streamCount() {
         int n = 0;
         for (Session s : sessions.values()) {
@@ -288,7 +311,7 @@ final class SessionRegistry implements LinkListener, SessionListener {
 
     /** Says goodbye to every link and ends every session. */
     void shutdown() {
-        for (Link link : new ArrayList<>(links)) {
+        for (Link link : new ArrayList<>(links.keySet())) {
             link.close(ErrorCode.SHUTTING_DOWN, "server-service is shutting down");
         }
         for (Session s : new ArrayList<>(sessions.values())) {
