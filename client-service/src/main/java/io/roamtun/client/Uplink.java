@@ -284,14 +284,26 @@ final class Uplink implements LinkListener, SessionListener {
         return roaming ? policy.best(failedPaths.notSetAside(table.all(), System.nanoTime()), family(), pinned) : null;
     }
 
-    /** The best path on another interface than the active one (a quiet path is suspect), else the best. */
+    /**
+     * The best path on another interface than the active one (a quiet path is suspect), preferring those
+     * not set aside after a failure; else the best.
+     */
     private PathChoice alternativePath() {
         if (!roaming) {
             return null;
         }
+        PathChoice fresh = bestOtherThanActive(failedPaths.notSetAside(table.all(), System.nanoTime()));
+        if (fresh != null) {
+            return fresh;
+        }
+        PathChoice any = bestOtherThanActive(table.all());
+        return any != null ? any : bestPath();
+    }
+
+    private PathChoice bestOtherThanActive(Iterable<InterfaceSnapshot> interfaces) {
         PathChoice best = null;
         int bestRank = Integer.MAX_VALUE;
-        for (InterfaceSnapshot nif : table.all()) {
+        for (InterfaceSnapshot nif : interfaces) {
             PathChoice choice = policy.usable(nif, family());
             if (choice != null && (activePath == null || !nif.name().equals(activePath.interfaceName()))
                     && policy.rank(nif.name()) < bestRank) {
@@ -299,7 +311,7 @@ final class Uplink implements LinkListener, SessionListener {
                 bestRank = policy.rank(nif.name());
             }
         }
-        return best != null ? best : bestPath();
+        return best;
     }
 
     private boolean stillUsable(PathChoice path) {

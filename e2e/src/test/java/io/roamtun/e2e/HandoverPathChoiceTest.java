@@ -41,6 +41,14 @@ class HandoverPathChoiceTest {
         final ClientService client;
 
         Rig() throws Exception {
+            this(false);
+        }
+
+        /** @param withEth2 a third interface, eth2 = 127.0.0.4, ranked after lte0 */
+        Rig(boolean withEth2) throws Exception {
+            if (withEth2) {
+                interfaces.put("eth2", 4, true, "127.0.0.4");
+            }
             LinkSettings link = LinkSettings.forDeadAfter(DEAD_AFTER, Duration.ofSeconds(5));
             server = ServerService.start(new ServerConfig(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
                     new ServiceDirectory(Map.of("echo", echo.address())), SessionSettings.defaults(), link, Duration.ofMinutes(1)));
@@ -48,7 +56,7 @@ class HandoverPathChoiceTest {
             client = ClientService.start(new ClientConfig(proxy.address(),
                     List.of(new Forward(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "echo")),
                     SessionSettings.defaults(), link, interfaces, Duration.ofMillis(100),
-                    new PathPolicy(List.of("wifi0", "lte0"), List.of()), null));
+                    new PathPolicy(List.of("wifi0", "lte0", "eth2"), List.of()), null));
             awaitOn("wifi0", 10);
         }
 
@@ -134,6 +142,21 @@ class HandoverPathChoiceTest {
             String status = rig.client.status();
             assertTrue(status.matches("(?s).*wifi0[^\n]*\\[failed: set aside for \\d+ s more\\].*"),
                     "status shows wifi0 set aside:\n" + status);
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void aQuietLinksProbeSkipsAnInterfaceSetAsideAfterAFailure() throws Exception {
+        try (Rig rig = new Rig(true)) {
+            rig.proxy.blackhole(InetAddress.getByName("127.0.0.3")); // lte0 cannot reach the server
+            assertThrows(ExecutionException.class, () -> rig.client.switchTo("lte0").get(20, TimeUnit.SECONDS));
+            assertTrue(rig.client.status().matches("(?s).*lte0[^\n]*\\[failed: set aside.*"), "lte0 set aside:\n" + rig.client.status());
+            InetAddress lte = InetAddress.getByName("127.0.0.3");
+            int viaLte = rig.proxy.acceptedFrom(lte);
+            rig.proxy.blackhole(InetAddress.getByName("127.0.0.2")); // now wifi0 goes silent (lte0 would answer)
+            rig.awaitOn("eth2", 10); // (before: the probe went to lte0, the next-ranked, though it had just failed)
+            assertEquals(viaLte, rig.proxy.acceptedFrom(lte), "no probe through the interface set aside: " + rig.client.handovers());
         }
     }
 
