@@ -490,7 +490,7 @@ final class Uplink implements LinkListener, SessionListener {
             return;
         }
         if (resolver != null) {
-            resolver.failed(); // it may have moved, or have another address: the next attempt takes it
+            resolver.refresh(); // it may have moved; the next attempt takes the new address
         }
         String why = "cannot reach server-service " + HostPort.format(server) + " via " + failedAttempt.pathName() + ": " + reason;
         PathChoice next = pathAtFault && failedAttempt.path != null ? freshBestPath() : null;
