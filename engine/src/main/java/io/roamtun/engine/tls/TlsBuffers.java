@@ -11,7 +11,8 @@ import java.util.ArrayDeque;
  * <p>A batch buffer holds sixteen records while at most {@link #MAX_LARGE_LENT} of them are out, four after
  * that. Large batches halve the loopback segments of a bulk transfer (four records are 65,624 bytes, one
  * 64 KiB segment and a sliver of 141 bytes per write) and cut syscalls and wake-ups: measured 6-9% less CPU
- * per byte. The cap keeps what many busy links hold outside the buffer budget bounded (64 x 2 x 280 KiB).
+ * per byte. The cap keeps what many busy links hold outside the buffer budget bounded (64 x 280 KiB, about
+ * 17.5 MiB, plus small batches).
  */
 public final class TlsBuffers {
     /** One TLS 1.3 record: 16 KiB of plaintext plus header, padding and tag, with room to spare. */

@@ -62,8 +62,13 @@ public final class TlsTransport implements LinkTransport {
         if (packetSize > TlsBuffers.RECORD_BUFFER || appRecordSize > TlsBuffers.RECORD_BUFFER) {
             throw new IOException("TLS records of " + packetSize + " bytes do not fit the " + TlsBuffers.RECORD_BUFFER + "-byte buffers");
         }
-        engine.beginHandshake();
-        progressHandshake();
+        try {
+            engine.beginHandshake();
+            progressHandshake();
+        } catch (IOException | RuntimeException e) {
+            releaseBuffers(); // no transport to close: give back what the first handshake step borrowed
+            throw e;
+        }
     }
 
     private ByteBuffer netOutForWriting() {
@@ -398,6 +403,10 @@ public final class TlsTransport implements LinkTransport {
         } catch (IOException ignored) {
             // closing
         }
+        releaseBuffers();
+    }
+
+    private void releaseBuffers() {
         if (appIn != null) {
             buffers.releaseRecord(appIn);
         }
