@@ -27,6 +27,8 @@ public final class TlsTransport implements LinkTransport {
     /** The first byte of a TLS record carrying a handshake message, and of one carrying an alert. */
     private static final byte TLS_HANDSHAKE_RECORD = 0x16;
     private static final byte TLS_ALERT_RECORD = 0x15;
+    /** Content type, version, length. */
+    private static final int TLS_RECORD_HEADER = 5;
     /** Bounds one write call (about 1 MiB of plaintext) so one busy link cannot hold the loop for long. */
     private static final long MAX_BYTES_PER_WRITE = 1 << 20;
 
@@ -87,6 +89,11 @@ public final class TlsTransport implements LinkTransport {
             buffers.releaseBatch(netOut);
             netOut = null;
         }
+    }
+
+    /** Received bytes not decrypted yet (for tests). */
+    boolean holdsUndecrypted() {
+        return netIn != null && netIn.position() > 0;
     }
 
     /** The pools this transport borrows from (for tests). */
@@ -187,7 +194,20 @@ public final class TlsTransport implements LinkTransport {
 
     @Override
     public boolean mayHaveMore() {
-        return lastReadFilled || appIn != null || (netIn != null && netIn.position() > 0);
+        return lastReadFilled || appIn != null || holdsWholeRecord();
+    }
+
+    /**
+     * netIn begins with a complete record, which a read would decrypt without the socket. Part of one is
+     * not enough: the rest is still on its way, and the selector says when it arrives (reading again at
+     * once would spin the loop until then).
+     */
+    private boolean holdsWholeRecord() {
+        if (netIn == null || netIn.position() < TLS_RECORD_HEADER) {
+            return false;
+        }
+        int length = ((netIn.get(3) & 0xff) << 8) | (netIn.get(4) & 0xff);
+        return netIn.position() >= TLS_RECORD_HEADER + length;
     }
 
     private void releaseNetInIfEmpty() {

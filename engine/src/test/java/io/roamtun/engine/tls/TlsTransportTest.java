@@ -2,6 +2,7 @@ package io.roamtun.engine.tls;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -121,6 +122,38 @@ class TlsTransportTest {
         try {
             IOException refused = assertThrows(IOException.class, () -> handshake(pair));
             assertTrue(refused.getMessage().contains("does not match the pinned"), refused.getMessage());
+        } finally {
+            pair.client.close();
+            pair.server.close();
+        }
+    }
+
+    /**
+     * Part of a record in hand is no reason to read again at once: the rest is still on its way and the
+     * selector says when it arrives (the link's loop spun on {@code mayHaveMore} until then).
+     */
+    @ParameterizedTest
+    @EnumSource(value = TlsProviders.Mode.class, names = {"CONSCRYPT", "JDK"})
+    void partOfARecordInHandIsNotMoreToRead(TlsProviders.Mode mode, @TempDir Path dir) throws Exception {
+        Pair pair = connect(dir, mode, null);
+        try {
+            handshake(pair);
+            ByteBuffer sink = ByteBuffer.allocate(64 * 1024);
+            while (pair.server.read(sink.clear()) > 0) {
+                // drain what the handshake left (session tickets)
+            }
+            // The first 105 bytes of a 16 KiB application-data record; the rest never comes.
+            ByteBuffer part = ByteBuffer.allocate(105);
+            part.put(new byte[] {0x17, 0x03, 0x03, 0x40, 0x00});
+            part.position(105).flip();
+            pair.client.channel().write(part);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (!pair.server.holdsUndecrypted()) {
+                assertTrue(System.nanoTime() < deadline, "the part arrived");
+                assertEquals(0, pair.server.read(sink.clear()), "nothing to decrypt yet");
+                Thread.sleep(5);
+            }
+            assertFalse(pair.server.mayHaveMore(), "part of a record is not more to read");
         } finally {
             pair.client.close();
             pair.server.close();
