@@ -632,7 +632,7 @@ final class Uplink implements LinkListener, SessionListener {
                 return;
             }
             // SESSION_TAKEN_OVER: the server has the session on a connection it accepted after this one; the
-            // path works, so retry at once rather than set it aside.
+            // path works, so retry (with the usual backoff) without setting it aside.
             failed(failedAttempt, code == ErrorCode.NO_ERROR ? reason : code + " " + reason,
                     !(byPeer && code == ErrorCode.SESSION_TAKEN_OVER));
             return;
