@@ -14,7 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** stop() while an attempt's connection is up (HELLO sent, no answer yet) ends cleanly: no exception, the session closed. */
+/** stop() while an attempt's connection is up (HELLO sent, no answer yet) returns without an exception. */
 class UplinkStopDuringAttemptTest {
     @Test
     void stopWhileAnAttemptWaitsForItsAnswer() throws Exception {

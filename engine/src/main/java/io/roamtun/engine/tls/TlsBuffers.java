@@ -61,7 +61,7 @@ public final class TlsBuffers {
         }
     }
 
-    /** Large batch buffers out now (for tests and status). */
+    /** Large batch buffers out now (for tests). */
     int largeLent() {
         return largeLent;
     }
