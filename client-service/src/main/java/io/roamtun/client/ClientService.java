@@ -39,7 +39,7 @@ public final class ClientService implements AutoCloseable {
                 : new InterfacePoller(config.interfaces(), config.pollInterval(), engine.loop(), uplink::onInterfacePoll);
         InetSocketAddress server = config.server();
         this.resolver = HostPort.isName(server.getHostString())
-                ? new ServerNameResolver(server.getHostString(), server.getPort(), engine.loop(), uplink::onServerAddress) : null;
+                ? new ServerNameResolver(server.getHostString(), server.getPort(), engine.loop(), uplink::onServerAddresses) : null;
         uplink.resolveWith(resolver);
     }
 
@@ -71,7 +71,7 @@ public final class ClientService implements AutoCloseable {
             service.poller.start();
         }
         if (service.resolver != null) {
-            service.resolver.start(); // periodic look-ups; a first one was made at start-up (or the uplink asks)
+            service.resolver.start(); // all of the name's addresses now, then periodic look-ups (or when the uplink asks)
         }
         if (config.adminSocket() != null) {
             try {

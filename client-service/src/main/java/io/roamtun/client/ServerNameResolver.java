@@ -3,6 +3,8 @@ package io.roamtun.client;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -14,8 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Resolves the server-service's name off the event loop (a lookup can block for seconds when the network
  * is gone, which is when a roaming client most needs its loop): at start, every minute, and whenever the
- * uplink asks (an attempt failed: the address may have changed). Each answer goes to the loop through
- * {@code deliver}. A client started before the network is up waits for the name instead of exiting, and a
+ * uplink asks (an attempt failed: the address may have changed). Each answer, all of the name's addresses,
+ * goes to the loop through {@code deliver}. A client started before the network is up waits for the name instead of exiting, and a
  * server that moved to another address is followed. Not used for an IP literal.
  */
 final class ServerNameResolver implements AutoCloseable {
@@ -26,17 +28,17 @@ final class ServerNameResolver implements AutoCloseable {
 
     private final String host;
     private final int port;
-    private final Consumer<InetSocketAddress> deliver;
+    private final Consumer<List<InetSocketAddress>> deliver;
     private final Executor loop;
     private final ScheduledExecutorService thread;
     private long lastLookupMillis;
     private boolean failing;
 
     /**
-     * @param deliver  takes each resolved address on the loop thread
+     * @param deliver  takes each answer (the name's addresses, in the resolver's order) on the loop thread
      * @param loop     runs a task on the event loop
      */
-    ServerNameResolver(String host, int port, Executor loop, Consumer<InetSocketAddress> deliver) {
+    ServerNameResolver(String host, int port, Executor loop, Consumer<List<InetSocketAddress>> deliver) {
         this.host = host;
         this.port = port;
         this.loop = loop;
@@ -50,8 +52,9 @@ final class ServerNameResolver implements AutoCloseable {
         this.thread = executor;
     }
 
+    /** Looks up now (start-up resolved one address only: the others come from here), then every minute. */
     void start() {
-        thread.scheduleWithFixedDelay(this::lookUp, REFRESH_SECONDS, REFRESH_SECONDS, TimeUnit.SECONDS);
+        thread.scheduleWithFixedDelay(this::lookUp, 0, REFRESH_SECONDS, TimeUnit.SECONDS);
     }
 
     /** Asks for a lookup now, from any thread; lookups asked within a second of the last are merged. */
@@ -71,9 +74,11 @@ final class ServerNameResolver implements AutoCloseable {
 
     private synchronized void lookUp() {
         lastLookupMillis = System.currentTimeMillis();
-        InetSocketAddress address;
+        List<InetSocketAddress> addresses = new ArrayList<>();
         try {
-            address = new InetSocketAddress(InetAddress.getByName(host), port); // keeps the name for TLS
+            for (InetAddress address : InetAddress.getAllByName(host)) {
+                addresses.add(new InetSocketAddress(address, port)); // each keeps the name, for TLS
+            }
         } catch (UnknownHostException e) {
             if (!failing) {
                 failing = true;
@@ -86,7 +91,7 @@ final class ServerNameResolver implements AutoCloseable {
             log.info("the server-service's name {} resolves again", host);
         }
         try {
-            loop.execute(() -> deliver.accept(address));
+            loop.execute(() -> deliver.accept(addresses));
         } catch (RuntimeException stopped) {
             // the loop is shutting down
         }

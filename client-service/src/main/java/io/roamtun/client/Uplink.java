@@ -56,6 +56,8 @@ final class Uplink implements LinkListener, SessionListener {
         final boolean planned;
         final Consumer<String> onDone;
         final Consumer<String> onFail;
+        /** The server's address this attempt connects to (the name may resolve elsewhere meanwhile). */
+        final InetSocketAddress target;
         final SocketChannel channel;
         Link link;
         Timer timeout;
@@ -68,6 +70,7 @@ final class Uplink implements LinkListener, SessionListener {
             this.planned = planned;
             this.onDone = onDone;
             this.onFail = onFail;
+            this.target = server();
             this.channel = SocketChannel.open();
         }
 
@@ -80,7 +83,7 @@ final class Uplink implements LinkListener, SessionListener {
                 channel.bind(new InetSocketAddress(path.localAddress(), 0));
             }
             timeout = engine.loop().schedule(ATTEMPT_TIMEOUT_NANOS, () -> failed(this, "no answer within 5 s"));
-            if (channel.connect(server)) {
+            if (channel.connect(target)) {
                 connected(null);
             } else {
                 engine.loop().register(channel, SelectionKey.OP_CONNECT, this);
@@ -100,8 +103,8 @@ final class Uplink implements LinkListener, SessionListener {
 
         private void connected(SelectionKey key) throws IOException {
             String name = (path != null ? path.interfaceName() + " " : "")
-                    + HostPort.format((InetSocketAddress) channel.getLocalAddress()) + "->" + HostPort.format(server);
-            link = new Link(engine.loop(), config.transports().wrap(channel, server), Role.CLIENT, config.link(),
+                    + HostPort.format((InetSocketAddress) channel.getLocalAddress()) + "->" + HostPort.format(target);
+            link = new Link(engine.loop(), config.transports().wrap(channel, target), Role.CLIENT, config.link(),
                     Uplink.this, name);
             link.start(key);
             if (session.id() == null) {
@@ -148,8 +151,8 @@ final class Uplink implements LinkListener, SessionListener {
     private final PathPolicy policy;
     private final InterfaceTable table = new InterfaceTable();
     private final boolean roaming;
-    /** Where the server-service is now: null until its name first resolves (loop thread only). */
-    private InetSocketAddress server;
+    /** Where the server-service is: the name's addresses and the one in use (loop thread only). */
+    private final ServerAddresses servers;
     /** Looks the server's name up again, off the loop; null when it was given as an address. */
     private ServerNameResolver resolver;
     private final ArrayDeque<Handover> handovers = new ArrayDeque<>();
@@ -173,7 +176,7 @@ final class Uplink implements LinkListener, SessionListener {
         this.config = config;
         this.policy = config.paths();
         this.roaming = config.interfaces() != null;
-        this.server = config.server().isUnresolved() ? null : config.server();
+        this.servers = new ServerAddresses(config.server().isUnresolved() ? null : config.server());
     }
 
     /** Lets the uplink ask for the server's name to be looked up again (an attempt failed, or it never resolved). */
@@ -181,19 +184,38 @@ final class Uplink implements LinkListener, SessionListener {
         this.resolver = resolver;
     }
 
-    /** The address family paths must have to reach the server (IPv4 until its name resolves). */
-    private Class<? extends InetAddress> family() {
-        return server != null ? server.getAddress().getClass() : java.net.Inet4Address.class;
+    /** Where the next attempt goes; null until the server's name resolves. */
+    private InetSocketAddress server() {
+        return servers.current();
     }
 
-    /** The server's name resolved (loop thread): use the address from the next attempt on. */
-    void onServerAddress(InetSocketAddress resolved) {
-        if (resolved.equals(server) || state == UplinkState.STOPPED) {
+    /** The address family paths must have to reach the server (IPv4 until its name resolves). */
+    private Class<? extends InetAddress> family() {
+        return server() != null ? server().getAddress().getClass() : java.net.Inet4Address.class;
+    }
+
+    /** Whether some interface can reach {@code address} (always, when not roaming). */
+    private boolean hasPathFor(InetAddress address) {
+        return !roaming || policy.best(table.all(), address.getClass(), pinned) != null;
+    }
+
+    /** The server's name resolved (loop thread), to one address or more: used from the next attempt on. */
+    void onServerAddresses(List<InetSocketAddress> resolved) {
+        if (state == UplinkState.STOPPED || resolved.isEmpty()) {
             return;
         }
-        log.info("server-service {} is at {}{}", resolved.getHostString(), HostPort.format(resolved),
-                server == null ? "" : " (was " + HostPort.format(server) + ")");
-        server = resolved;
+        InetSocketAddress was = server();
+        List<InetSocketAddress> before = servers.all();
+        boolean moved = servers.update(resolved, this::hasPathFor);
+        if (resolved.size() > 1 && servers.changedFrom(before)) {
+            log.info("server-service {} has {} addresses: {}; each is tried in turn when one does not answer",
+                    resolved.get(0).getHostString(), resolved.size(), resolved.stream().map(HostPort::format).toList());
+        }
+        if (!moved) {
+            return;
+        }
+        log.info("server-service {} is at {}{}", server().getHostString(), HostPort.format(server()),
+                was == null ? "" : " (was " + HostPort.format(was) + ")");
         if (active == null && attempt == null) {
             cancelRetry();
             connectNow("server name resolved");
@@ -429,7 +451,7 @@ final class Uplink implements LinkListener, SessionListener {
         if (state == UplinkState.STOPPED || attempt != null) {
             return;
         }
-        if (server == null) { // its name has not resolved yet: the resolver's answer starts an attempt at once
+        if (server() == null) { // its name has not resolved yet: the resolver's answer starts an attempt at once
             if (resolver != null) {
                 resolver.refresh(); // (it says once that the name does not resolve; no line per retry here)
             }
@@ -437,17 +459,22 @@ final class Uplink implements LinkListener, SessionListener {
             return;
         }
         PathChoice path = bestPath();
+        if (roaming && path == null && servers.moveToReachable(this::hasPathFor)) {
+            log.info("no interface reaches the server-service's address of that family any more; using {}",
+                    HostPort.format(server()));
+            path = bestPath();
+        }
         if (roaming && path == null) {
             moveTo(UplinkState.WAITING);
             log.warn("no usable interface to reach {}; waiting for one (session {} keeps its streams)",
-                    HostPort.format(server), session.label());
+                    HostPort.format(server()), session.label());
             return;
         }
         startAttempt(path, cause, false, ok -> { }, fail -> { });
     }
 
     private void startAttempt(PathChoice path, String cause, boolean planned, Consumer<String> done, Consumer<String> failed) {
-        if (server == null) { // (a switch asked for before the server's name ever resolved)
+        if (server() == null) { // (a switch asked for before the server's name ever resolved)
             failed.accept("the server-service's name " + config.server().getHostString() + " does not resolve yet");
             return;
         }
@@ -492,11 +519,15 @@ final class Uplink implements LinkListener, SessionListener {
         if (resolver != null) {
             resolver.refresh(); // it may have moved; the next attempt takes the new address
         }
-        String why = "cannot reach server-service " + HostPort.format(server) + " via " + failedAttempt.pathName() + ": " + reason;
+        String why = "cannot reach server-service " + HostPort.format(failedAttempt.target) + " via " + failedAttempt.pathName()
+                + ": " + reason;
+        // The server answered a refusal through this address: it is there. Otherwise its next one, if any.
+        boolean anotherAddress = pathAtFault && failedAttempt.target.equals(server()) && servers.failed(this::hasPathFor);
         PathChoice next = pathAtFault && failedAttempt.path != null ? freshBestPath() : null;
-        if (next != null) {
-            // Another interface has not failed yet: try it now rather than the silent one again after a wait.
-            log.warn("{}; trying {}", why, next);
+        if (next != null || anotherAddress) {
+            // Another interface, or another of the server's addresses, has not failed yet: try it now rather
+            // than the silent one again after a wait.
+            log.warn("{}; trying {}", why, anotherAddress ? HostPort.format(server()) + (next != null ? " via " + next : "") : next);
             connectNow("previous path failed");
             return;
         }
@@ -511,6 +542,7 @@ final class Uplink implements LinkListener, SessionListener {
     /** Waits, then tries again; each wait twice the last, up to the maximum. */
     private void scheduleRetry() {
         moveTo(UplinkState.WAITING);
+        servers.waiting();
         retryTimer = engine.loop().schedule(backoffNanos, () -> connectNow("retry"));
         backoffNanos = Math.min(MAX_BACKOFF_NANOS, backoffNanos * 2);
     }
@@ -589,6 +621,7 @@ final class Uplink implements LinkListener, SessionListener {
         activePath = won.path;
         moveTo(UplinkState.ACTIVE);
         backoffNanos = FIRST_BACKOFF_NANOS;
+        servers.connected();
     }
 
     @Override

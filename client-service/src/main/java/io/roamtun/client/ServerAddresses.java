@@ -1,0 +1,108 @@
+package io.roamtun.client;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.HashSet;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * The addresses the server-service's name resolves to, and which one the next attempt uses (loop thread).
+ * A name with several addresses (dual stack, a server moving, several servers behind one name) is tried
+ * one address after another: a failed attempt moves to the next address the client has a path for, and
+ * attempts go back to back only until each of those has failed once; then the uplink waits out its backoff,
+ * as it does for a name with one address. An address of a family no interface has is never chosen while
+ * one of a family some interface has is there. A new answer keeps the address in use while it is among
+ * the new addresses, so a periodic look-up (or one in another order) moves nothing.
+ */
+final class ServerAddresses {
+    private List<InetSocketAddress> all;
+    private InetSocketAddress current;
+    private int failedInARow;
+
+    /** @param first the address given or resolved at start; null when the name did not resolve */
+    ServerAddresses(InetSocketAddress first) {
+        this.current = first;
+        this.all = first == null ? List.of() : List.of(first);
+    }
+
+    /** The address the next attempt uses; null until the name resolves. */
+    InetSocketAddress current() {
+        return current;
+    }
+
+    List<InetSocketAddress> all() {
+        return all;
+    }
+
+    /**
+     * Takes a resolver's answer. Keeps the address in use if it is among them; otherwise takes the first one
+     * {@code reachable} accepts (or the first). True when the address in use changed.
+     */
+    boolean update(List<InetSocketAddress> resolved, Predicate<InetAddress> reachable) {
+        if (resolved.isEmpty()) {
+            return false;
+        }
+        all = List.copyOf(resolved);
+        if (current != null && all.contains(current)) {
+            return false;
+        }
+        current = all.stream().filter(a -> reachable.test(a.getAddress())).findFirst().orElse(all.get(0));
+        failedInARow = 0;
+        return true;
+    }
+
+    /** True when the answer names other addresses than {@code before} did (in any order). */
+    boolean changedFrom(List<InetSocketAddress> before) {
+        return !new HashSet<>(before).equals(new HashSet<>(all));
+    }
+
+    /**
+     * An attempt to the address in use failed (no answer, refused, reset): moves to the next address
+     * {@code reachable} accepts, if there is another. True when that one should be tried at once, because
+     * not every reachable address has failed since the last wait.
+     */
+    boolean failed(Predicate<InetAddress> reachable) {
+        if (current == null || all.size() < 2) {
+            return false;
+        }
+        int at = all.indexOf(current);
+        int reachableCount = (int) all.stream().filter(a -> reachable.test(a.getAddress())).count();
+        for (int step = 1; step < all.size(); step++) {
+            InetSocketAddress candidate = all.get(Math.floorMod(at + step, all.size()));
+            if (reachable.test(candidate.getAddress())) {
+                current = candidate;
+                failedInARow++;
+                return failedInARow < reachableCount;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The address in use has no path (its family left with an interface): moves to the first address that
+     * has one. True when it moved.
+     */
+    boolean moveToReachable(Predicate<InetAddress> reachable) {
+        if (current == null || reachable.test(current.getAddress())) {
+            return false;
+        }
+        for (InetSocketAddress candidate : all) {
+            if (reachable.test(candidate.getAddress())) {
+                current = candidate;
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The uplink starts a backoff wait: the next failures start a new round of the addresses. */
+    void waiting() {
+        failedInARow = 0;
+    }
+
+    /** An attempt reached the server-service. */
+    void connected() {
+        failedInARow = 0;
+    }
+}
