@@ -23,13 +23,18 @@ public final class BenchMain {
     private static boolean handoverFailed;
 
     /** How much to measure; --quick keeps the whole run to seconds for CI. */
-    record Sizes(long bulkBytes, int pingPongs, int connections, int idle, int manyStreams, int runs, int handovers) {
+    /**
+     * How much each figure moves. Throughput gets more rounds than the rest: it is what drifts most with the
+     * machine's load, and its rounds are short.
+     */
+    record Sizes(long bulkBytes, int pingPongs, int connections, int idle, int manyStreams, int throughputRuns, int runs,
+                 int handovers) {
         static Sizes full() {
-            return new Sizes(1L << 30, 10_000, 2_000, 1_000, 10_000, 3, 20);
+            return new Sizes(1L << 30, 10_000, 2_000, 1_000, 10_000, 5, 3, 20);
         }
 
         static Sizes quick() {
-            return new Sizes(64L << 20, 2_000, 300, 200, 1_000, 3, 4);
+            return new Sizes(64L << 20, 2_000, 300, 200, 1_000, 3, 3, 4);
         }
     }
 
@@ -81,10 +86,11 @@ public final class BenchMain {
                 }
                 case "--help", "-h" -> {
                     System.out.println("usage: roamtun-bench [--quick] [--only PATH,...]\n"
-                            + "  Measures direct, socat, ssh -L, stunnel and roamtun on loopback in one run and prints a table.\n"
+                            + "  Measures direct, socat, ssh -L (default cipher and aes128-gcm), stunnel and roamtun on loopback\n"
+                            + "  in one run and prints a table.\n"
                             + "  Peers are used when installed (Debian: apt-get install socat openssh-server openssh-client stunnel4).\n"
                             + "  --quick  small sizes, for CI (seconds); the full run moves 1 GiB per figure and takes minutes.\n"
-                            + "  --only   measure only these paths (direct, socat, ssh -L, stunnel, roamtun), e.g. --only direct,roamtun");
+                            + "  --only   measure only these paths (direct, socat, ssh -L, ssh -L aes128-gcm, stunnel, roamtun, roamtun TLS), e.g. --only direct,roamtun");
                     return;
                 }
                 default -> {
@@ -183,8 +189,8 @@ public final class BenchMain {
      * Also the CPU time the path's own processes spend per GiB moved, which drifts less.
      */
     private static void measureThroughput(List<Running> running, Sizes sizes) {
-        for (int run = 0; run < sizes.runs(); run++) {
-            System.err.println("bench: throughput, round " + (run + 1) + " of " + sizes.runs() + " ...");
+        for (int run = 0; run < sizes.throughputRuns(); run++) {
+            System.err.println("bench: throughput, round " + (run + 1) + " of " + sizes.throughputRuns() + " ...");
             for (Running path : running) {
                 if (path.result().unavailable != null) {
                     continue;
@@ -350,16 +356,22 @@ public final class BenchMain {
     private static void print(List<Result> results, Sizes sizes, boolean quick) throws IOException {
         Result direct = find(results, "direct");
         Result socat = find(results, "socat");
+        Result ssh = find(results, "ssh -L");
+        Result sshGcm = find(results, "ssh -L aes128-gcm");
         Map<String, Function<Result, String>> rows = new LinkedHashMap<>();
         String bulk = sizes.bulkBytes() >= 1L << 30 ? (sizes.bulkBytes() >> 30) + " GiB" : (sizes.bulkBytes() >> 20) + " MiB";
         rows.put("1 stream, MB/s (" + bulk + ")", r -> r.oneStream.format(0));
         rows.put("  × direct", r -> ratio(r.oneStream, direct == null ? null : direct.oneStream));
         rows.put("  × socat", r -> ratio(r.oneStream, socat == null ? null : socat.oneStream));
+        rows.put("  × ssh -L", r -> ratio(r.oneStream, ssh == null ? null : ssh.oneStream));
+        rows.put("  × ssh -L aes128-gcm", r -> ratio(r.oneStream, sshGcm == null ? null : sshGcm.oneStream));
         rows.put("  CPU ms per GiB (relay/agents)", r -> r.cpuMsPerGiB.format(0));
         rows.put("  TLS alone, in memory, CPU ms per GiB", r -> r.tlsCryptoMsPerGiB.format(0));
         rows.put("8 streams, MB/s total", r -> r.eightStreams.format(0));
         rows.put("  × direct ", r -> ratio(r.eightStreams, direct == null ? null : direct.eightStreams));
         rows.put("  × socat ", r -> ratio(r.eightStreams, socat == null ? null : socat.eightStreams));
+        rows.put("  × ssh -L ", r -> ratio(r.eightStreams, ssh == null ? null : ssh.eightStreams));
+        rows.put("  × ssh -L aes128-gcm ", r -> ratio(r.eightStreams, sshGcm == null ? null : sshGcm.eightStreams));
         rows.put("  CPU ms per GiB (relay/agents) ", r -> r.cpuMsPerGiBEight.format(0));
         rows.put("64 B ping-pong p50, µs", r -> r.p50.format(1));
         rows.put("  p99, µs", r -> r.p99.format(1));
@@ -398,7 +410,8 @@ public final class BenchMain {
         out.append("roamtun benchmark, ").append(quick ? "--quick" : "full").append(" run, ")
                 .append(ZonedDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm z"))).append('\n');
         out.append("machine: ").append(machine()).append('\n');
-        out.append("figures: median (min–max) of ").append(sizes.runs()).append(" runs; all paths on loopback, same load generator;\n")
+        out.append("figures: median (min–max) of ").append(sizes.throughputRuns()).append(" runs for throughput, ")
+                .append(sizes.runs()).append(" for the rest; all paths on loopback, same load generator;\n")
                 .append("throughput runs take turns across the paths (round 1 of each path, then round 2, ...)\n\n");
         out.append(pad("", labelWidth));
         for (int i = 0; i < results.size(); i++) {
