@@ -47,6 +47,12 @@ final class Uplink implements LinkListener, SessionListener {
     private static final long FIRST_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(5);
     private static final long ATTEMPT_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(5);
+    /**
+     * How much longer an attempt in flight (a move to a better path, a switch, a probe) may take once the link
+     * it was to replace is lost: the session is suspended meanwhile, and one that has not answered yet may
+     * be stuck for its whole timeout while another interface would answer at once.
+     */
+    private static final long ATTEMPT_GRACE_AFTER_LOSS_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final int HANDOVER_HISTORY = 50;
 
     /** One try at a new link: connect, then HELLO (new session) or RESUME; it ends as the active link or fails. */
@@ -61,6 +67,8 @@ final class Uplink implements LinkListener, SessionListener {
         final SocketChannel channel;
         Link link;
         Timer timeout;
+        /** When {@link #timeout} fires. */
+        long deadlineNanos;
         boolean resuming;
 
         Attempt(PathChoice path, String cause, boolean planned, Consumer<String> onDone, Consumer<String> onFail)
@@ -82,6 +90,7 @@ final class Uplink implements LinkListener, SessionListener {
                 // hosts with several uplinks route by source address.
                 channel.bind(new InetSocketAddress(path.localAddress(), 0));
             }
+            deadlineNanos = System.nanoTime() + ATTEMPT_TIMEOUT_NANOS;
             timeout = engine.loop().schedule(ATTEMPT_TIMEOUT_NANOS, () -> failed(this, "no answer within 5 s"));
             if (channel.connect(target)) {
                 connected(null);
@@ -113,6 +122,18 @@ final class Uplink implements LinkListener, SessionListener {
                 resuming = true;
                 link.sendResume(new Resume(session.id(), session.receivedOffset(), session.sentHead(), session.resumeProof()));
             }
+        }
+
+        /** Gives the attempt at most {@code nanos} more; true when that moved its deadline closer. */
+        boolean shortenTo(long nanos, String reason) {
+            long now = System.nanoTime();
+            if (timeout == null || deadlineNanos - now <= nanos) {
+                return false;
+            }
+            timeout.cancel();
+            deadlineNanos = now + nanos;
+            timeout = engine.loop().schedule(nanos, () -> failed(this, reason));
+            return true;
         }
 
         void abandon() {
@@ -689,6 +710,10 @@ final class Uplink implements LinkListener, SessionListener {
         moveTo(UplinkState.CONNECTING);
         if (attempt == null) {
             connectNow("link lost: " + reason);
+        } else if (attempt.shortenTo(ATTEMPT_GRACE_AFTER_LOSS_NANOS, "no answer within "
+                + TimeUnit.NANOSECONDS.toMillis(ATTEMPT_GRACE_AFTER_LOSS_NANOS) + " ms of losing the link it was to replace")) {
+            log.info("link lost while an attempt via {} runs; it has {} ms more before another path is tried",
+                    attempt.pathName(), TimeUnit.NANOSECONDS.toMillis(ATTEMPT_GRACE_AFTER_LOSS_NANOS));
         }
     }
 

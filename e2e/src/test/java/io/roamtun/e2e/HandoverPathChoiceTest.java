@@ -46,10 +46,14 @@ class HandoverPathChoiceTest {
 
         /** @param withEth2 a third interface, eth2 = 127.0.0.4, ranked after lte0 */
         Rig(boolean withEth2) throws Exception {
+            this(withEth2, DEAD_AFTER);
+        }
+
+        Rig(boolean withEth2, Duration deadAfter) throws Exception {
             if (withEth2) {
                 interfaces.put("eth2", 4, true, "127.0.0.4");
             }
-            LinkSettings link = LinkSettings.forDeadAfter(DEAD_AFTER, Duration.ofSeconds(5));
+            LinkSettings link = LinkSettings.forDeadAfter(deadAfter, Duration.ofSeconds(5));
             server = ServerService.start(new ServerConfig(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
                     new ServiceDirectory(Map.of("echo", echo.address())), SessionSettings.defaults(), link, Duration.ofMinutes(1)));
             proxy = new FaultProxy(server.address());
@@ -157,6 +161,28 @@ class HandoverPathChoiceTest {
             rig.proxy.blackhole(InetAddress.getByName("127.0.0.2")); // now wifi0 goes silent (lte0 would answer)
             rig.awaitOn("eth2", 10); // (before: the probe went to lte0, the next-ranked, though it had just failed)
             assertEquals(viaLte, rig.proxy.acceptedFrom(lte), "no probe through the interface set aside: " + rig.client.handovers());
+        }
+    }
+
+    /**
+     * The link is lost while a move to a better interface hangs (it connects, its RESUME is never answered):
+     * the session does not stay suspended for the rest of that attempt's 5 s; a third interface takes it.
+     * With a --dead-after longer than the attempt's timeout, so the attempt's own link is not declared dead first.
+     */
+    @Test
+    @Timeout(60)
+    void aLinkLostWhileAMoveHangsDoesNotWaitOutTheMove() throws Exception {
+        try (Rig rig = new Rig(true, Duration.ofSeconds(10))) {
+            rig.interfaces.put("wifi0", 2, false, "127.0.0.2");
+            rig.awaitOn("lte0", 10);
+            rig.proxy.blackhole(InetAddress.getByName("127.0.0.2")); // wifi0 will connect and never hear back
+            rig.interfaces.put("wifi0", 2, true, "127.0.0.2");       // a better interface: a move to it starts
+            Thread.sleep(300);
+            rig.interfaces.put("lte0", 3, false, "127.0.0.3");       // and the link it was to replace is gone
+            rig.awaitOn("eth2", 15);
+            Handover last = rig.client.handovers().get(rig.client.handovers().size() - 1);
+            assertTrue(last.from().startsWith("lte0") && !last.planned() && last.pauseMillis() < 3_000,
+                    "resumed on eth2 about 1 s after losing lte0 (before: the rest of wifi0's 5 s attempt): " + last.describe());
         }
     }
 
