@@ -8,8 +8,9 @@ import java.util.function.Predicate;
 
 /**
  * The addresses the server-service's name resolves to, and which one the next attempt uses (loop thread).
- * A name with several addresses (dual stack, a server moving, several servers behind one name) is tried
- * one address after another: a failed attempt moves to the next address the client has a path for, and
+ * They are taken to reach one server-service (dual stack, or a host with several addresses): a session
+ * lives in one server-service, and one that answers a RESUME with UNKNOWN_SESSION makes the client reset
+ * its streams. A name with several addresses is tried one address after another: a failed attempt moves to the next address the client has a path for, and
  * attempts go back to back only until each of those has failed once; then the uplink waits out its backoff,
  * as it does for a name with one address. An address of a family no interface has is never chosen while
  * one of a family some interface has is there. A new answer keeps the address in use while it is among
@@ -80,14 +81,16 @@ final class ServerAddresses {
     }
 
     /**
-     * The address in use has no path (its family left with an interface): moves to the first address that
+     * The address in use has no path (its family left with an interface): moves to the next address that
      * has one. True when it moved.
      */
     boolean moveToReachable(Predicate<InetAddress> reachable) {
         if (current == null || reachable.test(current.getAddress())) {
             return false;
         }
-        for (InetSocketAddress candidate : all) {
+        int at = all.indexOf(current);
+        for (int step = 1; step <= all.size(); step++) {
+            InetSocketAddress candidate = all.get(Math.floorMod(at + step, all.size()));
             if (reachable.test(candidate.getAddress())) {
                 current = candidate;
                 return true;

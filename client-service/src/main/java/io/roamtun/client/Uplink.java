@@ -403,6 +403,10 @@ final class Uplink implements LinkListener, SessionListener {
             active.abort(lost); // -> onLinkClosed: the session suspends and a new attempt starts
             return;
         }
+        if (active == null && attempt == null && roaming && bestPath() == null && servers.moveToReachable(this::hasPathFor)) {
+            log.info("no interface reaches the server-service at {} any more; using its address {}",
+                    family() == java.net.Inet4Address.class ? "IPv6" : "IPv4", HostPort.format(server()));
+        }
         PathChoice best = bestPath();
         if (best == null) {
             return;
@@ -481,12 +485,13 @@ final class Uplink implements LinkListener, SessionListener {
         }
         PathChoice path = bestPath();
         if (roaming && path == null && servers.moveToReachable(this::hasPathFor)) {
-            log.info("no interface reaches the server-service's address of that family any more; using {}",
-                    HostPort.format(server()));
+            log.info("no interface reaches the server-service at {} any more; using its address {}",
+                    family() == java.net.Inet4Address.class ? "IPv6" : "IPv4", HostPort.format(server()));
             path = bestPath();
         }
         if (roaming && path == null) {
             moveTo(UplinkState.WAITING);
+            servers.waiting(); // the next network starts a new round of the addresses
             log.warn("no usable interface to reach {}; waiting for one (session {} keeps its streams)",
                     HostPort.format(server()), session.label());
             return;

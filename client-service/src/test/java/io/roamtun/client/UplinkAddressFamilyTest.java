@@ -1,0 +1,72 @@
+package io.roamtun.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.roamtun.client.paths.InterfaceSnapshot;
+import io.roamtun.client.paths.PathPolicy;
+import io.roamtun.engine.EngineContext;
+import io.roamtun.engine.link.LinkSettings;
+import io.roamtun.engine.session.SessionSettings;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A dual-stack client rotates from the name's dead IPv4 address to its IPv6 one; while that
+ * attempt runs, the client roams to an IPv4-only interface. The attempt is abandoned; the next one must go
+ * to the IPv4 address through the new interface (before: the uplink looked for an IPv6 path only, found none,
+ * and never tried again).
+ */
+class UplinkAddressFamilyTest {
+    @Test
+    void roamingToAnIpv4OnlyInterfaceAfterRotatingToIpv6KeepsTrying() throws Exception {
+        InetAddress v4 = InetAddress.getByName("127.0.0.1");
+        InetAddress v6 = InetAddress.getByName("::1");
+        try (ServerSocket silentV6 = new ServerSocket(0, 8, v6)) { // accepts in the kernel, never answers HELLO
+            int port = silentV6.getLocalPort();
+            InetSocketAddress a = new InetSocketAddress(InetAddress.getByAddress("srv.test", v4.getAddress()), port); // refuses
+            InetSocketAddress b = new InetSocketAddress(InetAddress.getByAddress("srv.test", v6.getAddress()), port);
+            InterfaceSnapshot eth = new InterfaceSnapshot("eth9", 9, true, false, false, 1500, List.of(v4, v6));
+            InterfaceSnapshot wlan = new InterfaceSnapshot("wlan7", 7, true, false, false, 1500,
+                    List.of(InetAddress.getByName("127.0.0.2")));
+            ClientConfig config = new ClientConfig(a, List.of(), SessionSettings.defaults(),
+                    LinkSettings.forDeadAfter(Duration.ofSeconds(3), Duration.ofSeconds(10)),
+                    () -> List.of(eth), Duration.ofMillis(500), PathPolicy.any(), null);
+            EngineContext engine = new EngineContext("address-family", 64L << 20);
+            engine.loop().start();
+            try {
+                Uplink uplink = engine.loop().call(() -> {
+                    Uplink u = new Uplink(engine, config);
+                    u.onServerAddresses(List.of(a, b)); // the resolver's answer: A (v4) first, B (v6)
+                    u.start(List.of(eth));             // A refuses -> rotation to B via eth9, in flight
+                    return u;
+                });
+                Thread.sleep(500);
+                // Roams: eth9 gone, wlan7 (IPv4 only) up, in one poll.
+                engine.loop().call(() -> {
+                    uplink.onInterfacePoll(List.of(wlan));
+                    return null;
+                });
+                try (ServerSocket backV4 = new ServerSocket(port, 8, v4)) { // the IPv4 address answers again
+                    backV4.setSoTimeout(12_000);
+                    InetAddress from;
+                    try (Socket s = backV4.accept()) {
+                        from = s.getInetAddress();
+                    } catch (SocketTimeoutException e) {
+                        from = null;
+                    }
+                    UplinkState state = engine.loop().call(uplink::state);
+                    assertEquals(InetAddress.getByName("127.0.0.2"), from,
+                            "an attempt to the IPv4 address via wlan7 within 12 s of roaming there (uplink " + state + ")");
+                }
+            } finally {
+                engine.close();
+            }
+        }
+    }
+}
