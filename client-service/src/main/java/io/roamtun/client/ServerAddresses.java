@@ -2,6 +2,7 @@ package io.roamtun.client;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.function.Predicate;
@@ -104,8 +105,29 @@ final class ServerAddresses {
         failedInARow = 0;
     }
 
-    /** An attempt reached the server-service. */
-    void connected() {
+    /** An attempt to {@code target} carried the session: that address is the one in use now. */
+    void connected(InetSocketAddress target) {
+        if (all.contains(target)) {
+            current = target;
+        }
         failedInARow = 0;
+    }
+
+    /**
+     * The first address of each other family than the one in use (for a dual-stack name, the other one): a
+     * better interface may have only that family.
+     */
+    List<InetSocketAddress> otherFamilies() {
+        if (current == null) {
+            return List.of();
+        }
+        List<InetSocketAddress> others = new ArrayList<>();
+        for (InetSocketAddress a : all) {
+            Class<?> family = a.getAddress().getClass();
+            if (family != current.getAddress().getClass() && others.stream().noneMatch(o -> o.getAddress().getClass() == family)) {
+                others.add(a);
+            }
+        }
+        return others;
     }
 }

@@ -71,14 +71,14 @@ final class Uplink implements LinkListener, SessionListener {
         long deadlineNanos;
         boolean resuming;
 
-        Attempt(PathChoice path, String cause, boolean planned, Consumer<String> onDone, Consumer<String> onFail)
-                throws IOException {
+        Attempt(PathChoice path, InetSocketAddress target, String cause, boolean planned, Consumer<String> onDone,
+                Consumer<String> onFail) throws IOException {
             this.path = path;
             this.cause = cause;
             this.planned = planned;
             this.onDone = onDone;
             this.onFail = onFail;
-            this.target = server();
+            this.target = target;
             this.channel = SocketChannel.open();
         }
 
@@ -429,12 +429,41 @@ final class Uplink implements LinkListener, SessionListener {
         if (!roaming || active == null || activePath == null || attempt != null || state != UplinkState.ACTIVE) {
             return;
         }
-        PathChoice best = freshBestPath();
-        if (best != null && !best.equals(activePath)
-                && (policy.rank(best.interfaceName()) < policy.rank(activePath.interfaceName())
-                    || best.interfaceName().equals(pinned))) {
-            startAttempt(best, "better interface " + best.interfaceName() + " available", true, ok -> { }, fail -> { });
+        Route best = bestRoute(failedPaths.notSetAside(table.all(), System.nanoTime()));
+        if (best != null && !best.path().equals(activePath)
+                && (policy.rank(best.path().interfaceName()) < policy.rank(activePath.interfaceName())
+                    || best.path().interfaceName().equals(pinned))) {
+            startAttempt(best.path(), best.target(), "better interface " + best.path().interfaceName() + " available", true,
+                    ok -> { }, fail -> { });
         }
+    }
+
+    /** A path and the server's address to reach through it. */
+    private record Route(PathChoice path, InetSocketAddress target) {}
+
+    /**
+     * The best path among {@code interfaces} to the address in use; or, when the best-ranked (or pinned)
+     * interface has only another family of the server's name's addresses, to that family's address.
+     */
+    private Route bestRoute(java.util.Collection<InterfaceSnapshot> interfaces) {
+        PathChoice best = policy.best(interfaces, family(), pinned);
+        InetSocketAddress target = server();
+        for (InetSocketAddress other : servers.otherFamilies()) {
+            PathChoice choice = policy.best(interfaces, other.getAddress().getClass(), pinned);
+            if (choice != null && (best == null || ranksAbove(choice, best))) {
+                best = choice;
+                target = other;
+            }
+        }
+        return best == null ? null : new Route(best, target);
+    }
+
+    private boolean ranksAbove(PathChoice a, PathChoice b) {
+        boolean aPinned = a.interfaceName().equals(pinned);
+        if (aPinned != b.interfaceName().equals(pinned)) {
+            return aPinned;
+        }
+        return policy.rank(a.interfaceName()) < policy.rank(b.interfaceName());
     }
 
     /** The user asked to move to {@code name}; {@code done} or {@code failed} is called once. */
@@ -449,6 +478,13 @@ final class Uplink implements LinkListener, SessionListener {
         }
         InterfaceSnapshot nif = table.get(name);
         PathChoice path = nif == null ? null : policy.usable(nif, family());
+        InetSocketAddress target = server();
+        for (InetSocketAddress other : servers.otherFamilies()) { // one with only the name's other family will do
+            if (path == null && nif != null) {
+                path = policy.usable(nif, other.getAddress().getClass());
+                target = other;
+            }
+        }
         if (path == null) {
             failed.accept("interface " + name + " is not usable (missing, down, excluded, or no address for the server)");
             return;
@@ -466,7 +502,7 @@ final class Uplink implements LinkListener, SessionListener {
             superseded.onFail.accept("superseded by a switch to " + name);
         }
         // Pinned once the switch worked: a switch that failed leaves the policy (and any earlier pin) alone.
-        startAttempt(path, "switch to " + name + " requested", active != null, ok -> {
+        startAttempt(path, target, "switch to " + name + " requested", active != null, ok -> {
             pinned = name;
             done.accept(ok);
         }, failed);
@@ -496,17 +532,18 @@ final class Uplink implements LinkListener, SessionListener {
                     HostPort.format(server()), session.label());
             return;
         }
-        startAttempt(path, cause, false, ok -> { }, fail -> { });
+        startAttempt(path, server(), cause, false, ok -> { }, fail -> { });
     }
 
-    private void startAttempt(PathChoice path, String cause, boolean planned, Consumer<String> done, Consumer<String> failed) {
-        if (server() == null) { // (a switch asked for before the server's name ever resolved)
+    private void startAttempt(PathChoice path, InetSocketAddress target, String cause, boolean planned, Consumer<String> done,
+            Consumer<String> failed) {
+        if (target == null) { // (a switch asked for before the server's name ever resolved)
             failed.accept("the server-service's name " + config.server().getHostString() + " does not resolve yet");
             return;
         }
         cancelRetry();
         try {
-            attempt = new Attempt(path, cause, planned, done, failed);
+            attempt = new Attempt(path, target, cause, planned, done, failed);
             if (active == null) {
                 moveTo(UplinkState.CONNECTING);
             }
@@ -647,7 +684,10 @@ final class Uplink implements LinkListener, SessionListener {
         activePath = won.path;
         moveTo(UplinkState.ACTIVE);
         backoffNanos = FIRST_BACKOFF_NANOS;
-        servers.connected();
+        if (!won.target.equals(server())) {
+            log.info("server-service reached at {} now (was {})", HostPort.format(won.target), HostPort.format(server()));
+        }
+        servers.connected(won.target);
     }
 
     @Override
@@ -660,7 +700,7 @@ final class Uplink implements LinkListener, SessionListener {
             PathChoice path = alternativePath();
             log.info("link {} quiet for {} ms; probing {} before it is declared dead", link.name(), quietMillis,
                     path != null ? path : "a new connection");
-            startAttempt(path, "link quiet for " + quietMillis + " ms", true, ok -> { }, fail -> { });
+            startAttempt(path, server(), "link quiet for " + quietMillis + " ms", true, ok -> { }, fail -> { });
         }
     }
 

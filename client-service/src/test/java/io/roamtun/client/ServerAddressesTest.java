@@ -47,7 +47,7 @@ class ServerAddressesTest {
         servers.waiting();
         assertTrue(servers.failed(ANY), "a new round after the wait");
         assertEquals(b, servers.current());
-        servers.connected();
+        servers.connected(b);
         assertTrue(servers.failed(ANY));
         assertTrue(servers.failed(ANY), "a working address resets the round");
         assertFalse(servers.failed(ANY));
@@ -118,5 +118,20 @@ class ServerAddressesTest {
         ServerAddresses servers = new ServerAddresses(a);
         assertFalse(servers.update(List.of(), ANY));
         assertEquals(a, servers.current());
+    }
+
+    @Test
+    void theAddressThatCarriedTheSessionIsTheOneInUse() throws Exception {
+        InetSocketAddress v4 = at("192.0.2.1");
+        InetSocketAddress v6 = at("2001:db8::1");
+        InetSocketAddress v6b = at("2001:db8::2");
+        ServerAddresses servers = new ServerAddresses(v4);
+        servers.update(List.of(v4, v6, v6b), ANY);
+        assertEquals(List.of(v6), servers.otherFamilies(), "the first address of the other family");
+        servers.connected(v6);
+        assertEquals(v6, servers.current());
+        assertEquals(List.of(v4), servers.otherFamilies());
+        servers.connected(at("198.51.100.1"));
+        assertEquals(v6, servers.current(), "an address the name no longer has is not taken");
     }
 }

@@ -1,17 +1,23 @@
 package io.roamtun.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.roamtun.client.paths.InterfaceSnapshot;
 import io.roamtun.client.paths.PathPolicy;
 import io.roamtun.engine.EngineContext;
 import io.roamtun.engine.link.LinkSettings;
 import io.roamtun.engine.session.SessionSettings;
+import io.roamtun.protocol.FrameEncoder;
+import io.roamtun.protocol.SessionId;
+import io.roamtun.protocol.Welcome;
+import io.roamtun.protocol.Wire;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -67,6 +73,78 @@ class UplinkAddressFamilyTest {
             } finally {
                 engine.close();
             }
+        }
+    }
+
+    /**
+     * A dual-stack client carried by the name's IPv6 address (its IPv4 one refused once) sees a better-ranked
+     * interface with IPv4 only: it moves there, to the IPv4 address (before: it looked for IPv6 paths only
+     * and stayed where it was for as long as that link lived; a switch to the interface was refused).
+     */
+    @Test
+    void aBetterInterfaceWithOnlyTheOtherFamilyIsMovedTo() throws Exception {
+        InetAddress v4 = InetAddress.getByName("127.0.0.1");
+        InetAddress v6 = InetAddress.getByName("::1");
+        try (ServerSocket welcomingV6 = new ServerSocket(0, 8, v6)) {
+            int port = welcomingV6.getLocalPort();
+            Thread server = new Thread(() -> welcomeOnce(welcomingV6), "welcome");
+            server.setDaemon(true);
+            server.start();
+            InetSocketAddress a = new InetSocketAddress(InetAddress.getByAddress("srv.test", v4.getAddress()), port); // refuses
+            InetSocketAddress b = new InetSocketAddress(InetAddress.getByAddress("srv.test", v6.getAddress()), port);
+            InterfaceSnapshot eth = new InterfaceSnapshot("eth9", 9, true, false, false, 1500, List.of(v4, v6));
+            InterfaceSnapshot wlan = new InterfaceSnapshot("wlan7", 7, true, false, false, 1500,
+                    List.of(InetAddress.getByName("127.0.0.2")));
+            ClientConfig config = new ClientConfig(a, List.of(), SessionSettings.defaults(),
+                    LinkSettings.forDeadAfter(Duration.ofSeconds(30), Duration.ofSeconds(10)),
+                    () -> List.of(eth), Duration.ofMillis(500), new PathPolicy(List.of("wlan7", "eth9"), List.of()), null);
+            EngineContext engine = new EngineContext("address-family", 64L << 20);
+            engine.loop().start();
+            try {
+                Uplink uplink = engine.loop().call(() -> {
+                    Uplink u = new Uplink(engine, config);
+                    u.onServerAddresses(List.of(a, b));
+                    u.start(List.of(eth)); // A refuses -> B via eth9, welcomed
+                    return u;
+                });
+                long deadline = System.nanoTime() + 10_000_000_000L;
+                while (engine.loop().call(uplink::state) != UplinkState.ACTIVE) {
+                    assertTrue(System.nanoTime() < deadline, "the session was not established via IPv6");
+                    Thread.sleep(20);
+                }
+                try (ServerSocket v4Back = new ServerSocket(port, 8, v4)) {
+                    v4Back.setSoTimeout(10_000);
+                    engine.loop().call(() -> {
+                        uplink.onInterfacePoll(List.of(eth, wlan)); // wlan7 comes up, IPv4 only, ranked first
+                        return null;
+                    });
+                    InetAddress from;
+                    try (Socket s = v4Back.accept()) {
+                        from = s.getInetAddress();
+                    } catch (SocketTimeoutException e) {
+                        from = null;
+                    }
+                    assertEquals(InetAddress.getByName("127.0.0.2"), from, "a move to the IPv4 address via wlan7");
+                    assertEquals(UplinkState.ACTIVE, engine.loop().call(uplink::state), "make-before-break: still carried by eth9");
+                }
+            } finally {
+                engine.close();
+            }
+        }
+    }
+
+    /** Answers the first connection's HELLO with a WELCOME, then stays silent (no PONG within the test). */
+    private static void welcomeOnce(ServerSocket listener) {
+        try (Socket s = listener.accept()) {
+            s.getInputStream().read(new byte[512]); // the HELLO (its content does not matter here)
+            ByteBuffer frame = ByteBuffer.allocate(Wire.HEADER_BYTES + 100);
+            byte[] secret = new byte[Wire.SESSION_SECRET_BYTES];
+            byte[] nonce = new byte[Wire.NONCE_BYTES];
+            FrameEncoder.welcome(frame, new Welcome(Wire.VERSION, 0, 1 << 20, Wire.MAX_PAYLOAD, SessionId.random(), secret, nonce));
+            s.getOutputStream().write(frame.array(), 0, frame.position());
+            Thread.sleep(30_000);
+        } catch (Exception ignored) {
+            // the test is over
         }
     }
 }
