@@ -181,6 +181,8 @@ final class Uplink implements LinkListener, SessionListener {
     private Session session;
     private Link active;
     private PathChoice activePath;
+    /** The server's address the active link is connected to. */
+    private InetSocketAddress activeTarget;
     private Attempt attempt;
     private Timer retryTimer;
     private long backoffNanos = FIRST_BACKOFF_NANOS;
@@ -357,12 +359,14 @@ final class Uplink implements LinkListener, SessionListener {
         return best;
     }
 
-    private boolean stillUsable(PathChoice path) {
+    /** Whether the interface still has the path's address and can still reach {@code target} (its family). */
+    private boolean stillUsable(PathChoice path, InetSocketAddress target) {
         if (path == null) {
             return true;
         }
         InterfaceSnapshot nif = table.get(path.interfaceName());
-        return table.holds(path.interfaceName(), path.localAddress()) && policy.usable(nif, family()) != null;
+        Class<? extends InetAddress> family = target != null ? target.getAddress().getClass() : family();
+        return table.holds(path.interfaceName(), path.localAddress()) && policy.usable(nif, family) != null;
     }
 
     /** A new poll of the interfaces (on the loop thread). */
@@ -391,13 +395,13 @@ final class Uplink implements LinkListener, SessionListener {
             log.info("switch to {} released: the interface is no longer usable; the policy chooses again", pinned);
             pinned = null;
         }
-        if (attempt != null && !stillUsable(attempt.path)) {
+        if (attempt != null && !stillUsable(attempt.path, attempt.target)) {
             Attempt dead = attempt;
             attempt = null;
             dead.abandon();
             dead.onFail.accept("interface " + dead.path.interfaceName() + " is gone");
         }
-        if (active != null && !stillUsable(activePath)) {
+        if (active != null && !stillUsable(activePath, activeTarget)) {
             String lost = "interface " + activePath.interfaceName() + " lost " + activePath.localAddress().getHostAddress()
                     + " (" + why + ")";
             active.abort(lost); // -> onLinkClosed: the session suspends and a new attempt starts
@@ -682,6 +686,7 @@ final class Uplink implements LinkListener, SessionListener {
         }
         active = won.link;
         activePath = won.path;
+        activeTarget = won.target;
         moveTo(UplinkState.ACTIVE);
         backoffNanos = FIRST_BACKOFF_NANOS;
         if (!won.target.equals(server())) {
@@ -743,12 +748,13 @@ final class Uplink implements LinkListener, SessionListener {
         // the handover that follows is from this path. The path failed, unless the server said goodbye or
         // the table took it away (gone, or a new address: no reason to avoid the interface).
         lostPath = activePath;
-        if (!byPeer && activePath != null && stillUsable(activePath)
+        if (!byPeer && activePath != null && stillUsable(activePath, activeTarget)
                 && !failedPaths.setAside(activePath.interfaceName(), System.nanoTime())) {
             failedPaths.failed(activePath.interfaceName(), System.nanoTime());
         }
         active = null;
         activePath = null;
+        activeTarget = null;
         if (state == UplinkState.STOPPED) {
             return;
         }
@@ -778,6 +784,7 @@ final class Uplink implements LinkListener, SessionListener {
             active.close(ErrorCode.NO_ERROR, "session over");
             active = null;
             activePath = null;
+            activeTarget = null;
         }
         moveTo(UplinkState.CONNECTING);
         if (attempt == null) {
