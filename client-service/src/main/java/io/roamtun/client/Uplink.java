@@ -217,6 +217,15 @@ final class Uplink implements LinkListener, SessionListener {
         return server() != null ? server().getAddress().getClass() : java.net.Inet4Address.class;
     }
 
+    /** Whether interface {@code name} can reach one of the server's addresses. */
+    private boolean hasPathVia(String name) {
+        InterfaceSnapshot nif = table.get(name);
+        if (policy.usable(nif, family()) != null) {
+            return true;
+        }
+        return servers.otherFamilies().stream().anyMatch(other -> policy.usable(nif, other.getAddress().getClass()) != null);
+    }
+
     /** Whether some interface can reach {@code address} (always, when not roaming). */
     private boolean hasPathFor(InetAddress address) {
         return !roaming || policy.best(table.all(), address.getClass(), pinned) != null;
@@ -330,30 +339,35 @@ final class Uplink implements LinkListener, SessionListener {
     }
 
     /**
-     * The best path on another interface than the active one (a quiet path is suspect), preferring those
-     * not set aside after a failure; else the best.
+     * The best route through another interface than the active one (a quiet path is suspect), to any of the
+     * server's address families, preferring interfaces not set aside after a failure; else the best path.
      */
-    private PathChoice alternativePath() {
+    private Route alternativeRoute() {
         if (!roaming) {
-            return null;
+            return new Route(null, server());
         }
-        PathChoice fresh = bestOtherThanActive(failedPaths.notSetAside(table.all(), System.nanoTime()));
+        Route fresh = bestOtherThanActive(failedPaths.notSetAside(table.all(), System.nanoTime()));
         if (fresh != null) {
             return fresh;
         }
-        PathChoice any = bestOtherThanActive(table.all());
-        return any != null ? any : bestPath();
+        Route any = bestOtherThanActive(table.all());
+        return any != null ? any : new Route(bestPath(), server());
     }
 
-    private PathChoice bestOtherThanActive(Iterable<InterfaceSnapshot> interfaces) {
-        PathChoice best = null;
+    private Route bestOtherThanActive(Iterable<InterfaceSnapshot> interfaces) {
+        Route best = null;
         int bestRank = Integer.MAX_VALUE;
-        for (InterfaceSnapshot nif : interfaces) {
-            PathChoice choice = policy.usable(nif, family());
-            if (choice != null && (activePath == null || !nif.name().equals(activePath.interfaceName()))
-                    && policy.rank(nif.name()) < bestRank) {
-                best = choice;
-                bestRank = policy.rank(nif.name());
+        List<InetSocketAddress> targets = new ArrayList<>();
+        targets.add(server()); // the family in use first: on a tie it stays
+        targets.addAll(servers.otherFamilies());
+        for (InetSocketAddress target : targets) {
+            for (InterfaceSnapshot nif : interfaces) {
+                PathChoice choice = policy.usable(nif, target.getAddress().getClass());
+                if (choice != null && (activePath == null || !nif.name().equals(activePath.interfaceName()))
+                        && policy.rank(nif.name()) < bestRank) {
+                    best = new Route(choice, target);
+                    bestRank = policy.rank(nif.name());
+                }
             }
         }
         return best;
@@ -391,7 +405,7 @@ final class Uplink implements LinkListener, SessionListener {
         if (state == UplinkState.STOPPED) {
             return;
         }
-        if (pinned != null && policy.usable(table.get(pinned), family()) == null) {
+        if (pinned != null && !hasPathVia(pinned)) {
             log.info("switch to {} released: the interface is no longer usable; the policy chooses again", pinned);
             pinned = null;
         }
@@ -702,10 +716,11 @@ final class Uplink implements LinkListener, SessionListener {
                 // Suspect now: if the probe wins, the session must not move straight back to it.
                 failedPaths.failed(activePath.interfaceName(), System.nanoTime());
             }
-            PathChoice path = alternativePath();
+            Route probe = alternativeRoute();
             log.info("link {} quiet for {} ms; probing {} before it is declared dead", link.name(), quietMillis,
-                    path != null ? path : "a new connection");
-            startAttempt(path, server(), "link quiet for " + quietMillis + " ms", true, ok -> { }, fail -> { });
+                    (probe.path() != null ? probe.path() : "a new connection")
+                            + (probe.target().equals(server()) ? "" : " to " + HostPort.format(probe.target())));
+            startAttempt(probe.path(), probe.target(), "link quiet for " + quietMillis + " ms", true, ok -> { }, fail -> { });
         }
     }
 
@@ -761,7 +776,8 @@ final class Uplink implements LinkListener, SessionListener {
         moveTo(UplinkState.CONNECTING);
         if (attempt == null) {
             connectNow("link lost: " + reason);
-        } else if (attempt.shortenTo(ATTEMPT_GRACE_AFTER_LOSS_NANOS, "no answer within "
+        } else if (!(byPeer && code == ErrorCode.SESSION_TAKEN_OVER) // (the server took it over: likely for this attempt)
+                && attempt.shortenTo(ATTEMPT_GRACE_AFTER_LOSS_NANOS, "no answer within "
                 + TimeUnit.NANOSECONDS.toMillis(ATTEMPT_GRACE_AFTER_LOSS_NANOS) + " ms of losing the link it was to replace")) {
             log.info("link lost while an attempt via {} runs; it has {} ms more before another path is tried",
                     attempt.pathName(), TimeUnit.NANOSECONDS.toMillis(ATTEMPT_GRACE_AFTER_LOSS_NANOS));

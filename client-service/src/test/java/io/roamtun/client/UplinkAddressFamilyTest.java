@@ -148,6 +148,56 @@ class UplinkAddressFamilyTest {
         }
     }
 
+    /**
+     * Carried by the name's IPv6 address via eth9 (IPv6 only); the link goes quiet. The probe goes through
+     * wlan7, which has IPv4 only, to the IPv4 address (before: probes looked at the family in use only and
+     * went out through the quiet eth9 again; wlan7 was tried only after the link died and an attempt timed out).
+     */
+    @Test
+    void aQuietLinksProbeMayUseTheOtherFamily() throws Exception {
+        InetAddress v4 = InetAddress.getByName("127.0.0.1");
+        InetAddress v6 = InetAddress.getByName("::1");
+        try (ServerSocket welcomingV6 = new ServerSocket(0, 8, v6)) {
+            int port = welcomingV6.getLocalPort();
+            Thread server = new Thread(() -> welcomeOnce(welcomingV6), "welcome");
+            server.setDaemon(true);
+            server.start();
+            InetSocketAddress a = new InetSocketAddress(InetAddress.getByAddress("srv.test", v4.getAddress()), port);
+            InetSocketAddress b = new InetSocketAddress(InetAddress.getByAddress("srv.test", v6.getAddress()), port);
+            InterfaceSnapshot eth = new InterfaceSnapshot("eth9", 9, true, false, false, 1500, List.of(v6));
+            InterfaceSnapshot wlan = new InterfaceSnapshot("wlan7", 7, true, false, false, 1500,
+                    List.of(InetAddress.getByName("127.0.0.2")));
+            ClientConfig config = new ClientConfig(b, List.of(), SessionSettings.defaults(),
+                    LinkSettings.forDeadAfter(Duration.ofSeconds(4), Duration.ofSeconds(10)),
+                    () -> List.of(eth, wlan), Duration.ofMillis(500), new PathPolicy(List.of("eth9", "wlan7"), List.of()), null);
+            EngineContext engine = new EngineContext("address-family", 64L << 20);
+            engine.loop().start();
+            try (ServerSocket v4Listener = new ServerSocket(port, 8, v4)) {
+                Uplink uplink = engine.loop().call(() -> {
+                    Uplink u = new Uplink(engine, config);
+                    u.onServerAddresses(List.of(b, a));
+                    u.start(List.of(eth, wlan)); // via eth9 to the IPv6 address: welcomed, then silent
+                    return u;
+                });
+                long deadline = System.nanoTime() + 10_000_000_000L;
+                while (engine.loop().call(uplink::state) != UplinkState.ACTIVE) {
+                    assertTrue(System.nanoTime() < deadline, "the session was not established via IPv6");
+                    Thread.sleep(20);
+                }
+                // Quiet after half of dead-after (2 s): the probe. Dead at 4 s; an attempt then times out at 5 s.
+                v4Listener.setSoTimeout(3_500);
+                try (Socket probe = v4Listener.accept()) {
+                    assertEquals(InetAddress.getByName("127.0.0.2"), probe.getInetAddress(), "the probe via wlan7");
+                    assertEquals(UplinkState.ACTIVE, engine.loop().call(uplink::state), "probed while the quiet link still carries");
+                } catch (SocketTimeoutException e) {
+                    throw new AssertionError("no probe to the IPv4 address via wlan7 before the quiet link was declared dead");
+                }
+            } finally {
+                engine.close();
+            }
+        }
+    }
+
     /** Answers the first connection's HELLO with a WELCOME, then stays silent (no PONG within the test). */
     private static void welcomeOnce(ServerSocket listener) {
         try (Socket s = listener.accept()) {
