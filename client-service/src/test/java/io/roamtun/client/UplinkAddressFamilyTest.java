@@ -8,16 +8,11 @@ import io.roamtun.client.paths.PathPolicy;
 import io.roamtun.engine.EngineContext;
 import io.roamtun.engine.link.LinkSettings;
 import io.roamtun.engine.session.SessionSettings;
-import io.roamtun.protocol.FrameEncoder;
-import io.roamtun.protocol.SessionId;
-import io.roamtun.protocol.Welcome;
-import io.roamtun.protocol.Wire;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -87,9 +82,7 @@ class UplinkAddressFamilyTest {
         InetAddress v6 = InetAddress.getByName("::1");
         try (ServerSocket welcomingV6 = new ServerSocket(0, 8, v6)) {
             int port = welcomingV6.getLocalPort();
-            Thread server = new Thread(() -> welcomeOnce(welcomingV6), "welcome");
-            server.setDaemon(true);
-            server.start();
+            FakeServerService.welcomeOnce(welcomingV6);
             InetSocketAddress a = new InetSocketAddress(InetAddress.getByAddress("srv.test", v4.getAddress()), port); // refuses
             InetSocketAddress b = new InetSocketAddress(InetAddress.getByAddress("srv.test", v6.getAddress()), port);
             InterfaceSnapshot eth = new InterfaceSnapshot("eth9", 9, true, false, false, 1500, List.of(v4, v6));
@@ -107,11 +100,7 @@ class UplinkAddressFamilyTest {
                     u.start(List.of(eth)); // A refuses -> B via eth9, welcomed
                     return u;
                 });
-                long deadline = System.nanoTime() + 10_000_000_000L;
-                while (engine.loop().call(uplink::state) != UplinkState.ACTIVE) {
-                    assertTrue(System.nanoTime() < deadline, "the session was not established via IPv6");
-                    Thread.sleep(20);
-                }
+                FakeServerService.awaitActive(engine, uplink);
                 try (ServerSocket v4Back = new ServerSocket(port, 8, v4)) {
                     v4Back.setSoTimeout(10_000);
                     engine.loop().call(() -> {
@@ -159,9 +148,7 @@ class UplinkAddressFamilyTest {
         InetAddress v6 = InetAddress.getByName("::1");
         try (ServerSocket welcomingV6 = new ServerSocket(0, 8, v6)) {
             int port = welcomingV6.getLocalPort();
-            Thread server = new Thread(() -> welcomeOnce(welcomingV6), "welcome");
-            server.setDaemon(true);
-            server.start();
+            FakeServerService.welcomeOnce(welcomingV6);
             InetSocketAddress a = new InetSocketAddress(InetAddress.getByAddress("srv.test", v4.getAddress()), port);
             InetSocketAddress b = new InetSocketAddress(InetAddress.getByAddress("srv.test", v6.getAddress()), port);
             InterfaceSnapshot eth = new InterfaceSnapshot("eth9", 9, true, false, false, 1500, List.of(v6));
@@ -179,11 +166,7 @@ class UplinkAddressFamilyTest {
                     u.start(List.of(eth, wlan)); // via eth9 to the IPv6 address: welcomed, then silent
                     return u;
                 });
-                long deadline = System.nanoTime() + 10_000_000_000L;
-                while (engine.loop().call(uplink::state) != UplinkState.ACTIVE) {
-                    assertTrue(System.nanoTime() < deadline, "the session was not established via IPv6");
-                    Thread.sleep(20);
-                }
+                FakeServerService.awaitActive(engine, uplink);
                 // Quiet after half of dead-after (2 s): the probe. Dead at 4 s; an attempt then times out at 5 s.
                 v4Listener.setSoTimeout(3_500);
                 try (Socket probe = v4Listener.accept()) {
@@ -195,21 +178,6 @@ class UplinkAddressFamilyTest {
             } finally {
                 engine.close();
             }
-        }
-    }
-
-    /** Answers the first connection's HELLO with a WELCOME, then stays silent (no PONG within the test). */
-    private static void welcomeOnce(ServerSocket listener) {
-        try (Socket s = listener.accept()) {
-            s.getInputStream().read(new byte[512]); // the HELLO (its content does not matter here)
-            ByteBuffer frame = ByteBuffer.allocate(Wire.HEADER_BYTES + 100);
-            byte[] secret = new byte[Wire.SESSION_SECRET_BYTES];
-            byte[] nonce = new byte[Wire.NONCE_BYTES];
-            FrameEncoder.welcome(frame, new Welcome(Wire.VERSION, 0, 1 << 20, Wire.MAX_PAYLOAD, SessionId.random(), secret, nonce));
-            s.getOutputStream().write(frame.array(), 0, frame.position());
-            Thread.sleep(30_000);
-        } catch (Exception ignored) {
-            // the test is over
         }
     }
 }

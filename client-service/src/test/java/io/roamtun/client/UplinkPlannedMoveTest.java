@@ -13,8 +13,6 @@ import io.roamtun.engine.link.LinkSettings;
 import io.roamtun.engine.session.SessionSettings;
 import io.roamtun.protocol.ErrorCode;
 import io.roamtun.protocol.FrameEncoder;
-import io.roamtun.protocol.SessionId;
-import io.roamtun.protocol.Welcome;
 import io.roamtun.protocol.Wire;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -27,7 +25,6 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -46,9 +43,7 @@ class UplinkPlannedMoveTest {
         InetAddress v6 = InetAddress.getByName("::1");
         try (ServerSocket welcomingV6 = new ServerSocket(0, 8, v6)) {
             int port = welcomingV6.getLocalPort();
-            Thread server = new Thread(() -> welcomeOnce(welcomingV6), "welcome");
-            server.setDaemon(true);
-            server.start();
+            FakeServerService.welcomeOnce(welcomingV6);
             InetSocketAddress b = new InetSocketAddress(InetAddress.getByAddress("srv.test", v6.getAddress()), port);
             InetSocketAddress a = new InetSocketAddress(InetAddress.getByAddress("srv.test", v4.getAddress()), port);
             InterfaceSnapshot eth = new InterfaceSnapshot("eth9", 9, true, false, false, 1500, List.of(v4, v6));
@@ -69,11 +64,7 @@ class UplinkPlannedMoveTest {
                     u.start(List.of(eth, wlan, other));
                     return u;
                 });
-                long deadline = System.nanoTime() + 10_000_000_000L;
-                while (engine.loop().call(uplink::state) != UplinkState.ACTIVE) {
-                    assertTrue(System.nanoTime() < deadline, "the session was not established via IPv6");
-                    Thread.sleep(20);
-                }
+                FakeServerService.awaitActive(engine, uplink);
                 try (ServerSocket silentV4 = new ServerSocket(port, 8, v4)) { // accepts in the kernel, never answers
                     AtomicReference<String> failed = new AtomicReference<>();
                     AtomicReference<String> done = new AtomicReference<>();
@@ -130,11 +121,7 @@ class UplinkPlannedMoveTest {
                     u.start(List.of(eth));
                     return u;
                 });
-                long deadline = System.nanoTime() + 10_000_000_000L;
-                while (engine.loop().call(uplink::state) != UplinkState.ACTIVE) {
-                    assertTrue(System.nanoTime() < deadline, "the session was not established");
-                    Thread.sleep(20);
-                }
+                FakeServerService.awaitActive(engine, uplink);
                 engine.loop().call(() -> {
                     uplink.onInterfacePoll(List.of(eth, wlan)); // wlan7 comes up, ranked first: a move
                     return null;
@@ -159,9 +146,7 @@ class UplinkPlannedMoveTest {
             connections.add(first.getInetAddress());
             open.add(first);
             first.getInputStream().read(new byte[512]); // HELLO
-            ByteBuffer frame = ByteBuffer.allocate(Wire.HEADER_BYTES + 200);
-            FrameEncoder.welcome(frame, new Welcome(Wire.VERSION, 0, 1 << 20, Wire.MAX_PAYLOAD, SessionId.random(),
-                    new byte[Wire.SESSION_SECRET_BYTES], new byte[Wire.NONCE_BYTES]));
+            ByteBuffer frame = FakeServerService.welcome();
             first.getOutputStream().write(frame.array(), 0, frame.position());
             listener.setSoTimeout(6_000);
             while (true) {
@@ -194,20 +179,6 @@ class UplinkPlannedMoveTest {
                     // closing
                 }
             }
-        }
-    }
-
-    /** Answers the first connection's HELLO with a WELCOME, then stays silent. */
-    private static void welcomeOnce(ServerSocket listener) {
-        try (Socket s = listener.accept()) {
-            s.getInputStream().read(new byte[512]);
-            ByteBuffer frame = ByteBuffer.allocate(Wire.HEADER_BYTES + 100);
-            FrameEncoder.welcome(frame, new Welcome(Wire.VERSION, 0, 1 << 20, Wire.MAX_PAYLOAD, SessionId.random(),
-                    new byte[Wire.SESSION_SECRET_BYTES], new byte[Wire.NONCE_BYTES]));
-            s.getOutputStream().write(frame.array(), 0, frame.position());
-            Thread.sleep(30_000);
-        } catch (Exception ignored) {
-            // the test is over
         }
     }
 }
