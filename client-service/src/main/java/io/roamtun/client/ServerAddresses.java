@@ -100,6 +100,15 @@ final class ServerAddresses {
         return false;
     }
 
+    /** The next attempt goes to {@code address} (one of the name's, of another family); true when that is a change. */
+    boolean use(InetSocketAddress address) {
+        if (!all.contains(address) || address.equals(current)) {
+            return false;
+        }
+        current = address;
+        return true;
+    }
+
     /** The uplink starts a backoff wait: the next failures start a new round of the addresses. */
     void waiting() {
         failedInARow = 0;

@@ -537,6 +537,16 @@ final class Uplink implements LinkListener, SessionListener {
             scheduleRetry();
             return;
         }
+        if (roaming && freshBestPath() == null) {
+            // Every interface that reaches the address in use has just failed; one that has not may reach the
+            // name's other family.
+            Route fresh = bestRoute(failedPaths.notSetAside(table.all(), System.nanoTime()));
+            InetSocketAddress was = server();
+            if (fresh != null && servers.use(fresh.target())) {
+                log.info("no interface that has not just failed reaches {}; trying {} via {}", HostPort.format(was),
+                        HostPort.format(server()), fresh.path());
+            }
+        }
         PathChoice path = bestPath();
         if (roaming && path == null && servers.moveToReachable(this::hasPathFor)) {
             log.info("no interface reaches the server-service at {} any more; using its address {}",
@@ -603,7 +613,9 @@ final class Uplink implements LinkListener, SessionListener {
         String why = "cannot reach server-service " + HostPort.format(failedAttempt.target) + " via " + failedAttempt.pathName()
                 + ": " + reason;
         // The server answered a refusal through this address: it is there. Otherwise its next one, if any.
-        boolean anotherAddress = pathAtFault && failedAttempt.target.equals(server()) && servers.failed(this::hasPathFor);
+        boolean anotherAddress = pathAtFault && (failedAttempt.target.equals(server())
+                ? servers.failed(this::hasPathFor)
+                : !servers.all().contains(failedAttempt.target)); // the name moved meanwhile: its new address is untried
         PathChoice next = pathAtFault && failedAttempt.path != null ? freshBestPath() : null;
         if (next != null || anotherAddress) {
             // Another interface, or another of the server's addresses, has not failed yet: try it now rather
@@ -776,7 +788,7 @@ final class Uplink implements LinkListener, SessionListener {
         moveTo(UplinkState.CONNECTING);
         if (attempt == null) {
             connectNow("link lost: " + reason);
-        } else if (!(byPeer && code == ErrorCode.SESSION_TAKEN_OVER) // (the server took it over: likely for this attempt)
+        } else if (!(byPeer && code == ErrorCode.SESSION_TAKEN_OVER && attempt.resuming) // (likely for this attempt's RESUME)
                 && attempt.shortenTo(ATTEMPT_GRACE_AFTER_LOSS_NANOS, "no answer within "
                 + TimeUnit.NANOSECONDS.toMillis(ATTEMPT_GRACE_AFTER_LOSS_NANOS) + " ms of losing the link it was to replace")) {
             log.info("link lost while an attempt via {} runs; it has {} ms more before another path is tried",

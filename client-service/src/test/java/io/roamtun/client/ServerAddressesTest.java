@@ -133,5 +133,9 @@ class ServerAddressesTest {
         assertEquals(List.of(v4), servers.otherFamilies());
         servers.connected(at("198.51.100.1"));
         assertEquals(v6, servers.current(), "an address the name no longer has is not taken");
+        assertTrue(servers.use(v4), "the next attempt goes to the other family");
+        assertEquals(v4, servers.current());
+        assertFalse(servers.use(v4), "already in use");
+        assertFalse(servers.use(at("198.51.100.1")), "not one of the name's");
     }
 }

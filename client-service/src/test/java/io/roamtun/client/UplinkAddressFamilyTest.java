@@ -13,8 +13,10 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -155,7 +157,7 @@ class UplinkAddressFamilyTest {
             InterfaceSnapshot wlan = new InterfaceSnapshot("wlan7", 7, true, false, false, 1500,
                     List.of(InetAddress.getByName("127.0.0.2")));
             ClientConfig config = new ClientConfig(b, List.of(), SessionSettings.defaults(),
-                    LinkSettings.forDeadAfter(Duration.ofSeconds(4), Duration.ofSeconds(10)),
+                    LinkSettings.forDeadAfter(Duration.ofSeconds(6), Duration.ofSeconds(10)),
                     () -> List.of(eth, wlan), Duration.ofMillis(500), new PathPolicy(List.of("eth9", "wlan7"), List.of()), null);
             EngineContext engine = new EngineContext("address-family", 64L << 20);
             engine.loop().start();
@@ -167,13 +169,77 @@ class UplinkAddressFamilyTest {
                     return u;
                 });
                 FakeServerService.awaitActive(engine, uplink);
-                // Quiet after half of dead-after (2 s): the probe. Dead at 4 s; an attempt then times out at 5 s.
-                v4Listener.setSoTimeout(3_500);
+                // Quiet after half of dead-after (3 s): the probe. Before, the first IPv4 attempt came at ~7 s (the
+                // probe through eth9 again, cut 1 s after the link was declared dead at 6 s).
+                v4Listener.setSoTimeout(5_000);
                 try (Socket probe = v4Listener.accept()) {
                     assertEquals(InetAddress.getByName("127.0.0.2"), probe.getInetAddress(), "the probe via wlan7");
                     assertEquals(UplinkState.ACTIVE, engine.loop().call(uplink::state), "probed while the quiet link still carries");
                 } catch (SocketTimeoutException e) {
                     throw new AssertionError("no probe to the IPv4 address via wlan7 before the quiet link was declared dead");
+                }
+            } finally {
+                engine.close();
+            }
+        }
+    }
+
+    /**
+     * Carried via eth9 (IPv6 only) to the name's IPv6 address; the link is reset (not quiet: no probe), and
+     * eth9 is set aside. wlan7 (IPv4 only) has not failed and reaches the name's IPv4 address: the next attempt
+     * goes there at once (before: the family in use only, so back through the set-aside eth9, and the IPv4
+     * address came after that attempt's 5 s).
+     */
+    @Test
+    void aLostLinksNextAttemptPrefersAFreshInterfaceOfTheOtherFamily() throws Exception {
+        InetAddress v4 = InetAddress.getByName("127.0.0.1");
+        InetAddress v6 = InetAddress.getByName("::1");
+        CountDownLatch reset = new CountDownLatch(1);
+        try (ServerSocket v6Listener = new ServerSocket(0, 8, v6)) { // after the first session: accepts, never answers
+            int port = v6Listener.getLocalPort();
+            Thread server = new Thread(() -> {
+                try (Socket s = v6Listener.accept()) {
+                    s.getInputStream().read(new byte[512]);
+                    ByteBuffer frame = FakeServerService.welcome();
+                    s.getOutputStream().write(frame.array(), 0, frame.position());
+                    reset.await();
+                    s.setSoLinger(true, 0); // RST: "read failed", not byPeer
+                } catch (Exception ignored) {
+                    // over
+                }
+            }, "welcome-then-reset");
+            server.setDaemon(true);
+            server.start();
+            InetSocketAddress a = new InetSocketAddress(InetAddress.getByAddress("srv.test", v4.getAddress()), port);
+            InetSocketAddress b = new InetSocketAddress(InetAddress.getByAddress("srv.test", v6.getAddress()), port);
+            InterfaceSnapshot eth = new InterfaceSnapshot("eth9", 9, true, false, false, 1500, List.of(v6));
+            InterfaceSnapshot wlan = new InterfaceSnapshot("wlan7", 7, true, false, false, 1500,
+                    List.of(InetAddress.getByName("127.0.0.2")));
+            ClientConfig config = new ClientConfig(b, List.of(), SessionSettings.defaults(),
+                    LinkSettings.forDeadAfter(Duration.ofSeconds(30), Duration.ofSeconds(10)),
+                    () -> List.of(eth, wlan), Duration.ofMillis(500), new PathPolicy(List.of("eth9", "wlan7"), List.of()), null);
+            EngineContext engine = new EngineContext("address-family", 64L << 20);
+            engine.loop().start();
+            try (ServerSocket v4Listener = new ServerSocket(port, 8, v4)) {
+                Uplink uplink = engine.loop().call(() -> {
+                    Uplink u = new Uplink(engine, config);
+                    u.onServerAddresses(List.of(b, a));
+                    u.start(List.of(eth, wlan));
+                    return u;
+                });
+                FakeServerService.awaitActive(engine, uplink);
+                long t0 = System.nanoTime();
+                reset.countDown();
+                v4Listener.setSoTimeout(8_000);
+                try (Socket next = v4Listener.accept()) {
+                    long ms = (System.nanoTime() - t0) / 1_000_000;
+                    assertEquals(InetAddress.getByName("127.0.0.2"), next.getInetAddress(), "via wlan7");
+                    if (ms > 4_000) {
+                        throw new AssertionError("the attempt via fresh wlan7 to the IPv4 address came " + ms
+                                + " ms after the link was lost (the set-aside eth9 was tried first)");
+                    }
+                } catch (SocketTimeoutException e) {
+                    throw new AssertionError("no attempt via wlan7 within 8 s");
                 }
             } finally {
                 engine.close();
