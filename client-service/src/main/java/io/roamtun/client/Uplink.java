@@ -598,7 +598,9 @@ final class Uplink implements LinkListener, SessionListener {
         if (state == UplinkState.STOPPED) {
             return;
         }
-        if (pathAtFault && failedAttempt.path != null) {
+        // An address the name no longer has failed: the server moved, the interface is not to blame.
+        boolean targetDropped = !servers.all().contains(failedAttempt.target);
+        if (pathAtFault && failedAttempt.path != null && !targetDropped) {
             failedPaths.failed(failedAttempt.path.interfaceName(), System.nanoTime());
         }
         if (active != null) {
@@ -615,7 +617,7 @@ final class Uplink implements LinkListener, SessionListener {
         // The server answered a refusal through this address: it is there. Otherwise its next one, if any.
         boolean anotherAddress = pathAtFault && (failedAttempt.target.equals(server())
                 ? servers.failed(this::hasPathFor)
-                : !servers.all().contains(failedAttempt.target)); // the name moved meanwhile: its new address is untried
+                : targetDropped); // the name moved meanwhile: its new address is untried
         PathChoice next = pathAtFault && failedAttempt.path != null ? freshBestPath() : null;
         if (next != null || anotherAddress) {
             // Another interface, or another of the server's addresses, has not failed yet: try it now rather

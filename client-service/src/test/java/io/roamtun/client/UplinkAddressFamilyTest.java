@@ -16,7 +16,10 @@ import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -245,5 +248,64 @@ class UplinkAddressFamilyTest {
                 engine.close();
             }
         }
+    }
+
+    /**
+     * The name moves while an attempt to its old IPv6 address hangs: after that attempt's timeout the next
+     * goes to the new IPv6 address through eth9 (before: eth9 was set aside for the old address's silence, and
+     * the attempt went to the IPv4 address through the less preferred wlan7).
+     */
+    @Test
+    void afterTheNameMovesTheNextAttemptGoesToTheNewAddressThroughThePreferredInterface() throws Exception {
+        InetAddress v4 = InetAddress.getByName("127.0.0.1");
+        InetAddress v6 = InetAddress.getByName("::1");
+        BlockingQueue<String> accepted = new ArrayBlockingQueue<>(8);
+        try (ServerSocket oldV6 = new ServerSocket(0, 8, v6); // accepts in the kernel, never answers
+             ServerSocket newV6 = new ServerSocket(0, 8, v6);
+             ServerSocket newV4 = new ServerSocket(0, 8, v4)) {
+            for (ServerSocket l : List.of(newV6, newV4)) {
+                Thread t = new Thread(() -> {
+                    try (Socket s = l.accept()) {
+                        accepted.add(familyOf(l) + " from " + s.getInetAddress().getHostAddress());
+                    } catch (Exception ignored) {
+                        // closed
+                    }
+                });
+                t.setDaemon(true);
+                t.start();
+            }
+            InetSocketAddress old = new InetSocketAddress(InetAddress.getByAddress("srv.test", v6.getAddress()), oldV6.getLocalPort());
+            InetSocketAddress n6 = new InetSocketAddress(InetAddress.getByAddress("srv.test", v6.getAddress()), newV6.getLocalPort());
+            InetSocketAddress n4 = new InetSocketAddress(InetAddress.getByAddress("srv.test", v4.getAddress()), newV4.getLocalPort());
+            InterfaceSnapshot eth = new InterfaceSnapshot("eth9", 9, true, false, false, 1500, List.of(v6));
+            InterfaceSnapshot wlan = new InterfaceSnapshot("wlan7", 7, true, false, false, 1500,
+                    List.of(InetAddress.getByName("127.0.0.2")));
+            ClientConfig config = new ClientConfig(old, List.of(), SessionSettings.defaults(),
+                    LinkSettings.forDeadAfter(Duration.ofSeconds(30), Duration.ofSeconds(10)),
+                    () -> List.of(eth, wlan), Duration.ofMillis(500), new PathPolicy(List.of("eth9", "wlan7"), List.of()), null);
+            EngineContext engine = new EngineContext("address-family", 64L << 20);
+            engine.loop().start();
+            try {
+                Uplink uplink = engine.loop().call(() -> {
+                    Uplink u = new Uplink(engine, config);
+                    u.start(List.of(eth, wlan)); // attempt to the old address via eth9: no answer for 5 s
+                    return u;
+                });
+                Thread.sleep(500);
+                engine.loop().call(() -> {
+                    uplink.onServerAddresses(List.of(n6, n4)); // the name moved (IPv6 first)
+                    return null;
+                });
+                String first = accepted.poll(9, TimeUnit.SECONDS);
+                assertEquals("new v6 from ::1", first == null ? null : first.replace("0:0:0:0:0:0:0:1", "::1"),
+                        "the attempt after the old address's timeout goes to the name's new IPv6 address via eth9");
+            } finally {
+                engine.close();
+            }
+        }
+    }
+
+    private static String familyOf(ServerSocket l) {
+        return l.getInetAddress() instanceof java.net.Inet6Address ? "new v6" : "new v4";
     }
 }
