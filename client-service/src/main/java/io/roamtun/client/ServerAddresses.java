@@ -123,20 +123,22 @@ final class ServerAddresses {
     }
 
     /**
-     * The first address of each other family than the one in use (for a dual-stack name, the other one): a
-     * better interface may have only that family.
+     * The address in use, then the first address of each other family (for a dual-stack name, the other
+     * one): what a path may lead to, the family in use first so that it wins a tie. Empty until the name
+     * resolves.
      */
-    List<InetSocketAddress> otherFamilies() {
+    List<InetSocketAddress> targets() {
         if (current == null) {
             return List.of();
         }
-        List<InetSocketAddress> others = new ArrayList<>();
+        List<InetSocketAddress> targets = new ArrayList<>();
+        targets.add(current);
         for (InetSocketAddress a : all) {
             Class<?> family = a.getAddress().getClass();
-            if (family != current.getAddress().getClass() && others.stream().noneMatch(o -> o.getAddress().getClass() == family)) {
-                others.add(a);
+            if (targets.stream().noneMatch(t -> t.getAddress().getClass() == family)) {
+                targets.add(a);
             }
         }
-        return others;
+        return targets;
     }
 }

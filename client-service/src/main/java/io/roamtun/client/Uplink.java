@@ -67,8 +67,6 @@ final class Uplink implements LinkListener, SessionListener {
         final SocketChannel channel;
         Link link;
         Timer timeout;
-        /** When {@link #timeout} fires. */
-        long deadlineNanos;
         boolean resuming;
 
         Attempt(PathChoice path, InetSocketAddress target, String cause, boolean planned, Consumer<String> onDone,
@@ -90,7 +88,6 @@ final class Uplink implements LinkListener, SessionListener {
                 // hosts with several uplinks route by source address.
                 channel.bind(new InetSocketAddress(path.localAddress(), 0));
             }
-            deadlineNanos = System.nanoTime() + ATTEMPT_TIMEOUT_NANOS;
             timeout = engine.loop().schedule(ATTEMPT_TIMEOUT_NANOS, () -> failed(this, "no answer within 5 s"));
             if (channel.connect(target)) {
                 connected(null);
@@ -126,12 +123,10 @@ final class Uplink implements LinkListener, SessionListener {
 
         /** Gives the attempt at most {@code nanos} more; true when that moved its deadline closer. */
         boolean shortenTo(long nanos, String reason) {
-            long now = System.nanoTime();
-            if (timeout == null || deadlineNanos - now <= nanos) {
+            if (timeout == null || timeout.deadlineNanos() - System.nanoTime() <= nanos) {
                 return false;
             }
             timeout.cancel();
-            deadlineNanos = now + nanos;
             timeout = engine.loop().schedule(nanos, () -> failed(this, reason));
             return true;
         }
@@ -220,10 +215,7 @@ final class Uplink implements LinkListener, SessionListener {
     /** Whether interface {@code name} can reach one of the server's addresses. */
     private boolean hasPathVia(String name) {
         InterfaceSnapshot nif = table.get(name);
-        if (policy.usable(nif, family()) != null) {
-            return true;
-        }
-        return servers.otherFamilies().stream().anyMatch(other -> policy.usable(nif, other.getAddress().getClass()) != null);
+        return servers.targets().stream().anyMatch(target -> policy.usable(nif, target.getAddress().getClass()) != null);
     }
 
     /** Whether some interface can reach {@code address} (always, when not roaming). */
@@ -357,10 +349,7 @@ final class Uplink implements LinkListener, SessionListener {
     private Route bestOtherThanActive(Iterable<InterfaceSnapshot> interfaces) {
         Route best = null;
         int bestRank = Integer.MAX_VALUE;
-        List<InetSocketAddress> targets = new ArrayList<>();
-        targets.add(server()); // the family in use first: on a tie it stays
-        targets.addAll(servers.otherFamilies());
-        for (InetSocketAddress target : targets) {
+        for (InetSocketAddress target : servers.targets()) { // the family in use first: on a tie it stays
             for (InterfaceSnapshot nif : interfaces) {
                 PathChoice choice = policy.usable(nif, target.getAddress().getClass());
                 if (choice != null && (activePath == null || !nif.name().equals(activePath.interfaceName()))
@@ -379,8 +368,7 @@ final class Uplink implements LinkListener, SessionListener {
             return true;
         }
         InterfaceSnapshot nif = table.get(path.interfaceName());
-        Class<? extends InetAddress> family = target != null ? target.getAddress().getClass() : family();
-        return table.holds(path.interfaceName(), path.localAddress()) && policy.usable(nif, family) != null;
+        return table.holds(path.interfaceName(), path.localAddress()) && policy.usable(nif, target.getAddress().getClass()) != null;
     }
 
     /** A new poll of the interfaces (on the loop thread). */
@@ -421,9 +409,8 @@ final class Uplink implements LinkListener, SessionListener {
             active.abort(lost); // -> onLinkClosed: the session suspends and a new attempt starts
             return;
         }
-        if (active == null && attempt == null && roaming && bestPath() == null && servers.moveToReachable(this::hasPathFor)) {
-            log.info("no interface reaches the server-service at {} any more; using its address {}",
-                    family() == java.net.Inet4Address.class ? "IPv6" : "IPv4", HostPort.format(server()));
+        if (active == null && attempt == null && roaming && bestPath() == null) {
+            moveToReachableAddress();
         }
         PathChoice best = bestPath();
         if (best == null) {
@@ -464,16 +451,14 @@ final class Uplink implements LinkListener, SessionListener {
      * interface has only another family of the server's name's addresses, to that family's address.
      */
     private Route bestRoute(java.util.Collection<InterfaceSnapshot> interfaces) {
-        PathChoice best = policy.best(interfaces, family(), pinned);
-        InetSocketAddress target = server();
-        for (InetSocketAddress other : servers.otherFamilies()) {
-            PathChoice choice = policy.best(interfaces, other.getAddress().getClass(), pinned);
-            if (choice != null && (best == null || ranksAbove(choice, best))) {
-                best = choice;
-                target = other;
+        Route best = null;
+        for (InetSocketAddress target : servers.targets()) { // the family in use first: on a tie it stays
+            PathChoice choice = policy.best(interfaces, target.getAddress().getClass(), pinned);
+            if (choice != null && (best == null || ranksAbove(choice, best.path()))) {
+                best = new Route(choice, target);
             }
         }
-        return best == null ? null : new Route(best, target);
+        return best;
     }
 
     private boolean ranksAbove(PathChoice a, PathChoice b) {
@@ -494,13 +479,18 @@ final class Uplink implements LinkListener, SessionListener {
             failed.accept("roaming is off (the server is on loopback, or no interface table)");
             return;
         }
+        if (server() == null) {
+            failed.accept("the server-service's name " + config.server().getHostString() + " does not resolve yet");
+            return;
+        }
         InterfaceSnapshot nif = table.get(name);
-        PathChoice path = nif == null ? null : policy.usable(nif, family());
-        InetSocketAddress target = server();
-        for (InetSocketAddress other : servers.otherFamilies()) { // one with only the name's other family will do
-            if (path == null && nif != null) {
-                path = policy.usable(nif, other.getAddress().getClass());
-                target = other;
+        PathChoice path = null;
+        InetSocketAddress target = null;
+        for (InetSocketAddress candidate : servers.targets()) { // one with only the name's other family will do
+            path = nif == null ? null : policy.usable(nif, candidate.getAddress().getClass());
+            if (path != null) {
+                target = candidate;
+                break;
             }
         }
         if (path == null) {
@@ -548,9 +538,7 @@ final class Uplink implements LinkListener, SessionListener {
             }
         }
         PathChoice path = bestPath();
-        if (roaming && path == null && servers.moveToReachable(this::hasPathFor)) {
-            log.info("no interface reaches the server-service at {} any more; using its address {}",
-                    family() == java.net.Inet4Address.class ? "IPv6" : "IPv4", HostPort.format(server()));
+        if (roaming && path == null && moveToReachableAddress()) {
             path = bestPath();
         }
         if (roaming && path == null) {
@@ -561,6 +549,17 @@ final class Uplink implements LinkListener, SessionListener {
             return;
         }
         startAttempt(path, server(), cause, false, ok -> { }, fail -> { });
+    }
+
+    /** No interface reaches the address in use: takes one of a family an interface has; true when it moved. */
+    private boolean moveToReachableAddress() {
+        InetSocketAddress was = server();
+        if (!servers.moveToReachable(this::hasPathFor)) {
+            return false;
+        }
+        log.info("no interface reaches the server-service at {} any more; using its address {}", HostPort.format(was),
+                HostPort.format(server()));
+        return true;
     }
 
     private void startAttempt(PathChoice path, InetSocketAddress target, String cause, boolean planned, Consumer<String> done,

@@ -127,10 +127,10 @@ class ServerAddressesTest {
         InetSocketAddress v6b = at("2001:db8::2");
         ServerAddresses servers = new ServerAddresses(v4);
         servers.update(List.of(v4, v6, v6b), ANY);
-        assertEquals(List.of(v6), servers.otherFamilies(), "the first address of the other family");
+        assertEquals(List.of(v4, v6), servers.targets(), "the address in use, then the first address of the other family");
         servers.connected(v6);
         assertEquals(v6, servers.current());
-        assertEquals(List.of(v4), servers.otherFamilies());
+        assertEquals(List.of(v6, v4), servers.targets());
         servers.connected(at("198.51.100.1"));
         assertEquals(v6, servers.current(), "an address the name no longer has is not taken");
         assertTrue(servers.use(v4), "the next attempt goes to the other family");

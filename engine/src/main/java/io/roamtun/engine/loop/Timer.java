@@ -22,6 +22,11 @@ public final class Timer implements Comparable<Timer> {
         task = null;
     }
 
+    /** When it is due, on the {@link System#nanoTime()} clock. */
+    public long deadlineNanos() {
+        return deadlineNanos;
+    }
+
     public boolean isPending() {
         return !cancelled && !fired;
     }
