@@ -4,7 +4,7 @@ import io.roamtun.client.paths.InterfaceSource;
 import io.roamtun.client.paths.PathPolicy;
 import io.roamtun.engine.link.LinkSettings;
 import io.roamtun.engine.session.SessionSettings;
-import io.roamtun.engine.tls.TransportFactory;
+import io.roamtun.engine.transport.TransportFactory;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,7 +1,9 @@
 package io.roamtun.client;
 
+import io.roamtun.client.uplink.Handover;
+import io.roamtun.client.uplink.Uplink;
 import io.roamtun.engine.EngineContext;
-import io.roamtun.engine.config.HostPort;
+import io.roamtun.engine.text.HostPort;
 import io.roamtun.engine.session.Session;
 import io.roamtun.engine.session.SessionState;
 import java.io.IOException;
@@ -40,7 +42,7 @@ public final class ClientService implements AutoCloseable {
         InetSocketAddress server = config.server();
         this.resolver = HostPort.isName(server.getHostString())
                 ? new ServerNameResolver(server.getHostString(), server.getPort(), engine.loop(), uplink::onServerAddresses) : null;
-        uplink.resolveWith(resolver);
+        uplink.resolveWith(resolver != null ? resolver::refresh : () -> { });
     }
 
     /** Binds every forward's port (all or nothing) and starts connecting to the server-service. */

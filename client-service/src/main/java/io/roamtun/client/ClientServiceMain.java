@@ -1,17 +1,18 @@
 package io.roamtun.client;
 
+import io.roamtun.engine.loop.ShutdownWait;
 import io.roamtun.client.paths.PathPolicy;
 import io.roamtun.client.paths.SystemInterfaces;
 import io.roamtun.engine.config.AgentCommandLine;
-import io.roamtun.engine.config.Durations;
-import io.roamtun.engine.config.HostPort;
-import io.roamtun.engine.config.IoErrors;
+import io.roamtun.engine.text.Durations;
+import io.roamtun.engine.text.HostPort;
+import io.roamtun.engine.text.IoErrors;
 import io.roamtun.engine.config.SessionOptions;
-import io.roamtun.engine.config.UsageException;
+import io.roamtun.engine.text.UsageException;
 import io.roamtun.engine.link.LinkSettings;
 import io.roamtun.engine.session.SessionSettings;
 import io.roamtun.engine.tls.TlsProviders;
-import io.roamtun.engine.tls.TransportFactory;
+import io.roamtun.engine.transport.TransportFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -210,6 +211,6 @@ public final class ClientServiceMain {
             System.exit(1);
             return;
         }
-        SessionOptions.runUntilShutdown(service);
+        ShutdownWait.runUntilShutdown(service);
     }
 }

@@ -1,12 +1,12 @@
 package io.roamtun.client;
 
-import io.roamtun.engine.config.IoErrors;
-import io.roamtun.engine.config.UsageException;
+import io.roamtun.engine.text.IoErrors;
+import io.roamtun.engine.text.UsageException;
 import io.roamtun.engine.tls.CaTrust;
 import io.roamtun.engine.tls.PinnedCertificateTrust;
 import io.roamtun.engine.tls.TlsProviders;
-import io.roamtun.engine.tls.TlsTransportFactory;
-import io.roamtun.engine.tls.TransportFactory;
+import io.roamtun.engine.transport.TlsTransportFactory;
+import io.roamtun.engine.transport.TransportFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

@@ -1,7 +1,7 @@
 package io.roamtun.client;
 
-import io.roamtun.engine.config.HostPort;
-import io.roamtun.engine.config.UsageException;
+import io.roamtun.engine.text.HostPort;
+import io.roamtun.engine.text.UsageException;
 import io.roamtun.protocol.ServiceNames;
 import java.net.InetSocketAddress;
 

@@ -1,5 +1,6 @@
 package io.roamtun.client;
 
+import io.roamtun.client.uplink.Uplink;
 import io.roamtun.engine.loop.IoHandler;
 import java.io.IOException;
 import java.net.StandardSocketOptions;

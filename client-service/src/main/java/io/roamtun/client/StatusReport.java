@@ -1,5 +1,7 @@
 package io.roamtun.client;
 
+import io.roamtun.client.uplink.Handover;
+import io.roamtun.client.uplink.Uplink;
 import io.roamtun.client.paths.InterfaceSnapshot;
 import io.roamtun.client.paths.PathChoice;
 import io.roamtun.engine.link.Link;

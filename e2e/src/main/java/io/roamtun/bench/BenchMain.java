@@ -1,5 +1,6 @@
 package io.roamtun.bench;
 
+import io.roamtun.engine.text.Sizes;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

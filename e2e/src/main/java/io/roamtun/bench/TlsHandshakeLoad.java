@@ -1,10 +1,10 @@
 package io.roamtun.bench;
 
-import io.roamtun.engine.link.LinkTransport;
+import io.roamtun.engine.transport.LinkTransport;
 import io.roamtun.engine.tls.PinnedCertificateTrust;
 import io.roamtun.engine.tls.TlsProviders;
-import io.roamtun.engine.tls.TlsTransport;
-import io.roamtun.engine.tls.TlsTransportFactory;
+import io.roamtun.engine.transport.TlsTransport;
+import io.roamtun.engine.transport.TlsTransportFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;

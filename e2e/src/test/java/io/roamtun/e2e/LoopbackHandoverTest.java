@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.roamtun.client.ClientConfig;
 import io.roamtun.client.ClientService;
 import io.roamtun.client.Forward;
-import io.roamtun.client.Handover;
+import io.roamtun.client.uplink.Handover;
 import io.roamtun.client.paths.PathPolicy;
 import io.roamtun.engine.link.LinkSettings;
 import io.roamtun.engine.session.ServiceDirectory;

@@ -11,7 +11,7 @@ import io.roamtun.client.paths.PathPolicy;
 import io.roamtun.engine.link.LinkSettings;
 import io.roamtun.engine.session.ServiceDirectory;
 import io.roamtun.engine.session.SessionSettings;
-import io.roamtun.engine.tls.TransportFactory;
+import io.roamtun.engine.transport.TransportFactory;
 import io.roamtun.protocol.ErrorCode;
 import io.roamtun.protocol.FrameDecoder;
 import io.roamtun.protocol.FrameEncoder;

@@ -2,7 +2,7 @@ package io.roamtun.engine;
 
 import io.roamtun.engine.buffer.BufferPool;
 import io.roamtun.engine.buffer.MemoryBudget;
-import io.roamtun.engine.buffer.ReplayBuffer;
+import io.roamtun.engine.resend.ReplayBuffer;
 import io.roamtun.engine.loop.EventLoop;
 import java.io.IOException;
 

@@ -11,27 +11,51 @@ import java.nio.charset.StandardCharsets;
  * payload is waited for, so an oversized or malformed frame is refused at once.
  *
  * <p>Payloads are decoded in place; the buffer given to {@link #decode} must be able to hold
- * {@link Wire#MAX_FRAME_BYTES} (or the negotiated maximum plus the header), or a large frame never
- * completes. The decoder keeps no state between calls beyond its settings.
+ * {@link Wire#MAX_FRAME_BYTES} (or, while {@link #handshaking}, {@link Wire#MAX_HANDSHAKE_FRAME_BYTES}), or a
+ * large frame never completes. The decoder keeps no state between calls beyond its settings.
  */
 public final class FrameDecoder {
     private final Role peer;
-    private final int maxPayload;
+    private final int maxDataPayload;
+    /** The largest whole frame accepted once the handshake is done. */
+    private final int maxFrameBytes;
+    private boolean handshaking;
+    private FrameObserver observer;
 
     /**
-     * @param local      the role of the side that receives (its peer opens streams of the other parity)
-     * @param maxPayload the largest payload accepted; at most {@link Wire#MAX_PAYLOAD}
+     * @param local          the role of the side that receives (its peer opens streams of the other parity)
+     * @param maxDataPayload the largest DATA / DATAGRAM payload accepted: the max_payload this side announced,
+     *                       {@link Wire#MIN_ANNOUNCED_PAYLOAD} .. {@link Wire#MAX_PAYLOAD}
      */
-    public FrameDecoder(Role local, int maxPayload) {
-        if (maxPayload < 1 || maxPayload > Wire.MAX_PAYLOAD) {
-            throw new IllegalArgumentException("maxPayload out of range: " + maxPayload);
+    public FrameDecoder(Role local, int maxDataPayload) {
+        if (maxDataPayload < 1 || maxDataPayload > Wire.MAX_PAYLOAD) {
+            throw new IllegalArgumentException("maxDataPayload out of range: " + maxDataPayload);
         }
         this.peer = local.peer();
-        this.maxPayload = maxPayload;
+        this.maxDataPayload = maxDataPayload;
+        this.maxFrameBytes = Wire.HEADER_BYTES + Math.max(maxDataPayload, Wire.MAX_CONTROL_PAYLOAD);
     }
 
-    /** Decodes every complete frame in {@code buf} (from position to limit), in order. */
+    /**
+     * While true, frames larger than {@link Wire#MAX_HANDSHAKE_FRAME_BYTES} are refused from their header
+     * ({@code FRAME_TOO_LARGE}), so a peer that announces a large frame and stalls is refused at once.
+     */
+    public void handshaking(boolean on) {
+        this.handshaking = on;
+    }
+
+    /** Sees every frame whose header was read and whose bytes are all in (null: none). */
+    public void observeWith(FrameObserver observer) {
+        this.observer = observer;
+    }
+
+    /** Decodes every complete frame in {@code buf} (from position to limit), in order, to one handler. */
     public void decode(ByteBuffer buf, FrameHandler handler) throws ProtocolException {
+        decode(buf, handler, handler);
+    }
+
+    /** Decodes every complete frame in {@code buf}: link frames to {@code link}, the session's to {@code session}. */
+    public void decode(ByteBuffer buf, LinkFrameHandler link, SessionFrameHandler session) throws ProtocolException {
         while (buf.remaining() >= Wire.HEADER_BYTES) {
             int start = buf.position();
             FrameType type = checkHeader(buf, start);
@@ -42,22 +66,24 @@ public final class FrameDecoder {
             if (buf.remaining() < frameBytes) {
                 return;
             }
-            int payloadStart = start + Wire.HEADER_BYTES;
             int end = start + frameBytes;
-            int limit = buf.limit();
-            if (!type.sequenced() || handler.admitSequenced(type, seq, frameBytes)) {
-                buf.limit(end).position(payloadStart);
+            if (observer != null) {
+                observer.onFrame(type, streamId, length, seq);
+            }
+            if (type != null && (!type.sequenced() || session.admitSequenced(type, seq, frameBytes))) {
+                int limit = buf.limit();
+                buf.limit(end).position(start + Wire.HEADER_BYTES);
                 try {
-                    dispatch(type, streamId, length, buf, handler);
+                    dispatch(type, streamId, length, buf, link, session);
                 } finally {
                     buf.limit(limit);
                 }
             }
-            buf.position(end);
+            buf.position(end); // (an ignorable extension frame, type null, is skipped whole)
         }
     }
 
-    /** Validates the header at {@code at}; returns its type. Reads nothing beyond the header. */
+    /** Validates the header at {@code at}; returns its type, null for an ignorable extension. Reads nothing beyond the header. */
     private FrameType checkHeader(ByteBuffer buf, int at) throws ProtocolException {
         int version = buf.get(at + Wire.OFF_VERSION) & 0xFF;
         if (version != Wire.VERSION) {
@@ -69,16 +95,32 @@ public final class FrameDecoder {
         }
         int code = buf.get(at + Wire.OFF_TYPE) & 0xFF;
         FrameType type = FrameType.fromCode(code);
-        if (type == null) {
+        String name = type != null ? type.toString() : "frame type 0x" + Integer.toHexString(code);
+        if (type == null && code < Wire.FIRST_IGNORABLE_TYPE) {
             throw new ProtocolException(ErrorCode.UNKNOWN_FRAME_TYPE, "unknown frame type 0x" + Integer.toHexString(code));
         }
         if (buf.get(at + Wire.OFF_RESERVED) != 0) {
-            throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, type + " reserved byte is not 0");
+            throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, name + " reserved byte is not 0");
         }
         int length = buf.getInt(at + Wire.OFF_LENGTH);
-        if (length < 0 || length > maxPayload) {
-            throw new ProtocolException(ErrorCode.FRAME_TOO_LARGE,
-                    type + " length " + Integer.toUnsignedString(length) + " > " + maxPayload);
+        int limit = handshaking ? Wire.MAX_HANDSHAKE_FRAME_BYTES : maxFrameBytes;
+        if (length < 0 || length > limit - Wire.HEADER_BYTES) {
+            throw new ProtocolException(ErrorCode.FRAME_TOO_LARGE, name + " length " + Integer.toUnsignedString(length) + " > "
+                    + (limit - Wire.HEADER_BYTES) + (handshaking ? " (the limit before the handshake completes)" : ""));
+        }
+        long seq = buf.getLong(at + Wire.OFF_SEQUENCE);
+        if (type == null) {
+            if (seq != 0) { // an extension cannot take a place in the sequence: skipping it would break the sequence
+                throw new ProtocolException(ErrorCode.SEQUENCE_ERROR, name + " sequence offset " + Long.toUnsignedString(seq));
+            }
+            return null;
+        }
+        if (!type.mayBeSentBy(peer)) {
+            throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, type + " is never sent by a " + peer);
+        }
+        if ((type == FrameType.DATA || type == FrameType.DATAGRAM) && length > maxDataPayload) {
+            throw new ProtocolException(ErrorCode.FRAME_TOO_LARGE, type + " length " + length + " > " + maxDataPayload
+                    + " (the max_payload this side announced)");
         }
         int streamId = buf.getInt(at + Wire.OFF_STREAM);
         if (type.streamScoped() && streamId == 0) {
@@ -96,7 +138,6 @@ public final class FrameDecoder {
             throw new ProtocolException(ErrorCode.BAD_STREAM_ID,
                     "OPEN for stream " + Integer.toUnsignedString(streamId) + " outside the " + peer + "'s id space");
         }
-        long seq = buf.getLong(at + Wire.OFF_SEQUENCE);
         if (type.sequenced() ? seq < 0 : seq != 0) {
             throw new ProtocolException(ErrorCode.SEQUENCE_ERROR, type + " sequence offset " + Long.toUnsignedString(seq));
         }
@@ -106,17 +147,17 @@ public final class FrameDecoder {
 
     private static void checkLength(FrameType type, int length) throws ProtocolException {
         boolean ok = switch (type) {
-            case HELLO -> length >= FrameEncoder.HELLO_BYTES;
-            case WELCOME -> length >= FrameEncoder.WELCOME_BYTES;
+            case HELLO -> length >= Wire.HELLO_FIXED_PAYLOAD;
+            case WELCOME -> length >= Wire.WELCOME_PAYLOAD;
             case OPEN -> length >= 2 && length <= 1 + Wire.MAX_SERVICE_NAME_BYTES;
             case OPEN_OK, FIN -> length == 0;
-            case OPEN_FAIL, GOAWAY -> length >= 2 && length <= 2 + Wire.MAX_MESSAGE_BYTES;
+            case OPEN_FAIL, GOAWAY -> length >= Wire.ERROR_CODE_BYTES && length <= Wire.MAX_CONTROL_PAYLOAD;
             case DATA, DATAGRAM -> length >= 1;
             case RESET -> length == 2;
             case WINDOW_UPDATE -> length == 4;
             case PING, PONG, ACK -> length == 8;
-            case RESUMED -> length == 16 + Wire.NONCE_BYTES;
-            case RESUME -> length >= Wire.SESSION_ID_BYTES + 17 && length <= Wire.SESSION_ID_BYTES + 17 + Wire.MAX_PROOF_BYTES;
+            case RESUMED -> length == Wire.RESUMED_PAYLOAD;
+            case RESUME -> length >= Wire.RESUME_FIXED_PAYLOAD && length <= Wire.RESUME_FIXED_PAYLOAD + Wire.MAX_PROOF_BYTES;
         };
         if (!ok) {
             throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, type + " length " + length + " is not valid for its type");
@@ -124,8 +165,8 @@ public final class FrameDecoder {
     }
 
     /** Reads one payload; {@code p} is positioned on the payload and limited to its end. */
-    private void dispatch(FrameType type, int streamId, int length, ByteBuffer p, FrameHandler handler)
-            throws ProtocolException {
+    private void dispatch(FrameType type, int streamId, int length, ByteBuffer p, LinkFrameHandler link,
+                          SessionFrameHandler session) throws ProtocolException {
         switch (type) {
             case HELLO -> {
                 checkMagic(p, type);
@@ -146,7 +187,7 @@ public final class FrameDecoder {
                 byte[] credential = new byte[credentialLength];
                 p.get(credential);
                 // Bytes after the v1 fields are extensions of later versions and are ignored.
-                handler.onHello(new Hello(min, max, capabilities, window, peerMaxPayload,
+                link.onHello(new Hello(min, max, capabilities, window, peerMaxPayload,
                         new String(credential, StandardCharsets.UTF_8)));
             }
             case WELCOME -> {
@@ -162,7 +203,7 @@ public final class FrameDecoder {
                 p.get(secret);
                 byte[] nonce = new byte[Wire.NONCE_BYTES];
                 p.get(nonce);
-                handler.onWelcome(new Welcome(version, capabilities, window, peerMaxPayload, id, secret, nonce));
+                link.onWelcome(new Welcome(version, capabilities, window, peerMaxPayload, id, secret, nonce));
             }
             case OPEN -> {
                 int nameLength = p.get() & 0xFF;
@@ -170,44 +211,48 @@ public final class FrameDecoder {
                     throw new ProtocolException(ErrorCode.PROTOCOL_ERROR,
                             "OPEN service name length " + nameLength + " != payload length " + (length - 1));
                 }
-                handler.onOpen(streamId, readServiceName(p, nameLength));
+                session.onOpen(streamId, readServiceName(p, nameLength));
             }
-            case OPEN_OK -> handler.onOpenOk(streamId);
+            case OPEN_OK -> session.onOpenOk(streamId);
             case OPEN_FAIL -> {
                 ErrorCode code = ErrorCode.fromWire(p.getShort() & 0xFFFF);
-                handler.onOpenFail(streamId, code, readMessage(p));
+                session.onOpenFail(streamId, code, readMessage(p));
             }
-            case DATA -> handler.onData(streamId, p);
-            case FIN -> handler.onFin(streamId);
-            case RESET -> handler.onReset(streamId, ErrorCode.fromWire(p.getShort() & 0xFFFF));
+            case DATA -> session.onData(streamId, p);
+            case FIN -> session.onFin(streamId);
+            case RESET -> session.onReset(streamId, ErrorCode.fromWire(p.getShort() & 0xFFFF));
             // An increment outside 1..2^31-1 arrives as it is (<= 0 as an int): the stream's own error, for
             // the session to reset that stream; the frame itself is well formed.
-            case WINDOW_UPDATE -> handler.onWindowUpdate(streamId, p.getInt());
-            case PING -> handler.onPing(p.getLong());
-            case PONG -> handler.onPong(p.getLong());
+            case WINDOW_UPDATE -> session.onWindowUpdate(streamId, p.getInt());
+            case PING -> link.onPing(p.getLong());
+            case PONG -> link.onPong(p.getLong());
             case ACK -> {
                 long offset = p.getLong();
                 if (offset < 0) {
                     throw new ProtocolException(ErrorCode.SEQUENCE_ERROR, "ACK offset " + Long.toUnsignedString(offset));
                 }
-                handler.onAck(offset);
+                session.onAck(offset);
             }
             case GOAWAY -> {
                 ErrorCode code = ErrorCode.fromWire(p.getShort() & 0xFFFF);
-                handler.onGoAway(code, readMessage(p));
+                link.onGoAway(code, readMessage(p));
             }
             case RESUME -> {
                 SessionId id = readSessionId(p);
                 long offset = p.getLong();
                 long sent = p.getLong();
                 int proofLength = p.get() & 0xFF;
-                if (offset < 0 || sent < 0 || proofLength != p.remaining()) {
-                    throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "RESUME malformed (offsets " + offset + ", " + sent
-                            + ", proof length " + proofLength + " with " + p.remaining() + " bytes left)");
+                if (offset < 0 || sent < 0) { // every offset of 2^63 or more is a SEQUENCE_ERROR, in any frame
+                    throw new ProtocolException(ErrorCode.SEQUENCE_ERROR, "RESUME offsets " + Long.toUnsignedString(offset)
+                            + ", " + Long.toUnsignedString(sent));
+                }
+                if (proofLength != p.remaining()) {
+                    throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "RESUME proof length " + proofLength + " with "
+                            + p.remaining() + " bytes left");
                 }
                 byte[] proof = new byte[proofLength];
                 p.get(proof);
-                handler.onResume(new Resume(id, offset, sent, proof));
+                link.onResume(new Resume(id, offset, sent, proof));
             }
             case RESUMED -> {
                 long offset = p.getLong();
@@ -218,9 +263,9 @@ public final class FrameDecoder {
                 }
                 byte[] nonce = new byte[Wire.NONCE_BYTES];
                 p.get(nonce);
-                handler.onResumed(offset, sent, nonce);
+                link.onResumed(offset, sent, nonce);
             }
-            case DATAGRAM -> handler.onDatagram(streamId, p);
+            case DATAGRAM -> session.onDatagram(streamId, p);
         }
     }
 
@@ -239,9 +284,9 @@ public final class FrameDecoder {
     }
 
     private static int checkMaxPayload(int value, FrameType type) throws ProtocolException {
-        if (value < 1024 || value > Wire.MAX_PAYLOAD) {
+        if (value < Wire.MIN_ANNOUNCED_PAYLOAD || value > Wire.MAX_PAYLOAD) {
             throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, type + " max payload " + Integer.toUnsignedString(value)
-                    + " not in 1024.." + Wire.MAX_PAYLOAD);
+                    + " not in " + Wire.MIN_ANNOUNCED_PAYLOAD + ".." + Wire.MAX_PAYLOAD);
         }
         return value;
     }

@@ -11,21 +11,17 @@ import java.nio.charset.StandardCharsets;
 public final class FrameEncoder {
     private FrameEncoder() {}
 
-    /** HELLO's fixed part; the credential (u8 length + bytes) follows. */
-    static final int HELLO_BYTES = 21;
-    static final int WELCOME_BYTES = 20 + Wire.SESSION_ID_BYTES + Wire.SESSION_SECRET_BYTES + Wire.NONCE_BYTES;
-
     public static int helloSize(Hello hello) {
-        return Wire.HEADER_BYTES + HELLO_BYTES + hello.credential().getBytes(StandardCharsets.UTF_8).length;
+        return Wire.HEADER_BYTES + Wire.HELLO_FIXED_PAYLOAD + hello.credential().getBytes(StandardCharsets.UTF_8).length;
     }
 
-    public static final int WELCOME_FRAME_BYTES = Wire.HEADER_BYTES + WELCOME_BYTES;
+    public static final int WELCOME_FRAME_BYTES = Wire.HEADER_BYTES + Wire.WELCOME_PAYLOAD;
     public static final int EMPTY_FRAME_BYTES = Wire.HEADER_BYTES;
     public static final int RESET_FRAME_BYTES = Wire.HEADER_BYTES + 2;
     public static final int WINDOW_UPDATE_FRAME_BYTES = Wire.HEADER_BYTES + 4;
     public static final int LONG_FRAME_BYTES = Wire.HEADER_BYTES + 8;
     /** The largest OPEN, OPEN_FAIL, GOAWAY or RESUME. */
-    public static final int MAX_CONTROL_FRAME_BYTES = Wire.HEADER_BYTES + 2 + Wire.MAX_MESSAGE_BYTES;
+    public static final int MAX_CONTROL_FRAME_BYTES = Wire.HEADER_BYTES + Wire.MAX_CONTROL_PAYLOAD;
 
     public static void header(ByteBuffer dst, FrameType type, int streamId, int length, long seq) {
         dst.put((byte) Wire.VERSION).put((byte) type.code()).put((byte) 0).put((byte) 0)
@@ -37,14 +33,14 @@ public final class FrameEncoder {
         if (credential.length > Wire.MAX_CREDENTIAL_BYTES) {
             throw new IllegalArgumentException("credential longer than " + Wire.MAX_CREDENTIAL_BYTES + " bytes");
         }
-        header(dst, FrameType.HELLO, 0, HELLO_BYTES + credential.length, 0);
+        header(dst, FrameType.HELLO, 0, Wire.HELLO_FIXED_PAYLOAD + credential.length, 0);
         dst.putInt(Wire.MAGIC).put((byte) hello.minVersion()).put((byte) hello.maxVersion()).putShort((short) 0)
                 .putInt(hello.capabilities()).putInt(hello.initialWindow()).putInt(hello.maxPayload())
                 .put((byte) credential.length).put(credential);
     }
 
     public static void welcome(ByteBuffer dst, Welcome welcome) {
-        header(dst, FrameType.WELCOME, 0, WELCOME_BYTES, 0);
+        header(dst, FrameType.WELCOME, 0, Wire.WELCOME_PAYLOAD, 0);
         dst.putInt(Wire.MAGIC).put((byte) welcome.version()).put((byte) 0).putShort((short) 0)
                 .putInt(welcome.capabilities()).putInt(welcome.initialWindow()).putInt(welcome.maxPayload())
                 .put(welcome.sessionId().toBytes()).put(welcome.sessionSecret()).put(welcome.resumeNonce());
@@ -68,12 +64,12 @@ public final class FrameEncoder {
     }
 
     public static int messageFrameSize(String message) {
-        return Wire.HEADER_BYTES + 2 + truncatedUtf8(message).length;
+        return Wire.HEADER_BYTES + Wire.ERROR_CODE_BYTES + truncatedUtf8(message).length;
     }
 
     public static void openFail(ByteBuffer dst, long seq, int streamId, ErrorCode code, String message) {
         byte[] text = truncatedUtf8(message);
-        header(dst, FrameType.OPEN_FAIL, streamId, 2 + text.length, seq);
+        header(dst, FrameType.OPEN_FAIL, streamId, Wire.ERROR_CODE_BYTES + text.length, seq);
         dst.putShort((short) code.wireValue()).put(text);
     }
 
@@ -116,31 +112,31 @@ public final class FrameEncoder {
 
     public static void goAway(ByteBuffer dst, ErrorCode code, String message) {
         byte[] text = truncatedUtf8(message);
-        header(dst, FrameType.GOAWAY, 0, 2 + text.length, 0);
+        header(dst, FrameType.GOAWAY, 0, Wire.ERROR_CODE_BYTES + text.length, 0);
         dst.putShort((short) code.wireValue()).put(text);
     }
 
     public static int resumeSize(Resume resume) {
-        return Wire.HEADER_BYTES + Wire.SESSION_ID_BYTES + 17 + resume.proof().length;
+        return Wire.HEADER_BYTES + Wire.RESUME_FIXED_PAYLOAD + resume.proof().length;
     }
 
     public static void resume(ByteBuffer dst, Resume resume) {
         if (resume.proof().length > Wire.MAX_PROOF_BYTES) {
             throw new IllegalArgumentException("proof longer than " + Wire.MAX_PROOF_BYTES);
         }
-        header(dst, FrameType.RESUME, 0, Wire.SESSION_ID_BYTES + 17 + resume.proof().length, 0);
+        header(dst, FrameType.RESUME, 0, Wire.RESUME_FIXED_PAYLOAD + resume.proof().length, 0);
         dst.put(resume.sessionId().toBytes()).putLong(resume.receivedOffset()).putLong(resume.sentOffset())
                 .put((byte) resume.proof().length)
                 .put(resume.proof());
     }
 
-    public static final int RESUMED_FRAME_BYTES = Wire.HEADER_BYTES + 16 + Wire.NONCE_BYTES;
+    public static final int RESUMED_FRAME_BYTES = Wire.HEADER_BYTES + Wire.RESUMED_PAYLOAD;
 
     public static void resumed(ByteBuffer dst, long receivedOffset, long sentOffset, byte[] nextNonce) {
         if (nextNonce.length != Wire.NONCE_BYTES) {
             throw new IllegalArgumentException("nonce must be " + Wire.NONCE_BYTES + " bytes");
         }
-        header(dst, FrameType.RESUMED, 0, 16 + Wire.NONCE_BYTES, 0);
+        header(dst, FrameType.RESUMED, 0, Wire.RESUMED_PAYLOAD, 0);
         dst.putLong(receivedOffset).putLong(sentOffset).put(nextNonce);
     }
 

@@ -1,51 +1,5 @@
 package io.roamtun.protocol;
 
-import java.nio.ByteBuffer;
-
-/**
- * Receives decoded frames from {@link FrameDecoder}. Payload buffers passed to {@link #onData} and
- * {@link #onDatagram} are views of the decoder's input, valid only during the call: copy what must be kept.
- * Any method may throw {@link ProtocolException} to reject what the peer said.
- */
-public interface FrameHandler {
-
-    /**
-     * Called before every sequenced frame. Returns false when the frame is a duplicate the session
-     * already has (replayed after a resume), which the decoder then skips.
-     */
-    boolean admitSequenced(FrameType type, long seq, int frameBytes) throws ProtocolException;
-
-    void onHello(Hello hello) throws ProtocolException;
-
-    void onWelcome(Welcome welcome) throws ProtocolException;
-
-    void onOpen(int streamId, String service) throws ProtocolException;
-
-    void onOpenOk(int streamId) throws ProtocolException;
-
-    void onOpenFail(int streamId, ErrorCode code, String message) throws ProtocolException;
-
-    void onData(int streamId, ByteBuffer payload) throws ProtocolException;
-
-    void onFin(int streamId) throws ProtocolException;
-
-    void onReset(int streamId, ErrorCode code) throws ProtocolException;
-
-    /** {@code increment} as sent: a value outside 1..2^31-1 shows as zero or negative, the stream's error to report. */
-    void onWindowUpdate(int streamId, int increment) throws ProtocolException;
-
-    void onPing(long opaque) throws ProtocolException;
-
-    void onPong(long opaque) throws ProtocolException;
-
-    void onAck(long receivedOffset) throws ProtocolException;
-
-    void onGoAway(ErrorCode code, String message) throws ProtocolException;
-
-    void onResume(Resume resume) throws ProtocolException;
-
-    /** The server took the session back: it has received up to {@code receivedOffset} and sent up to {@code sentOffset}. */
-    void onResumed(long receivedOffset, long sentOffset, byte[] nextNonce) throws ProtocolException;
-
-    void onDatagram(int flowId, ByteBuffer payload) throws ProtocolException;
+/** Every frame in one handler: for tests and tools that look at a whole stream of frames. */
+public interface FrameHandler extends LinkFrameHandler, SessionFrameHandler {
 }

@@ -3,26 +3,27 @@ package io.roamtun.protocol;
 /**
  * Frame types of protocol version 1. {@code sequenced} frames take a place in the session's sequence
  * and are replayed after a reconnect; the others belong to one link (one TCP connection) only.
- * {@code streamScoped} frames name a stream; the others must carry stream id 0.
+ * {@code streamScoped} frames name a stream; the others must carry stream id 0. {@code sentBy} is the
+ * role that may send the type (null: either); one arriving from the other role is a PROTOCOL_ERROR.
  */
 public enum FrameType {
-    HELLO(0x01, false, false),
-    WELCOME(0x02, false, false),
-    OPEN(0x03, true, true),
-    OPEN_OK(0x04, true, true),
-    OPEN_FAIL(0x05, true, true),
-    DATA(0x06, true, true),
-    FIN(0x07, true, true),
-    RESET(0x08, true, true),
-    WINDOW_UPDATE(0x09, true, true),
-    PING(0x0A, false, false),
-    PONG(0x0B, false, false),
-    ACK(0x0C, false, false),
-    GOAWAY(0x0D, false, false),
-    RESUME(0x0E, false, false),
-    RESUMED(0x0F, false, false),
+    HELLO(0x01, false, false, Role.CLIENT),
+    WELCOME(0x02, false, false, Role.SERVER),
+    OPEN(0x03, true, true, null),
+    OPEN_OK(0x04, true, true, null),
+    OPEN_FAIL(0x05, true, true, null),
+    DATA(0x06, true, true, null),
+    FIN(0x07, true, true, null),
+    RESET(0x08, true, true, null),
+    WINDOW_UPDATE(0x09, true, true, null),
+    PING(0x0A, false, false, null),
+    PONG(0x0B, false, false, null),
+    ACK(0x0C, false, false, null),
+    GOAWAY(0x0D, false, false, null),
+    RESUME(0x0E, false, false, Role.CLIENT),
+    RESUMED(0x0F, false, false, Role.SERVER),
     /** Reserved for UDP datagrams (unsequenced, flow id in the stream id field). */
-    DATAGRAM(0x10, false, true);
+    DATAGRAM(0x10, false, true, null);
 
     private static final FrameType[] BY_CODE = new FrameType[256];
 
@@ -35,11 +36,18 @@ public enum FrameType {
     private final int code;
     private final boolean sequenced;
     private final boolean streamScoped;
+    private final Role sentBy;
 
-    FrameType(int code, boolean sequenced, boolean streamScoped) {
+    FrameType(int code, boolean sequenced, boolean streamScoped, Role sentBy) {
         this.code = code;
         this.sequenced = sequenced;
         this.streamScoped = streamScoped;
+        this.sentBy = sentBy;
+    }
+
+    /** Whether a peer of role {@code sender} may send this type. */
+    public boolean mayBeSentBy(Role sender) {
+        return sentBy == null || sentBy == sender;
     }
 
     public int code() {

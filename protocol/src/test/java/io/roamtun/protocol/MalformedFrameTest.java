@@ -64,7 +64,7 @@ class MalformedFrameTest {
         assertEquals(ErrorCode.PROTOCOL_ERROR, reject(Role.CLIENT, header(1, FrameType.PING.code(), 0, 0, 7, 0)).code());
         assertEquals(ErrorCode.PROTOCOL_ERROR, reject(Role.CLIENT, header(1, FrameType.FIN.code(), 0, 1, 1, 0)).code());
         assertEquals(ErrorCode.PROTOCOL_ERROR, reject(Role.CLIENT, header(1, FrameType.DATA.code(), 0, 1, 0, 0)).code());
-        assertEquals(ErrorCode.PROTOCOL_ERROR, reject(Role.CLIENT, header(1, FrameType.HELLO.code(), 0, 0, 3, 0)).code());
+        assertEquals(ErrorCode.PROTOCOL_ERROR, reject(Role.SERVER, header(1, FrameType.HELLO.code(), 0, 0, 3, 0)).code());
     }
 
     @Test

@@ -1,6 +1,6 @@
 package io.roamtun.server;
 
-import io.roamtun.engine.config.IoErrors;
+import io.roamtun.engine.text.IoErrors;
 import io.roamtun.protocol.ErrorCode;
 import io.roamtun.protocol.ProtocolException;
 import java.io.IOException;

@@ -1,7 +1,7 @@
 package io.roamtun.server;
 
-import io.roamtun.engine.config.IoErrors;
-import io.roamtun.engine.config.UsageException;
+import io.roamtun.engine.text.IoErrors;
+import io.roamtun.engine.text.UsageException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

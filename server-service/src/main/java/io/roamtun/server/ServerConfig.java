@@ -3,7 +3,7 @@ package io.roamtun.server;
 import io.roamtun.engine.link.LinkSettings;
 import io.roamtun.engine.session.ServiceDirectory;
 import io.roamtun.engine.session.SessionSettings;
-import io.roamtun.engine.tls.TransportFactory;
+import io.roamtun.engine.transport.TransportFactory;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 

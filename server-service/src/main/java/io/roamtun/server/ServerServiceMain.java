@@ -1,19 +1,20 @@
 package io.roamtun.server;
 
+import io.roamtun.engine.loop.ShutdownWait;
 import io.roamtun.engine.config.AgentCommandLine;
-import io.roamtun.engine.config.Durations;
-import io.roamtun.engine.config.HostPort;
-import io.roamtun.engine.config.IoErrors;
+import io.roamtun.engine.text.Durations;
+import io.roamtun.engine.text.HostPort;
+import io.roamtun.engine.text.IoErrors;
 import io.roamtun.engine.config.SessionOptions;
-import io.roamtun.engine.config.UsageException;
+import io.roamtun.engine.text.UsageException;
 import io.roamtun.engine.session.ServiceDirectory;
 import io.roamtun.engine.session.SessionSettings;
 import io.roamtun.protocol.ServiceNames;
 import java.io.IOException;
 import io.roamtun.engine.tls.KeyMaterial;
 import io.roamtun.engine.tls.TlsProviders;
-import io.roamtun.engine.tls.TlsTransportFactory;
-import io.roamtun.engine.tls.TransportFactory;
+import io.roamtun.engine.transport.TlsTransportFactory;
+import io.roamtun.engine.transport.TransportFactory;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.security.Provider;
@@ -164,6 +165,6 @@ public final class ServerServiceMain {
             System.exit(1);
             return;
         }
-        SessionOptions.runUntilShutdown(service);
+        ShutdownWait.runUntilShutdown(service);
     }
 }

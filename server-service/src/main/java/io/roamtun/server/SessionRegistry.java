@@ -2,11 +2,11 @@ package io.roamtun.server;
 
 import io.roamtun.engine.EngineContext;
 import io.roamtun.engine.buffer.MemoryBudget;
-import io.roamtun.engine.config.Durations;
-import io.roamtun.engine.config.Sizes;
+import io.roamtun.engine.text.Durations;
+import io.roamtun.engine.text.Sizes;
 import io.roamtun.engine.link.Link;
 import io.roamtun.engine.link.LinkListener;
-import io.roamtun.engine.loop.Timer;
+import io.roamtun.engine.resend.ResumeCheck;
 import io.roamtun.engine.session.ServiceDirectory;
 import io.roamtun.engine.session.Session;
 import io.roamtun.engine.session.SessionListener;
@@ -35,19 +35,10 @@ final class SessionRegistry implements LinkListener, SessionListener {
 
     private final EngineContext engine;
     private final ServerConfig config;
-    private final Map<SessionId, Session> sessions = new HashMap<>();
-    private final Map<Session, Timer> expiries = new HashMap<>();
-    /** The SHA-256 of the secret each authenticated session was opened with. */
-    private final Map<Session, byte[]> secretHashes = new HashMap<>();
+    private final Map<SessionId, ServerSession> sessions = new HashMap<>();
     /** Every open link, with its number in the order of acceptance. */
     private final Map<Link, Long> links = new LinkedHashMap<>();
     private long linksAccepted;
-    /**
-     * The acceptance number of the newest link that has carried each session. The client starts a
-     * connection only after giving up the one before, so a RESUME on an older link is stale (it waited in
-     * the network or a relay) and must not take the session back from the client's current connection.
-     */
-    private final Map<Session, Long> newestCarrier = new HashMap<>();
     private long sessionsOpened;
     /** The clients file as last checked for revocations ({@link ClientCredentials#generation()}). */
     private long clientsGeneration = -1;
@@ -74,12 +65,13 @@ final class SessionRegistry implements LinkListener, SessionListener {
             long generation = config.clients().generation();
             if (generation != clientsGeneration) {
                 clientsGeneration = generation;
-                for (Session session : new ArrayList<>(sessions.values())) {
+                for (ServerSession held : new ArrayList<>(sessions.values())) {
+                    Session session = held.session;
                     if (session.owner().isEmpty()) {
                         continue;
                     }
                     ClientCredentials.Client client = config.clients().find(session.owner());
-                    String why = whyNoLongerAdmitted(session, client);
+                    String why = whyNoLongerAdmitted(held, client);
                     if (why != null) {
                         log.warn("{}: ending its session {} ({} streams)", why, session.label(), session.streamCount());
                         endRevoked(session, why);
@@ -98,21 +90,20 @@ final class SessionRegistry implements LinkListener, SessionListener {
      * Why the session's client may no longer use it, or null: removed from the clients file, or given a new
      * secret (the one the session was opened with may have leaked; 'client add --replace' must lock it out).
      */
-    private String whyNoLongerAdmitted(Session session) {
-        if (config.clients() == null || session.owner().isEmpty()) {
+    private String whyNoLongerAdmitted(ServerSession held) {
+        if (config.clients() == null || held.session.owner().isEmpty()) {
             return null;
         }
-        return whyNoLongerAdmitted(session, config.clients().find(session.owner()));
+        return whyNoLongerAdmitted(held, config.clients().find(held.session.owner()));
     }
 
     /** As above, with the session's client as just read from the clients file (null: not in it). */
-    private String whyNoLongerAdmitted(Session session, ClientCredentials.Client client) {
+    private String whyNoLongerAdmitted(ServerSession held, ClientCredentials.Client client) {
         if (client == null) {
-            return "client " + session.owner() + " was revoked";
+            return "client " + held.session.owner() + " was revoked";
         }
-        byte[] openedWith = secretHashes.get(session);
-        if (openedWith != null && !java.security.MessageDigest.isEqual(openedWith, client.secretSha256())) {
-            return "client " + session.owner() + " has a new secret";
+        if (held.secretHash != null && !java.security.MessageDigest.isEqual(held.secretHash, client.secretSha256())) {
+            return "client " + held.session.owner() + " has a new secret";
         }
         return null;
     }
@@ -158,8 +149,8 @@ final class SessionRegistry implements LinkListener, SessionListener {
             authenticated = client;
             services = services.restrictedTo(client::mayOpen, client.name());
             long ofThisClient = 0;
-            for (Session s : sessions.values()) {
-                if (s.owner().equals(owner)) {
+            for (ServerSession held : sessions.values()) {
+                if (held.session.owner().equals(owner)) {
                     ofThisClient++;
                 }
             }
@@ -189,11 +180,8 @@ final class SessionRegistry implements LinkListener, SessionListener {
             session.discard();
             throw refused;
         }
-        sessions.put(session.id(), session);
-        newestCarrier.put(session, links.getOrDefault(link, 0L));
-        if (authenticated != null) {
-            secretHashes.put(session, authenticated.secretSha256());
-        }
+        sessions.put(session.id(), new ServerSession(session, authenticated != null ? authenticated.secretSha256() : null,
+                links.getOrDefault(link, 0L)));
         sessionsOpened++;
         log.info("session {} opened from {}{} (version {}, {})", welcome.sessionId().shortHex(), link.name(),
                 owner.isEmpty() ? "" : " for client " + owner, welcome.version(), link.transport().describe());
@@ -201,66 +189,73 @@ final class SessionRegistry implements LinkListener, SessionListener {
 
     @Override
     public void onResume(Link link, Resume resume) throws ProtocolException {
-        Session session = sessions.get(resume.sessionId());
-        if (session == null) {
+        ServerSession held = sessions.get(resume.sessionId());
+        if (held == null) {
             log.info("link {}: RESUME of unknown session {} refused (expired, or never here)", link.name(),
                     resume.sessionId().shortHex());
             throw new ProtocolException(ErrorCode.UNKNOWN_SESSION,
                     "no session " + resume.sessionId().shortHex() + " here: it expired or was never known");
         }
+        Session session = held.session;
+        ResumeCheck check;
         try {
-            session.verifyResumeProof(resume.proof());
-        } catch (ProtocolException forged) {
-            log.warn("link {}: {}; the session is untouched", link.name(), forged.getMessage());
-            throw forged;
+            check = session.checkResume(resume);
+        } catch (ProtocolException refused) {
+            if (refused.code() == ErrorCode.SEQUENCE_ERROR) {
+                // The client's offsets cannot be served, now or ever: end the session, as the client does.
+                log.warn("link {}: {}; session {} cannot be resumed and is closed", link.name(), refused.getMessage(), session.label());
+                session.close("resume impossible: " + refused.getMessage());
+            } else {
+                log.warn("link {}: {}; the session is untouched", link.name(), refused.getMessage());
+            }
+            throw refused;
         }
         long linkNumber = links.getOrDefault(link, 0L);
-        if (linkNumber < newestCarrier.getOrDefault(session, 0L)) {
+        if (linkNumber < held.newestCarrier) {
             staleResumesRefused++;
             log.info("link {}: stale RESUME of session {} (a connection opened after this one carries it); refused",
                     link.name(), session.label());
             throw new ProtocolException(ErrorCode.SESSION_TAKEN_OVER,
                     "session " + session.label() + " is carried by a newer connection");
         }
-        String notAdmitted = whyNoLongerAdmitted(session);
+        String notAdmitted = whyNoLongerAdmitted(held);
         if (notAdmitted != null) {
             log.warn("link {}: {}; its session {} is closed", link.name(), notAdmitted, session.label());
             endRevoked(session, notAdmitted);
             throw new ProtocolException(ErrorCode.AUTH_FAILED, notAdmitted);
         }
-        session.checkResumable(resume.receivedOffset());
         Link old = session.link();
         long suspendedMillis = TimeUnit.NANOSECONDS.toMillis(session.suspendedForNanos());
-        link.sendResumed(session.receivedOffset(), session.sentHead(), session.nextResumeNonce(resume.proof()));
-        long resending = session.resumeOn(link, resume.receivedOffset());
-        newestCarrier.put(session, linkNumber);
-        Timer expiry = expiries.remove(session);
-        if (expiry != null) {
-            expiry.cancel();
-        }
+        long resending = session.resumeOn(link, check);
+        held.newestCarrier = linkNumber;
+        held.cancelExpiry();
         resumes++;
+        long clientResends = Math.max(0, check.peerSentHead() - session.receivedOffset());
         if (old != null) {
             old.close(ErrorCode.SESSION_TAKEN_OVER, "session " + session.label() + " moved to another link");
             log.info("session {} moved from {} to {} (taken over while active): resending {} bytes, client resends {}",
-                    session.label(), old.name(), link.name(), resending, Math.max(0, resume.sentOffset() - session.receivedOffset()));
+                    session.label(), old.name(), link.name(), resending, clientResends);
         } else {
             log.info("session {} resumed from {} after {} ms suspended: resending {} bytes, client resends {}",
-                    session.label(), link.name(), suspendedMillis, resending,
-                    Math.max(0, resume.sentOffset() - session.receivedOffset()));
+                    session.label(), link.name(), suspendedMillis, resending, clientResends);
         }
     }
 
     @Override
     public void onSessionSuspended(Session session, String reason) {
-        expiries.put(session, engine.loop().schedule(config.sessionTimeout().toNanos(), () -> {
-            expiries.remove(session);
+        ServerSession held = sessions.get(session.id());
+        if (held == null) {
+            return;
+        }
+        held.expiry = engine.loop().schedule(config.sessionTimeout().toNanos(), () -> {
+            held.expiry = null;
             if (session.state() == SessionState.SUSPENDED) {
                 // Whatever the client still had for the backends is lost: reset, not a clean end of stream.
                 log.info("session {} expired: no resume within {}; resetting its {} streams' backend connections",
                         session.label(), Durations.format(config.sessionTimeout()), session.streamCount());
                 session.close("expired after " + Durations.format(config.sessionTimeout()) + " suspended");
             }
-        }));
+        });
     }
 
     @Override
@@ -276,12 +271,9 @@ final class SessionRegistry implements LinkListener, SessionListener {
 
     @Override
     public void onSessionClosed(Session session, String reason) {
-        sessions.remove(session.id());
-        secretHashes.remove(session);
-        newestCarrier.remove(session);
-        Timer expiry = expiries.remove(session);
-        if (expiry != null) {
-            expiry.cancel();
+        ServerSession held = sessions.remove(session.id());
+        if (held != null) {
+            held.cancelExpiry();
         }
     }
 
@@ -303,8 +295,8 @@ final class SessionRegistry implements LinkListener, SessionListener {
 
     int streamCount() {
         int n = 0;
-        for (Session s : sessions.values()) {
-            n += s.streamCount();
+        for (ServerSession held : sessions.values()) {
+            n += held.session.streamCount();
         }
         return n;
     }
@@ -314,8 +306,8 @@ final class SessionRegistry implements LinkListener, SessionListener {
         for (Link link : new ArrayList<>(links.keySet())) {
             link.close(ErrorCode.SHUTTING_DOWN, "server-service is shutting down");
         }
-        for (Session s : new ArrayList<>(sessions.values())) {
-            s.close("server shutting down");
+        for (ServerSession held : new ArrayList<>(sessions.values())) {
+            held.session.close("server shutting down");
         }
     }
 }

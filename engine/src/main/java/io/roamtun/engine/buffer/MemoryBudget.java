@@ -1,6 +1,6 @@
 package io.roamtun.engine.buffer;
 
-import io.roamtun.engine.config.Sizes;
+import io.roamtun.engine.text.Sizes;
 import java.util.ArrayDeque;
 import java.util.Set;
 import java.util.function.Consumer;

@@ -1,5 +1,7 @@
 package io.roamtun.engine.config;
 
+import io.roamtun.engine.text.IoErrors;
+import io.roamtun.engine.text.UsageException;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import java.io.IOException;

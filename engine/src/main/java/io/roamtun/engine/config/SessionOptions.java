@@ -1,5 +1,8 @@
 package io.roamtun.engine.config;
 
+import io.roamtun.engine.text.Durations;
+import io.roamtun.engine.text.Sizes;
+import io.roamtun.engine.text.UsageException;
 import io.roamtun.engine.link.LinkSettings;
 import io.roamtun.engine.session.SessionSettings;
 import java.time.Duration;
@@ -71,23 +74,5 @@ public final class SessionOptions {
             // said below
         }
         throw new UsageException("--" + option + ": '" + v + "' is not a positive number");
-    }
-
-    /** Keeps the JVM up until it is asked to stop (SIGTERM, Ctrl-C), then closes {@code service}. */
-    public static void runUntilShutdown(AutoCloseable service) {
-        java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                service.close();
-            } catch (Exception ignored) {
-                // stopping anyway
-            }
-            stopped.countDown();
-        }, "shutdown"));
-        try {
-            stopped.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

@@ -1,9 +1,12 @@
 package io.roamtun.engine.link;
 
-import io.roamtun.engine.buffer.ReplayBuffer;
+import io.roamtun.engine.transport.LinkTransport;
+import io.roamtun.engine.resend.ReplayBuffer;
 import io.roamtun.protocol.Wire;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Everything one link sends: its own unsequenced control frames (PING, PONG, ACK, GOAWAY, handshake)
@@ -12,6 +15,7 @@ import java.nio.ByteBuffer;
  * queued DATA and never lands inside a half-written frame. All of it goes out in one gathering write.
  */
 final class LinkWriter {
+    private static final Logger log = LoggerFactory.getLogger(LinkWriter.class);
     /** Control frames are small and few (one ACK, PONGs for a peer's PINGs, one GOAWAY). */
     static final int CONTROL_CAPACITY = 16 * 1024;
     /** Views per gathering write: the control run plus this many replay segments. */
@@ -21,10 +25,13 @@ final class LinkWriter {
     enum Result { DONE, BLOCKED, WAITING }
 
     private final LinkTransport transport;
+    private final String name;
     private final ByteBuffer control = ByteBuffer.allocateDirect(CONTROL_CAPACITY);
     private final ByteBuffer controlView = control.duplicate();
     private final ByteBuffer[] views = new ByteBuffer[MAX_VIEWS];
     private int controlRead;
+    /** Control bytes up to here have had their TRACE line. */
+    private int controlTraced;
 
     private ReplayBuffer replay;
     /** Offset of the next replay byte to write. */
@@ -33,24 +40,24 @@ final class LinkWriter {
     private long frameEnd;
     /** Start of the frame the cursor is in (when mid-frame). */
     private long frameStart;
-    /**
-     * An acknowledgement beyond a frame this link was halfway through writing, or -1: the frame's bytes
-     * must stay until it is out, then the cursor skips to it and the replay buffer may free up to it.
-     */
-    private long heldAck = -1;
+    /** Whether this writer sends the session's frames (its link carries the session): only then does it pin. */
+    private boolean carrying;
 
-    LinkWriter(LinkTransport transport) {
+    LinkWriter(LinkTransport transport, String name) {
         this.transport = transport;
+        this.name = name;
     }
 
     /** A slot for one control frame of {@code frameBytes}, or null when the control queue is full. */
     ByteBuffer controlSlot(int frameBytes) {
+        traceControl();
         if (control.remaining() < frameBytes && controlRead > 0) {
             int pending = control.position() - controlRead;
             controlView.limit(control.position()).position(controlRead);
             control.clear();
             control.put(controlView);
             controlRead = 0;
+            controlTraced = control.position();
             if (pending != control.position()) {
                 throw new IllegalStateException("control compaction lost bytes");
             }
@@ -67,54 +74,25 @@ final class LinkWriter {
         this.cursor = offset;
         this.frameEnd = offset;
         this.frameStart = offset;
-        this.heldAck = -1;
+        this.carrying = true;
+    }
+
+    /** The link no longer carries the session: it holds none of its bytes back ({@link ReplayBuffer#pin}). */
+    void stopCarrying() {
+        carrying = false;
+        if (replay != null) {
+            replay.unpin(this);
+        }
     }
 
     /**
-     * The peer acknowledged {@code ack}, a frame boundary, possibly beyond what this link sent (it got those
-     * frames on the link before, in a make-before-break move): skip resending them. Returns how far the
-     * replay buffer may be freed: up to {@code ack}, or only to the start of a frame this link is halfway
-     * through writing; then the rest is held and {@link #takeHeldAck()} gives it once that frame is out.
+     * At a frame boundary, skips what the peer acknowledged beyond the cursor: it got those frames through
+     * the link before, in a make-before-break move, and must not get them twice.
      */
-    long acknowledged(long ack) {
-        if (ack <= cursor) {
-            return ack;
+    private void skipAcknowledged() {
+        if (replay != null && cursor == frameEnd && replay.highestAck() > cursor) {
+            cursor = frameEnd = frameStart = replay.highestAck();
         }
-        if (cursor == frameEnd) {
-            skipTo(ack);
-            return ack;
-        }
-        heldAck = Math.max(heldAck, ack);
-        return frameStart;
-    }
-
-    /**
-     * A held acknowledgement (see {@link #acknowledged}) that may now free the replay buffer, because the
-     * half-written frame is out, or -1. The cursor has skipped what it covers.
-     */
-    long takeHeldAck() {
-        if (heldAck < 0) {
-            return -1;
-        }
-        skipHeldAtBoundary();
-        if (heldAck > cursor) {
-            return -1; // still halfway through the frame
-        }
-        long ack = heldAck;
-        heldAck = -1;
-        return ack;
-    }
-
-    private void skipHeldAtBoundary() {
-        if (heldAck > cursor && cursor == frameEnd) {
-            skipTo(heldAck);
-        }
-    }
-
-    private void skipTo(long offset) {
-        cursor = offset;
-        frameEnd = offset;
-        frameStart = offset;
     }
 
     /** Offset up to which the session's frames went out on this link. */
@@ -136,7 +114,7 @@ final class LinkWriter {
             return Result.WAITING;
         }
         while (true) {
-            skipHeldAtBoundary(); // the peer has what follows the frame just finished: do not resend it
+            skipAcknowledged();
             int count = 0;
             long wanted = 0;
             boolean atBoundary = cursor == frameEnd;
@@ -149,8 +127,8 @@ final class LinkWriter {
             }
             if (replay != null && (includeReplay || !atBoundary)) {
                 // Closing (no replay wanted) still finishes a half-written frame, so the GOAWAY behind it is whole.
-                // A held ACK also stops the write at the frame's end: what follows, the peer has.
-                boolean stopAtFrameEnd = controlBytes > 0 && !atBoundary || !includeReplay || heldAck > cursor;
+                // An ACK beyond the frame also stops the write at its end: what follows, the peer has.
+                boolean stopAtFrameEnd = controlBytes > 0 && !atBoundary || !includeReplay || replay.highestAck() > cursor;
                 long to = stopAtFrameEnd ? frameEnd : replay.head();
                 if (cursor < replay.acked()) {
                     // Only a closing link gets here: the session moved on and the peer acknowledged the
@@ -168,6 +146,7 @@ final class LinkWriter {
             if (count == 0) {
                 return Result.DONE;
             }
+            traceControl();
             long written = transport.write(views, 0, count);
             if (sendControl) {
                 int fromControl = (int) Math.min(written, controlBytes);
@@ -175,6 +154,7 @@ final class LinkWriter {
                 if (controlRead == control.position()) {
                     control.clear();
                     controlRead = 0;
+                    controlTraced = 0;
                 }
                 written -= fromControl;
             }
@@ -199,7 +179,27 @@ final class LinkWriter {
             if (frameBytes < Wire.HEADER_BYTES) {
                 throw new IllegalStateException("replay buffer corrupt at " + frameEnd);
             }
+            if (log.isTraceEnabled()) {
+                log.trace("link {} {}", name, replay.describeFrameAt(frameEnd));
+            }
             frameEnd += frameBytes;
+        }
+        if (carrying && cursor < frameEnd) {
+            replay.pin(this, frameStart); // halfway through a frame: its bytes stay whatever the peer acknowledges
+        } else if (carrying) {
+            replay.unpin(this);
+        }
+    }
+
+    /** One TRACE line per control frame queued since the last call (nothing when TRACE is off). */
+    private void traceControl() {
+        if (!log.isTraceEnabled()) {
+            controlTraced = control.position();
+            return;
+        }
+        while (controlTraced < control.position()) {
+            log.trace("link {} {}", name, Wire.frameLogAt(control, controlTraced));
+            controlTraced += Wire.frameBytesAt(control, controlTraced);
         }
     }
 }

@@ -1,15 +1,18 @@
 package io.roamtun.engine.link;
 
-import io.roamtun.engine.buffer.ReplayBuffer;
+import io.roamtun.engine.resend.ReplayBuffer;
 import io.roamtun.protocol.ErrorCode;
-import io.roamtun.protocol.FrameHandler;
+import io.roamtun.protocol.SessionFrameHandler;
 
 /**
- * What a link needs of the session it carries: the frames to send, and a handler for the session's
- * frames that arrive (sequenced frames, ACK, DATAGRAM). Handshake and link-control frames (PING, PONG,
- * GOAWAY) the link handles itself.
+ * What a link needs of the session it carries: where the session's frames that arrive go, the frames to
+ * send, and the acknowledgement due. Handshake and link-control frames (PING, PONG, GOAWAY) the link
+ * handles itself.
  */
-public interface SessionPort extends FrameHandler {
+public interface SessionPort {
+
+    /** Where the peer's session frames (sequenced frames, ACK, DATAGRAM) go. */
+    SessionFrameHandler frames();
 
     ReplayBuffer replay();
 
@@ -22,14 +25,11 @@ public interface SessionPort extends FrameHandler {
     /** Called after each batch of frames read, so the session can decide about acknowledgements. */
     void afterInboundBatch();
 
-    /** The peer said GOAWAY on the link carrying this session: the peer is ending the session, not only the link. */
-    void onPeerGoAway(ErrorCode code, String message);
-
     /**
-     * This side is closing the link carrying the session with an error GOAWAY, which ends the session on
-     * the peer's side: end it here too, rather than keep it suspended for a resume that will not come.
+     * A GOAWAY went out ({@code sentByPeer} false) or came in on the link carrying this session: it ends the
+     * session on both sides, unless its code ends only the link ({@link Link#endsOnlyTheLink}).
      */
-    void endByError(ErrorCode code, String reason);
+    void onGoAway(ErrorCode code, String reason, boolean sentByPeer);
 
     /** The link carrying this session is gone. */
     void onLinkLost(Link link, String reason);

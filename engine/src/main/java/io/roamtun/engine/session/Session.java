@@ -1,16 +1,16 @@
 package io.roamtun.engine.session;
 
-import io.roamtun.engine.EngineContext;
 import io.roamtun.engine.buffer.BufferPool;
 import io.roamtun.engine.buffer.MemoryBudget;
-import io.roamtun.engine.buffer.ReplayBuffer;
-import io.roamtun.engine.config.Sizes;
 import io.roamtun.engine.link.Link;
 import io.roamtun.engine.link.SessionPort;
 import io.roamtun.engine.loop.EventLoop;
-import io.roamtun.engine.loop.Timer;
+import io.roamtun.engine.resend.AckClock;
+import io.roamtun.engine.resend.ReplayBuffer;
+import io.roamtun.engine.resend.ResumeCheck;
+import io.roamtun.engine.resend.SessionSequence;
+import io.roamtun.protocol.Capabilities;
 import io.roamtun.protocol.ErrorCode;
-import io.roamtun.protocol.FrameType;
 import io.roamtun.protocol.Hello;
 import io.roamtun.protocol.ProtocolException;
 import io.roamtun.protocol.Resume;
@@ -19,78 +19,40 @@ import io.roamtun.protocol.SessionId;
 import io.roamtun.protocol.Welcome;
 import io.roamtun.protocol.Wire;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The streams between two agents and the sequence that carries them. Owns the replay buffer (what this
- * side sent and the peer has not acknowledged) and the count of what it has received, and routes the
- * peer's stream frames to streams. Symmetric: either side opens streams (client odd ids, server even),
- * and either side accepts the peer's OPENs against its {@link ServiceDirectory}.
+ * The streams between two agents and the life of the session that carries them: the handshake, the stream
+ * table, suspension and resume on a new link, the end. Symmetric: either side opens streams (client odd
+ * ids, server even), and either side accepts the peer's OPENs ({@link StreamAdmission}). What it sent and
+ * received is its {@link SessionSequence}; streams waiting for room in it wait in its {@link SendQueue}.
  */
-public final class Session implements SessionPort, MemoryBudget.QueueHolder {
+public final class Session implements SessionPort {
     private static final Logger log = LoggerFactory.getLogger(Session.class);
-
-    /**
-     * An ACK goes out at the latest after this many bytes received: half a replay segment. Less often than
-     * the 64 KiB it was, as each stand-alone ACK is a TLS record, a write and a wake-up of the peer's loop;
-     * not more than half a segment, as a sender held to its two-segment minimum by the memory budget frees
-     * room only when an ACK passes a segment's end, and must not wait for the timer below to get it ...
-     */
-    static final long ACK_EVERY_BYTES = EngineContext.SEGMENT_BYTES / 2;
-    /** ... or this long after the first unacknowledged byte. */
-    static final long ACK_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
-    /**
-     * Refused streams kept beyond {@code --max-streams} until their OPEN_FAIL fits in the replay buffer. A peer
-     * that goes on opening streams while not acknowledging the refusals is flooding: its session ends.
-     */
-    static final int MAX_REFUSALS_OWED = 1024;
 
     private final EventLoop loop;
     private final Role role;
     private final SessionSettings settings;
     private final BufferPool chunkPool;
-    /** What the peer may open; replaced when the server's client list changes (new streams only). */
-    private ServiceDirectory services;
-    private final SessionListener listener;
-    private final ReplayBuffer replay;
-    private final Map<Integer, Stream> streams = new HashMap<>();
-    private final ArrayDeque<Stream> parked = new ArrayDeque<>();
     /** Null when the agent has no memory cap (unit tests). */
     private final MemoryBudget budget;
-    /** Registered with the budget for a wake-up once memory is given back. */
-    private boolean waitingForMemory;
-    private final ArrayDeque<Stream> deferred = new ArrayDeque<>();
-    /** Memory this session's streams hold for slow local sockets (their queues' chunks). */
-    private long inboundQueued;
+    private final SessionListener listener;
+    private final SessionSequence sequence;
+    private final SendQueue sendQueue;
+    private final QueueMemory queueMemory;
+    private final StreamTable streams;
     private String label;
 
     private SessionState state = SessionState.ESTABLISHING;
-    private SessionId id;
     private Link link;
-    private int nextLocalStreamId;
-    private int highestPeerStreamId;
     private int peerInitialWindow;
     private int peerMaxPayload = Wire.MAX_PAYLOAD;
-    private long receivedOffset;
-    private long ackSentOffset;
-    private Timer ackTimer;
+    private int capabilities;
     private long suspendedAtNanos;
     private String owner = "";
-    private byte[] secret;
-    /** Client: the nonce its next RESUME proves. */
-    private byte[] nonce;
-    /** Server: the nonces a RESUME may prove. */
-    private ResumeNonces resumeNonces;
     private int resumes;
     private long lastPauseNanos = -1;
 
@@ -104,22 +66,25 @@ public final class Session implements SessionPort, MemoryBudget.QueueHolder {
         this.role = role;
         this.settings = settings;
         this.chunkPool = chunkPool;
-        this.services = services;
-        this.listener = listener;
         this.budget = budget;
-        this.replay = new ReplayBuffer(segmentPool, settings.replayBufferBytes(), budget);
-        if (budget != null) {
-            budget.sessionStarted(this);
-        }
-        this.nextLocalStreamId = role.firstStreamId();
+        this.listener = listener;
         this.label = label;
+        ReplayBuffer replay = new ReplayBuffer(segmentPool, settings.replayBufferBytes(), budget);
+        this.sequence = new SessionSequence(replay, new AckClock(loop, this::requestFlush));
+        this.sendQueue = new SendQueue(replay, budget, this::requestFlush);
+        replay.onRoomFreed(sendQueue::roomFreed);
+        this.streams = new StreamTable(this, role, sequence, new StreamAdmission(settings.maxStreams(), budget, services));
+        this.queueMemory = new QueueMemory(budget, chunkPool, this::label, streams::all);
+        if (budget != null) {
+            budget.sessionStarted(queueMemory);
+        }
     }
 
-    // ---- life -----------------------------------------------------------------------------------
+    // ---- the handshake --------------------------------------------------------------------------
 
     /** The HELLO this side (a client) sends, with its credential ("" when the server wants none). */
     public Hello hello(String credential) {
-        return new Hello(Wire.MIN_SESSION_VERSION, Wire.MAX_SESSION_VERSION, Wire.CAPABILITIES_NONE,
+        return new Hello(Wire.MIN_SESSION_VERSION, Wire.MAX_SESSION_VERSION, Capabilities.SUPPORTED,
                 settings.streamWindow(), Wire.MAX_PAYLOAD, credential);
     }
 
@@ -134,15 +99,11 @@ public final class Session implements SessionPort, MemoryBudget.QueueHolder {
             throw new ProtocolException(ErrorCode.UNSUPPORTED_VERSION, "client speaks versions " + hello.minVersion() + ".."
                     + hello.maxVersion() + ", this server " + Wire.MIN_SESSION_VERSION + ".." + Wire.MAX_SESSION_VERSION);
         }
-        id = SessionId.random();
-        label = id.shortHex();
-        applyPeerSettings(hello.initialWindow(), hello.maxPayload());
+        applyPeerSettings(hello.capabilities(), hello.initialWindow(), hello.maxPayload());
         this.owner = owner;
-        secret = ResumeProof.randomSecret();
-        byte[] firstNonce = ResumeProof.randomNonce();
-        resumeNonces = new ResumeNonces(firstNonce);
-        Welcome welcome = new Welcome(Math.min(hello.maxVersion(), Wire.MAX_SESSION_VERSION), Wire.CAPABILITIES_NONE,
-                settings.streamWindow(), Wire.MAX_PAYLOAD, id, secret, firstNonce);
+        Welcome welcome = sequence.welcome(Math.min(hello.maxVersion(), Wire.MAX_SESSION_VERSION), capabilities,
+                settings.streamWindow(), Wire.MAX_PAYLOAD);
+        label = welcome.sessionId().shortHex();
         this.link = link;
         state = state.next(SessionState.ACTIVE);
         link.establish(welcome, this);
@@ -154,30 +115,73 @@ public final class Session implements SessionPort, MemoryBudget.QueueHolder {
         if (welcome.version() < Wire.MIN_SESSION_VERSION || welcome.version() > Wire.MAX_SESSION_VERSION) {
             throw new ProtocolException(ErrorCode.UNSUPPORTED_VERSION, "server chose version " + welcome.version());
         }
-        id = welcome.sessionId();
+        sequence.welcomed(welcome);
         label = welcome.sessionId().shortHex();
-        secret = welcome.sessionSecret().clone();
-        nonce = welcome.resumeNonce().clone();
-        applyPeerSettings(welcome.initialWindow(), welcome.maxPayload());
+        applyPeerSettings(welcome.capabilities(), welcome.initialWindow(), welcome.maxPayload());
         this.link = link;
         state = state.next(SessionState.ACTIVE);
-        link.attach(this, replay.acked());
-        for (Stream stream : new ArrayList<>(streams.values())) {
-            stream.addSendWindow(peerInitialWindow);
-        }
+        link.attach(this, replay().acked());
+        streams.addSendWindow(peerInitialWindow);
     }
 
-    private void applyPeerSettings(int initialWindow, int maxPayload) {
+    private void applyPeerSettings(int peerCapabilities, int initialWindow, int maxPayload) {
+        capabilities = Capabilities.negotiate(peerCapabilities);
         peerInitialWindow = initialWindow;
         peerMaxPayload = Math.min(maxPayload, Wire.MAX_PAYLOAD);
     }
+
+    // ---- resume ---------------------------------------------------------------------------------
+
+    /** Client: the RESUME that starts a new link for this session. */
+    public Resume resumeRequest() {
+        return sequence.resumeRequest();
+    }
+
+    /**
+     * Server: checks a RESUME once, changing nothing: UNKNOWN_SESSION when the session is over, AUTH_FAILED
+     * for a wrong proof, SEQUENCE_ERROR when this side cannot resend from what the client received.
+     */
+    public ResumeCheck checkResume(Resume resume) throws ProtocolException {
+        if (state == SessionState.CLOSED) {
+            throw new ProtocolException(ErrorCode.UNKNOWN_SESSION, "session " + label + " is over");
+        }
+        return sequence.checkResume(resume, label);
+    }
+
+    /**
+     * Server: carries the session on {@code newLink} from now on: sends RESUMED, then resends from the
+     * checked point. Works from SUSPENDED (resume) and from ACTIVE (make-before-break or takeover: the caller
+     * closes the old link). Returns the number of bytes that will be resent.
+     */
+    public long resumeOn(Link newLink, ResumeCheck check) {
+        byte[] next = sequence.commitResume(check);
+        newLink.sendResumed(receivedOffset(), sentHead(), next);
+        return carryOn(newLink, check.resendFrom());
+    }
+
+    /** Client: RESUMED arrived on {@code newLink}; returns the number of bytes this side resends. */
+    public long resumeOn(Link newLink, long serverReceived, byte[] nextNonce) throws ProtocolException {
+        return carryOn(newLink, sequence.resumeFromPeer(serverReceived, nextNonce));
+    }
+
+    private long carryOn(Link newLink, long from) {
+        lastPauseNanos = state == SessionState.SUSPENDED ? System.nanoTime() - suspendedAtNanos : 0;
+        state = state.next(SessionState.ACTIVE);
+        link = newLink;
+        resumes++;
+        newLink.attach(this, from);
+        sendQueue.roomFreed();
+        return sentHead() - from;
+    }
+
+    // ---- life -----------------------------------------------------------------------------------
 
     public SessionState state() {
         return state;
     }
 
     public SessionId id() {
-        return id;
+        return sequence.id();
     }
 
     public String label() {
@@ -186,6 +190,11 @@ public final class Session implements SessionPort, MemoryBudget.QueueHolder {
 
     public int streamCount() {
         return streams.size();
+    }
+
+    /** The capability bits both sides support ({@link Capabilities}); 0 before the handshake. */
+    public int capabilities() {
+        return capabilities;
     }
 
     /**
@@ -198,13 +207,8 @@ public final class Session implements SessionPort, MemoryBudget.QueueHolder {
         if (state == SessionState.CLOSED) {
             return;
         }
-        state = state.next(SessionState.CLOSED);
         int count = streams.size();
-        abandonStreams();
-        if (ackTimer != null) {
-            ackTimer.cancel();
-        }
-        releaseBuffers();
+        end();
         log.info("session {} closed: {} ({} streams reset)", label, reason, count);
         listener.onSessionClosed(this, reason);
     }
@@ -214,29 +218,18 @@ public final class Session implements SessionPort, MemoryBudget.QueueHolder {
      * (a client's apps that connected before the refusal), are reset; no listener is told, nothing logged.
      */
     public void discard() {
-        if (state == SessionState.CLOSED) {
-            return;
+        if (state != SessionState.CLOSED) {
+            end();
         }
+    }
+
+    private void end() {
         state = state.next(SessionState.CLOSED);
-        abandonStreams();
-        releaseBuffers();
-    }
-
-    /** Resets every stream's local socket and forgets the streams (the session is over). */
-    private void abandonStreams() {
-        for (Stream stream : new ArrayList<>(streams.values())) {
-            stream.abandon();
-        }
-        streams.clear();
-        parked.clear();
-        deferred.clear();
-    }
-
-    /** The replay buffer's segments back to the pool, and this session's minimum back to the budget. */
-    private void releaseBuffers() {
-        replay.release();
+        sendQueue.close();
+        streams.abandonAll();
+        sequence.release();
         if (budget != null) {
-            budget.sessionEnded(this);
+            budget.sessionEnded(queueMemory);
         }
     }
 
@@ -250,59 +243,24 @@ public final class Session implements SessionPort, MemoryBudget.QueueHolder {
             state = state.next(SessionState.SUSPENDED);
             suspendedAtNanos = System.nanoTime();
             log.info("session {} suspended: {} ({} streams kept open, {} bytes unacknowledged)", label, reason,
-                    streams.size(), replay.unacknowledged());
+                    streams.size(), replay().unacknowledged());
             listener.onSessionSuspended(this, reason);
         }
     }
 
     @Override
-    public void endByError(ErrorCode code, String reason) {
-        close("ended by " + code + ": " + reason);
-    }
-
-    @Override
-    public void onPeerGoAway(ErrorCode code, String message) {
-        close("peer ended the session: " + code + " " + message);
+    public void onGoAway(ErrorCode code, String reason, boolean sentByPeer) {
+        close((sentByPeer ? "peer ended the session: " : "ended by ") + code + ": " + reason);
     }
 
     /** The services the peer may open from now on (the server's client list changed); open streams carry on. */
     public void useServices(ServiceDirectory services) {
-        this.services = services;
+        streams.useServices(services);
     }
 
     /** The client that owns the session ("" without authentication). */
     public String owner() {
         return owner;
-    }
-
-    /** Client: the proof for the next RESUME. */
-    public byte[] resumeProof() {
-        return ResumeProof.compute(secret, id, nonce);
-    }
-
-    /** Client: the server handed out the nonce for the resume after this one. */
-    public void acceptNextNonce(byte[] next) {
-        nonce = next.clone();
-    }
-
-    /**
-     * Server: checks a RESUME's proof against the nonces the client may hold ({@link ResumeNonces}).
-     * Changes nothing: a wrong proof, or a resume refused for another reason, leaves the session exactly
-     * as it was.
-     */
-    public void verifyResumeProof(byte[] proof) throws ProtocolException {
-        if (resumeNonces == null || resumeNonces.provenBy(proof, secret, id) == null) {
-            throw new ProtocolException(ErrorCode.AUTH_FAILED, "RESUME of session " + label + " with a wrong proof; refused");
-        }
-    }
-
-    /** Server: the resume proved with {@code proof} (verified) is accepted; returns the nonce for its RESUMED. */
-    public byte[] nextResumeNonce(byte[] proof) {
-        byte[] proven = resumeNonces.provenBy(proof, secret, id);
-        if (proven == null) {
-            throw new IllegalStateException("nextResumeNonce without a verified proof");
-        }
-        return resumeNonces.accepted(proven);
     }
 
     /** The link carrying the session now, or null while suspended. */
@@ -313,47 +271,12 @@ public final class Session implements SessionPort, MemoryBudget.QueueHolder {
 
     /** Offset up to which this side has received the peer's sequence: what a RESUME / RESUMED says. */
     public long receivedOffset() {
-        return receivedOffset;
+        return sequence.acks().received();
     }
 
     /** Offset after this side's last sequenced frame. */
     public long sentHead() {
-        return replay.head();
-    }
-
-    /**
-     * Checks that the peer's "received up to" is something this side can resend from: a frame start
-     * still in the replay buffer. A peer further behind than the buffer holds cannot be served.
-     */
-    public void checkResumable(long peerReceived) throws ProtocolException {
-        if (state == SessionState.CLOSED || id == null) {
-            throw new ProtocolException(ErrorCode.UNKNOWN_SESSION, "session " + label + " is over");
-        }
-        ResendPoint.of(replay, peerReceived);
-    }
-
-    /**
-     * Carries the session on {@code newLink} from now on, resending everything from {@code peerReceived}.
-     * Works from SUSPENDED (resume) and from ACTIVE (make-before-break or takeover: the caller closes the
-     * old link). Returns the number of bytes that will be resent.
-     */
-    public long resumeOn(Link newLink, long peerReceived) throws ProtocolException {
-        checkResumable(peerReceived);
-        long from = ResendPoint.of(replay, peerReceived);
-        replay.acknowledge(from);
-        if (state == SessionState.SUSPENDED) {
-            lastPauseNanos = System.nanoTime() - suspendedAtNanos;
-        } else {
-            lastPauseNanos = 0;
-        }
-        state = state.next(SessionState.ACTIVE);
-        link = newLink;
-        resumes++;
-        // ACKs sent on the old link after the peer moved may have been dropped with it: say it again here.
-        ackSentOffset = -1;
-        newLink.attach(this, from);
-        resumeWaitingStreams();
-        return replay.head() - from;
+        return replay().head();
     }
 
     /** How long the last suspension lasted, in nanoseconds (0 for a move without one, -1 before any). */
@@ -370,364 +293,65 @@ public final class Session implements SessionPort, MemoryBudget.QueueHolder {
     }
 
     public long unacknowledgedBytes() {
-        return replay.unacknowledged();
+        return replay().unacknowledged();
     }
-
-    // ---- streams this side opens -----------------------------------------------------------------
 
     /** A local connection was accepted for {@code service}: open a stream to the peer for it. */
     public void openStream(SocketChannel accepted, String service) throws IOException {
-        if (state == SessionState.CLOSED || nextLocalStreamId < 0 || streams.size() >= settings.maxStreams()) {
-            log.warn("session {}: refusing a connection for {}: {}", label, service,
-                    state == SessionState.CLOSED ? "session closed" : "stream limit " + settings.maxStreams() + " reached");
-            accepted.close();
-            return;
-        }
-        int streamId = nextLocalStreamId;
-        nextLocalStreamId += 2;
-        Stream stream = Stream.opening(this, streamId, service, accepted);
-        streams.put(streamId, stream);
-        log.debug("session {}: stream {} opened for service {}", label, streamId, service);
-        sendOwedFrames(stream);
+        streams.open(accepted, service, state == SessionState.CLOSED);
     }
 
-    // ---- frames from the peer --------------------------------------------------------------------
+    /** For status and tests: a line per stream. */
+    public List<String> describeStreams() {
+        return streams.describe();
+    }
 
+    // ---- for the link ----------------------------------------------------------------------------
+
+    /** The router of the peer's session frames: sequence, streams, ACK. */
     @Override
-    public boolean admitSequenced(FrameType type, long seq, int frameBytes) throws ProtocolException {
-        if (seq == receivedOffset) {
-            receivedOffset += frameBytes;
-            return true;
-        }
-        if (seq >= 0 && seq <= receivedOffset - frameBytes) {
-            return false; // a replayed frame we already have
-        }
-        throw new ProtocolException(ErrorCode.SEQUENCE_ERROR,
-                type + " at offset " + seq + " but " + receivedOffset + " was expected");
+    public StreamTable frames() {
+        return streams;
     }
 
     @Override
-    public void onOpen(int streamId, String service) throws ProtocolException {
-        if (state == SessionState.CLOSED) {
-            return; // frames still arriving on the link of a session that was just ended
-        }
-        if (streamId <= highestPeerStreamId && highestPeerStreamId != 0) {
-            throw new ProtocolException(ErrorCode.BAD_STREAM_ID, "OPEN reuses stream id " + streamId);
-        }
-        highestPeerStreamId = streamId;
-        if (streams.size() - settings.maxStreams() >= MAX_REFUSALS_OWED) {
-            log.warn("session {}: the peer opened stream {} with {} streams held, {} of them refusals it has not "
-                    + "acknowledged; ending the session", label, streamId, streams.size(), streams.size() - settings.maxStreams());
-            throw new ProtocolException(ErrorCode.LIMIT_EXCEEDED, "too many streams opened while the refusals of earlier "
-                    + "ones are not acknowledged (limit " + settings.maxStreams() + " streams)");
-        }
-        InetSocketAddress target = services.resolve(service);
-        Stream stream;
-        if (target == null) {
-            String why = services.whyNot(service);
-            log.info("session {}: stream {} refused: {}", label, streamId, why);
-            stream = Stream.refused(this, streamId, service, ErrorCode.UNKNOWN_SERVICE, why);
-        } else if (streams.size() >= settings.maxStreams()) {
-            log.warn("session {}: stream {} refused: stream limit {} reached", label, streamId, settings.maxStreams());
-            stream = Stream.refused(this, streamId, service, ErrorCode.STREAM_LIMIT,
-                    "stream limit " + settings.maxStreams() + " reached");
-        } else if (budget != null && budget.overLimit()) {
-            log.debug("session {}: stream {} refused: buffer memory over its budget", label, streamId); // the budget logs the episode
-            stream = Stream.refused(this, streamId, service, ErrorCode.STREAM_LIMIT,
-                    "buffer memory is over its budget (--max-buffer-memory " + Sizes.format(budget.limit()) + "); try again later");
-        } else {
-            stream = Stream.connecting(this, streamId, service);
-            streams.put(streamId, stream);
-            log.debug("session {}: stream {} connecting to {} ({})", label, streamId, service, target);
-            stream.connect(target);
-            return;
-        }
-        streams.put(streamId, stream);
-        sendOwedFrames(stream);
+    public ReplayBuffer replay() {
+        return sequence.replay();
     }
-
-    /** The stream a frame names; null when the stream is over (the frame is then ignored). */
-    private Stream stream(FrameType type, int streamId) throws ProtocolException {
-        Stream stream = streams.get(streamId);
-        if (stream != null) {
-            return stream;
-        }
-        boolean seenBefore = role.opens(streamId) ? streamId < nextLocalStreamId || nextLocalStreamId < 0
-                : streamId <= highestPeerStreamId;
-        if (!seenBefore) {
-            throw new ProtocolException(ErrorCode.BAD_STREAM_ID, type + " for stream " + streamId + " that was never opened");
-        }
-        return null;
-    }
-
-    /** Applies a frame to a stream; a stream-level violation resets that stream and nothing else. */
-    private interface StreamAction {
-        void apply(Stream stream) throws ProtocolException;
-    }
-
-    private void onStreamFrame(FrameType type, int streamId, StreamAction action) throws ProtocolException {
-        Stream stream = stream(type, streamId);
-        if (stream == null) {
-            return;
-        }
-        try {
-            action.apply(stream);
-        } catch (ProtocolException e) {
-            if (e.isConnectionError()) {
-                throw e;
-            }
-            log.warn("session {}: {}; resetting the stream", label, e.toString());
-            stream.reset(e.code());
-        }
-    }
-
-    @Override
-    public void onOpenOk(int streamId) throws ProtocolException {
-        requireOwn(FrameType.OPEN_OK, streamId);
-        onStreamFrame(FrameType.OPEN_OK, streamId, Stream::onOpenOk);
-    }
-
-    @Override
-    public void onOpenFail(int streamId, ErrorCode code, String message) throws ProtocolException {
-        requireOwn(FrameType.OPEN_FAIL, streamId);
-        onStreamFrame(FrameType.OPEN_FAIL, streamId, s -> s.onOpenFail(code, message));
-    }
-
-    private void requireOwn(FrameType type, int streamId) throws ProtocolException {
-        if (!role.opens(streamId)) {
-            throw new ProtocolException(ErrorCode.BAD_STREAM_ID, type + " for stream " + streamId + " that the peer opened");
-        }
-    }
-
-    @Override
-    public void onData(int streamId, ByteBuffer payload) throws ProtocolException {
-        onStreamFrame(FrameType.DATA, streamId, s -> s.onPeerData(payload));
-    }
-
-    @Override
-    public void onFin(int streamId) throws ProtocolException {
-        onStreamFrame(FrameType.FIN, streamId, Stream::onPeerFin);
-    }
-
-    @Override
-    public void onReset(int streamId, ErrorCode code) throws ProtocolException {
-        onStreamFrame(FrameType.RESET, streamId, s -> s.onPeerReset(code));
-    }
-
-    @Override
-    public void onWindowUpdate(int streamId, int increment) throws ProtocolException {
-        onStreamFrame(FrameType.WINDOW_UPDATE, streamId, s -> s.onWindowUpdate(increment));
-    }
-
-    @Override
-    public void onAck(long offset) {
-        replay.acknowledge(offset);
-        resumeWaitingStreams();
-    }
-
-    @Override
-    public void onDatagram(int flowId, ByteBuffer payload) throws ProtocolException {
-        throw new ProtocolException(ErrorCode.NOT_SUPPORTED, "DATAGRAM was not negotiated");
-    }
-
-    @Override
-    public void onHello(Hello hello) throws ProtocolException {
-        throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "HELLO inside a session");
-    }
-
-    @Override
-    public void onWelcome(Welcome welcome) throws ProtocolException {
-        throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "WELCOME inside a session");
-    }
-
-    @Override
-    public void onResume(Resume resume) throws ProtocolException {
-        throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "RESUME inside a session");
-    }
-
-    @Override
-    public void onResumed(long offset, long sent, byte[] nonce) throws ProtocolException {
-        throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "RESUMED inside a session");
-    }
-
-    @Override
-    public void onPing(long opaque) throws ProtocolException {
-        throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "PING is the link's");
-    }
-
-    @Override
-    public void onPong(long opaque) throws ProtocolException {
-        throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "PONG is the link's");
-    }
-
-    @Override
-    public void onGoAway(ErrorCode code, String message) throws ProtocolException {
-        throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "GOAWAY is the link's");
-    }
-
-    // ---- acknowledgements -----------------------------------------------------------------------
 
     @Override
     public void afterInboundBatch() {
-        long unacked = receivedOffset - ackSentOffset;
-        if (unacked >= ACK_EVERY_BYTES) {
-            requestFlush();
-        } else if (unacked > 0 && (ackTimer == null || !ackTimer.isPending())) {
-            ackTimer = loop.schedule(ACK_DELAY_NANOS, this::requestFlush);
-        }
+        sequence.acks().afterInboundBatch();
     }
 
     @Override
     public long takeDueAck() {
-        if (receivedOffset == ackSentOffset) {
-            return -1;
-        }
-        ackSentOffset = receivedOffset;
-        if (ackTimer != null) {
-            ackTimer.cancel();
-        }
-        return receivedOffset;
+        return sequence.acks().takeDueAck();
     }
 
-    // ---- sending --------------------------------------------------------------------------------
-
-    @Override
-    public ReplayBuffer replay() {
-        return replay;
-    }
-
-    /** DATA was queued: have the link write it at the end of this turn. */
-    void framesQueued() {
-        requestFlush();
-    }
-
-    private void requestFlush() {
+    void requestFlush() {
         if (link != null) {
             link.requestFlush();
         }
     }
 
-    /**
-     * Writes the frames a stream owes the peer, or queues the stream until the replay buffer has room.
-     * Behind streams already waiting, never past them: a short OPEN that fits must not overtake a longer
-     * one that did not, since the peer requires each side's stream ids to arrive in increasing order.
-     */
-    void sendOwedFrames(Stream stream) {
-        if (state == SessionState.CLOSED) {
-            return;
-        }
-        if (stream.deferred || !deferred.isEmpty() || !stream.writeOwedFrames(replay)) {
-            if (!stream.deferred) {
-                stream.deferred = true;
-                deferred.add(stream);
-            }
-        }
-        requestFlush();
+    // ---- for streams ----------------------------------------------------------------------------
+
+    SendQueue sendQueue() {
+        return sendQueue;
     }
 
-    /**
-     * A stream found the replay buffer full; it reads again when acknowledgements make room, or, when it
-     * was the agent's budget that said no, when another session gives memory back.
-     */
-    void park(Stream stream) {
-        if (!stream.parked) {
-            stream.parked = true;
-            parked.add(stream);
-        }
-        waitForMemoryIfBudgetBound();
-    }
-
-    /** Asks the budget for one wake-up when it is the agent's memory, not this session's ACKs, that holds data back. */
-    private void waitForMemoryIfBudgetBound() {
-        if (!waitingForMemory && replay.waitsForBudget()) {
-            waitingForMemory = true;
-            budget.whenRoom(this::memoryGivenBack);
-        }
-    }
-
-    private void memoryGivenBack() {
-        waitingForMemory = false;
-        if (state != SessionState.CLOSED) {
-            resumeWaitingStreams();
-        }
-    }
-
-    private void resumeWaitingStreams() {
-        while (!deferred.isEmpty()) {
-            Stream stream = deferred.peek();
-            if (!stream.writeOwedFrames(replay)) {
-                break;
-            }
-            deferred.poll();
-            stream.deferred = false;
-        }
-        while (!parked.isEmpty() && replay.canTakeData()) {
-            Stream stream = parked.poll();
-            stream.parked = false;
-            stream.updateInterest();
-        }
-        if (!parked.isEmpty()) {
-            waitForMemoryIfBudgetBound();
-        }
-    }
-
-    /**
-     * Whether a stream may queue {@code bytes} more that the peer sent (its local socket is slow). Yes while
-     * the agent's buffer memory has room. At the limit: no for a session queueing more than its fair share;
-     * for one within it, the sessions above theirs shed their largest queues to make room, and no when even
-     * that does not. A no resets the stream: windows the peer was given cannot be taken back, and peers
-     * filling thousands of them must not push the agent past --max-buffer-memory.
-     */
-    boolean mayQueue(Stream stream, int bytes) {
-        long needed = bytes + chunkPool.bufferSize(); // taken in whole chunks
-        if (budget == null || budget.queueFits(needed)) {
-            return true;
-        }
-        if (inboundQueued + needed <= budget.fairShare() && budget.makeRoomForQueue(needed, this)) {
-            return true;
-        }
-        log.info("session {}: stream {} reset: its peer's bytes would take the queues for slow local sockets past "
-                + "--max-buffer-memory {} (this session queues {}; its share is {})", label, stream.id,
-                Sizes.format(budget.limit()), Sizes.format(inboundQueued), Sizes.format(budget.fairShare()));
-        return false;
-    }
-
-    /** A stream's inbound queue took or gave back {@code delta} bytes of memory (whole chunks). */
-    void queuedChanged(long delta) {
-        inboundQueued += delta;
-        if (budget != null) {
-            budget.queuedChanged(delta);
-        }
-    }
-
-    @Override
-    public long queuedBytes() {
-        return inboundQueued;
-    }
-
-    /** The budget needs room for another session: the stream with the largest inbound queue is reset. */
-    @Override
-    public void shedLargestQueue(String why) {
-        Stream largest = null;
-        for (Stream s : streams.values()) {
-            if (largest == null || s.queuedBytes() > largest.queuedBytes()) {
-                largest = s;
-            }
-        }
-        if (largest == null || largest.queuedBytes() == 0) {
-            return;
-        }
-        log.info("session {}: stream {} reset, its {} queued for a slow local socket dropped: {}", label, largest.id,
-                Sizes.format(largest.queuedBytes()), why);
-        largest.reset(ErrorCode.STREAM_LIMIT);
+    QueueMemory queueMemory() {
+        return queueMemory;
     }
 
     void remove(Stream stream) {
-        streams.remove(stream.id);
-        log.debug("session {}: stream {} closed ({} bytes out, {} in)", label, stream.id, stream.bytesToPeer, stream.bytesFromPeer);
+        streams.remove(stream);
     }
 
-    // ---- for streams ----------------------------------------------------------------------------
+    boolean isClosed() {
+        return state == SessionState.CLOSED;
+    }
 
     EventLoop loop() {
         return loop;
@@ -751,15 +375,6 @@ public final class Session implements SessionPort, MemoryBudget.QueueHolder {
 
     int peerMaxPayload() {
         return peerMaxPayload;
-    }
-
-    /** For status and tests: a line per stream. */
-    public List<String> describeStreams() {
-        List<String> lines = new ArrayList<>();
-        for (Stream stream : streams.values()) {
-            lines.add(stream + " out=" + stream.bytesToPeer + " in=" + stream.bytesFromPeer + " queued=" + stream.queuedBytes());
-        }
-        return lines;
     }
 
     @Override

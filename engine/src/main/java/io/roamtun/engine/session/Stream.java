@@ -1,20 +1,14 @@
 package io.roamtun.engine.session;
 
-import io.roamtun.engine.buffer.ByteQueue;
 import io.roamtun.engine.buffer.MemoryBudget;
-import io.roamtun.engine.buffer.ReplayBuffer;
 import io.roamtun.engine.loop.IoHandler;
-import io.roamtun.engine.loop.Timer;
+import io.roamtun.engine.resend.ReplayBuffer;
+import io.roamtun.engine.session.OwedFrames.Kind;
 import io.roamtun.engine.session.StreamState.Event;
 import io.roamtun.protocol.ErrorCode;
-import io.roamtun.protocol.FrameEncoder;
 import io.roamtun.protocol.ProtocolException;
-import io.roamtun.protocol.Wire;
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.InetSocketAddress;
-import java.net.NoRouteToHostException;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
@@ -22,86 +16,68 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One tunneled TCP connection: relays between its local socket and the session. Bytes from the local
- * socket are read straight into the session's replay buffer as DATA frames, as far as the peer's credit
- * ({@link #sendWindow}) allows; DATA from the peer is written straight to the local socket, and only
- * what the socket does not take is queued, up to the window this side advertised.
- *
- * <p>Frames this stream owes the peer (OPEN, OPEN_OK, OPEN_FAIL, WINDOW_UPDATE, FIN, RESET) are kept as
- * "owed" until the replay buffer has room for them, so a full buffer delays them and never loses them.
+ * One tunneled TCP connection: relays between its {@link LocalSocket} and the session, with flow control
+ * both ways. Bytes from the local socket are read straight into the session's replay buffer as DATA frames,
+ * as far as the peer's credit ({@link #sendWindow}) allows; DATA from the peer is written straight to the
+ * local socket, and only what the socket does not take is queued ({@link #toLocal}), up to the window this
+ * side advertised. The control frames it owes the peer wait in {@link OwedFrames} until they fit.
  */
-final class Stream implements IoHandler {
+final class Stream implements IoHandler, OwedFrames.Stream, LocalSocket.ConnectListener {
     private static final Logger log = LoggerFactory.getLogger(Stream.class);
-
-    private final Session session;
-    final int id;
-    final String service;
-    private SocketChannel channel;
-    private SelectionKey key;
-    private StreamState state;
-    private final ByteQueue pending;
-    /** How far a stream's window may grow ({@link ReceiveWindow}): this many times {@code --stream-window}. */
-    static final int MAX_WINDOW_GROWTH = 8;
     /** Frames read from the local socket per readiness event at most (4 x 64 KiB), so one stream cannot hold the loop. */
     private static final int FRAMES_PER_READ_EVENT = 4;
 
+    private final Session session;
+    private final int id;
+    private final String service;
+    private final LocalSocket local;
+    private StreamState state;
+    /** The peer's bytes on their way to the local socket, and the credit that earns back. */
+    private final LocalDelivery toLocal;
     /** Bytes the peer still lets us send. */
-    int sendWindow;
-    /** What the peer may still send us, and the credit we owe it. */
-    private final ReceiveWindow receiveWindow;
-
-    // Frames owed to the peer, written in this order by writeOwedFrames.
-    private boolean owesOpen;
-    private boolean owesOpenOk;
-    private ErrorCode owesOpenFail;
-    private String openFailMessage;
-    private boolean owesFin;
-    private ErrorCode owesReset;
-
-    private boolean outputShut;
-    private boolean channelClosed;
-    /** Waiting for room in the replay buffer to read more. */
-    boolean parked;
-    /** Waiting for room in the replay buffer to write owed frames. */
-    boolean deferred;
+    private final SendWindow sendWindow;
+    private final OwedFrames owed = new OwedFrames();
     private boolean removed;
-    private Timer connectTimer;
 
-    long bytesToPeer;
-    long bytesFromPeer;
-
-    private Stream(Session session, int id, String service, SocketChannel channel, StreamState state) {
+    private Stream(Session session, int id, String service, StreamState state) {
         this.session = session;
         this.id = id;
         this.service = service;
-        this.channel = channel;
+        this.local = new LocalSocket("stream " + id);
         this.state = state;
-        this.pending = new ByteQueue(session.chunkPool(), session.budget(), session::queuedChanged);
-        int window = session.settings().streamWindow();
-        this.receiveWindow = new ReceiveWindow(window, (int) Math.min(1 << 30, (long) window * MAX_WINDOW_GROWTH));
-        this.sendWindow = session.peerInitialWindow();
+        this.toLocal = LocalDelivery.of(session);
+        this.sendWindow = new SendWindow(id, session.peerInitialWindow());
     }
 
     /** A stream for a local connection that was just accepted; OPEN goes to the peer. */
     static Stream opening(Session session, int id, String service, SocketChannel accepted) throws IOException {
-        Stream stream = new Stream(session, id, service, accepted, StreamState.OPENING);
-        stream.owesOpen = true;
-        stream.key = session.loop().register(accepted, 0, stream);
+        Stream stream = new Stream(session, id, service, StreamState.OPENING);
+        stream.owed.owe(Kind.OPEN);
+        stream.local.register(session.loop(), accepted, 0, stream);
         return stream;
     }
 
     /** A stream the peer opened, for which a local connection to {@code target} is to be made. */
     static Stream connecting(Session session, int id, String service) {
-        return new Stream(session, id, service, null, StreamState.CONNECTING);
+        return new Stream(session, id, service, StreamState.CONNECTING);
     }
 
     /** A stream refused at once; it exists only until its OPEN_FAIL is written. */
     static Stream refused(Session session, int id, String service, ErrorCode code, String message) {
-        Stream stream = new Stream(session, id, service, null, StreamState.CLOSED);
-        stream.owesOpenFail = code;
-        stream.openFailMessage = message;
-        stream.channelClosed = true;
+        Stream stream = new Stream(session, id, service, StreamState.CLOSED);
+        stream.owed.oweOpenFail(code, message);
+        stream.local.markClosed();
         return stream;
+    }
+
+    @Override
+    public int id() {
+        return id;
+    }
+
+    @Override
+    public String service() {
+        return service;
     }
 
     StreamState state() {
@@ -109,64 +85,60 @@ final class Stream implements IoHandler {
     }
 
     long queuedBytes() {
-        return pending.size();
+        return toLocal.queued();
+    }
+
+    long bytesToPeer() {
+        return sendWindow.sent();
+    }
+
+    long bytesFromPeer() {
+        return toLocal.received();
     }
 
     private boolean transition(Event event) {
         StreamState next = state.on(event);
-        if (next == null) {
-            return false;
+        if (next != null) {
+            state = next;
         }
-        state = next;
-        return true;
+        return next != null;
     }
 
-    // ---- the local connection -------------------------------------------------------------------
+    /** A frame of the peer's moves the state by {@code event}, or breaks the stream's rules (the stream is reset). */
+    private void requireTransition(Event event, String frame) throws ProtocolException {
+        if (!transition(event)) {
+            throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, id, frame + " in state " + state);
+        }
+    }
 
     void connect(InetSocketAddress target) {
-        try {
-            channel = SocketChannel.open();
-            channel.configureBlocking(false);
-            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            boolean connected = channel.connect(target);
-            key = session.loop().register(channel, connected ? 0 : SelectionKey.OP_CONNECT, this);
-            if (connected) {
-                onConnected();
-            } else {
-                connectTimer = session.loop().schedule(session.settings().connectTimeout().toNanos(),
-                        () -> connectFailed(ErrorCode.CONNECT_TIMEOUT, "no answer from " + target + " within "
-                                + session.settings().connectTimeout().toMillis() + " ms"));
-            }
-        } catch (IOException | RuntimeException e) {
-            connectFailed(classify(e), describe(e) + " (" + target + ")");
-        }
+        local.connect(session.loop(), target, session.settings().connectTimeout(), this, this);
     }
 
-    private void onConnected() {
-        if (connectTimer != null) {
-            connectTimer.cancel();
-        }
+    @Override
+    public void onConnected() {
+        local.cancelConnect();
         transition(Event.CONNECTED);
-        owesOpenOk = true;
-        session.sendOwedFrames(this);
-        if (!pending.isEmpty()) {
-            writePending();
+        owed.owe(Kind.OPEN_OK);
+        session.sendQueue().sendOwedFrames(this);
+        if (!toLocal.isEmpty()) {
+            writeToLocal();
         }
         maybeShutOutput();
         updateInterest();
     }
 
-    private void connectFailed(ErrorCode code, String message) {
+    @Override
+    public void onConnectFailed(ErrorCode code, String message) {
         if (state != StreamState.CONNECTING && state != StreamState.CONNECTING_REMOTE_CLOSED) {
             return;
         }
         log.info("stream {} to service {}: connect failed: {}", id, service, message);
         transition(Event.CONNECT_FAILED);
-        owesOpenFail = code;
-        openFailMessage = message;
-        pending.clear();
-        closeChannel(false);
-        session.sendOwedFrames(this);
+        owed.oweOpenFail(code, message);
+        toLocal.drop();
+        local.close(false);
+        session.sendQueue().sendOwedFrames(this);
         maybeFinish();
     }
 
@@ -174,19 +146,13 @@ final class Stream implements IoHandler {
     public void onReady(SelectionKey readyKey) {
         int ready = readyKey.readyOps();
         if ((ready & SelectionKey.OP_CONNECT) != 0) {
-            try {
-                if (channel.finishConnect()) {
-                    onConnected();
-                }
-            } catch (IOException e) {
-                connectFailed(classify(e), describe(e));
-            }
+            local.finishConnect(this);
             return;
         }
-        if ((ready & SelectionKey.OP_WRITE) != 0 && !channelClosed) {
-            writePending();
+        if ((ready & SelectionKey.OP_WRITE) != 0 && !local.isClosed()) {
+            writeToLocal();
         }
-        if ((ready & SelectionKey.OP_READ) != 0 && !channelClosed) {
+        if ((ready & SelectionKey.OP_READ) != 0 && !local.isClosed()) {
             readLocal();
         }
     }
@@ -202,15 +168,15 @@ final class Stream implements IoHandler {
                 break;
             }
             ReplayBuffer replay = session.replay();
-            ByteBuffer slot = replay.reserveData(Math.min(sendWindow, session.peerMaxPayload()));
+            ByteBuffer slot = replay.reserveData(Math.min(sendWindow.credit(), session.peerMaxPayload()));
             if (slot == null) {
-                session.park(this);
+                session.sendQueue().waitToRead(this);
                 break;
             }
             boolean filled;
             int n;
             try {
-                n = channel.read(slot);
+                n = local.channel().read(slot);
                 filled = !slot.hasRemaining();
             } catch (IOException e) {
                 replay.cancelData();
@@ -219,9 +185,8 @@ final class Stream implements IoHandler {
             }
             if (n > 0) {
                 replay.commitData(id, n);
-                sendWindow -= n;
-                bytesToPeer += n;
-                session.framesQueued();
+                sendWindow.spent(n);
+                session.requestFlush();
             } else {
                 replay.cancelData();
                 if (n < 0) {
@@ -239,15 +204,14 @@ final class Stream implements IoHandler {
         if (!transition(Event.LOCAL_FIN)) {
             return;
         }
-        owesFin = true;
-        session.sendOwedFrames(this);
+        owed.owe(Kind.FIN);
+        session.sendQueue().sendOwedFrames(this);
         maybeFinish();
     }
 
-    private void writePending() {
+    private void writeToLocal() {
         try {
-            long n = pending.writeTo(channel);
-            consumed((int) n);
+            creditEarned(toLocal.writeQueued(local.channel()));
         } catch (IOException e) {
             localFailed(e);
             return;
@@ -258,44 +222,33 @@ final class Stream implements IoHandler {
     }
 
     private void maybeShutOutput() {
-        if (outputShut || channelClosed || !pending.isEmpty() || !state.remoteFinished() || !state.localConnected()) {
-            return;
-        }
-        outputShut = true;
-        try {
-            channel.shutdownOutput();
-        } catch (IOException e) {
-            log.debug("stream {}: shutdown of local output failed: {}", id, describe(e));
+        if (toLocal.isEmpty() && state.remoteFinished() && state.localConnected()) {
+            local.shutdownOutput();
         }
     }
 
     private boolean wantsToRead() {
-        return !channelClosed && state.localReadable() && state.localConnected() && sendWindow > 0 && !parked
-                && !owesOpen && !owesOpenOk;
+        return !local.isClosed() && state.localReadable() && state.localConnected() && sendWindow.credit() > 0
+                && !session.sendQueue().isWaitingToRead(this) && !owed.opening();
     }
 
     void updateInterest() {
-        if (key == null || !key.isValid() || channelClosed) {
-            return;
-        }
         int ops = 0;
         if (wantsToRead()) {
             ops |= SelectionKey.OP_READ;
         }
-        if (!pending.isEmpty() && state.localConnected()) {
+        if (!toLocal.isEmpty() && state.localConnected()) {
             ops |= SelectionKey.OP_WRITE;
         }
         if (state == StreamState.CONNECTING || state == StreamState.CONNECTING_REMOTE_CLOSED) {
             ops |= SelectionKey.OP_CONNECT;
         }
-        if (key.interestOps() != ops) {
-            key.interestOps(ops);
-        }
+        local.setInterest(ops);
     }
 
     /** The local socket failed (the app reset it, or went away): the peer gets RESET. */
     private void localFailed(IOException e) {
-        log.debug("stream {}: local socket failed: {}", id, describe(e));
+        log.debug("stream {}: local socket failed: {}", id, LocalSocket.describe(e));
         reset(ErrorCode.CANCELLED);
     }
 
@@ -305,39 +258,30 @@ final class Stream implements IoHandler {
             return;
         }
         // A peer that never got our OPEN has nothing to reset; one whose stream is over needs no word.
-        boolean peerHasIt = !owesOpen && state != StreamState.CLOSED;
+        boolean peerHasIt = !owed.owes(Kind.OPEN) && state != StreamState.CLOSED;
         transition(Event.RESET);
-        if (connectTimer != null) {
-            connectTimer.cancel();
-        }
-        pending.clear();
-        closeChannel(true);
-        owesOpen = owesOpenOk = owesFin = false;
-        receiveWindow.forget();
+        local.cancelConnect();
+        toLocal.dropAndForget();
+        local.close(true);
+        owed.forget(Kind.OPEN, Kind.OPEN_OK, Kind.FIN);
         if (peerHasIt) {
-            owesReset = code;
+            owed.oweReset(code);
         }
-        session.sendOwedFrames(this);
+        session.sendQueue().sendOwedFrames(this);
         maybeFinish();
     }
 
-    // ---- the peer -------------------------------------------------------------------------------
-
     void onOpenOk() throws ProtocolException {
-        if (!transition(Event.OPEN_OK)) {
-            throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, id, "OPEN_OK in state " + state);
-        }
+        requireTransition(Event.OPEN_OK, "OPEN_OK");
         updateInterest();
     }
 
     void onOpenFail(ErrorCode code, String message) throws ProtocolException {
-        if (!transition(Event.OPEN_FAILED)) {
-            throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, id, "OPEN_FAIL in state " + state);
-        }
+        requireTransition(Event.OPEN_FAILED, "OPEN_FAIL");
         log.info("stream {} to service {} refused by the peer: {} {}", id, service, code, message);
-        owesFin = false;
-        pending.clear();
-        closeChannel(false);
+        owed.forget(Kind.FIN);
+        toLocal.drop();
+        local.close(false);
         maybeFinish();
     }
 
@@ -346,33 +290,27 @@ final class Stream implements IoHandler {
         if (!state.acceptsPeerData()) {
             throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, id, "DATA in state " + state);
         }
-        if (!receiveWindow.take(length)) {
-            throw new ProtocolException(ErrorCode.FLOW_CONTROL_ERROR, id,
-                    "peer sent " + receiveWindow.excess(length) + " bytes beyond the window");
-        }
-        bytesFromPeer += length;
-        if (state.localConnected() && pending.isEmpty()) {
+        toLocal.admit(id, length);
+        if (state.localConnected()) {
             try {
-                consumed(channel.write(payload));
+                creditEarned(toLocal.writeThrough(local.channel(), payload));
             } catch (IOException e) {
                 localFailed(e);
                 return;
             }
         }
         if (payload.hasRemaining()) {
-            if (!session.mayQueue(this, payload.remaining())) {
+            if (!session.queueMemory().mayQueue(this, payload.remaining())) {
                 reset(ErrorCode.STREAM_LIMIT);
                 return;
             }
-            pending.append(payload);
+            toLocal.queue(payload);
             updateInterest();
         }
     }
 
     void onPeerFin() throws ProtocolException {
-        if (!transition(Event.REMOTE_FIN)) {
-            throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, id, "FIN in state " + state);
-        }
+        requireTransition(Event.REMOTE_FIN, "FIN");
         maybeShutOutput();
         updateInterest();
         maybeFinish();
@@ -381,167 +319,71 @@ final class Stream implements IoHandler {
     void onPeerReset(ErrorCode code) {
         log.debug("stream {}: reset by peer: {}", id, code);
         transition(Event.RESET);
-        if (connectTimer != null) {
-            connectTimer.cancel();
-        }
-        pending.clear();
-        owesOpen = owesOpenOk = owesFin = false;
-        owesOpenFail = null;
-        owesReset = null;
-        receiveWindow.forget();
-        closeChannel(true);
+        local.cancelConnect();
+        toLocal.dropAndForget();
+        owed.forget(Kind.OPEN, Kind.OPEN_OK, Kind.FIN, Kind.OPEN_FAIL, Kind.RESET);
+        local.close(true);
         maybeFinish();
     }
 
     void onWindowUpdate(int increment) throws ProtocolException {
-        if (increment <= 0) {
-            throw new ProtocolException(ErrorCode.FLOW_CONTROL_ERROR, id,
-                    "WINDOW_UPDATE increment " + Integer.toUnsignedString(increment) + " not in 1.." + Wire.MAX_WINDOW);
-        }
-        long next = (long) sendWindow + increment;
-        if (next > Integer.MAX_VALUE) {
-            throw new ProtocolException(ErrorCode.FLOW_CONTROL_ERROR, id, "window would exceed 2^31-1");
-        }
-        sendWindow = (int) next;
+        sendWindow.update(increment);
         updateInterest();
     }
 
     /** The peer's initial window became known (WELCOME after the stream was made). */
     void addSendWindow(int credit) {
-        sendWindow += credit;
+        sendWindow.add(credit);
         updateInterest();
     }
 
-    private void consumed(int n) {
-        if (n <= 0 || state == StreamState.CLOSED && channelClosed) {
-            return;
-        }
-        receiveWindow.consumed(n);
-        if (receiveWindow.owesUpdate()) {
-            session.sendOwedFrames(this);
+    /** The local socket took bytes; {@code owed}: enough that the peer is owed a WINDOW_UPDATE. */
+    private void creditEarned(boolean owed) {
+        if (owed) {
+            session.sendQueue().sendOwedFrames(this);
         }
     }
 
-    // ---- frames owed to the peer ----------------------------------------------------------------
+    @Override
+    public boolean owesWindowUpdate() {
+        return toLocal.owesUpdate() && state != StreamState.CLOSED;
+    }
 
-    boolean owesFrames() {
-        return owesControlFrames() || (receiveWindow.owesUpdate() && state != StreamState.CLOSED);
+    @Override
+    public int grantWindow() {
+        MemoryBudget budget = session.budget();
+        return toLocal.grant(budget != null && budget.underPressure());
     }
 
     /** Writes owed frames into the replay buffer, in order; returns false when it ran out of room. */
     boolean writeOwedFrames(ReplayBuffer replay) {
-        if (owesOpen) {
-            int size = FrameEncoder.openSize(service);
-            ByteBuffer slot = replay.reserveFrame(size);
-            if (slot == null) {
-                return false;
-            }
-            FrameEncoder.open(slot, replay.head(), id, service);
-            replay.commitFrame(size);
-            owesOpen = false;
-            updateInterest();
+        boolean opening = owed.opening();
+        boolean done = owed.writeTo(replay, this);
+        if (opening && !owed.opening()) {
+            updateInterest(); // reading waits for OPEN (and OPEN_OK) to be on its way
         }
-        if (owesOpenOk) {
-            ByteBuffer slot = replay.reserveFrame(FrameEncoder.EMPTY_FRAME_BYTES);
-            if (slot == null) {
-                return false;
-            }
-            FrameEncoder.openOk(slot, replay.head(), id);
-            replay.commitFrame(FrameEncoder.EMPTY_FRAME_BYTES);
-            owesOpenOk = false;
-            updateInterest();
+        if (done) {
+            maybeFinish();
         }
-        if (owesOpenFail != null) {
-            int size = FrameEncoder.messageFrameSize(openFailMessage);
-            ByteBuffer slot = replay.reserveFrame(size);
-            if (slot == null) {
-                return false;
-            }
-            FrameEncoder.openFail(slot, replay.head(), id, owesOpenFail, openFailMessage);
-            replay.commitFrame(size);
-            owesOpenFail = null;
-        }
-        if (receiveWindow.owesUpdate() && state != StreamState.CLOSED) {
-            ByteBuffer slot = replay.reserveFrame(FrameEncoder.WINDOW_UPDATE_FRAME_BYTES);
-            if (slot == null) {
-                return false;
-            }
-            MemoryBudget budget = session.budget();
-            int increment = receiveWindow.grant(pending.size(), budget != null && budget.underPressure());
-            if (increment > 0) { // (0: the window shrank by all that was consumed; the reserved slot goes unused)
-                FrameEncoder.windowUpdate(slot, replay.head(), id, increment);
-                replay.commitFrame(FrameEncoder.WINDOW_UPDATE_FRAME_BYTES);
-            }
-        }
-        if (owesFin) {
-            ByteBuffer slot = replay.reserveFrame(FrameEncoder.EMPTY_FRAME_BYTES);
-            if (slot == null) {
-                return false;
-            }
-            FrameEncoder.fin(slot, replay.head(), id);
-            replay.commitFrame(FrameEncoder.EMPTY_FRAME_BYTES);
-            owesFin = false;
-        }
-        if (owesReset != null) {
-            ByteBuffer slot = replay.reserveFrame(FrameEncoder.RESET_FRAME_BYTES);
-            if (slot == null) {
-                return false;
-            }
-            FrameEncoder.reset(slot, replay.head(), id, owesReset);
-            replay.commitFrame(FrameEncoder.RESET_FRAME_BYTES);
-            owesReset = null;
-        }
-        maybeFinish();
-        return true;
+        return done;
     }
-
-    // ---- the end --------------------------------------------------------------------------------
 
     /** Removes the stream once it is closed both ways, its queue written and nothing owed. */
     void maybeFinish() {
-        if (removed || state != StreamState.CLOSED || !pending.isEmpty() || owesControlFrames()) {
+        if (removed || state != StreamState.CLOSED || !toLocal.isEmpty() || owed.any()) {
             return;
         }
         removed = true;
-        if (connectTimer != null) {
-            connectTimer.cancel();
-        }
-        closeChannel(false);
+        local.cancelConnect();
+        local.close(false);
         session.remove(this);
-    }
-
-    private boolean owesControlFrames() {
-        return owesOpen || owesOpenOk || owesOpenFail != null || owesFin || owesReset != null;
-    }
-
-    private void closeChannel(boolean abortive) {
-        if (channelClosed) {
-            return;
-        }
-        channelClosed = true;
-        if (key != null) {
-            key.cancel();
-        }
-        if (channel == null) {
-            return;
-        }
-        try {
-            if (abortive && channel.isConnected()) {
-                channel.setOption(StandardSocketOptions.SO_LINGER, 0);
-            }
-            channel.close();
-        } catch (IOException e) {
-            log.debug("stream {}: close failed: {}", id, describe(e));
-        }
     }
 
     /** The session is over: the local socket is reset (see {@link Session#close}) and buffers freed. */
     void abandon() {
-        if (connectTimer != null) {
-            connectTimer.cancel();
-        }
-        pending.clear();
-        closeChannel(true);
+        local.cancelConnect();
+        toLocal.drop();
+        local.close(true);
         state = StreamState.CLOSED;
         removed = true;
     }
@@ -549,21 +391,6 @@ final class Stream implements IoHandler {
     @Override
     public void onFailure(Throwable bug) {
         reset(ErrorCode.INTERNAL_ERROR);
-    }
-
-    private static ErrorCode classify(Exception e) {
-        if (e instanceof ConnectException) {
-            return ErrorCode.CONNECT_REFUSED;
-        }
-        if (e instanceof NoRouteToHostException) {
-            return ErrorCode.UNREACHABLE;
-        }
-        return ErrorCode.UNREACHABLE;
-    }
-
-    static String describe(Exception e) {
-        String message = e.getMessage();
-        return message != null ? message : e.getClass().getSimpleName();
     }
 
     @Override

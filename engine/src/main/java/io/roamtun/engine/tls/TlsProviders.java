@@ -1,6 +1,6 @@
 package io.roamtun.engine.tls;
 
-import io.roamtun.engine.config.UsageException;
+import io.roamtun.engine.text.UsageException;
 import java.security.Provider;
 import javax.net.ssl.SSLContext;
 import org.conscrypt.Conscrypt;

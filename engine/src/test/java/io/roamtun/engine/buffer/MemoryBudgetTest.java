@@ -1,5 +1,6 @@
 package io.roamtun.engine.buffer;
 
+import io.roamtun.engine.resend.ReplayBuffer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;

@@ -1,11 +1,12 @@
 package io.roamtun.engine.link;
 
+import io.roamtun.engine.transport.ChunkingTransport;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.roamtun.engine.buffer.BufferPool;
-import io.roamtun.engine.buffer.ReplayBuffer;
+import io.roamtun.engine.resend.ReplayBuffer;
 import io.roamtun.protocol.AnyFrame;
 import io.roamtun.protocol.FrameDecoder;
 import io.roamtun.protocol.FrameEncoder;
@@ -52,7 +53,7 @@ class LinkWriterTest {
             BufferPool pool = new BufferPool(256 * 1024, 4);
             ReplayBuffer replay = new ReplayBuffer(pool, 2 << 20);
             ChunkingTransport transport = new ChunkingTransport(chunk);
-            LinkWriter writer = new LinkWriter(transport);
+            LinkWriter writer = new LinkWriter(transport, "test");
             writer.sendReplayFrom(replay, 0);
             int frames = 12;
             for (int i = 1; i <= frames; i++) {
@@ -87,48 +88,9 @@ class LinkWriterTest {
         }
     }
 
-    /** After a make-before-break move the peer may acknowledge frames this link never (re)sent. */
-    @Test
-    void anAckBeyondTheCursorSkipsResendingButNeverFreesAHalfWrittenFrame() throws Exception {
-        BufferPool pool = new BufferPool(256 * 1024, 4);
-        ReplayBuffer replay = new ReplayBuffer(pool, 2 << 20);
-        long[] starts = new long[4];
-        for (int i = 0; i < 4; i++) {
-            starts[i] = replay.head();
-            ByteBuffer slot = replay.reserveData(1000);
-            int n = slot.remaining();
-            slot.position(slot.limit());
-            replay.commitData(1, n);
-        }
-        // At a frame boundary: the cursor jumps to the ACK, nothing before it is resent.
-        ChunkingTransport transport = new ChunkingTransport(1 << 20);
-        LinkWriter writer = new LinkWriter(transport);
-        writer.sendReplayFrom(replay, 0);
-        assertEquals(starts[2], writer.acknowledged(starts[2]));
-        assertEquals(starts[2], writer.sentOffset());
-        writer.flush(true);
-        assertEquals(replay.head() - starts[2], transport.written.size(), "only the frames the peer lacks");
-        // Halfway through a frame: only what lies before that frame may be freed.
-        ChunkingTransport slow = new ChunkingTransport(50);
-        LinkWriter halfway = new LinkWriter(slow);
-        halfway.sendReplayFrom(replay, 0);
-        halfway.flush(true); // 50 bytes of the first frame
-        assertEquals(starts[0], halfway.acknowledged(starts[3]));
-        assertEquals(10, halfway.acknowledged(10), "an ACK below the cursor is taken as it is");
-    }
-
-    /**
-     * Right after a move the new link may be halfway through a resent frame when the peer acknowledges more
-     * (it got those frames on the old link). The part beyond the frame is held, not forgotten: once the frame
-     * is out the cursor skips what the peer has and the whole ACK frees the buffer. (Forgetting it left the
-     * buffer full with no ACK ever coming again: a stalled session.)
-     */
-    @Test
-    void anAckBeyondAHalfWrittenFrameIsHeldUntilTheFrameIsOut() throws Exception {
-        BufferPool pool = new BufferPool(256 * 1024, 4);
-        ReplayBuffer replay = new ReplayBuffer(pool, 2 << 20);
-        long[] starts = new long[5];
-        for (int i = 0; i < 5; i++) {
+    private static ReplayBuffer replayWithFrames(long[] starts) {
+        ReplayBuffer replay = new ReplayBuffer(new BufferPool(256 * 1024, 4), 2 << 20);
+        for (int i = 0; i < starts.length; i++) {
             starts[i] = replay.head();
             ByteBuffer slot = replay.reserveData(1000);
             int n = slot.remaining();
@@ -137,17 +99,53 @@ class LinkWriterTest {
             }
             replay.commitData(1, n);
         }
+        return replay;
+    }
+
+    /** After a make-before-break move the peer may acknowledge frames this link never (re)sent. */
+    @Test
+    void anAckBeyondTheCursorSkipsResendingButNeverFreesAHalfWrittenFrame() throws Exception {
+        long[] starts = new long[4];
+        ReplayBuffer replay = replayWithFrames(starts);
+        // At a frame boundary: the cursor jumps to the ACK, nothing before it is resent.
+        ChunkingTransport transport = new ChunkingTransport(1 << 20);
+        LinkWriter writer = new LinkWriter(transport, "test");
+        writer.sendReplayFrom(replay, 0);
+        replay.acknowledge(starts[2]);
+        writer.flush(true);
+        assertEquals(replay.head() - starts[2], transport.written.size(), "only the frames the peer lacks");
+        assertEquals(replay.head(), writer.sentOffset());
+        // Halfway through a frame: only what lies before that frame may be freed.
+        long[] again = new long[4];
+        ReplayBuffer second = replayWithFrames(again);
+        LinkWriter halfway = new LinkWriter(new ChunkingTransport(50), "test");
+        halfway.sendReplayFrom(second, 0);
+        halfway.flush(true); // 50 bytes of the first frame
+        second.acknowledge(again[3]);
+        assertEquals(again[0], second.acked(), "the half-written frame is pinned");
+        assertEquals(again[3], second.highestAck(), "the ACK is remembered, not forgotten");
+    }
+
+    /**
+     * Right after a move the new link may be halfway through a resent frame when the peer acknowledges more
+     * (it got those frames on the old link). The part beyond the frame waits for the frame, not forgotten:
+     * once the frame is out the cursor skips what the peer has and the whole ACK frees the buffer.
+     * (Forgetting it left the buffer full with no ACK ever coming again: a stalled session.)
+     */
+    @Test
+    void anAckBeyondAHalfWrittenFrameIsHeldUntilTheFrameIsOut() throws Exception {
+        long[] starts = new long[5];
+        ReplayBuffer replay = replayWithFrames(starts);
         ChunkingTransport transport = new ChunkingTransport(50);
-        LinkWriter writer = new LinkWriter(transport);
+        LinkWriter writer = new LinkWriter(transport, "test");
         writer.sendReplayFrom(replay, 0);
         assertEquals(LinkWriter.Result.BLOCKED, writer.flush(true)); // 50 bytes into the first frame
-        assertEquals(starts[0], writer.acknowledged(starts[3]), "the half-written frame stays");
-        assertEquals(-1, writer.takeHeldAck(), "nothing more to free while the frame is half written");
+        replay.acknowledge(starts[3]);
+        assertEquals(starts[0], replay.acked(), "the half-written frame stays");
         while (writer.sentOffset() < starts[1]) {
             writer.flush(true);
         }
-        assertEquals(starts[3], writer.takeHeldAck(), "the frame is out: the held ACK frees the buffer");
-        assertEquals(-1, writer.takeHeldAck(), "once");
+        assertEquals(starts[3], replay.acked(), "the frame is out: the whole ACK frees the buffer");
         transport.chunk = 1 << 20;
         writer.flush(true);
         List<Long> seqs = new ArrayList<>();
@@ -176,10 +174,11 @@ class LinkWriterTest {
             replay.commitData(1, n);
         }
         ChunkingTransport transport = new ChunkingTransport(50);
-        LinkWriter old = new LinkWriter(transport);
+        LinkWriter old = new LinkWriter(transport, "test");
         old.sendReplayFrom(replay, 0);
         old.flush(true);
-        replay.acknowledge(replay.head()); // through the new link
+        replay.dropPin(); // the session moved to a new link, which does not hold the old one's frame ...
+        replay.acknowledge(replay.head()); // ... and the peer acknowledged everything through it
         assertThrows(IOException.class, () -> old.flush(false));
     }
 
@@ -188,7 +187,7 @@ class LinkWriterTest {
         BufferPool pool = new BufferPool(256 * 1024, 4);
         ReplayBuffer replay = new ReplayBuffer(pool, 2 << 20);
         ChunkingTransport transport = new ChunkingTransport(1 << 20);
-        LinkWriter writer = new LinkWriter(transport);
+        LinkWriter writer = new LinkWriter(transport, "test");
         writer.sendReplayFrom(replay, 0);
         for (int i = 0; i < 10; i++) {
             ByteBuffer slot = replay.reserveData(60_000);

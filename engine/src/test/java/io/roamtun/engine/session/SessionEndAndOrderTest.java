@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.roamtun.engine.buffer.BufferPool;
-import io.roamtun.engine.buffer.ReplayBuffer;
+import io.roamtun.engine.resend.ReplayBuffer;
 import io.roamtun.engine.link.Link;
 import io.roamtun.engine.link.LinkSettings;
-import io.roamtun.engine.link.LinkTransport;
+import io.roamtun.engine.transport.LinkTransport;
 import io.roamtun.engine.loop.EventLoop;
 import io.roamtun.protocol.AnyFrame;
 import io.roamtun.protocol.ErrorCode;
@@ -142,7 +142,7 @@ class SessionEndAndOrderTest {
                 Session server = pair[1];
                 ReplayBuffer replay = client.replay();
                 client.openStream(sockets.get(1), "s"); // stream 1: a bulk upload fills the data segments
-                client.onOpenOk(1);
+                client.frames().onOpenOk(1);
                 ByteBuffer slot;
                 while ((slot = replay.reserveData(Wire.MAX_PAYLOAD)) != null) {
                     replay.commitData(1, slot.remaining());
@@ -152,13 +152,13 @@ class SessionEndAndOrderTest {
                 client.openStream(sockets.get(3), longName); // stream 3: its OPEN does not fit, it waits
                 client.openStream(sockets.get(5), "s");      // stream 5: its OPEN would fit, it must wait behind
                 long whileFull = replay.head();
-                client.onAck(whileFull);                     // room again: both go out
+                client.frames().onAck(whileFull);                     // room again: both go out
                 List<Integer> order = new ArrayList<>(opensIn(replay, before, whileFull));
                 order.addAll(opensIn(replay, whileFull, replay.head()));
                 assertEquals(List.of(3, 5), order, "OPENs in stream id order");
-                server.onOpen(1, "nosuch");
+                server.frames().onOpen(1, "nosuch");
                 for (int id : order) {
-                    server.onOpen(id, "nosuch"); // the server refuses an id at or below one it saw: BAD_STREAM_ID
+                    server.frames().onOpen(id, "nosuch"); // the server refuses an id at or below one it saw: BAD_STREAM_ID
                 }
                 return null;
             });
@@ -194,13 +194,13 @@ class SessionEndAndOrderTest {
         on(loop, () -> {
             Session client = pair(loop, SessionSettings.defaults())[0];
             client.openStream(accepted, "svc");
-            client.onOpenOk(1);
+            client.frames().onOpenOk(1);
             for (int i = 0; i < chunks; i++) {
-                client.onData(1, ByteBuffer.allocate(64 * 1024));
+                client.frames().onData(1, ByteBuffer.allocate(64 * 1024));
             }
             String line = client.describeStreams().get(0);
             queued[0] = Long.parseLong(line.substring(line.indexOf("queued=") + 7).trim());
-            client.onPeerGoAway(code, "the peer ends the session");
+            client.onGoAway(code, "the peer ends the session", true);
             return null;
         });
         return queued[0];

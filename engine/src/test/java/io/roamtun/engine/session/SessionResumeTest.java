@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.roamtun.engine.buffer.BufferPool;
 import io.roamtun.engine.link.Link;
 import io.roamtun.engine.link.LinkSettings;
-import io.roamtun.engine.link.LinkTransport;
+import io.roamtun.engine.transport.LinkTransport;
 import io.roamtun.engine.loop.EventLoop;
 import io.roamtun.protocol.AnyFrame;
 import io.roamtun.protocol.ErrorCode;
@@ -97,70 +97,6 @@ class SessionResumeTest {
     }
 
 
-    @Test
-    void aResumeNonceStaysValidUntilTheClientShowsItGotANewOne() throws Exception {
-        try (EventLoop loop = new EventLoop("test-loop").start()) {
-            on(loop, () -> {
-                Pair pair = Pair.open(loop, SessionSettings.defaults());
-                Session client = pair.client();
-                Session server = pair.server();
-                byte[] withFirst = client.resumeProof();
-                // Two resumes accepted whose RESUMEDs were lost with their links: the client still holds the first nonce.
-                server.verifyResumeProof(withFirst);
-                server.nextResumeNonce(withFirst);
-                server.verifyResumeProof(withFirst);
-                server.nextResumeNonce(withFirst);
-                assertDoesNotThrow(() -> server.verifyResumeProof(withFirst), "the third resume with the first nonce");
-                // This time RESUMED arrives: the client proves the new nonce, and the first one retires.
-                client.acceptNextNonce(server.nextResumeNonce(withFirst));
-                byte[] withSecond = client.resumeProof();
-                server.verifyResumeProof(withSecond);
-                client.acceptNextNonce(server.nextResumeNonce(withSecond));
-                assertEquals(ErrorCode.AUTH_FAILED,
-                        assertThrows(ProtocolException.class, () -> server.verifyResumeProof(withFirst)).code(),
-                        "two nonces later the first is worth nothing");
-                assertDoesNotThrow(() -> server.verifyResumeProof(withSecond), "the one before the current stays");
-                assertDoesNotThrow(() -> server.verifyResumeProof(client.resumeProof()));
-                byte[] forged = client.resumeProof().clone();
-                forged[0] ^= 1;
-                assertEquals(ErrorCode.AUTH_FAILED, assertThrows(ProtocolException.class, () -> server.verifyResumeProof(forged)).code());
-                assertDoesNotThrow(() -> server.verifyResumeProof(client.resumeProof()), "a forged proof changed nothing");
-                return null;
-            });
-        }
-    }
-
-    /**
-     * Two RESUMEs accepted one after the other with the same nonce: the client's attempt, whose RESUMED it
-     * reads, and then one from a connection the client had already given up, which reached the server
-     * later and took the session over. The client holds the first RESUMED's nonce; its next resume must
-     * not be refused (a CI run of LoopbackHandoverTest saw exactly this end a session and reset its app).
-     */
-    @Test
-    void theNonceOfAnEarlierOfTwoAcceptedResumesStillProves() throws Exception {
-        try (EventLoop loop = new EventLoop("test-loop").start()) {
-            on(loop, () -> {
-                Pair pair = Pair.open(loop, SessionSettings.defaults());
-                Session client = pair.client();
-                Session server = pair.server();
-                byte[] withFirst = client.resumeProof();
-                server.verifyResumeProof(withFirst);
-                byte[] toTheClientsAttempt = server.nextResumeNonce(withFirst);
-                server.verifyResumeProof(withFirst);
-                server.nextResumeNonce(withFirst); // the given-up connection's RESUMED, never read
-                client.acceptNextNonce(toTheClientsAttempt);
-                byte[] withSecond = client.resumeProof();
-                assertDoesNotThrow(() -> server.verifyResumeProof(withSecond), "the nonce the client took");
-                client.acceptNextNonce(server.nextResumeNonce(withSecond));
-                assertEquals(ErrorCode.AUTH_FAILED,
-                        assertThrows(ProtocolException.class, () -> server.verifyResumeProof(withFirst)).code(),
-                        "once the client proved a newer nonce, the first is worth nothing");
-                assertDoesNotThrow(() -> server.verifyResumeProof(client.resumeProof()));
-                return null;
-            });
-        }
-    }
-
     /**
      * An ACK sent on the old link after the peer moved the session is dropped with that link; the peer may
      * then hold a full replay buffer and wait for an ACK that never comes. The first write on the new link
@@ -172,11 +108,11 @@ class SessionResumeTest {
             RecordingTransport newTransport = new RecordingTransport();
             Session client = on(loop, () -> {
                 Session c = Pair.open(loop, SessionSettings.defaults()).client();
-                assertTrue(c.admitSequenced(FrameType.DATA, 0, 1000));
-                assertTrue(c.admitSequenced(FrameType.FIN, 1000, 20));
+                assertTrue(c.frames().admitSequenced(FrameType.DATA, 0, 1000));
+                assertTrue(c.frames().admitSequenced(FrameType.FIN, 1000, 20));
                 assertEquals(1020, c.takeDueAck(), "acknowledged on the old link");
                 assertEquals(-1, c.takeDueAck());
-                c.resumeOn(link(loop, Role.CLIENT, newTransport, "c1"), 0);
+                c.resumeOn(link(loop, Role.CLIENT, newTransport, "c1"), 0, new byte[16]);
                 return c;
             });
             long deadline = System.nanoTime() + 5_000_000_000L; // the new link flushes at the end of the turn that attached it
@@ -194,7 +130,7 @@ class SessionResumeTest {
             on(loop, () -> {
                 Session server = Pair.open(loop, SessionSettings.defaults()).server();
                 for (long seq : new long[] {Long.MAX_VALUE - 10, Long.MIN_VALUE, -20}) {
-                    ProtocolException e = assertThrows(ProtocolException.class, () -> server.admitSequenced(FrameType.DATA, seq, 40));
+                    ProtocolException e = assertThrows(ProtocolException.class, () -> server.frames().admitSequenced(FrameType.DATA, seq, 40));
                     assertEquals(ErrorCode.SEQUENCE_ERROR, e.code(), "offset " + seq);
                 }
                 return null;
@@ -210,15 +146,15 @@ class SessionResumeTest {
                 Pair pair = Pair.open(loop, SessionSettings.defaults());
                 Session server = pair.server();
                 for (int id = 1; id <= 5; id += 2) {
-                    server.onOpen(id, "nosuch"); // each answered with OPEN_FAIL, a sequenced frame
+                    server.frames().onOpen(id, "nosuch"); // each answered with OPEN_FAIL, a sequenced frame
                 }
                 long head = server.sentHead();
                 assertTrue(head > 60);
-                assertEquals(ErrorCode.SEQUENCE_ERROR, assertThrows(ProtocolException.class, () -> pair.serverLink().onAck(8)).code());
-                assertEquals(ErrorCode.SEQUENCE_ERROR, assertThrows(ProtocolException.class, () -> pair.serverLink().onAck(head + 20)).code());
-                pair.serverLink().onAck(head);
+                assertEquals(ErrorCode.SEQUENCE_ERROR, assertThrows(ProtocolException.class, () -> server.frames().onAck(8)).code());
+                assertEquals(ErrorCode.SEQUENCE_ERROR, assertThrows(ProtocolException.class, () -> server.frames().onAck(head + 20)).code());
+                server.frames().onAck(head);
                 assertEquals(0, server.unacknowledgedBytes());
-                pair.serverLink().onAck(8); // below an earlier ACK: ignored, as the protocol says
+                server.frames().onAck(8); // below an earlier ACK: ignored, as the protocol says
                 return null;
             });
         }
@@ -239,16 +175,16 @@ class SessionResumeTest {
                 int opened = 0;
                 for (int id = 1; opened < 1_000_000; id += 2, opened++) {
                     try {
-                        server.onOpen(id, "nosuch");
+                        server.frames().onOpen(id, "nosuch");
                     } catch (ProtocolException e) {
                         flood = e;
                         break;
                     }
-                    assertTrue(server.streamCount() <= small.maxStreams() + Session.MAX_REFUSALS_OWED, "bounded");
+                    assertTrue(server.streamCount() <= small.maxStreams() + StreamAdmission.MAX_REFUSALS_OWED, "bounded");
                 }
                 assertNotNull(flood, "the flood was stopped");
                 assertEquals(ErrorCode.LIMIT_EXCEEDED, flood.code());
-                assertTrue(opened > small.maxStreams() + Session.MAX_REFUSALS_OWED, "refusals were answered while they fit");
+                assertTrue(opened > small.maxStreams() + StreamAdmission.MAX_REFUSALS_OWED, "refusals were answered while they fit");
                 return null;
             });
         }
@@ -269,15 +205,15 @@ class SessionResumeTest {
                 Session client = Pair.open(loop, SessionSettings.defaults()).client();
                 client.openStream(accepted1, "svc");
                 client.openStream(accepted2, "svc");
-                client.onOpenOk(1);
-                client.onOpenOk(3);
+                client.frames().onOpenOk(1);
+                client.frames().onOpenOk(3);
                 assertEquals(2, client.streamCount());
-                client.onWindowUpdate(1, 0);
+                client.frames().onWindowUpdate(1, 0);
                 assertEquals(1, client.streamCount(), "stream 1 reset");
                 assertEquals(SessionState.ACTIVE, client.state(), "the session goes on");
-                client.onWindowUpdate(3, Integer.MIN_VALUE);
+                client.frames().onWindowUpdate(3, Integer.MIN_VALUE);
                 assertEquals(0, client.streamCount(), "stream 3 reset too");
-                client.onWindowUpdate(3, 1000); // a frame for a stream that is over: ignored
+                client.frames().onWindowUpdate(3, 1000); // a frame for a stream that is over: ignored
                 assertEquals(SessionState.ACTIVE, client.state());
                 assertFalse(accepted1.isOpen(), "the app's connection of a reset stream is closed");
                 return null;

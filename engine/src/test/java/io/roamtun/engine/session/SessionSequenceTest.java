@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.roamtun.engine.buffer.BufferPool;
-import io.roamtun.engine.buffer.ReplayBuffer;
+import io.roamtun.engine.resend.ReplayBuffer;
 import io.roamtun.engine.loop.EventLoop;
 import io.roamtun.protocol.ErrorCode;
 import io.roamtun.protocol.FrameEncoder;
@@ -26,56 +26,22 @@ class SessionSequenceTest {
                 Session session = new Session(loop, Role.SERVER, SessionSettings.defaults(), new BufferPool(256 * 1024, 4),
                         new BufferPool(16 * 1024, 4), null, ServiceDirectory.empty(), (s, r) -> { }, "test");
                 try {
-                    assertTrue(session.admitSequenced(FrameType.DATA, 0, 100));
-                    assertTrue(session.admitSequenced(FrameType.FIN, 100, 20));
+                    assertTrue(session.frames().admitSequenced(FrameType.DATA, 0, 100));
+                    assertTrue(session.frames().admitSequenced(FrameType.FIN, 100, 20));
                     assertEquals(120, session.receivedOffset());
-                    assertFalse(session.admitSequenced(FrameType.DATA, 0, 100), "replayed after a resume: skipped");
-                    assertFalse(session.admitSequenced(FrameType.FIN, 100, 20), "replayed: skipped");
+                    assertFalse(session.frames().admitSequenced(FrameType.DATA, 0, 100), "replayed after a resume: skipped");
+                    assertFalse(session.frames().admitSequenced(FrameType.FIN, 100, 20), "replayed: skipped");
                     assertEquals(120, session.receivedOffset());
                 } catch (ProtocolException e) {
                     throw new AssertionError(e);
                 }
-                ProtocolException gap = assertThrows(ProtocolException.class, () -> session.admitSequenced(FrameType.DATA, 500, 30));
+                ProtocolException gap = assertThrows(ProtocolException.class, () -> session.frames().admitSequenced(FrameType.DATA, 500, 30));
                 assertEquals(ErrorCode.SEQUENCE_ERROR, gap.code());
                 ProtocolException straddle = assertThrows(ProtocolException.class,
-                        () -> session.admitSequenced(FrameType.DATA, 110, 30));
+                        () -> session.frames().admitSequenced(FrameType.DATA, 110, 30));
                 assertEquals(ErrorCode.SEQUENCE_ERROR, straddle.code(), "a frame straddling the received offset is a lie");
                 return null;
             });
         }
-    }
-
-    /** Three FINs of 20 bytes at offsets 0, 20, 40 (head 60). */
-    private static ReplayBuffer replayWithThreeFrames() {
-        ReplayBuffer replay = new ReplayBuffer(new BufferPool(256 * 1024, 2), 1 << 20);
-        for (int i = 0; i < 3; i++) {
-            ByteBuffer slot = replay.reserveFrame(FrameEncoder.EMPTY_FRAME_BYTES);
-            FrameEncoder.fin(slot, replay.head(), 1 + 2 * i);
-            replay.commitFrame(FrameEncoder.EMPTY_FRAME_BYTES);
-        }
-        return replay;
-    }
-
-    @Test
-    void resendStartsWhereThePeerStoppedAtAFrameStart() throws Exception {
-        ReplayBuffer replay = replayWithThreeFrames();
-        assertEquals(0, ResendPoint.of(replay, 0));
-        assertEquals(20, ResendPoint.of(replay, 20));
-        assertEquals(60, ResendPoint.of(replay, 60), "peer has everything: nothing to resend");
-        assertEquals(ErrorCode.SEQUENCE_ERROR, assertThrows(ProtocolException.class, () -> ResendPoint.of(replay, 30)).code(),
-                "inside a frame");
-        assertEquals(ErrorCode.SEQUENCE_ERROR, assertThrows(ProtocolException.class, () -> ResendPoint.of(replay, 61)).code(),
-                "beyond what was ever sent");
-        assertThrows(ProtocolException.class, () -> ResendPoint.of(replay, -1));
-    }
-
-    @Test
-    void aResumeOlderThanTheLastAckResendsFromTheAck() throws Exception {
-        ReplayBuffer replay = replayWithThreeFrames();
-        replay.acknowledge(40); // the peer acknowledged 40 on the old link after making its RESUME(20)
-        assertEquals(40, ResendPoint.of(replay, 20), "out-of-date resume point: the ACK is the truth");
-        assertEquals(40, ResendPoint.of(replay, 0));
-        replay.acknowledge(20); // a duplicated, older ACK changes nothing
-        assertEquals(40, replay.acked());
     }
 }

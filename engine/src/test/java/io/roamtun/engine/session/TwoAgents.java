@@ -2,10 +2,11 @@ package io.roamtun.engine.session;
 
 import io.roamtun.engine.buffer.BufferPool;
 import io.roamtun.engine.buffer.MemoryBudget;
+import io.roamtun.engine.resend.ResumeCheck;
 import io.roamtun.engine.link.Link;
 import io.roamtun.engine.link.LinkListener;
 import io.roamtun.engine.link.LinkSettings;
-import io.roamtun.engine.link.PlainTransport;
+import io.roamtun.engine.transport.PlainTransport;
 import io.roamtun.engine.loop.EventLoop;
 import io.roamtun.protocol.ErrorCode;
 import io.roamtun.protocol.Hello;
@@ -23,7 +24,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 
-/** A client session and a server session over real loopback links, with the resume logic of Uplink / SessionRegistry. */
+/** A client session and a server session over real loopback links, resuming through the same Session calls as Uplink / SessionRegistry. */
 final class TwoAgents implements AutoCloseable {
     final EventLoop cl;
     final EventLoop sv;
@@ -50,12 +51,9 @@ final class TwoAgents implements AutoCloseable {
         @Override
         public void onResume(Link link, Resume resume) throws ProtocolException {
             Session session = server;
-            session.verifyResumeProof(resume.proof());
-            session.checkResumable(resume.receivedOffset());
-            byte[] next = session.nextResumeNonce(resume.proof());
+            ResumeCheck check = session.checkResume(resume);
             Link old = session.link();
-            link.sendResumed(session.receivedOffset(), session.sentHead(), next);
-            long resending = session.resumeOn(link, resume.receivedOffset());
+            long resending = session.resumeOn(link, check);
             events.add("server resumed on " + link.name() + " from " + resume.receivedOffset() + " resending " + resending);
             if (old != null) {
                 old.close(ErrorCode.SESSION_TAKEN_OVER, "moved");
@@ -79,8 +77,7 @@ final class TwoAgents implements AutoCloseable {
         @Override
         public void onResumed(Link link, long receivedOffset, long sentOffset, byte[] nextNonce) throws ProtocolException {
             Link old = clientActive;
-            client.resumeOn(link, receivedOffset);
-            client.acceptNextNonce(nextNonce);
+            client.resumeOn(link, receivedOffset, nextNonce);
             clientActive = link;
             events.add("client resumed on " + link.name() + " server received " + receivedOffset);
             if (old != null && old != link) {
@@ -145,7 +142,7 @@ final class TwoAgents implements AutoCloseable {
                 if (client.id() == null) {
                     link.sendHello(client.hello(""));
                 } else {
-                    link.sendResume(new Resume(client.id(), client.receivedOffset(), client.sentHead(), client.resumeProof()));
+                    link.sendResume(client.resumeRequest());
                 }
                 return link;
             } catch (IOException e) {

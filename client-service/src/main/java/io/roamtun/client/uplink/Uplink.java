@@ -1,0 +1,389 @@
+package io.roamtun.client.uplink;
+
+import io.roamtun.client.ClientConfig;
+import io.roamtun.client.paths.FailedPaths;
+import io.roamtun.client.paths.InterfaceEvent;
+import io.roamtun.client.paths.InterfaceSnapshot;
+import io.roamtun.client.paths.InterfaceTable;
+import io.roamtun.client.paths.PathChoice;
+import io.roamtun.client.uplink.UplinkState.Event;
+import io.roamtun.engine.EngineContext;
+import io.roamtun.engine.link.Link;
+import io.roamtun.engine.loop.Timer;
+import io.roamtun.engine.session.ServiceDirectory;
+import io.roamtun.engine.session.Session;
+import io.roamtun.engine.session.SessionListener;
+import io.roamtun.engine.session.SessionState;
+import io.roamtun.engine.text.HostPort;
+import io.roamtun.protocol.ErrorCode;
+import io.roamtun.protocol.ProtocolException;
+import io.roamtun.protocol.Role;
+import io.roamtun.protocol.Welcome;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the client's one session carried by a link, whatever the network does: the {@link UplinkState}
+ * machine and its reactions to the interface table, the server's addresses, attempts and links. Which
+ * route to take is {@link RouteChoice}'s; one try at a link is an {@link Attempt}. When the link's
+ * interface goes away or the link goes silent it suspends (the session keeps every stream and buffer) and
+ * resumes the session on a new link; when a better path appears, or the user asks, it resumes on a new
+ * link while the old one still carries traffic and only then lets the old one go (make-before-break).
+ */
+public final class Uplink implements Attempt.Owner, SessionListener {
+    private static final Logger log = LoggerFactory.getLogger(Uplink.class);
+    /**
+     * How much longer an attempt in flight (a move to a better path, a switch, a probe) may take once the link
+     * it was to replace is lost: the session is suspended meanwhile, and one that has not answered yet may
+     * be stuck for its whole timeout while another interface would answer at once.
+     */
+    private static final long ATTEMPT_GRACE_AFTER_LOSS_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private final EngineContext engine;
+    private final ClientConfig config;
+    private final InterfaceTable table = new InterfaceTable();
+    private final boolean roaming;
+    /** Where the server-service is: the name's addresses and the one in use (loop thread only). */
+    private final ServerAddresses servers;
+    /** Interfaces set aside for a while after an attempt through them failed. */
+    private final FailedPaths failedPaths = new FailedPaths();
+    private final RouteChoice routes;
+    private final HandoverLog handovers = new HandoverLog();
+    private final Connector connector;
+    private UplinkState state = UplinkState.WAITING;
+    private Session session;
+    private Carrier carrier;
+    private int sessionCount;
+    /** The path of the link last lost or taken over, for the handover's "from" when the session resumes. */
+    private PathChoice lostPath;
+
+    public Uplink(EngineContext engine, ClientConfig config) {
+        this.engine = engine;
+        this.config = config;
+        this.roaming = config.interfaces() != null;
+        this.servers = new ServerAddresses(config.server().isUnresolved() ? null : config.server());
+        this.routes = new RouteChoice(config.paths(), table, failedPaths, servers, roaming, System::nanoTime);
+        this.connector = new Connector(this, engine.loop(), config, routes, servers, failedPaths, roaming);
+    }
+
+    /** Lets the uplink ask for the server's name to be looked up again (an attempt failed, or it never resolved). */
+    public void resolveWith(Runnable refresh) {
+        connector.resolveWith(refresh);
+    }
+
+    /** Starts with the interface table as it is now. */
+    public void start(List<InterfaceSnapshot> firstPoll) {
+        if (roaming) {
+            table.update(firstPoll);
+            log.info("interface table: {}", table.all());
+        }
+        newSession();
+        connector.connectNow("start");
+    }
+
+    void on(Event event) {
+        state = state.on(event);
+    }
+
+    /** The link carrying the session and its route, or null. */
+    Carrier carrier() {
+        return carrier;
+    }
+
+    public UplinkState state() {
+        return state;
+    }
+
+    public Session session() {
+        return session;
+    }
+
+    public PathChoice activePath() {
+        return carrier != null ? carrier.route().path() : null;
+    }
+
+    public Link activeLink() {
+        return carrier != null ? carrier.link() : null;
+    }
+
+    public InterfaceTable table() {
+        return table;
+    }
+
+    /** For status: how long {@code name} stays set aside after failing the session, 0 when it is not. */
+    public long setAsideMillis(String name) {
+        return failedPaths.setAsideMillis(name, System.nanoTime());
+    }
+
+    /** The interface a switch pinned, or null. */
+    public String pinned() {
+        return routes.pinned();
+    }
+
+    /** Handovers since start (the history keeps only the last few). */
+    public long handoverCount() {
+        return handovers.count();
+    }
+
+    public List<Handover> handovers() {
+        return handovers.recent();
+    }
+
+    public boolean roaming() {
+        return roaming;
+    }
+
+    void newSession() {
+        sessionCount++;
+        session = new Session(engine.loop(), Role.CLIENT, config.session(), engine.segments(), engine.chunks(),
+                engine.budget(), ServiceDirectory.empty(), this, "#" + sessionCount);
+    }
+
+    /** A local connection for {@code service} was accepted: it becomes a stream even while suspended. */
+    public void openStream(SocketChannel accepted, String service) throws IOException {
+        session.openStream(accepted, service);
+    }
+
+    // ---- the world changes -----------------------------------------------------------------------
+
+    /** The server's name resolved (loop thread), to one address or more: used from the next attempt on. */
+    public void onServerAddresses(List<InetSocketAddress> resolved) {
+        if (state != UplinkState.STOPPED && !resolved.isEmpty()) {
+            connector.onServerAddresses(resolved);
+        }
+    }
+
+    /** A new poll of the interfaces (on the loop thread). */
+    public void onInterfacePoll(List<InterfaceSnapshot> poll) {
+        if (!roaming || state == UplinkState.STOPPED) {
+            return;
+        }
+        List<InterfaceEvent> events = table.update(poll);
+        if (events.isEmpty()) {
+            moveToBetterPath(); // an interface set aside after a failure may be due for another try
+            return;
+        }
+        log.info("interface table changed: {}", events);
+        for (InterfaceEvent event : events) {
+            failedPaths.clear(event.name()); // it changed: whatever failed through it may work now
+        }
+        reconsider(events.toString());
+    }
+
+    /** Acts on a changed table: leave a dead path, move to a better one, or start when one appears. */
+    private void reconsider(String why) {
+        if (routes.pinned() != null && !routes.hasPathVia(routes.pinned())) {
+            log.info("switch to {} released: the interface is no longer usable; the policy chooses again", routes.pinned());
+            routes.pin(null);
+        }
+        if (connector.attempt() != null && !routes.stillUsable(connector.attempt().route)) {
+            connector.giveUp("interface " + connector.attempt().route.path().interfaceName() + " is gone");
+        }
+        if (carrier != null && !routes.stillUsable(carrier.route())) {
+            PathChoice path = carrier.route().path();
+            carrier.link().abort("interface " + path.interfaceName() + " lost " + path.localAddress().getHostAddress()
+                    + " (" + why + ")"); // -> onLinkClosed: the session suspends and a new attempt starts
+            return;
+        }
+        if (carrier == null && connector.attempt() == null && roaming && routes.bestPath() == null) {
+            connector.moveToReachableAddress();
+        }
+        PathChoice best = routes.bestPath();
+        if (best == null) {
+            return;
+        }
+        if (carrier != null) {
+            moveToBetterPath();
+        } else if (connector.attempt() == null) {
+            connector.cancelRetry();
+            connector.connectNow("interface " + best.interfaceName() + " usable");
+        }
+    }
+
+    /**
+     * While a link carries the session and no attempt runs: starts a make-before-break move to a better
+     * interface (ranked higher by --prefer, or the one pinned by a switch) that is not set aside. Called on
+     * table changes, on every poll (a set-aside interface comes due), and after an attempt ends, so a
+     * preferred interface that came back during an attempt is not forgotten.
+     */
+    void moveToBetterPath() {
+        if (!roaming || carrier == null || activePath() == null || connector.attempt() != null || state != UplinkState.ACTIVE) {
+            return;
+        }
+        Route better = routes.betterThan(activePath());
+        if (better != null) {
+            connector.start(better, "better interface " + better.path().interfaceName() + " available", true, ok -> { }, fail -> { });
+        }
+    }
+
+    /** The user asked to move to {@code name}; {@code done} or {@code failed} is called once. */
+    public void switchTo(String name, Consumer<String> done, Consumer<String> failed) {
+        if (state == UplinkState.STOPPED) { // (an admin request still in flight while the service stops)
+            failed.accept("client-service is shutting down");
+        } else if (!roaming) {
+            failed.accept("roaming is off (the server is on loopback, or no interface table)");
+        } else {
+            connector.switchTo(name, activePath(), done, failed);
+        }
+    }
+
+    // ---- the links' side -------------------------------------------------------------------------
+
+    @Override
+    public void onWelcome(Link from, Welcome welcome) throws ProtocolException {
+        requireAttempt(from, "WELCOME");
+        session.acceptWelcome(welcome, from);
+        Attempt won = carriedByAttempt();
+        log.info("session {} established via {} ({})", welcome.sessionId().shortHex(), from.name(), from.transport().describe());
+        won.onDone.accept("connected via " + won.route.pathName());
+        moveToBetterPath();
+    }
+
+    @Override
+    public void onResumed(Link from, long serverReceived, long serverSent, byte[] nextNonce) throws ProtocolException {
+        requireAttempt(from, "RESUMED");
+        PathChoice before = activePath() != null ? activePath() : lostPath;
+        lostPath = null;
+        Carrier old = carrier;
+        boolean wasSuspended = session.state() == SessionState.SUSPENDED;
+        long resending;
+        try {
+            resending = session.resumeOn(from, serverReceived, nextNonce);
+        } catch (ProtocolException e) {
+            log.error("session {} cannot be resumed: {}; its connections are closed and a new session starts",
+                    session.label(), e.getMessage());
+            connector.giveUp("the session could not be resumed: " + e.getMessage());
+            session.close("resume impossible: " + e.getMessage());
+            throw e;
+        }
+        Attempt won = carriedByAttempt();
+        if (old != null) {
+            old.link().close(ErrorCode.NO_ERROR, "session moved to " + won.route.pathName());
+        }
+        long pause = wasSuspended ? TimeUnit.NANOSECONDS.toMillis(session.lastPauseNanos()) : 0;
+        handovers.record(session.label(), new Handover(before != null ? before.toString() : (old != null ? old.link().name() : "none"),
+                won.route.pathName(), won.cause, won.planned, pause, resending,
+                Math.max(0, serverSent - session.receivedOffset()), System.currentTimeMillis()));
+        won.onDone.accept("switched to " + won.route.pathName() + " (pause " + pause + " ms)");
+        moveToBetterPath(); // a preferred interface may have come back while this attempt ran
+    }
+
+    private void requireAttempt(Link from, String what) throws ProtocolException {
+        if (connector.attempt() == null || connector.attempt().link() != from) {
+            throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "unexpected " + what);
+        }
+    }
+
+    /** The attempt under way won: its link carries the session from now on. */
+    private Attempt carriedByAttempt() {
+        Attempt won = connector.won();
+        if (won.route.path() != null) {
+            failedPaths.carried(won.route.path().interfaceName(), System.nanoTime());
+        }
+        carrier = new Carrier(won.link(), won.route);
+        on(Event.CARRIED);
+        if (!won.route.target().equals(routes.server())) {
+            log.info("server-service reached at {} now (was {})", HostPort.format(won.route.target()), HostPort.format(routes.server()));
+        }
+        servers.connected(won.route.target());
+        return won;
+    }
+
+    @Override
+    public void failed(Attempt failedAttempt, String reason) {
+        connector.failed(failedAttempt, reason, true);
+    }
+
+    @Override
+    public void onLinkQuiet(Link link, long quietMillis) {
+        if (carrier == null || link != carrier.link() || connector.attempt() != null || state != UplinkState.ACTIVE) {
+            return;
+        }
+        if (activePath() != null) {
+            // Suspect now: if the probe wins, the session must not move straight back to it.
+            failedPaths.failed(activePath().interfaceName(), System.nanoTime());
+        }
+        Route probe = routes.alternativeTo(activePath());
+        log.info("link {} quiet for {} ms; probing {} before it is declared dead", link.name(), quietMillis,
+                (probe.path() != null ? probe.path() : "a new connection")
+                        + (probe.target().equals(routes.server()) ? "" : " to " + HostPort.format(probe.target())));
+        connector.start(probe, "link quiet for " + quietMillis + " ms", true, ok -> { }, fail -> { });
+    }
+
+    @Override
+    public void onLinkClosed(Link closed, ErrorCode code, String reason, boolean byPeer) {
+        if (connector.attempt() != null && closed == connector.attempt().link()) {
+            connector.attemptLinkClosed(code, reason, byPeer);
+        } else if (carrier != null && closed == carrier.link()) {
+            carrierLost(code, reason, byPeer);
+        } // else a link we moved away from
+    }
+
+    /**
+     * The link carrying the session is gone: lost, or taken over by our new link (the server moved the
+     * session; its RESUMED is on the way). The handover that follows is from this path. The path failed,
+     * unless the server said goodbye or the table took it away (gone, or a new address: no reason to avoid
+     * the interface); a KEEPALIVE_TIMEOUT from the server says the path went quiet, so it failed too.
+     */
+    private void carrierLost(ErrorCode code, String reason, boolean byPeer) {
+        Carrier lost = carrier;
+        PathChoice path = lost.route().path();
+        lostPath = path;
+        boolean pathFailed = !byPeer || code == ErrorCode.KEEPALIVE_TIMEOUT;
+        if (pathFailed && path != null && routes.stillUsable(lost.route())
+                && !failedPaths.setAside(path.interfaceName(), System.nanoTime())) {
+            failedPaths.failed(path.interfaceName(), System.nanoTime());
+        }
+        carrier = null;
+        if (state == UplinkState.STOPPED) {
+            return;
+        }
+        on(Event.LINK_LOST);
+        if (connector.attempt() == null) {
+            connector.connectNow("link lost: " + reason);
+        } else if (!(byPeer && code == ErrorCode.SESSION_TAKEN_OVER && connector.attempt().resuming()) // (likely for this attempt's RESUME)
+                && connector.attempt().shortenTo(ATTEMPT_GRACE_AFTER_LOSS_NANOS, "no answer within "
+                + TimeUnit.NANOSECONDS.toMillis(ATTEMPT_GRACE_AFTER_LOSS_NANOS) + " ms of losing the link it was to replace")) {
+            log.info("link lost while an attempt via {} runs; it has {} ms more before another path is tried",
+                    connector.attempt().route.pathName(), TimeUnit.NANOSECONDS.toMillis(ATTEMPT_GRACE_AFTER_LOSS_NANOS));
+        }
+    }
+
+    @Override
+    public void onSessionClosed(Session closed, String reason) {
+        if (closed != session || state == UplinkState.STOPPED) {
+            return;
+        }
+        if (connector.attempt() != null && connector.attempt().resuming()) {
+            connector.giveUp("the session ended: " + reason); // it resumes the session that just ended; its answer must not touch the new one
+        }
+        newSession();
+        if (carrier != null) {
+            Link link = carrier.link();
+            carrier = null;
+            link.close(ErrorCode.NO_ERROR, "session over");
+        }
+        on(Event.SESSION_ENDED);
+        if (connector.attempt() == null) {
+            connector.connectNow("new session");
+        }
+    }
+
+    public void stop() {
+        on(Event.STOP);
+        connector.cancelRetry();
+        if (connector.attempt() != null) {
+            connector.giveUp("client-service is shutting down");
+        }
+        session.close("client-service shutting down");
+        if (carrier != null) {
+            carrier.link().close(ErrorCode.NO_ERROR, "client-service is shutting down");
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package io.roamtun.engine.resend;
+
+import io.roamtun.protocol.ErrorCode;
+import io.roamtun.protocol.ProtocolException;
+import io.roamtun.protocol.Resume;
+import io.roamtun.protocol.SessionId;
+import io.roamtun.protocol.Welcome;
+
+/**
+ * Both halves of a session's sequence and what resumes it: the replay buffer (what this side sent and the
+ * peer has not acknowledged), the {@link AckClock} (what this side received), and the
+ * {@link ResumeCredentials}. The resume handshake is here, each step checked once:
+ *
+ * <pre>
+ *   client                                   server
+ *   resumeRequest()    -- RESUME -->         checkResume()   proof, then resend point; changes nothing
+ *                                            commitResume()  next nonce; resend from the resend point
+ *   resumeFromPeer()   <-- RESUMED --        (the caller sends RESUMED and attaches the new link)
+ * </pre>
+ */
+public final class SessionSequence {
+    private final ReplayBuffer replay;
+    private final AckClock acks;
+    private ResumeCredentials credentials;
+
+    public SessionSequence(ReplayBuffer replay, AckClock acks) {
+        this.replay = replay;
+        this.acks = acks;
+    }
+
+    public ReplayBuffer replay() {
+        return replay;
+    }
+
+    public AckClock acks() {
+        return acks;
+    }
+
+    /** The session's id; null until WELCOME (client) or HELLO (server). */
+    public SessionId id() {
+        return credentials != null ? credentials.id() : null;
+    }
+
+    /** Server: names a new session and makes its credentials; returns the WELCOME that carries them. */
+    public Welcome welcome(int version, int capabilities, int window, int maxPayload) {
+        credentials = ResumeCredentials.issue(SessionId.random());
+        return new Welcome(version, capabilities, window, maxPayload, credentials.id(), credentials.secret(),
+                credentials.firstNonce());
+    }
+
+    /** Client: the server's WELCOME named the session. */
+    public void welcomed(Welcome welcome) {
+        credentials = ResumeCredentials.received(welcome);
+    }
+
+    /** Client: the RESUME a new link starts with. */
+    public Resume resumeRequest() {
+        return new Resume(credentials.id(), acks.received(), replay.head(), credentials.proof());
+    }
+
+    /**
+     * Server: checks a RESUME, once: its proof ({@code AUTH_FAILED}, nothing changed: a stolen session id
+     * is worth nothing), then that this side can resend from what the client received
+     * ({@code SEQUENCE_ERROR}: the session cannot be resumed).
+     */
+    public ResumeCheck checkResume(Resume resume, String label) throws ProtocolException {
+        byte[] proven = credentials.verify(resume.proof(), label);
+        long from = ResendPoint.of(replay, resume.receivedOffset());
+        return new ResumeCheck(from, resume.sentOffset(), proven);
+    }
+
+    /** Server: commits a checked resume; returns the nonce for its RESUMED. Resending starts at {@code check.resendFrom()}. */
+    public byte[] commitResume(ResumeCheck check) {
+        byte[] next = credentials.accept(check.proven());
+        movedTo(check.resendFrom());
+        return next;
+    }
+
+    /** Client: RESUMED said the server received up to {@code peerReceived}; returns where this side resends from. */
+    public long resumeFromPeer(long peerReceived, byte[] nextNonce) throws ProtocolException {
+        long from = ResendPoint.of(replay, peerReceived);
+        credentials.acceptNextNonce(nextNonce);
+        movedTo(from);
+        return from;
+    }
+
+    /** A new link carries the sequence, resending from {@code from}: what comes before it the peer has. */
+    private void movedTo(long from) {
+        replay.dropPin();
+        replay.acknowledge(from);
+        acks.sayAgainOnNewLink();
+    }
+
+    /** The peer's ACK: frees what it covers; a lie (beyond what was sent, inside a frame) is a SEQUENCE_ERROR. */
+    public void onPeerAck(long offset) throws ProtocolException {
+        switch (replay.checkAck(offset)) {
+            case NEW -> replay.acknowledge(offset);
+            case NOT_NEW -> { } // at or below an earlier ACK
+            case BEYOND_HEAD -> throw new ProtocolException(ErrorCode.SEQUENCE_ERROR,
+                    "ACK of " + offset + " but only " + replay.head() + " was ever sent");
+            case INSIDE_FRAME -> throw new ProtocolException(ErrorCode.SEQUENCE_ERROR, "ACK of " + offset + ", which is inside a frame");
+        }
+    }
+
+    /** The session is over: buffers back to their pools, no more ACK timer. */
+    public void release() {
+        acks.stop();
+        replay.release();
+    }
+}

@@ -1,0 +1,73 @@
+package io.roamtun.engine.session;
+
+import io.roamtun.engine.buffer.MemoryBudget;
+import io.roamtun.engine.text.Sizes;
+import io.roamtun.protocol.ErrorCode;
+import io.roamtun.protocol.ProtocolException;
+import java.net.InetSocketAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Decides whether a stream the peer opens may connect: its service, the stream limit, the agent's memory. */
+final class StreamAdmission {
+    private static final Logger log = LoggerFactory.getLogger(StreamAdmission.class);
+    /**
+     * Refused streams kept beyond {@code --max-streams} until their OPEN_FAIL fits in the replay buffer. A peer
+     * that goes on opening streams while not acknowledging the refusals is flooding: its session ends.
+     */
+    static final int MAX_REFUSALS_OWED = 1024;
+
+    /** Admitted ({@code target} set) or refused with a code and a reason for the peer. */
+    record Decision(InetSocketAddress target, ErrorCode refusal, String why) {
+        static Decision refuse(ErrorCode code, String why) {
+            return new Decision(null, code, why);
+        }
+    }
+
+    private final int maxStreams;
+    /** Null when the agent has no memory cap (unit tests). */
+    private final MemoryBudget budget;
+    /** What the peer may open; replaced when the server's client list changes (new streams only). */
+    private ServiceDirectory services;
+
+    StreamAdmission(int maxStreams, MemoryBudget budget, ServiceDirectory services) {
+        this.maxStreams = maxStreams;
+        this.budget = budget;
+        this.services = services;
+    }
+
+    void useServices(ServiceDirectory services) {
+        this.services = services;
+    }
+
+    /**
+     * The decision for stream {@code streamId} to {@code service} while {@code held} streams exist.
+     *
+     * @throws ProtocolException LIMIT_EXCEEDED when the peer floods: it opens streams while not acknowledging
+     *                           {@link #MAX_REFUSALS_OWED} refusals
+     */
+    Decision decide(String label, int streamId, String service, int held) throws ProtocolException {
+        if (held - maxStreams >= MAX_REFUSALS_OWED) {
+            log.warn("session {}: the peer opened stream {} with {} streams held, {} of them refusals it has not "
+                    + "acknowledged; ending the session", label, streamId, held, held - maxStreams);
+            throw new ProtocolException(ErrorCode.LIMIT_EXCEEDED, "too many streams opened while the refusals of earlier "
+                    + "ones are not acknowledged (limit " + maxStreams + " streams)");
+        }
+        InetSocketAddress target = services.resolve(service);
+        if (target == null) {
+            String why = services.whyNot(service);
+            log.info("session {}: stream {} refused: {}", label, streamId, why);
+            return Decision.refuse(ErrorCode.UNKNOWN_SERVICE, why);
+        }
+        if (held >= maxStreams) {
+            log.warn("session {}: stream {} refused: stream limit {} reached", label, streamId, maxStreams);
+            return Decision.refuse(ErrorCode.STREAM_LIMIT, "stream limit " + maxStreams + " reached");
+        }
+        if (budget != null && budget.overLimit()) {
+            log.debug("session {}: stream {} refused: buffer memory over its budget", label, streamId); // the budget logs the episode
+            return Decision.refuse(ErrorCode.STREAM_LIMIT, "buffer memory is over its budget (--max-buffer-memory "
+                    + Sizes.format(budget.limit()) + "); try again later");
+        }
+        return new Decision(target, null, null);
+    }
+}

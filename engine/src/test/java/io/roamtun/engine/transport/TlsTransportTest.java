@@ -1,0 +1,199 @@
+package io.roamtun.engine.transport;
+
+import io.roamtun.engine.tls.KeyMaterial;
+import io.roamtun.engine.tls.PinnedCertificateTrust;
+import io.roamtun.engine.tls.TlsProviders;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.roamtun.engine.transport.LinkTransport;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.Provider;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The TLS transport on its own, over a real socket pair, for both providers: the handshake, data read
+ * into destination buffers of every awkward size (smaller than a record: Conscrypt answers BUFFER_OVERFLOW
+ * there and keeps the rest), and a refused pin.
+ */
+class TlsTransportTest {
+
+    private static KeyMaterial keyMaterial(Path dir) throws Exception {
+        Path store = dir.resolve("k.p12");
+        Process p = new ProcessBuilder(System.getProperty("java.home") + "/bin/keytool", "-genkeypair", "-alias", "k",
+                "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=test", "-validity", "2", "-keystore", store.toString(),
+                "-storetype", "PKCS12", "-storepass", "secret", "-keypass", "secret").redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        assertEquals(0, p.waitFor());
+        return KeyMaterial.fromPkcs12(store, "secret".toCharArray());
+    }
+
+    private record Pair(TlsTransport client, TlsTransport server) {}
+
+    private static Pair connect(Path dir, TlsProviders.Mode mode, byte[] pin) throws Exception {
+        KeyMaterial key = keyMaterial(dir);
+        Provider provider = TlsProviders.provider(mode);
+        SSLContext serverContext = TlsProviders.context(provider);
+        serverContext.init(key.keyManagers(), null, null);
+        SSLContext clientContext = TlsProviders.context(provider);
+        byte[] expected = pin != null ? pin : PinnedCertificateTrust.parse(PinnedCertificateTrust.fingerprint(key.leaf()));
+        clientContext.init(null, new TrustManager[] {new PinnedCertificateTrust(expected)}, null);
+        try (ServerSocketChannel listener = ServerSocketChannel.open()) {
+            listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            SocketChannel a = SocketChannel.open(listener.getLocalAddress());
+            SocketChannel b = listener.accept();
+            a.configureBlocking(false);
+            b.configureBlocking(false);
+            LinkTransport client = new TlsTransportFactory(clientContext, provider, true, false)
+                    .wrap(a, (InetSocketAddress) listener.getLocalAddress());
+            LinkTransport server = new TlsTransportFactory(serverContext, provider, false, false).wrap(b, null);
+            return new Pair((TlsTransport) client, (TlsTransport) server);
+        }
+    }
+
+    /** Pumps both sides until both handshakes are done (or one fails). */
+    private static void handshake(Pair pair) throws IOException, InterruptedException {
+        ByteBuffer sink = ByteBuffer.allocate(64 * 1024);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!(pair.client.handshakeDone() && pair.server.handshakeDone())) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("handshake did not finish");
+            }
+            pair.client.flushBuffered();
+            pair.server.flushBuffered();
+            pair.client.read(sink.clear());
+            pair.server.read(sink.clear());
+            Thread.sleep(1);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = TlsProviders.Mode.class, names = {"CONSCRYPT", "JDK"})
+    void bytesArriveWholeWhateverTheReadersBufferSize(TlsProviders.Mode mode, @TempDir Path dir) throws Exception {
+        Pair pair = connect(dir, mode, null);
+        try {
+            handshake(pair);
+            assertEquals("TLSv1.3", pair.client.protocol());
+            byte[] data = new byte[300_000];
+            new Random(1).nextBytes(data);
+            ByteBuffer out = ByteBuffer.wrap(data);
+            ByteBuffer received = ByteBuffer.allocate(data.length);
+            int[] sizes = {1, 7, 100, 5000, 16_000, 16_384, 17_000, 40_000};
+            int turn = 0;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (received.hasRemaining()) {
+                assertTrue(System.nanoTime() < deadline, "transfer finished");
+                if (out.hasRemaining()) {
+                    pair.client.write(new ByteBuffer[] {out}, 0, 1);
+                }
+                pair.client.flushBuffered();
+                ByteBuffer small = ByteBuffer.allocate(Math.min(sizes[turn++ % sizes.length], received.remaining()));
+                int n = pair.server.read(small);
+                assertTrue(n >= 0, "no end of stream in the middle");
+                received.put(small.flip());
+            }
+            assertArrayEquals(data, received.array());
+        } finally {
+            pair.client.close();
+            pair.server.close();
+        }
+        assertEquals(0, pair.client.buffers().largeLent(), "the client gave back every batch buffer");
+        assertEquals(0, pair.server.buffers().largeLent(), "the server gave back every batch buffer");
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = TlsProviders.Mode.class, names = {"CONSCRYPT", "JDK"})
+    void aCertificateThatIsNotThePinnedOneIsRefused(TlsProviders.Mode mode, @TempDir Path dir) throws Exception {
+        Pair pair = connect(dir, mode, new byte[32]);
+        try {
+            IOException refused = assertThrows(IOException.class, () -> handshake(pair));
+            assertTrue(refused.getMessage().contains("does not match the pinned"), refused.getMessage());
+        } finally {
+            pair.client.close();
+            pair.server.close();
+        }
+    }
+
+    /**
+     * Part of a record in hand is no reason to read again at once: the rest is still on its way and the
+     * selector says when it arrives (the link's loop spun on {@code mayHaveMore} until then).
+     */
+    @ParameterizedTest
+    @EnumSource(value = TlsProviders.Mode.class, names = {"CONSCRYPT", "JDK"})
+    void partOfARecordInHandIsNotMoreToRead(TlsProviders.Mode mode, @TempDir Path dir) throws Exception {
+        Pair pair = connect(dir, mode, null);
+        try {
+            handshake(pair);
+            ByteBuffer sink = ByteBuffer.allocate(64 * 1024);
+            while (pair.server.read(sink.clear()) > 0) {
+                // drain what the handshake left (session tickets)
+            }
+            // The first 105 bytes of a 16 KiB application-data record; the rest never comes.
+            ByteBuffer part = ByteBuffer.allocate(105);
+            part.put(new byte[] {0x17, 0x03, 0x03, 0x40, 0x00});
+            part.position(105).flip();
+            pair.client.channel().write(part);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (!pair.server.holdsUndecrypted()) {
+                assertTrue(System.nanoTime() < deadline, "the part arrived");
+                assertEquals(0, pair.server.read(sink.clear()), "nothing to decrypt yet");
+                Thread.sleep(5);
+            }
+            assertFalse(pair.server.mayHaveMore(), "part of a record is not more to read");
+        } finally {
+            pair.client.close();
+            pair.server.close();
+        }
+    }
+
+    /**
+     * One write call goes on encrypting while the socket takes whole batches (a caller that got back one
+     * batch would wait a selector turn with the socket still empty), and stops at its bound so one link
+     * cannot hold the loop. The socket buffers are made large enough that the burst never fills them.
+     */
+    @ParameterizedTest
+    @EnumSource(value = TlsProviders.Mode.class, names = {"CONSCRYPT", "JDK"})
+    void oneWriteGoesOnWhileTheSocketTakesWholeBatches(TlsProviders.Mode mode, @TempDir Path dir) throws Exception {
+        Pair pair = connect(dir, mode, null);
+        try {
+            handshake(pair);
+            pair.client.channel().setOption(java.net.StandardSocketOptions.SO_SNDBUF, 4 << 20);
+            pair.server.channel().setOption(java.net.StandardSocketOptions.SO_RCVBUF, 4 << 20);
+            byte[] data = new byte[4 << 20];
+            new Random(2).nextBytes(data);
+            ByteBuffer out = ByteBuffer.wrap(data);
+            long taken = pair.client.write(new ByteBuffer[] {out}, 0, 1);
+            int batchPlaintext = 16 * 16_384;
+            assertTrue(taken > batchPlaintext, "one write took more than one batch of records: " + taken);
+            assertTrue(taken < (1 << 20) + batchPlaintext, "one write stops at its bound: " + taken);
+            ByteBuffer received = ByteBuffer.allocate((int) taken);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (received.hasRemaining()) {
+                assertTrue(System.nanoTime() < deadline, "the written bytes arrived");
+                pair.client.flushBuffered();
+                assertTrue(pair.server.read(received) >= 0, "no end of stream in the middle");
+            }
+            assertArrayEquals(java.util.Arrays.copyOf(data, (int) taken), received.array());
+        } finally {
+            pair.client.close();
+            pair.server.close();
+        }
+    }
+}

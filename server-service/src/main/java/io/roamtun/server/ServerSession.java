@@ -1,0 +1,32 @@
+package io.roamtun.server;
+
+import io.roamtun.engine.loop.Timer;
+import io.roamtun.engine.session.Session;
+
+/** One session the server holds, with what the registry keeps about it. Loop thread only. */
+final class ServerSession {
+    final Session session;
+    /** The SHA-256 of the secret the session was opened with; null without authentication. */
+    final byte[] secretHash;
+    /**
+     * The acceptance number of the newest link that has carried the session. The client starts a connection
+     * only after giving up the one before, so a RESUME on an older link is stale (it waited in the network
+     * or a relay) and must not take the session back from the client's current connection.
+     */
+    long newestCarrier;
+    /** Ends the session while it is suspended; null while a link carries it. */
+    Timer expiry;
+
+    ServerSession(Session session, byte[] secretHash, long newestCarrier) {
+        this.session = session;
+        this.secretHash = secretHash;
+        this.newestCarrier = newestCarrier;
+    }
+
+    void cancelExpiry() {
+        if (expiry != null) {
+            expiry.cancel();
+            expiry = null;
+        }
+    }
+}
