@@ -4,7 +4,6 @@ import io.roamtun.engine.EngineContext;
 import io.roamtun.engine.text.HostPort;
 import io.roamtun.engine.text.Sizes;
 import io.roamtun.engine.link.Link;
-import io.roamtun.engine.transport.PlainTransport;
 import io.roamtun.engine.loop.IoHandler;
 import io.roamtun.protocol.Role;
 import java.io.IOException;

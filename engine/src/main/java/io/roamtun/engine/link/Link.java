@@ -12,9 +12,7 @@ import io.roamtun.protocol.ProtocolException;
 import io.roamtun.protocol.Resume;
 import io.roamtun.protocol.Role;
 import io.roamtun.protocol.Welcome;
-import io.roamtun.protocol.Wire;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.util.concurrent.TimeUnit;
@@ -108,15 +106,6 @@ public final class Link implements IoHandler {
         return liveness.lastRttNanos();
     }
 
-    /** Local address of the connection, for logs and path decisions. */
-    public InetSocketAddress localAddress() {
-        try {
-            return (InetSocketAddress) transport.channel().getLocalAddress();
-        } catch (IOException | RuntimeException e) {
-            return null;
-        }
-    }
-
     /** True once the link carried a session (a handshake completed on it). */
     public boolean everEstablished() {
         return everEstablished;
@@ -126,8 +115,6 @@ public final class Link implements IoHandler {
     public long sentOffset() {
         return writer.sentOffset();
     }
-
-    // ---- the handshake -------------------------------------------------------------------------
 
     /** Queues a HELLO; the client's first words. */
     public void sendHello(Hello hello) {
@@ -177,8 +164,6 @@ public final class Link implements IoHandler {
         }
         return slot;
     }
-
-    // ---- writing -------------------------------------------------------------------------------
 
     /** Flushes at the end of this loop turn; many frames made in one turn leave in one write. */
     public void requestFlush() {
@@ -230,8 +215,6 @@ public final class Link implements IoHandler {
         }
     }
 
-    // ---- reading -------------------------------------------------------------------------------
-
     @Override
     public void onReady(SelectionKey readyKey) {
         int ready = readyKey.readyOps();
@@ -245,8 +228,9 @@ public final class Link implements IoHandler {
 
     private void onReadable() {
         try {
-            for (int i = 0; i < READS_PER_EVENT && readOnce(); i++) {
-                // each read decodes what it brought
+            int reads = 0;
+            while (reads++ < READS_PER_EVENT && readOnce()) {
+                continue; // each read decodes what it brought
             }
             if (state != LinkState.CLOSED && transport.mayHaveMore()) {
                 loop.atEndOfTurn(() -> {
@@ -301,8 +285,6 @@ public final class Link implements IoHandler {
         }
         terminate(code, message, true);
     }
-
-    // ---- the end -------------------------------------------------------------------------------
 
     /**
      * GOAWAY codes that end only the link, not the session it carries: SESSION_TAKEN_OVER (the session

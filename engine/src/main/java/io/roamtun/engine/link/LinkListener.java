@@ -11,6 +11,8 @@ import io.roamtun.protocol.Welcome;
  * registry or the client's uplink. Handshake frames go here; stream frames go to the attached session.
  */
 public interface LinkListener {
+    // The defaults refuse a handshake frame this side never takes; the decoder already refuses one sent by
+    // the wrong role (a client's HELLO or RESUME at a client), so they guard the owner's own omissions.
 
     default void onHello(Link link, Hello hello) throws ProtocolException {
         throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "unexpected HELLO");
@@ -21,7 +23,7 @@ public interface LinkListener {
     }
 
     default void onResume(Link link, Resume resume) throws ProtocolException {
-        throw new ProtocolException(ErrorCode.NOT_SUPPORTED, "RESUME is not supported by this agent yet");
+        throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "unexpected RESUME");
     }
 
     default void onResumed(Link link, long receivedOffset, long sentOffset, byte[] nextNonce) throws ProtocolException {

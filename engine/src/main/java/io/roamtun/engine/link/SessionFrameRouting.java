@@ -12,134 +12,85 @@ import java.nio.ByteBuffer;
  * in place ({@link #to}). Before the handshake frames are refused; after the link's end they are dropped.
  */
 final class SessionFrameRouting implements SessionFrameHandler {
-    private static final SessionFrameHandler BEFORE_HANDSHAKE = new Refusing(true);
-    private static final SessionFrameHandler AFTER_CLOSE = new Refusing(false);
+    /** The session's frame handler; null before the handshake and after the link's end. */
+    private SessionFrameHandler session;
+    private boolean ended;
 
-    private SessionFrameHandler target = BEFORE_HANDSHAKE;
-
-    /** From now on, the session's frames go to {@code session}. */
-    void to(SessionFrameHandler session) {
-        target = session;
+    /** From now on, the session's frames go to {@code frames}. */
+    void to(SessionFrameHandler frames) {
+        session = frames;
     }
 
     /** The link is closing or closed: frames still in its buffer are dropped (the session went elsewhere). */
     void closed() {
-        target = AFTER_CLOSE;
+        session = null;
+        ended = true;
+    }
+
+    /** Where a frame of {@code type} goes: the session, or null (dropped) once the link has ended. */
+    private SessionFrameHandler route(FrameType type) throws ProtocolException {
+        if (session == null && !ended) {
+            throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, type + " before the handshake completed");
+        }
+        return session;
     }
 
     @Override
     public boolean admitSequenced(FrameType type, long seq, int frameBytes) throws ProtocolException {
-        return target.admitSequenced(type, seq, frameBytes);
+        SessionFrameHandler to = route(type);
+        return to != null && to.admitSequenced(type, seq, frameBytes); // (false: the frame is skipped)
     }
+
+    // A sequenced frame reaches the methods below only once admitted, so only with a session.
 
     @Override
     public void onOpen(int streamId, String service) throws ProtocolException {
-        target.onOpen(streamId, service);
+        route(FrameType.OPEN).onOpen(streamId, service);
     }
 
     @Override
     public void onOpenOk(int streamId) throws ProtocolException {
-        target.onOpenOk(streamId);
+        route(FrameType.OPEN_OK).onOpenOk(streamId);
     }
 
     @Override
     public void onOpenFail(int streamId, ErrorCode code, String message) throws ProtocolException {
-        target.onOpenFail(streamId, code, message);
+        route(FrameType.OPEN_FAIL).onOpenFail(streamId, code, message);
     }
 
     @Override
     public void onData(int streamId, ByteBuffer payload) throws ProtocolException {
-        target.onData(streamId, payload);
+        route(FrameType.DATA).onData(streamId, payload);
     }
 
     @Override
     public void onFin(int streamId) throws ProtocolException {
-        target.onFin(streamId);
+        route(FrameType.FIN).onFin(streamId);
     }
 
     @Override
     public void onReset(int streamId, ErrorCode code) throws ProtocolException {
-        target.onReset(streamId, code);
+        route(FrameType.RESET).onReset(streamId, code);
     }
 
     @Override
     public void onWindowUpdate(int streamId, int increment) throws ProtocolException {
-        target.onWindowUpdate(streamId, increment);
+        route(FrameType.WINDOW_UPDATE).onWindowUpdate(streamId, increment);
     }
 
     @Override
     public void onAck(long receivedOffset) throws ProtocolException {
-        target.onAck(receivedOffset);
+        SessionFrameHandler to = route(FrameType.ACK);
+        if (to != null) {
+            to.onAck(receivedOffset);
+        }
     }
 
     @Override
     public void onDatagram(int flowId, ByteBuffer payload) throws ProtocolException {
-        target.onDatagram(flowId, payload);
-    }
-
-    /** No session: every session frame is refused (before the handshake) or dropped (after the end). */
-    private static final class Refusing implements SessionFrameHandler {
-        private final boolean refuse;
-
-        Refusing(boolean refuse) {
-            this.refuse = refuse;
-        }
-
-        private void arrived(FrameType type) throws ProtocolException {
-            if (refuse) {
-                throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, type + " before the handshake completed");
-            }
-        }
-
-        @Override
-        public boolean admitSequenced(FrameType type, long seq, int frameBytes) throws ProtocolException {
-            arrived(type);
-            return false;
-        }
-
-        @Override
-        public void onOpen(int streamId, String service) throws ProtocolException {
-            arrived(FrameType.OPEN); // (not reached: admitSequenced refused or skipped the frame)
-        }
-
-        @Override
-        public void onOpenOk(int streamId) throws ProtocolException {
-            arrived(FrameType.OPEN_OK);
-        }
-
-        @Override
-        public void onOpenFail(int streamId, ErrorCode code, String message) throws ProtocolException {
-            arrived(FrameType.OPEN_FAIL);
-        }
-
-        @Override
-        public void onData(int streamId, ByteBuffer payload) throws ProtocolException {
-            arrived(FrameType.DATA);
-        }
-
-        @Override
-        public void onFin(int streamId) throws ProtocolException {
-            arrived(FrameType.FIN);
-        }
-
-        @Override
-        public void onReset(int streamId, ErrorCode code) throws ProtocolException {
-            arrived(FrameType.RESET);
-        }
-
-        @Override
-        public void onWindowUpdate(int streamId, int increment) throws ProtocolException {
-            arrived(FrameType.WINDOW_UPDATE);
-        }
-
-        @Override
-        public void onAck(long receivedOffset) throws ProtocolException {
-            arrived(FrameType.ACK);
-        }
-
-        @Override
-        public void onDatagram(int flowId, ByteBuffer payload) throws ProtocolException {
-            arrived(FrameType.DATAGRAM);
+        SessionFrameHandler to = route(FrameType.DATAGRAM);
+        if (to != null) {
+            to.onDatagram(flowId, payload);
         }
     }
 }

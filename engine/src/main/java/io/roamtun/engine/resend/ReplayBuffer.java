@@ -228,7 +228,7 @@ public final class ReplayBuffer {
      * A new last segment, or null when it is one beyond the minimum for data and the agent's budget has no
      * room. Control frames are never refused by the budget (an owed WINDOW_UPDATE or FIN must not wait for
      * another session's memory); they are bounded by the buffer's capacity and by the streams: a few per
-     * stream, and at most {@code Session.MAX_REFUSALS_OWED} refusals beyond the stream limit.
+     * stream, and at most {@code StreamAdmission.MAX_REFUSALS_OWED} refusals beyond the stream limit.
      */
     private Segment addSegment(boolean control) {
         if (budget != null && segments.size() >= MINIMUM_SEGMENTS) {
@@ -265,56 +265,6 @@ public final class ReplayBuffer {
         return fitsInLast || budget == null || segments.size() < MINIMUM_SEGMENTS || budget.canGrow();
     }
 
-
-    /** What an acknowledgement from the peer says, checked before it is applied. */
-    public enum AckCheck {
-        /** More than any before, at a frame boundary: remembered as the highest. */
-        NEW,
-        /** At or below an earlier one: nothing to do. */
-        NOT_NEW,
-        /** Beyond anything this side made: the peer is lying. */
-        BEYOND_HEAD,
-        /** Inside a frame: the peer is lying (it can only have received whole frames). */
-        INSIDE_FRAME
-    }
-
-    /**
-     * Checks the peer's acknowledgement of {@code offset}. A new one must be a frame boundary no later than
-     * the head; the walk starts at the highest one before, so each frame is walked at most once over the
-     * session however the peer spaces its ACKs.
-     */
-    public AckCheck checkAck(long offset) {
-        if (offset == highestAck && acked < highestAck) {
-            return AckCheck.NEW; // said again (after a move) while what it frees was held back: take it again
-        }
-        if (offset <= highestAck) {
-            return AckCheck.NOT_NEW;
-        }
-        if (offset > head) {
-            return AckCheck.BEYOND_HEAD;
-        }
-        long at = Math.max(highestAck, acked);
-        for (Segment seg : segments) {
-            if (seg.end() <= at) {
-                continue;
-            }
-            while (at < offset && at < seg.end()) {
-                int bytes = Wire.frameBytesAt(seg.memory, (int) (at - seg.start));
-                if (bytes < Wire.HEADER_BYTES) {
-                    throw new IllegalStateException("replay buffer corrupt at " + at);
-                }
-                at += bytes;
-            }
-            if (at >= offset) {
-                break;
-            }
-        }
-        if (at != offset) {
-            return AckCheck.INSIDE_FRAME;
-        }
-        highestAck = offset;
-        return AckCheck.NEW;
-    }
 
     /**
      * Records that the peer has everything before {@code offset}, a frame boundary, and frees the segments

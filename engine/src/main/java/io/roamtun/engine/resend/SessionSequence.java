@@ -93,7 +93,7 @@ public final class SessionSequence {
 
     /** The peer's ACK: frees what it covers; a lie (beyond what was sent, inside a frame) is a SEQUENCE_ERROR. */
     public void onPeerAck(long offset) throws ProtocolException {
-        switch (replay.checkAck(offset)) {
+        switch (AckCheck.of(replay, offset)) {
             case NEW -> replay.acknowledge(offset);
             case NOT_NEW -> { } // at or below an earlier ACK
             case BEYOND_HEAD -> throw new ProtocolException(ErrorCode.SEQUENCE_ERROR,

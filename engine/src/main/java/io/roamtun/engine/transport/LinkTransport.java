@@ -5,7 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 
 /**
- * The byte pipe under the framing: plaintext TCP now, TLS (SSLEngine) later, behind the same calls, so
+ * The byte pipe under the framing: plaintext TCP ({@link PlainTransport}) or TLS ({@link TlsTransport}) behind the same calls, so
  * neither the framing nor the relays know which it is. Non-blocking: every call does what it can now.
  */
 public interface LinkTransport {

@@ -11,7 +11,7 @@ import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSession;
 
 /**
- * TLS over a non-blocking socket through an {@link SSLEngine}. Three named buffers, each capped:
+ * TLS over a non-blocking socket through an {@link SSLEngine}. Three named buffers, each capped ({@link TlsRecordBuffers}):
  * {@code netIn} (records from the peer, not yet decrypted), {@code netOut} (records for the peer, not yet
  * written) and {@code appIn} (decrypted bytes the caller had no room for). They are borrowed from the
  * loop's pools only while they hold bytes and given back when empty, so a thousand idle or half-open
@@ -27,21 +27,13 @@ public final class TlsTransport implements LinkTransport {
     /** The first byte of a TLS record carrying a handshake message, and of one carrying an alert. */
     private static final byte TLS_HANDSHAKE_RECORD = 0x16;
     private static final byte TLS_ALERT_RECORD = 0x15;
-    /** Content type, version, length. */
-    private static final int TLS_RECORD_HEADER = 5;
     /** Bounds one write call (about 1 MiB of plaintext) so one busy link cannot hold the loop for long. */
     private static final long MAX_BYTES_PER_WRITE = 1 << 20;
 
     private final SocketChannel channel;
     private final SSLEngine engine;
     private final String providerName;
-    private final TlsBuffers buffers;
-    /** Write mode; null when empty. */
-    private ByteBuffer netIn;
-    /** Read mode; null when empty. */
-    private ByteBuffer netOut;
-    /** Read mode; null when empty. */
-    private ByteBuffer appIn;
+    private final TlsRecordBuffers buffers;
     private final int appRecordSize;
     private final int packetSize;
     private Phase phase = Phase.HANDSHAKING;
@@ -57,7 +49,7 @@ public final class TlsTransport implements LinkTransport {
         this.channel = channel;
         this.engine = engine;
         this.providerName = providerName;
-        this.buffers = buffers;
+        this.buffers = new TlsRecordBuffers(buffers);
         SSLSession session = engine.getSession();
         this.packetSize = session.getPacketBufferSize();
         this.appRecordSize = session.getApplicationBufferSize();
@@ -68,37 +60,19 @@ public final class TlsTransport implements LinkTransport {
             engine.beginHandshake();
             progressHandshake();
         } catch (IOException | RuntimeException e) {
-            releaseBuffers(); // no transport to close: give back what the first handshake step borrowed
+            this.buffers.releaseAll(); // no transport to close: give back what the first handshake step borrowed
             throw e;
-        }
-    }
-
-    private ByteBuffer netOutForWriting() {
-        if (netOut == null) {
-            netOut = buffers.acquireBatch();
-        } else {
-            netOut.compact();
-        }
-        return netOut;
-    }
-
-    /** Back to read mode after wrapping; given back when nothing was produced. */
-    private void doneWritingNetOut() {
-        netOut.flip();
-        if (!netOut.hasRemaining()) {
-            buffers.releaseBatch(netOut);
-            netOut = null;
         }
     }
 
     /** Received bytes not decrypted yet (for tests). */
     boolean holdsUndecrypted() {
-        return netIn != null && netIn.position() > 0;
+        return buffers.holdsUndecrypted();
     }
 
     /** The pools this transport borrows from (for tests). */
     TlsBuffers buffers() {
-        return buffers;
+        return buffers.pools();
     }
 
     public boolean handshakeDone() {
@@ -116,13 +90,11 @@ public final class TlsTransport implements LinkTransport {
     @Override
     public int read(ByteBuffer dst) throws IOException {
         failIfFailed();
-        int produced = drainAppIn(dst);
+        int produced = buffers.drainAppIn(dst);
         if (produced > 0) {
             return produced;
         }
-        if (netIn == null) {
-            netIn = buffers.acquireBatch(); // several records per read: fewer syscalls and selector turns
-        }
+        ByteBuffer netIn = buffers.netInForReading();
         int n;
         try {
             // No more records than the caller can take (plus one): what stays undecrypted is moved to the
@@ -132,11 +104,11 @@ public final class TlsTransport implements LinkTransport {
             n = channel.read(netIn);
             lastReadFilled = !netIn.hasRemaining();
         } catch (IOException e) {
-            releaseNetInIfEmpty();
+            buffers.releaseNetInIfEmpty();
             throw e;
         }
         if (n <= 0 && netIn.position() == 0) {
-            releaseNetInIfEmpty();
+            buffers.releaseNetInIfEmpty();
             return n < 0 ? -1 : 0;
         }
         netIn.flip();
@@ -147,22 +119,19 @@ public final class TlsTransport implements LinkTransport {
             failure = new IOException("the peer does not speak TLS (is it running with --insecure-plaintext? "
                     + "both agents must use TLS, or both --insecure-plaintext)");
             netIn.clear();
-            releaseNetInIfEmpty();
+            buffers.releaseNetInIfEmpty();
             throw failure;
         }
         try {
             while (netIn.hasRemaining() && dst.hasRemaining()) {
                 boolean direct = dst.remaining() >= appRecordSize;
-                if (!direct && appIn == null) {
-                    appIn = buffers.acquireRecord();
-                }
-                ByteBuffer target = direct ? dst : appIn.clear();
+                ByteBuffer target = direct ? dst : buffers.appInForRecord();
                 SSLEngineResult r;
                 try {
                     r = engine.unwrap(netIn, target);
                 } finally {
                     if (!direct) {
-                        appIn.flip();
+                        target.flip();
                     }
                 }
                 if (r.getStatus() == SSLEngineResult.Status.CLOSED) {
@@ -170,7 +139,7 @@ public final class TlsTransport implements LinkTransport {
                     break;
                 }
                 if (!direct) {
-                    produced += drainAppIn(dst);
+                    produced += buffers.drainAppIn(dst);
                 } else {
                     produced += r.bytesProduced();
                 }
@@ -184,7 +153,7 @@ public final class TlsTransport implements LinkTransport {
             throw fail(e);
         } finally {
             netIn.compact();
-            releaseNetInIfEmpty();
+            buffers.releaseNetInIfEmpty();
         }
         if (produced == 0 && (peerClosed || n < 0)) {
             return -1;
@@ -194,45 +163,7 @@ public final class TlsTransport implements LinkTransport {
 
     @Override
     public boolean mayHaveMore() {
-        return lastReadFilled || appIn != null || holdsWholeRecord();
-    }
-
-    /**
-     * netIn begins with a complete record, which a read would decrypt without the socket. Part of one is
-     * not enough: the rest is still on its way, and the selector says when it arrives (reading again at
-     * once would spin the loop until then).
-     */
-    private boolean holdsWholeRecord() {
-        if (netIn == null || netIn.position() < TLS_RECORD_HEADER) {
-            return false;
-        }
-        int length = ((netIn.get(3) & 0xff) << 8) | (netIn.get(4) & 0xff);
-        return netIn.position() >= TLS_RECORD_HEADER + length;
-    }
-
-    private void releaseNetInIfEmpty() {
-        if (netIn != null && netIn.position() == 0) {
-            buffers.releaseBatch(netIn);
-            netIn = null;
-        }
-    }
-
-    private int drainAppIn(ByteBuffer dst) {
-        if (appIn == null) {
-            return 0;
-        }
-        int n = Math.min(appIn.remaining(), dst.remaining());
-        if (n > 0) {
-            int limit = appIn.limit();
-            appIn.limit(appIn.position() + n);
-            dst.put(appIn);
-            appIn.limit(limit);
-        }
-        if (!appIn.hasRemaining()) {
-            buffers.releaseRecord(appIn);
-            appIn = null;
-        }
-        return n;
+        return lastReadFilled || buffers.appIn != null || buffers.holdsWholeRecord();
     }
 
     @Override
@@ -262,7 +193,7 @@ public final class TlsTransport implements LinkTransport {
     /** Encrypts up to one netOut buffer of records; returns the plaintext bytes taken. */
     private long wrapBatch(ByteBuffer[] srcs, int offset, int length) throws IOException {
         long consumed = 0;
-        ByteBuffer out = netOutForWriting();
+        ByteBuffer out = buffers.netOutForWriting();
         try {
             while (out.remaining() >= packetSize) {
                 SSLEngineResult r = engine.wrap(srcs, offset, length, out);
@@ -274,31 +205,25 @@ public final class TlsTransport implements LinkTransport {
         } catch (SSLException e) {
             throw fail(e);
         } finally {
-            doneWritingNetOut();
+            buffers.doneWritingNetOut();
         }
         return consumed;
     }
 
     @Override
     public boolean hasBufferedOutput() {
-        return netOut != null || wrapOwed;
+        return buffers.netOut != null || wrapOwed;
     }
 
     @Override
     public boolean flushBuffered() throws IOException {
-        while (netOut != null) {
-            if (channel.write(netOut) == 0) {
-                return false;
-            }
-            if (!netOut.hasRemaining()) {
-                buffers.releaseBatch(netOut);
-                netOut = null;
-            }
+        if (!buffers.flushNetOut(channel)) {
+            return false;
         }
         if (wrapOwed) {
             wrapOwed = false;
             handleHandshakeStatus(engine.getHandshakeStatus());
-            return netOut == null && !wrapOwed;
+            return buffers.netOut == null && !wrapOwed;
         }
         return true;
     }
@@ -313,14 +238,14 @@ public final class TlsTransport implements LinkTransport {
         while (true) {
             switch (s) {
                 case NEED_WRAP -> {
-                    ByteBuffer out = netOutForWriting();
+                    ByteBuffer out = buffers.netOutForWriting();
                     SSLEngineResult r;
                     try {
                         r = engine.wrap(EMPTY, out);
                     } catch (SSLException e) {
                         throw fail(e);
                     } finally {
-                        doneWritingNetOut();
+                        buffers.doneWritingNetOut();
                     }
                     if (r.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW) {
                         // No room for a whole record while the socket is backed up: wrap once it drains.
@@ -401,14 +326,14 @@ public final class TlsTransport implements LinkTransport {
         phase = Phase.CLOSED;
         try {
             engine.closeOutbound();
-            ByteBuffer out = netOutForWriting();
+            ByteBuffer out = buffers.netOutForWriting();
             try {
                 engine.wrap(EMPTY, out);
             } finally {
-                doneWritingNetOut();
+                buffers.doneWritingNetOut();
             }
-            if (channel.isOpen() && netOut != null) {
-                channel.write(netOut);
+            if (channel.isOpen() && buffers.netOut != null) {
+                channel.write(buffers.netOut);
             }
         } catch (IOException | RuntimeException ignored) {
             // closing anyway: the peer learns from the TCP close
@@ -423,19 +348,6 @@ public final class TlsTransport implements LinkTransport {
         } catch (IOException ignored) {
             // closing
         }
-        releaseBuffers();
-    }
-
-    private void releaseBuffers() {
-        if (appIn != null) {
-            buffers.releaseRecord(appIn);
-        }
-        if (netIn != null) {
-            buffers.releaseBatch(netIn);
-        }
-        if (netOut != null) {
-            buffers.releaseBatch(netOut);
-        }
-        netIn = appIn = netOut = null;
+        buffers.releaseAll();
     }
 }

@@ -87,24 +87,30 @@ class ReplayBufferTest {
             replay.commitFrame(FrameEncoder.EMPTY_FRAME_BYTES);
         }
         boundaries.add(replay.head());
-        assertEquals(ReplayBuffer.AckCheck.NOT_NEW, replay.checkAck(0), "nothing acknowledged yet: 0 says nothing");
-        assertEquals(ReplayBuffer.AckCheck.BEYOND_HEAD, replay.checkAck(replay.head() + 1));
+        assertEquals(AckCheck.NOT_NEW, AckCheck.of(replay, 0), "nothing acknowledged yet: 0 says nothing");
+        assertEquals(AckCheck.BEYOND_HEAD, AckCheck.of(replay, replay.head() + 1));
         for (int i = 1; i < boundaries.size(); i += 3) {
             long b = boundaries.get(i);
-            assertEquals(ReplayBuffer.AckCheck.INSIDE_FRAME, replay.checkAck(b - 1), "just before a frame start");
-            assertEquals(ReplayBuffer.AckCheck.INSIDE_FRAME, replay.checkAck(b - Wire.HEADER_BYTES + 8),
+            assertEquals(AckCheck.INSIDE_FRAME, AckCheck.of(replay, b - 1), "just before a frame start");
+            assertEquals(AckCheck.INSIDE_FRAME, AckCheck.of(replay, b - Wire.HEADER_BYTES + 8),
                     "where a frame's length field would be read from");
-            assertEquals(ReplayBuffer.AckCheck.NEW, replay.checkAck(b));
+            assertEquals(AckCheck.NEW, AckCheck.of(replay, b));
             replay.acknowledge(b);
-            assertEquals(ReplayBuffer.AckCheck.NOT_NEW, replay.checkAck(b), "said twice");
-            assertEquals(ReplayBuffer.AckCheck.NOT_NEW, replay.checkAck(boundaries.get(i - 1)), "older");
+            assertEquals(AckCheck.NOT_NEW, AckCheck.of(replay, b), "said twice");
+            assertEquals(AckCheck.NOT_NEW, AckCheck.of(replay, boundaries.get(i - 1)), "older");
         }
         long next = replay.head();
-        assertEquals(ReplayBuffer.AckCheck.NEW, replay.checkAck(next)); // a link holds it back: not acknowledged yet
-        assertEquals(next, replay.highestAck());
-        assertEquals(ReplayBuffer.AckCheck.NEW, replay.checkAck(next), "said again (after a move) while held: taken again");
+        long held = replay.acked();
+        Object writer = new Object();
+        replay.pin(writer, held); // a link is halfway through the frame at 'held'
+        assertEquals(AckCheck.NEW, AckCheck.of(replay, next));
         replay.acknowledge(next);
-        assertEquals(ReplayBuffer.AckCheck.NOT_NEW, replay.checkAck(next));
+        assertEquals(next, replay.highestAck());
+        assertEquals(held, replay.acked(), "the pinned frame stays");
+        assertEquals(AckCheck.NEW, AckCheck.of(replay, next), "said again (after a move) while held: taken again");
+        replay.unpin(writer);
+        assertEquals(next, replay.acked(), "the frame is out: freed");
+        assertEquals(AckCheck.NOT_NEW, AckCheck.of(replay, next));
     }
 
     @Test

@@ -2,18 +2,13 @@ package io.roamtun.engine.resend;
 
 import io.roamtun.engine.resend.ResendPoint;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.roamtun.engine.buffer.BufferPool;
 import io.roamtun.engine.resend.ReplayBuffer;
-import io.roamtun.engine.loop.EventLoop;
 import io.roamtun.protocol.ErrorCode;
 import io.roamtun.protocol.FrameEncoder;
-import io.roamtun.protocol.FrameType;
 import io.roamtun.protocol.ProtocolException;
-import io.roamtun.protocol.Role;
 import java.nio.ByteBuffer;
 import org.junit.jupiter.api.Test;
 
