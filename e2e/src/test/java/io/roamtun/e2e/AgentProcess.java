@@ -1,5 +1,7 @@
 package io.roamtun.e2e;
 
+import io.roamtun.testing.Await;
+import java.time.Duration;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -21,10 +23,12 @@ final class AgentProcess implements AutoCloseable {
     private final Process process;
     private final List<String> lines = Collections.synchronizedList(new ArrayList<>());
     private final BlockingQueue<String> fresh = new LinkedBlockingQueue<>();
+    /** Reads the process's output until it closes. */
+    private final Thread reader;
 
     AgentProcess(Process process) {
         this.process = process;
-        Thread reader = new Thread(() -> {
+        reader = new Thread(() -> {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = in.readLine()) != null) {
@@ -64,7 +68,7 @@ final class AgentProcess implements AutoCloseable {
     }
 
     /** Waits for a line matching {@code regex}; returns its first group (or the whole line). */
-    String await(String regex, long seconds) throws InterruptedException {
+    String await(String regex, long seconds) throws Exception {
         Pattern pattern = Pattern.compile(regex);
         synchronized (lines) {
             for (String line : lines) {
@@ -74,21 +78,21 @@ final class AgentProcess implements AutoCloseable {
                 }
             }
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (System.nanoTime() < deadline) {
-            String line = fresh.poll(50, TimeUnit.MILLISECONDS);
-            if (line == null) {
-                if (!process.isAlive() && fresh.isEmpty()) {
-                    break;
+        String[] found = new String[1];
+        Await.until(Duration.ofSeconds(seconds), () -> {
+            for (String line = fresh.poll(); line != null; line = fresh.poll()) {
+                Matcher m = pattern.matcher(line);
+                if (m.find()) {
+                    found[0] = m.groupCount() > 0 ? m.group(1) : line;
+                    return true;
                 }
-                continue;
             }
-            Matcher m = pattern.matcher(line);
-            if (m.find()) {
-                return m.groupCount() > 0 ? m.group(1) : line;
+            if (!process.isAlive() && fresh.isEmpty()) {
+                throw new AssertionError("the process exited without a line matching " + regex + "; output:\n" + output());
             }
-        }
-        throw new AssertionError("no line matching " + regex + " within " + seconds + " s; output so far:\n" + output());
+            return false;
+        }, () -> "no line matching " + regex + "; output so far:\n" + output());
+        return found[0];
     }
 
     boolean isAlive() {
@@ -99,7 +103,7 @@ final class AgentProcess implements AutoCloseable {
         if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
             throw new AssertionError("process still running after " + seconds + " s; output:\n" + output());
         }
-        Thread.sleep(50); // let the reader take the last lines
+        reader.join(TimeUnit.SECONDS.toMillis(5)); // the output ends with the process: the reader has taken every line
         return process.exitValue();
     }
 

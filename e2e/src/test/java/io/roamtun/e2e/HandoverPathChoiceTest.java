@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.roamtun.testing.Await;
 import io.roamtun.client.ClientConfig;
 import io.roamtun.client.ClientService;
 import io.roamtun.client.Forward;
@@ -65,13 +66,8 @@ class HandoverPathChoiceTest {
         }
 
         void awaitOn(String name, int seconds) throws Exception {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-            while (!name.equals(client.activeInterface())) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("not on " + name + " after " + seconds + " s; status:\n" + client.status());
-                }
-                Thread.sleep(20);
-            }
+            Await.until(Duration.ofSeconds(seconds), () -> name.equals(client.activeInterface()),
+                    () -> "not on " + name + "; status:\n" + client.status());
         }
 
         @Override
@@ -212,11 +208,7 @@ class HandoverPathChoiceTest {
         try (Rig rig = new Rig()) {
             long before = rig.client.handoverCount();
             rig.interfaces.put("wifi0", 2, true, "127.0.0.4"); // a new DHCP lease, seen in one poll
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (rig.client.handoverCount() == before) {
-                assertTrue(System.nanoTime() < deadline, "resumed from the new address");
-                Thread.sleep(20);
-            }
+            Await.until(Duration.ofSeconds(10), "resumed from the new address", () -> rig.client.handoverCount() != before);
             Handover move = rig.client.handovers().get(rig.client.handovers().size() - 1);
             assertTrue(move.to().startsWith("wifi0 (127.0.0.4)"),
                     "resumed on wifi0's new address, not on lte0 (a new address is no failure of wifi0): " + move);
@@ -241,11 +233,7 @@ class HandoverPathChoiceTest {
                 ExecutionException failed = assertThrows(ExecutionException.class,
                         () -> rig.client.switchTo("lte0").get(15, TimeUnit.SECONDS)); // (before: never completed)
                 assertTrue(failed.getCause().getMessage().contains("no longer has the session"), failed.getCause().getMessage());
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-                while (!rig.client.isConnected()) { // ... and a new session starts
-                    assertTrue(System.nanoTime() < deadline, "a new session after UNKNOWN_SESSION");
-                    Thread.sleep(20);
-                }
+                Await.until(Duration.ofSeconds(15), "a new session after UNKNOWN_SESSION", rig.client::isConnected);
             }
         }
     }

@@ -3,6 +3,7 @@ package io.roamtun.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.roamtun.testing.Await;
 import io.roamtun.protocol.AnyFrame;
 import io.roamtun.client.ClientConfig;
 import io.roamtun.client.ClientService;
@@ -156,7 +157,8 @@ class HostileInputTest {
                         assertTrue(closed, "the slow handshake was cut off");
                         assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(16), "within the handshake timeout");
                     }
-                    Thread.sleep(2000); // the deaf peer's stream has filled every buffer it may
+                    // The good client goes on transferring while every attack is held open.
+                    Await.until(Duration.ofSeconds(30), "three good transfers under attack", () -> goodTransfers.get() >= 3);
                 } finally {
                     attacking.set(false);
                     goodTraffic.join(TimeUnit.SECONDS.toMillis(60));
@@ -404,7 +406,7 @@ class HostileInputTest {
         return AgentProcess.startWith(jvmOptions, "io.roamtun.server.ServerServiceMain", all.toArray(String[]::new));
     }
 
-    private static InetSocketAddress listeningAddress(AgentProcess server) throws InterruptedException {
+    private static InetSocketAddress listeningAddress(AgentProcess server) throws Exception {
         return new InetSocketAddress(InetAddress.getLoopbackAddress(),
                 Integer.parseInt(server.await("listening on 127\\.0\\.0\\.1:(\\d+)", 30)));
     }
@@ -427,13 +429,11 @@ class HostileInputTest {
                 List.of(new Forward(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "echo")),
                 SessionSettings.defaults(), link, null, ClientConfig.DEFAULT_POLL_INTERVAL, PathPolicy.any(), null,
                 ClientTls.pinned(fingerprint, TlsProviders.Mode.AUTO), credential));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (!good.isConnected()) {
-            if (System.nanoTime() > deadline) {
-                good.close();
-                throw new AssertionError("the good client did not connect within 15 s");
-            }
-            Thread.sleep(10);
+        try {
+            Await.until(Duration.ofSeconds(15), "the good client to connect", good::isConnected);
+        } catch (AssertionError notConnected) {
+            good.close();
+            throw notConnected;
         }
         return good;
     }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.roamtun.testing.Await;
 import io.roamtun.client.ClientConfig;
 import io.roamtun.client.ClientService;
 import io.roamtun.client.Forward;
@@ -61,11 +62,7 @@ class LoopbackHandoverTest {
                     List.of(new Forward(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "echo")),
                     SessionSettings.defaults(), link, interfaces, Duration.ofMillis(100),
                     new PathPolicy(List.of("wifi0", "lte0"), List.of()), null));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (!client.isConnected()) {
-                assertTrue(System.nanoTime() < deadline, "connected");
-                Thread.sleep(10);
-            }
+            Await.until(Duration.ofSeconds(10), "connected", () -> client.isConnected());
         }
 
         InetSocketAddress app() {
@@ -82,15 +79,8 @@ class LoopbackHandoverTest {
     }
 
     /** Waits until the client has made {@code count} handovers in all. */
-    private static void awaitHandovers(ClientService client, int count, long seconds) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (client.handoverCount() < count) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("only " + client.handoverCount() + " of " + count + " handovers; status:\n"
-                        + client.status());
-            }
-            Thread.sleep(10);
-        }
+    private static void awaitHandovers(ClientService client, int count, long seconds) throws Exception {
+        Await.until(Duration.ofSeconds(seconds), () -> client.handoverCount() >= count, () -> "only " + client.handoverCount() + " of " + count + " handovers; status:\n" + client.status());
     }
 
     @Test
@@ -135,12 +125,8 @@ class LoopbackHandoverTest {
     }
 
     /** Waits until the client's interface table (polled every 100 ms) shows {@code name} again. */
-    private static void awaitVisible(ClientService client, String name) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!client.status().contains(name + " up")) {
-            assertTrue(System.nanoTime() < deadline, name + " back in the table");
-            Thread.sleep(20);
-        }
+    private static void awaitVisible(ClientService client, String name) throws Exception {
+        Await.until(Duration.ofSeconds(10), name + " back in the table", () -> client.status().contains(name + " up"));
     }
 
     @Test

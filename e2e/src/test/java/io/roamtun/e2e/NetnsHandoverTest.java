@@ -3,6 +3,8 @@ package io.roamtun.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.roamtun.testing.Await;
+import java.time.Duration;
 import java.io.IOException;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -59,15 +61,8 @@ class NetnsHandoverTest {
 
     private static void awaitLog(Path log, String regex, long seconds) throws Exception {
         Pattern p = Pattern.compile(regex);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (System.nanoTime() < deadline) {
-            if (Files.exists(log) && p.matcher(Files.readString(log)).find()) {
-                return;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("no /" + regex + "/ in " + log + " within " + seconds + " s:\n"
-                + (Files.exists(log) ? Files.readString(log) : "(no log)"));
+        Await.until(Duration.ofSeconds(seconds), () -> Files.exists(log) && p.matcher(Files.readString(log)).find(),
+                () -> "no /" + regex + "/ in " + log + ":\n" + (Files.exists(log) ? Files.readString(log) : "(no log)"));
     }
 
     private static String admin(Path socket, String request) throws IOException {
@@ -83,13 +78,7 @@ class NetnsHandoverTest {
     }
 
     private static void awaitHandovers(Path socket, int count, String what) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (handovers(socket) < count) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("no handover after " + what + "; status:\n" + admin(socket, "status"));
-            }
-            Thread.sleep(50);
-        }
+        Await.until(Duration.ofSeconds(30), () -> handovers(socket) >= count, () -> "no handover after " + what + "; status:\n" + admin(socket, "status"));
     }
 
     private static void assertOn(Path socket, String interfaceName) throws IOException {

@@ -3,6 +3,8 @@ package io.roamtun.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.roamtun.testing.Await;
+import java.time.Duration;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -53,18 +55,16 @@ class RealProgramsTest {
     }
 
     private static void awaitPort(int port, Process owner) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
+        Await.until(Duration.ofSeconds(30), "something listening on " + port, () -> {
             try (java.net.Socket s = new java.net.Socket(InetAddress.getLoopbackAddress(), port)) {
-                return;
+                return true;
             } catch (IOException notYet) {
                 if (!owner.isAlive()) {
                     throw new AssertionError("program exited with " + owner.exitValue() + " before listening on " + port);
                 }
-                Thread.sleep(50);
+                return false;
             }
-        }
-        throw new AssertionError("nothing listening on " + port);
+        });
     }
 
     /** Starts both agents as processes; returns the client's local port for {@code service}. */

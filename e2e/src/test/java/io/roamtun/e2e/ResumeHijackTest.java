@@ -3,6 +3,7 @@ package io.roamtun.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.roamtun.testing.Await;
 import io.roamtun.protocol.AnyFrame;
 import io.roamtun.client.ClientConfig;
 import io.roamtun.client.ClientService;
@@ -60,11 +61,7 @@ class ResumeHijackTest {
                      List.of(new Forward(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "echo")),
                      SessionSettings.defaults(), link, interfaces, Duration.ofMillis(100), PathPolicy.any(), null,
                      TransportFactory.plaintext(), credential))) {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (!client.isConnected()) {
-                assertTrue(System.nanoTime() < deadline);
-                Thread.sleep(10);
-            }
+            Await.until(Duration.ofSeconds(10), "the client connected", client::isConnected);
             InetSocketAddress app = client.forwardAddresses().get(0);
             try (Socket appSocket = new Socket(app.getAddress(), app.getPort())) {
                 appSocket.setSoTimeout(10_000);

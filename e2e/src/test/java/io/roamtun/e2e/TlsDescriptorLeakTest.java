@@ -3,8 +3,10 @@ package io.roamtun.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.roamtun.testing.Await;
 import io.roamtun.engine.tls.PinnedCertificateTrust;
 import io.roamtun.server.ServerDirectory;
+import java.time.Duration;
 import java.io.File;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -45,16 +47,14 @@ class TlsDescriptorLeakTest {
         try (AgentProcess server = AgentProcess.server("--dir", dir.dir().toString(), "--listen", "127.0.0.1:" + port,
                 "--service", "echo=127.0.0.1:1", "--tls-provider", "conscrypt", "--log-level", "warn")) {
             InetSocketAddress address = new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (true) {
+            Await.until(Duration.ofSeconds(30), () -> {
                 try {
                     handshake(null, address);
-                    break;
+                    return true;
                 } catch (java.io.IOException notYet) {
-                    assertTrue(System.nanoTime() < deadline, "server listening:\n" + server.output());
-                    Thread.sleep(100);
+                    return false;
                 }
-            }
+            }, () -> "server listening:\n" + server.output());
             SSLContext context = SSLContext.getInstance("TLSv1.3");
             context.init(null, new TrustManager[] {new PinnedCertificateTrust(PinnedCertificateTrust.parse(dir.fingerprint()))}, null);
             SSLSocketFactory factory = context.getSocketFactory();

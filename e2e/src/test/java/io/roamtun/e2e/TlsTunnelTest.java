@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.roamtun.testing.Await;
 import io.roamtun.client.ClientConfig;
 import io.roamtun.client.ClientService;
 import io.roamtun.client.ClientTls;
@@ -59,12 +60,8 @@ class TlsTunnelTest {
                 ClientTls.pinned(fingerprint, mode), credential));
     }
 
-    private static void awaitConnected(ClientService client) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (!client.isConnected()) {
-            assertTrue(System.nanoTime() < deadline, "client connected over TLS");
-            Thread.sleep(10);
-        }
+    private static void awaitConnected(ClientService client) throws Exception {
+        Await.until(Duration.ofSeconds(15), "client connected over TLS", () -> client.isConnected());
     }
 
     private static void echo(InetSocketAddress address, int bytes) throws Exception {
@@ -136,6 +133,11 @@ class TlsTunnelTest {
         }
     }
 
+    /** Waits until the client's first attempt has failed: it waits out a backoff before the next. */
+    private static void awaitAFailedAttempt(ClientService client) throws Exception {
+        Await.until(Duration.ofSeconds(15), "an attempt that failed (uplink waiting)", () -> client.status().contains("uplink: WAITING"));
+    }
+
     @Test
     @Timeout(60)
     void aWrongFingerprintAnUnknownClientAndAWrongSecretAreRefused(@TempDir Path tmp) throws Exception {
@@ -147,7 +149,7 @@ class TlsTunnelTest {
             for (String[] attempt : new String[][] {{wrongPin, credential}, {dir.fingerprint(), "stranger:abc"},
                     {dir.fingerprint(), "laptop:not-the-secret"}}) {
                 try (ClientService client = client(server.address(), attempt[0], TlsProviders.Mode.AUTO, attempt[1])) {
-                    Thread.sleep(1500);
+                    awaitAFailedAttempt(client);
                     assertFalse(client.isConnected(), "refused: " + attempt[0] + " " + attempt[1].split(":")[0]);
                 }
             }
@@ -164,7 +166,7 @@ class TlsTunnelTest {
         try (Backends.Server backend = Backends.echo();
              ServerService server = server(dir, TlsProviders.Mode.AUTO, backend.address());
              ClientService client = client(server.address(), dir.fingerprint(), TlsProviders.Mode.AUTO, credential)) {
-            Thread.sleep(1500);
+            awaitAFailedAttempt(client);
             assertFalse(client.isConnected());
             assertEquals(0, server.sessionsOpened());
         }
@@ -203,7 +205,7 @@ class TlsTunnelTest {
                     SessionSettings.defaults(), LINK, null, ClientConfig.DEFAULT_POLL_INTERVAL, PathPolicy.any(), null,
                     ClientTls.ca(cert, TlsProviders.Mode.AUTO), credential);
             try (ClientService client = ClientService.start(wrongName)) {
-                Thread.sleep(1500);
+                awaitAFailedAttempt(client);
                 assertFalse(client.isConnected(), "a certificate for 127.0.0.1 is refused for 127.0.0.2");
                 assertEquals(0, elsewhere.sessionsOpened());
             }
@@ -289,18 +291,13 @@ class TlsTunnelTest {
             Path file = dir.clients().file();
             String text = java.nio.file.Files.readString(file).replace("client.laptop.services=echo", "client.laptop.services=other");
             java.nio.file.Files.writeString(file, text);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (true) {
+            Await.until(Duration.ofSeconds(10), "the narrowed services to apply to the open session", () -> {
                 try (Socket s = new Socket(forward.getAddress(), forward.getPort())) {
                     s.setSoTimeout(5000);
                     s.getOutputStream().write(1);
-                    if (s.getInputStream().read() == -1) {
-                        break; // refused: the new list applies
-                    }
+                    return s.getInputStream().read() == -1; // refused: the new list applies
                 }
-                assertTrue(System.nanoTime() < deadline, "the narrowed services apply to the open session");
-                Thread.sleep(200);
-            }
+            });
             assertEquals(session, client.sessionId(), "the session itself goes on");
         }
     }

@@ -9,7 +9,6 @@ import io.roamtun.client.paths.PathChoice;
 import io.roamtun.client.uplink.UplinkState.Event;
 import io.roamtun.engine.EngineContext;
 import io.roamtun.engine.link.Link;
-import io.roamtun.engine.loop.Timer;
 import io.roamtun.engine.session.ServiceDirectory;
 import io.roamtun.engine.session.Session;
 import io.roamtun.engine.session.SessionListener;
@@ -89,6 +88,12 @@ public final class Uplink implements Attempt.Owner, SessionListener {
 
     void on(Event event) {
         state = state.on(event);
+    }
+
+    /** The route of the attempt under way and whether its link is up (handshaking), or null without one. */
+    String attemptUnderWay() {
+        Attempt attempt = connector.attempt();
+        return attempt == null ? null : attempt.route.target() + (attempt.link() != null ? " handshaking" : " connecting");
     }
 
     /** The link carrying the session and its route, or null. */

@@ -1,12 +1,11 @@
 package io.roamtun.client.uplink;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.roamtun.engine.EngineContext;
 import io.roamtun.protocol.FrameEncoder;
 import io.roamtun.protocol.SessionId;
 import io.roamtun.protocol.Welcome;
 import io.roamtun.protocol.Wire;
+import io.roamtun.testing.Await;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
@@ -41,10 +40,6 @@ final class FakeServerService {
 
     /** Waits up to 10 s for the uplink to carry a session. */
     static void awaitActive(EngineContext engine, Uplink uplink) throws Exception {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (engine.loop().call(uplink::state) != UplinkState.ACTIVE) {
-            assertTrue(System.nanoTime() < deadline, "no session established");
-            Thread.sleep(20);
-        }
+        Await.until(10, "a session established", () -> engine.loop().call(uplink::state) == UplinkState.ACTIVE);
     }
 }

@@ -2,7 +2,6 @@ package io.roamtun.client.uplink;
 
 import io.roamtun.client.ClientConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.roamtun.client.paths.InterfaceSnapshot;
 import io.roamtun.client.paths.PathPolicy;
@@ -21,6 +20,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import io.roamtun.testing.Await;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -53,7 +53,8 @@ class UplinkAddressFamilyTest {
                     u.start(List.of(eth));             // A refuses -> rotation to B via eth9, in flight
                     return u;
                 });
-                Thread.sleep(500);
+                Await.until(10, "the rotation's attempt to B", () -> String.valueOf(engine.loop().call(uplink::attemptUnderWay))
+                        .startsWith(b.toString()));
                 // Roams: eth9 gone, wlan7 (IPv4 only) up, in one poll.
                 engine.loop().call(() -> {
                     uplink.onInterfacePoll(List.of(wlan));
@@ -292,7 +293,8 @@ class UplinkAddressFamilyTest {
                     u.start(List.of(eth, wlan)); // attempt to the old address via eth9: no answer for 5 s
                     return u;
                 });
-                Thread.sleep(500);
+                Await.until(10, "the attempt to the old address", () -> String.valueOf(engine.loop().call(uplink::attemptUnderWay))
+                        .startsWith(old.toString()));
                 engine.loop().call(() -> {
                     uplink.onServerAddresses(List.of(n6, n4)); // the name moved (IPv6 first)
                     return null;

@@ -1,7 +1,6 @@
 package io.roamtun.client.uplink;
 
 import io.roamtun.client.ClientConfig;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.roamtun.client.paths.InterfaceSnapshot;

@@ -3,6 +3,7 @@ package io.roamtun.engine.session;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.roamtun.testing.Await;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -55,18 +56,10 @@ class MoveAcknowledgementTest {
         return ss;
     }
 
-    static void await(BooleanSupplier cond, long millis, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-        while (!cond.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "timed out: " + what);
-            Thread.sleep(5);
-        }
-    }
-
     private static final SessionSettings SETTINGS = new SessionSettings(1 << 20, 512 << 10, 1000, Duration.ofSeconds(5), 256L << 20);
 
     /** The app's end of the download: reads everything, noting the first byte out of order. */
-    private static final class AppReader {
+    static final class AppReader {
         final AtomicLong read = new AtomicLong();
         final AtomicLong firstBad = new AtomicLong(-1);
 
@@ -93,11 +86,12 @@ class MoveAcknowledgementTest {
             reader.start();
         }
 
-        /** Waits up to 15 s for the whole download (the caller asserts what arrived). */
-        void awaitEnd() throws InterruptedException {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-            while (read.get() < SIZE && System.nanoTime() < deadline) {
-                Thread.sleep(20);
+        /** Waits up to 15 s for the whole download; the caller's assertion says what came when it did not. */
+        void awaitEnd() throws Exception {
+            try {
+                Await.until(Duration.ofSeconds(15), "the whole download", () -> read.get() >= SIZE);
+            } catch (AssertionError incomplete) {
+                // asserted by the caller, with the state of both agents
             }
         }
     }
@@ -105,16 +99,16 @@ class MoveAcknowledgementTest {
     /** Connects the client through {@code first}, opens the download, and returns once 2 MiB arrived. */
     private static AppReader startDownload(TwoAgents a, GateProxy first, ServerSocketChannel fwd, Socket app) throws Exception {
         a.connect(first.address(), "l1");
-        await(() -> a.cl.call(() -> a.client.id() != null), 5000, "welcome");
+        Await.until(Duration.ofMillis(5000), "welcome", () -> a.cl.call(() -> a.client.id() != null));
         app.connect(fwd.getLocalAddress());
         a.openStream(fwd.accept(), "bulk");
         AppReader reader = new AppReader(app);
-        await(() -> reader.read.get() > (2 << 20), 10000, "first bytes");
+        Await.until(Duration.ofMillis(10000), "first bytes", () -> reader.read.get() > (2 << 20));
         return reader;
     }
 
-    private static void awaitTakeover(TwoAgents a) throws InterruptedException {
-        await(() -> a.sv.call(() -> a.server.link() != null && a.server.link().name().equals("sv2")), 5000, "server took over");
+    private static void awaitTakeover(TwoAgents a) throws Exception {
+        Await.until(Duration.ofMillis(5000), "server took over", () -> a.sv.call(() -> a.server.link() != null && a.server.link().name().equals("sv2")));
     }
 
     @Test
@@ -140,7 +134,7 @@ class MoveAcknowledgementTest {
             // The old link's last frames (sent before the takeover) now reach the client; it ACKs them on the old link.
             p1.s2c = cutoff;
             long svHead = a.sv.call(() -> a.server.sentHead());
-            await(() -> a.cl.call(() -> a.client.receivedOffset()) >= svHead, 5000, "client got the old link's frames");
+            Await.until(Duration.ofMillis(5000), "client got the old link's frames", () -> a.cl.call(() -> a.client.receivedOffset()) >= svHead);
             Thread.sleep(300); // the ACK timer (20 ms) sends ACK on the old link; the server drops it (CLOSING)
             p1.s2c = GateProxy.OPEN; // GOAWAY SESSION_TAKEN_OVER
             Thread.sleep(100);
@@ -185,7 +179,7 @@ class MoveAcknowledgementTest {
             p1.s2cExtra = 1;
             p2.s2cAllowance = 52; // RESUMED only; the server's socket stays full
             long svHead = a.sv.call(() -> a.server.sentHead());
-            await(() -> a.cl.call(() -> a.client.receivedOffset()) >= svHead, 5000, "client has everything");
+            Await.until(Duration.ofMillis(5000), "client has everything", () -> a.cl.call(() -> a.client.receivedOffset()) >= svHead);
             Thread.sleep(300);
             String afterAck = a.sv.call(() -> "server acked=" + a.server.replay().acked() + " head=" + a.server.sentHead()
                     + " L2 sent=" + a.server.link().sentOffset());

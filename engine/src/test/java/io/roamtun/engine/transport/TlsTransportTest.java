@@ -1,5 +1,6 @@
 package io.roamtun.engine.transport;
 
+import io.roamtun.testing.Await;
 import io.roamtun.engine.tls.KeyMaterial;
 import io.roamtun.engine.tls.PinnedCertificateTrust;
 import io.roamtun.engine.tls.TlsProviders;
@@ -10,14 +11,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.roamtun.engine.transport.LinkTransport;
+import java.time.Duration;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.Provider;
 import java.util.Random;
@@ -69,19 +69,15 @@ class TlsTransportTest {
     }
 
     /** Pumps both sides until both handshakes are done (or one fails). */
-    private static void handshake(Pair pair) throws IOException, InterruptedException {
+    private static void handshake(Pair pair) throws Exception {
         ByteBuffer sink = ByteBuffer.allocate(64 * 1024);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!(pair.client.handshakeDone() && pair.server.handshakeDone())) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("handshake did not finish");
-            }
+        Await.until(Duration.ofSeconds(10), "both handshakes done", () -> {
             pair.client.flushBuffered();
             pair.server.flushBuffered();
             pair.client.read(sink.clear());
             pair.server.read(sink.clear());
-            Thread.sleep(1);
-        }
+            return pair.client.handshakeDone() && pair.server.handshakeDone();
+        });
     }
 
     @ParameterizedTest
@@ -96,19 +92,18 @@ class TlsTransportTest {
             ByteBuffer out = ByteBuffer.wrap(data);
             ByteBuffer received = ByteBuffer.allocate(data.length);
             int[] sizes = {1, 7, 100, 5000, 16_000, 16_384, 17_000, 40_000};
-            int turn = 0;
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (received.hasRemaining()) {
-                assertTrue(System.nanoTime() < deadline, "transfer finished");
+            int[] turn = {0};
+            Await.driving(Duration.ofSeconds(20), "the transfer", () -> {
                 if (out.hasRemaining()) {
                     pair.client.write(new ByteBuffer[] {out}, 0, 1);
                 }
                 pair.client.flushBuffered();
-                ByteBuffer small = ByteBuffer.allocate(Math.min(sizes[turn++ % sizes.length], received.remaining()));
+                ByteBuffer small = ByteBuffer.allocate(Math.min(sizes[turn[0]++ % sizes.length], received.remaining()));
                 int n = pair.server.read(small);
                 assertTrue(n >= 0, "no end of stream in the middle");
                 received.put(small.flip());
-            }
+                return !received.hasRemaining();
+            });
             assertArrayEquals(data, received.array());
         } finally {
             pair.client.close();
@@ -150,12 +145,10 @@ class TlsTransportTest {
             part.put(new byte[] {0x17, 0x03, 0x03, 0x40, 0x00});
             part.position(105).flip();
             pair.client.channel().write(part);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (!pair.server.holdsUndecrypted()) {
-                assertTrue(System.nanoTime() < deadline, "the part arrived");
+            Await.until(Duration.ofSeconds(5), "the part arrived", () -> {
                 assertEquals(0, pair.server.read(sink.clear()), "nothing to decrypt yet");
-                Thread.sleep(5);
-            }
+                return pair.server.holdsUndecrypted();
+            });
             assertFalse(pair.server.mayHaveMore(), "part of a record is not more to read");
         } finally {
             pair.client.close();
@@ -184,12 +177,11 @@ class TlsTransportTest {
             assertTrue(taken > batchPlaintext, "one write took more than one batch of records: " + taken);
             assertTrue(taken < (1 << 20) + batchPlaintext, "one write stops at its bound: " + taken);
             ByteBuffer received = ByteBuffer.allocate((int) taken);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (received.hasRemaining()) {
-                assertTrue(System.nanoTime() < deadline, "the written bytes arrived");
+            Await.driving(Duration.ofSeconds(20), "the written bytes", () -> {
                 pair.client.flushBuffered();
                 assertTrue(pair.server.read(received) >= 0, "no end of stream in the middle");
-            }
+                return !received.hasRemaining();
+            });
             assertArrayEquals(java.util.Arrays.copyOf(data, (int) taken), received.array());
         } finally {
             pair.client.close();
