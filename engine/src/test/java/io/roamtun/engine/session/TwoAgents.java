@@ -6,6 +6,7 @@ import io.roamtun.engine.resend.ResumeCheck;
 import io.roamtun.engine.link.Link;
 import io.roamtun.engine.link.LinkListener;
 import io.roamtun.engine.link.LinkSettings;
+import io.roamtun.engine.transport.LinkTransport;
 import io.roamtun.engine.transport.PlainTransport;
 import io.roamtun.engine.loop.EventLoop;
 import io.roamtun.protocol.ErrorCode;
@@ -30,6 +31,8 @@ final class TwoAgents implements AutoCloseable {
     final EventLoop sv;
     final ServerSocketChannel svListen;
     final LinkSettings linkSettings = LinkSettings.forDeadAfter(Duration.ofSeconds(60), Duration.ofSeconds(20));
+    /** The server's links' timing (the client's is {@link #linkSettings}); set before connecting. */
+    volatile LinkSettings serverLinkSettings = linkSettings;
     final SessionSettings settings;
     final ServiceDirectory services;
     final MemoryBudget clBudget;
@@ -66,6 +69,8 @@ final class TwoAgents implements AutoCloseable {
         }
     };
 
+    /** Wraps the transport of each link the client connects (a fault injector); none by default. */
+    volatile java.util.function.UnaryOperator<LinkTransport> clientTransport = t -> t;
     volatile Link clientActive;
     final LinkListener clientListener = new LinkListener() {
         @Override
@@ -111,7 +116,7 @@ final class TwoAgents implements AutoCloseable {
                     String name = "sv" + (++n);
                     sv.execute(() -> {
                         try {
-                            new Link(sv, new PlainTransport(ch), Role.SERVER, linkSettings, serverListener, name).start();
+                            new Link(sv, new PlainTransport(ch), Role.SERVER, serverLinkSettings, serverListener, name).start();
                         } catch (IOException e) {
                             bug.set(e);
                         }
@@ -137,7 +142,7 @@ final class TwoAgents implements AutoCloseable {
         ch.configureBlocking(false);
         return cl.call(() -> {
             try {
-                Link link = new Link(cl, new PlainTransport(ch), Role.CLIENT, linkSettings, clientListener, name);
+                Link link = new Link(cl, clientTransport.apply(new PlainTransport(ch)), Role.CLIENT, linkSettings, clientListener, name);
                 link.start();
                 if (client.id() == null) {
                     link.sendHello(client.hello(""));
