@@ -4,7 +4,6 @@ import io.roamtun.engine.resend.ReplayBuffer;
 import io.roamtun.protocol.ErrorCode;
 import io.roamtun.protocol.FrameEncoder;
 import java.nio.ByteBuffer;
-import java.util.EnumSet;
 
 /**
  * The control frames a stream owes its peer, kept until the replay buffer has room for them, so a full
@@ -12,7 +11,10 @@ import java.util.EnumSet;
  */
 final class OwedFrames {
     /** In the order they go out: an OPEN before anything else of its stream, a RESET last. */
-    enum Kind { OPEN, OPEN_OK, OPEN_FAIL, WINDOW_UPDATE, FIN, RESET }
+    enum Kind { OPEN, OPEN_OK, OPEN_FAIL, WINDOW_UPDATE, FIN, RESET;
+
+        private static final Kind[] IN_ORDER = values();
+    }
 
     /** What the stream decides at the moment a frame is written. */
     interface Stream {
@@ -27,49 +29,56 @@ final class OwedFrames {
         int grantWindow();
     }
 
-    private final EnumSet<Kind> owed = EnumSet.noneOf(Kind.class);
+    /** One bit per {@link Kind} owed, by ordinal (a stream is small: no EnumSet object per stream). */
+    private int owed;
     private ErrorCode openFailCode;
     private String openFailMessage;
     private ErrorCode resetCode;
 
     void owe(Kind kind) {
-        owed.add(kind);
+        owed |= bit(kind);
+    }
+
+    private static int bit(Kind kind) {
+        return 1 << kind.ordinal();
     }
 
     void oweOpenFail(ErrorCode code, String message) {
         openFailCode = code;
         openFailMessage = message;
-        owed.add(Kind.OPEN_FAIL);
+        owe(Kind.OPEN_FAIL);
     }
 
     void oweReset(ErrorCode code) {
         resetCode = code;
-        owed.add(Kind.RESET);
+        owe(Kind.RESET);
     }
 
     boolean owes(Kind kind) {
-        return owed.contains(kind);
+        return (owed & bit(kind)) != 0;
     }
 
     /** Whether OPEN or OPEN_OK is still owed: the stream reads its local socket only once they are on their way. */
     boolean opening() {
-        return owed.contains(Kind.OPEN) || owed.contains(Kind.OPEN_OK);
+        return owes(Kind.OPEN) || owes(Kind.OPEN_OK);
     }
 
     /** Control frames other than WINDOW_UPDATE (which the stream's window owes). */
     boolean any() {
-        return !owed.isEmpty();
+        return owed != 0;
     }
 
     /** Forgets the given kinds (the stream is reset: they no longer mean anything). */
-    void forget(Kind first, Kind... rest) {
-        owed.removeAll(EnumSet.of(first, rest));
+    void forget(Kind... kinds) {
+        for (Kind kind : kinds) {
+            owed &= ~bit(kind);
+        }
     }
 
     /** Writes what is owed into {@code replay}, in order; false when it ran out of room (the rest stays owed). */
     boolean writeTo(ReplayBuffer replay, Stream stream) {
-        for (Kind kind : Kind.values()) {
-            if (kind == Kind.WINDOW_UPDATE ? !stream.owesWindowUpdate() : !owed.contains(kind)) {
+        for (Kind kind : Kind.IN_ORDER) { // (one array for all streams, not a copy per call)
+            if (kind == Kind.WINDOW_UPDATE ? !stream.owesWindowUpdate() : !owes(kind)) {
                 continue;
             }
             int size = size(kind, stream);
@@ -80,7 +89,7 @@ final class OwedFrames {
             if (encode(kind, slot, replay.head(), stream)) {
                 replay.commitFrame(size);
             }
-            owed.remove(kind);
+            owed &= ~bit(kind);
         }
         return true;
     }
