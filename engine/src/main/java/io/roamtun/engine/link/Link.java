@@ -4,6 +4,7 @@ import io.roamtun.engine.loop.EventLoop;
 import io.roamtun.engine.loop.IoHandler;
 import io.roamtun.engine.loop.Timer;
 import io.roamtun.engine.text.IoErrors;
+import io.roamtun.engine.text.LogSafe;
 import io.roamtun.engine.transport.LinkTransport;
 import io.roamtun.protocol.ErrorCode;
 import io.roamtun.protocol.FrameEncoder;
@@ -278,7 +279,8 @@ public final class Link implements IoHandler {
     }
 
     /** The peer said GOAWAY: the link ends, and the session it carries too unless the code {@link #endsOnlyTheLink}. */
-    void peerSaidGoodbye(ErrorCode code, String message) {
+    void peerSaidGoodbye(ErrorCode code, String peerText) {
+        String message = LogSafe.escape(peerText); // it ends up in log lines and in status
         log.info("link {}: peer said goodbye: {} {}", name, code, message);
         if (carriesItsSession() && !endsOnlyTheLink(code)) {
             session.onGoAway(code, message, true);

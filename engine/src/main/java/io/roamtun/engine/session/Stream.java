@@ -4,6 +4,7 @@ import io.roamtun.engine.buffer.MemoryBudget;
 import io.roamtun.engine.loop.IoHandler;
 import io.roamtun.engine.resend.ReplayBuffer;
 import io.roamtun.engine.session.OwedFrames.Kind;
+import io.roamtun.engine.text.LogSafe;
 import io.roamtun.engine.session.StreamState.Event;
 import io.roamtun.protocol.ErrorCode;
 import io.roamtun.protocol.ProtocolException;
@@ -78,10 +79,6 @@ final class Stream implements IoHandler, OwedFrames.Stream, LocalSocket.ConnectL
     @Override
     public String service() {
         return service;
-    }
-
-    StreamState state() {
-        return state;
     }
 
     long queuedBytes() {
@@ -278,10 +275,10 @@ final class Stream implements IoHandler, OwedFrames.Stream, LocalSocket.ConnectL
 
     void onOpenFail(ErrorCode code, String message) throws ProtocolException {
         requireTransition(Event.OPEN_FAILED, "OPEN_FAIL");
-        log.info("stream {} to service {} refused by the peer: {} {}", id, service, code, message);
+        log.info("stream {} to service {} refused by the peer: {} {}", id, service, code, LogSafe.escape(message));
         owed.forget(Kind.FIN);
         toLocal.drop();
-        local.close(false);
+        local.close(true); // the app learns its connection failed from a reset, not a clean end of stream
         maybeFinish();
     }
 
