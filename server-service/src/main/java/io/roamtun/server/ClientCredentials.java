@@ -1,6 +1,7 @@
 package io.roamtun.server;
 
 import io.roamtun.engine.text.IoErrors;
+import io.roamtun.engine.text.LogSafe;
 import io.roamtun.protocol.ErrorCode;
 import io.roamtun.protocol.ProtocolException;
 import java.io.IOException;
@@ -26,7 +27,7 @@ import java.util.TreeSet;
 
 /**
  * The clients allowed to use this server: a .properties file (mode 0600) with, per client, the SHA-256 of
- * its secret and the services it may open ({@code *} for all). Only hashes are stored; a secret is shown
+ * its secret and the services it may open ({@code *} for all, a blank line for none). Only hashes are stored; a secret is shown
  * once, when made. The file is read again whenever it changes, so {@code client remove} takes effect at
  * once, without a restart: for new connections and resumes, and for the sessions the client has open
  * (the server checks the file every second and ends them).
@@ -35,10 +36,18 @@ public final class ClientCredentials {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ClientCredentials.class);
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    /** One allowed client. An empty {@code services} set means every service. */
+    /** Every service, in a client's {@code services} line. */
+    static final String ALL_SERVICES = "*";
+    /** What a refused credential is told, whatever was wrong: a stranger learns no client names. */
+    static final String REFUSED = "unknown client, revoked client, or wrong secret";
+
+    /**
+     * One allowed client and the services it may open: {@link #ALL_SERVICES} for every one; an empty set
+     * (a blank services line) for none.
+     */
     public record Client(String name, byte[] secretSha256, Set<String> services) {
         public boolean mayOpen(String service) {
-            return services.isEmpty() || services.contains(service);
+            return services.contains(ALL_SERVICES) || services.contains(service);
         }
     }
 
@@ -66,12 +75,14 @@ public final class ClientCredentials {
             throw new ProtocolException(ErrorCode.AUTH_FAILED, "this server requires a client credential (--credential NAME:SECRET)");
         }
         String name = credential.substring(0, colon);
+        byte[] presented = sha256(credential.substring(colon + 1)); // hashed whether or not the name is known
         Client client = find(name);
-        if (client == null) {
-            throw new ProtocolException(ErrorCode.AUTH_FAILED, "unknown or revoked client '" + name + "'");
-        }
-        if (!MessageDigest.isEqual(sha256(credential.substring(colon + 1)), client.secretSha256())) {
-            throw new ProtocolException(ErrorCode.AUTH_FAILED, "wrong secret for client '" + name + "'");
+        boolean secretMatches = client != null && MessageDigest.isEqual(presented, client.secretSha256());
+        if (!secretMatches) {
+            // The operator's log says which; the peer hears the same refusal either way.
+            log.info("credential of client '{}' refused: {}", LogSafe.escape(name),
+                    client == null ? "no such client in " + file + " (never added, or revoked)" : "wrong secret");
+            throw new ProtocolException(ErrorCode.AUTH_FAILED, REFUSED);
         }
         return client;
     }
@@ -83,9 +94,9 @@ public final class ClientCredentials {
         if (hash == null || !validName(name)) {
             return null;
         }
-        Set<String> services = new LinkedHashSet<>();
-        for (String s : entries.getProperty("client." + name + ".services", "*").split(",")) {
-            if (!s.isBlank() && !s.trim().equals("*")) {
+        Set<String> services = new LinkedHashSet<>(); // a blank line allows none; no line at all, every one
+        for (String s : entries.getProperty("client." + name + ".services", ALL_SERVICES).split(",")) {
+            if (!s.isBlank()) {
                 services.add(s.trim());
             }
         }
@@ -167,7 +178,7 @@ public final class ClientCredentials {
         String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
         Properties p = read(file);
         p.setProperty("client." + name + ".sha256", HexFormat.of().formatHex(sha256(secret)));
-        p.setProperty("client." + name + ".services", services.isEmpty() ? "*" : String.join(",", services));
+        p.setProperty("client." + name + ".services", services.isEmpty() ? ALL_SERVICES : String.join(",", services));
         write(file, p);
         return name + ":" + secret;
     }
@@ -196,7 +207,7 @@ public final class ClientCredentials {
         }
         List<String> lines = new ArrayList<>();
         for (String name : names) {
-            lines.add(name + " " + p.getProperty("client." + name + ".services", "*"));
+            lines.add(name + " " + p.getProperty("client." + name + ".services", ALL_SERVICES));
         }
         return lines;
     }
