@@ -68,21 +68,30 @@ public final class ServerDirectory {
         Files.deleteIfExists(pass);
         Files.createFile(pass, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.writeString(pass, password + "\n");
-        List<String> command = new ArrayList<>(List.of(System.getProperty("java.home") + "/bin/keytool", "-genkeypair",
-                "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1", "-sigalg", "SHA256withECDSA",
-                "-dname", "CN=roamtun server-service", "-validity", String.valueOf(validityDays),
-                "-keystore", dir.resolve(KEYSTORE).toString(), "-storetype", "PKCS12",
-                "-storepass", password, "-keypass", password));
-        if (startDaysAgo > 0) {
-            command.add("-startdate");
-            command.add("-" + startDaysAgo + "d");
-        }
-        Process keytool = new ProcessBuilder(command).redirectErrorStream(true).start();
+        Process keytool = new ProcessBuilder(keytoolCommand(dir.resolve(KEYSTORE), pass, validityDays, startDaysAgo))
+                .redirectErrorStream(true).start();
         String out = new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!keytool.waitFor(60, TimeUnit.SECONDS) || keytool.exitValue() != 0) {
             throw new IOException("keytool could not make the server key: " + out.trim());
         }
         Files.setPosixFilePermissions(dir.resolve(KEYSTORE), PosixFilePermissions.fromString("rw-------"));
+    }
+
+    /**
+     * The keytool call that makes the key: the password is read from {@code passwordFile} (mode 0600), never
+     * put on the command line, where any user on the machine sees it in {@code ps}.
+     */
+    static List<String> keytoolCommand(Path keystore, Path passwordFile, int validityDays, int startDaysAgo) {
+        List<String> command = new ArrayList<>(List.of(System.getProperty("java.home") + "/bin/keytool", "-genkeypair",
+                "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1", "-sigalg", "SHA256withECDSA",
+                "-dname", "CN=roamtun server-service", "-validity", String.valueOf(validityDays),
+                "-keystore", keystore.toString(), "-storetype", "PKCS12",
+                "-storepass:file", passwordFile.toString(), "-keypass:file", passwordFile.toString()));
+        if (startDaysAgo > 0) {
+            command.add("-startdate");
+            command.add("-" + startDaysAgo + "d");
+        }
+        return command;
     }
 
     /** Stores a key and certificate a user already has (PEM) instead of making one. */
