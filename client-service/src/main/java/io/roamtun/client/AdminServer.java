@@ -40,8 +40,9 @@ final class AdminServer implements AutoCloseable {
     }
 
     /**
-     * The default directory (under /tmp when there is no XDG_RUNTIME_DIR) may have been made by another
-     * user, to take over the socket: it must be this user's, and nobody else's to write.
+     * The directory of the socket, the default one (under /tmp when there is no XDG_RUNTIME_DIR) or one given
+     * with --admin-socket, may have been made by another user, to take over the socket: it must be this
+     * user's, and nobody else's to write.
      */
     private static void requireOwnPrivateDirectory(Path dir) throws IOException {
         String me = System.getProperty("user.name");
@@ -65,10 +66,10 @@ final class AdminServer implements AutoCloseable {
             } catch (java.nio.file.FileAlreadyExistsException exists) {
                 // checked below
             }
-            requireOwnPrivateDirectory(dir);
         } else if (!Files.isDirectory(dir)) {
             Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         }
+        requireOwnPrivateDirectory(dir);
         if (Files.exists(path)) {
             try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
                 throw new IOException("another client-service is running with admin socket " + path
@@ -80,13 +81,35 @@ final class AdminServer implements AutoCloseable {
                 Files.deleteIfExists(path); // left behind by an agent that died
             }
         }
-        ServerSocketChannel channel = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        channel.bind(UnixDomainSocketAddress.of(path));
-        Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
+        ServerSocketChannel channel = bindPrivately(dir, path);
         AdminServer server = new AdminServer(path, channel, service);
         server.thread.start();
         log.info("admin socket {}", path);
         return server;
+    }
+
+    /**
+     * Binds the socket in a fresh directory only this user can enter, makes it mode 0600 there, and only then
+     * moves it to {@code path}: at no moment can another user connect to it (binding at {@code path} and
+     * changing the mode afterwards left a window, as the socket's first mode follows the umask).
+     */
+    private static ServerSocketChannel bindPrivately(Path dir, Path path) throws IOException {
+        Path staging = Files.createTempDirectory(dir, ".admin-", PosixFilePermissions.asFileAttribute(
+                PosixFilePermissions.fromString("rwx------")));
+        Path inStaging = staging.resolve("socket");
+        ServerSocketChannel channel = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            channel.bind(UnixDomainSocketAddress.of(inStaging));
+            Files.setPosixFilePermissions(inStaging, PosixFilePermissions.fromString("rw-------"));
+            Files.move(inStaging, path, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            return channel;
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            Files.deleteIfExists(inStaging);
+            throw e;
+        } finally {
+            Files.deleteIfExists(staging);
+        }
     }
 
     private void serve() {

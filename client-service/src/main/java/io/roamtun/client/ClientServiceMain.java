@@ -98,6 +98,10 @@ public final class ClientServiceMain {
         if (cli.value("server-fingerprint") != null && cli.value("server-ca") != null) {
             throw new UsageException("--server-fingerprint and --server-ca: give one way to trust the server");
         }
+        if (cli.has("insecure-plaintext") && (cli.value("server-fingerprint") != null || cli.value("server-ca") != null)) {
+            throw new UsageException("--insecure-plaintext turns encryption off, and --server-fingerprint / --server-ca "
+                    + "ask for it: give one");
+        }
         if (cli.has("insecure-plaintext")) {
             transports = TransportFactory.plaintext();
         } else if (cli.value("server-fingerprint") != null) {
@@ -201,7 +205,8 @@ public final class ClientServiceMain {
         }
         Logger log = LoggerFactory.getLogger(ClientServiceMain.class);
         if (cli.has("insecure-plaintext")) {
-            log.warn("RUNNING WITHOUT ENCRYPTION (--insecure-plaintext): anyone on the path can read and alter the traffic");
+            log.warn("RUNNING WITHOUT ENCRYPTION (--insecure-plaintext): anyone on the path can read and alter the traffic{}",
+                    config.credential().isEmpty() ? "" : ", and read the credential, which travels in clear");
         }
         ClientService service;
         try {

@@ -72,6 +72,8 @@ class CommandLineTest {
             "--insecure-plaintext --server 127.0.0.1:1 --forward 8080=web --forward 8080=db | given twice",
             "--insecure-plaintext --server 127.0.0.1:1 --forward 8080=web --replay-buffer lots | not a size",
             "--insecure-plaintext --server localhost --forward 8080=web | not HOST:PORT",
+            "--insecure-plaintext --server 127.0.0.1:1 --forward 8080=web --server-fingerprint sha256:00 | --insecure-plaintext turns encryption off",
+            "--insecure-plaintext --server 127.0.0.1:1 --forward 8080=web --server-ca /etc/ssl/ca.pem | --insecure-plaintext turns encryption off",
     })
     void clientRefusesBadInputWithOneLineAndExitTwo(String args, String expected) throws Exception {
         try (AgentProcess client = AgentProcess.client(args.trim().split("\\s+"))) {
@@ -185,6 +187,18 @@ class CommandLineTest {
                 "--insecure-plaintext", "--server", "127.0.0.1:1", "--forward", "127.0.0.1:0=web").redirectErrorStream(true);
         pb.environment().remove("XDG_RUNTIME_DIR");
         try (AgentProcess client = new AgentProcess(pb.start())) {
+            assertEquals(1, client.waitFor(30), client.output());
+            assertTrue(client.output().contains("not this user's alone"), client.output());
+        }
+    }
+
+    /** A socket directory given with --admin-socket is checked like the default one: others may not write to it. */
+    @Test
+    void aCustomAdminSocketDirectoryOthersCanWriteIsRefused(@TempDir Path tmp) throws Exception {
+        Path shared = Files.createDirectory(tmp.resolve("shared"));
+        Files.setPosixFilePermissions(shared, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        try (AgentProcess client = AgentProcess.client("--insecure-plaintext", "--server", "127.0.0.1:1", "--forward",
+                "127.0.0.1:0=web", "--admin-socket", shared.resolve("roamtun.sock").toString())) {
             assertEquals(1, client.waitFor(30), client.output());
             assertTrue(client.output().contains("not this user's alone"), client.output());
         }
