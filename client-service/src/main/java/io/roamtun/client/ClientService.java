@@ -61,7 +61,7 @@ public final class ClientService implements AutoCloseable {
             try {
                 for (int i = 0; i < config.forwards().size(); i++) {
                     service.engine.loop().register(service.listeners.get(i), SelectionKey.OP_ACCEPT,
-                            new ForwardListener(config.forwards().get(i), service.listeners.get(i), service.uplink));
+                            new ForwardListener(config.forwards().get(i), service.listeners.get(i), service.uplink, service.engine.loop()));
                 }
             } catch (IOException e) {
                 throw new IllegalStateException(e);

@@ -1,6 +1,8 @@
 package io.roamtun.client;
 
 import io.roamtun.client.uplink.Uplink;
+import io.roamtun.engine.loop.AcceptBackoff;
+import io.roamtun.engine.loop.EventLoop;
 import io.roamtun.engine.loop.IoHandler;
 import java.io.IOException;
 import java.net.StandardSocketOptions;
@@ -18,11 +20,13 @@ final class ForwardListener implements IoHandler {
     private final Forward forward;
     private final ServerSocketChannel channel;
     private final Uplink uplink;
+    private final AcceptBackoff backoff;
 
-    ForwardListener(Forward forward, ServerSocketChannel channel, Uplink uplink) {
+    ForwardListener(Forward forward, ServerSocketChannel channel, Uplink uplink, EventLoop loop) {
         this.forward = forward;
         this.channel = channel;
         this.uplink = uplink;
+        this.backoff = new AcceptBackoff(loop, log, "forward " + forward);
     }
 
     @Override
@@ -32,12 +36,13 @@ final class ForwardListener implements IoHandler {
             try {
                 accepted = channel.accept();
             } catch (IOException e) {
-                log.warn("forward {}: accept failed: {}", forward, e.getMessage());
+                backoff.failed(key, e);
                 return;
             }
             if (accepted == null) {
                 return;
             }
+            backoff.accepted();
             try {
                 accepted.configureBlocking(false);
                 accepted.setOption(StandardSocketOptions.TCP_NODELAY, true);

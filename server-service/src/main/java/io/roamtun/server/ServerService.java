@@ -4,6 +4,7 @@ import io.roamtun.engine.EngineContext;
 import io.roamtun.engine.text.HostPort;
 import io.roamtun.engine.text.Sizes;
 import io.roamtun.engine.link.Link;
+import io.roamtun.engine.loop.AcceptBackoff;
 import io.roamtun.engine.loop.IoHandler;
 import io.roamtun.protocol.Role;
 import java.io.IOException;
@@ -108,6 +109,8 @@ public final class ServerService implements AutoCloseable {
 
     /** Accepts client-service connections; each becomes a link waiting for HELLO. */
     private final class Acceptor implements IoHandler {
+        private final AcceptBackoff acceptBackoff = new AcceptBackoff(engine.loop(), log, "listener");
+
         @Override
         public void onReady(SelectionKey key) {
             for (int i = 0; i < ACCEPTS_PER_EVENT; i++) {
@@ -115,12 +118,13 @@ public final class ServerService implements AutoCloseable {
                 try {
                     channel = listener.accept();
                 } catch (IOException e) {
-                    log.warn("accept failed: {}", e.getMessage());
+                    acceptBackoff.failed(key, e);
                     return;
                 }
                 if (channel == null) {
                     return;
                 }
+                acceptBackoff.accepted();
                 String name = "?";
                 try {
                     name = HostPort.format((InetSocketAddress) channel.getRemoteAddress());
