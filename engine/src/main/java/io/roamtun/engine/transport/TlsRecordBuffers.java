@@ -21,9 +21,32 @@ final class TlsRecordBuffers {
     ByteBuffer netOut;
     /** Read mode; null when empty. */
     ByteBuffer appIn;
+    /**
+     * Until the handshake is done netIn and netOut are one record's size, not a batch's: a half-open
+     * connection that sent part of a ClientHello and stalls holds 17 KiB, not 280.
+     */
+    private boolean small = true;
 
     TlsRecordBuffers(TlsBuffers pools) {
         this.pools = pools;
+    }
+
+    /** The handshake is done: batches of records from now on (those borrowed small stay until emptied). */
+    void handshakeDone() {
+        small = false;
+    }
+
+    private ByteBuffer acquire() {
+        return small ? pools.acquireRecord() : pools.acquireBatch();
+    }
+
+    /** Gives a netIn or netOut back to the pool it came from. */
+    private void release(ByteBuffer buffer) {
+        if (buffer.capacity() == TlsBuffers.RECORD_BUFFER) {
+            pools.releaseRecord(buffer);
+        } else {
+            pools.releaseBatch(buffer);
+        }
     }
 
     TlsBuffers pools() {
@@ -33,14 +56,14 @@ final class TlsRecordBuffers {
     /** netIn, borrowed if need be: several records per read mean fewer syscalls and selector turns. */
     ByteBuffer netInForReading() {
         if (netIn == null) {
-            netIn = pools.acquireBatch();
+            netIn = acquire();
         }
         return netIn;
     }
 
     void releaseNetInIfEmpty() {
         if (netIn != null && netIn.position() == 0) {
-            pools.releaseBatch(netIn);
+            release(netIn);
             netIn = null;
         }
     }
@@ -66,7 +89,7 @@ final class TlsRecordBuffers {
     /** netOut in write mode, borrowed if need be, for wrapping records into. */
     ByteBuffer netOutForWriting() {
         if (netOut == null) {
-            netOut = pools.acquireBatch();
+            netOut = acquire();
         } else {
             netOut.compact();
         }
@@ -77,7 +100,7 @@ final class TlsRecordBuffers {
     void doneWritingNetOut() {
         netOut.flip();
         if (!netOut.hasRemaining()) {
-            pools.releaseBatch(netOut);
+            release(netOut);
             netOut = null;
         }
     }
@@ -89,7 +112,7 @@ final class TlsRecordBuffers {
                 return false;
             }
             if (!netOut.hasRemaining()) {
-                pools.releaseBatch(netOut);
+                release(netOut);
                 netOut = null;
             }
         }
@@ -129,10 +152,10 @@ final class TlsRecordBuffers {
             pools.releaseRecord(appIn);
         }
         if (netIn != null) {
-            pools.releaseBatch(netIn);
+            release(netIn);
         }
         if (netOut != null) {
-            pools.releaseBatch(netOut);
+            release(netOut);
         }
         netIn = appIn = netOut = null;
     }

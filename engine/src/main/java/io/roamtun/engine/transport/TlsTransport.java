@@ -267,12 +267,12 @@ public final class TlsTransport implements LinkTransport {
                     s = engine.getHandshakeStatus();
                 }
                 case FINISHED -> {
-                    phase = Phase.OPEN;
+                    opened();
                     return;
                 }
                 case NOT_HANDSHAKING -> {
                     if (phase == Phase.HANDSHAKING) {
-                        phase = Phase.OPEN;
+                        opened();
                     }
                     return;
                 }
@@ -281,6 +281,11 @@ public final class TlsTransport implements LinkTransport {
                 }
             }
         }
+    }
+
+    private void opened() {
+        phase = Phase.OPEN;
+        buffers.handshakeDone();
     }
 
     private IOException fail(SSLException e) {

@@ -127,6 +127,34 @@ class TlsTransportTest {
     }
 
     /**
+     * A handshake that stalls halfway through a record (here the client's next handshake record, 40 of its
+     * 517 bytes) makes the server hold those bytes in one record's buffer: no batch buffer (280 KiB) is lent
+     * before the handshake is done, so a flood of half-open connections costs little memory.
+     */
+    @ParameterizedTest
+    @EnumSource(value = TlsProviders.Mode.class, names = {"CONSCRYPT", "JDK"})
+    void aStalledClientHelloHoldsNoBatchBuffer(TlsProviders.Mode mode, @TempDir Path dir) throws Exception {
+        Pair pair = connect(dir, mode, null);
+        try {
+            pair.client.flushBuffered(); // the client's first flight, the ClientHello, whole
+            ByteBuffer part = ByteBuffer.allocate(40);
+            part.put(new byte[] {0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, (byte) 0xfc, 0x03, 0x03});
+            part.position(40).flip();
+            SocketChannel raw = pair.client.channel();
+            ByteBuffer sink = ByteBuffer.allocate(64 * 1024);
+            raw.write(part);
+            Await.until(Duration.ofSeconds(5), "the part arrived", () -> {
+                pair.server.read(sink.clear());
+                return pair.server.holdsUndecrypted();
+            });
+            assertEquals(0, pair.server.buffers().largeLent(), "a handshake holds a record's buffer, not a batch");
+        } finally {
+            pair.client.close();
+            pair.server.close();
+        }
+    }
+
+    /**
      * Part of a record in hand is no reason to read again at once: the rest is still on its way and the
      * selector says when it arrives (the link's loop spun on {@code mayHaveMore} until then).
      */
