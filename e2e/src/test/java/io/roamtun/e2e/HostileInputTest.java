@@ -1,6 +1,7 @@
 package io.roamtun.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.roamtun.testing.Await;
@@ -390,6 +391,43 @@ class HostileInputTest {
     }
 
     /** A server directory made by {@code init}, with one client, "laptop". */
+    /**
+     * Half-open TLS connections from one address (each sent part of a ClientHello, then nothing) beyond
+     * --max-pending must not lock others out: the flood evicts its own oldest, and a client from another
+     * address completes its handshake at once (before, every slot was held and it was reset).
+     */
+    @Test
+    @Timeout(120)
+    void halfOpenHandshakesFromOneAddressDoNotLockOthersOut(@TempDir Path tmp) throws Exception {
+        Secured secured = Secured.create(tmp);
+        try (Backends.Server echo = Backends.echo();
+             AgentProcess server = startServer(secured, List.of("-Xmx96m"), "--service", "echo=127.0.0.1:" + echo.address().getPort(),
+                     "--max-pending", "100")) {
+            InetSocketAddress address = listeningAddress(server);
+            List<Socket> flood = new ArrayList<>();
+            try {
+                byte[] partialClientHello = {0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, (byte) 0xfc, 0x03, 0x03};
+                for (int i = 0; i < 200; i++) {
+                    Socket s = new Socket();
+                    s.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.2"), 0));
+                    s.connect(address, 5000);
+                    s.getOutputStream().write(partialClientHello);
+                    flood.add(s);
+                }
+                // A client from 127.0.0.1 while the flood holds its share: handshake, HELLO, WELCOME.
+                try (RawTlsPeer good = new RawTlsPeer(address, secured.fingerprint())) {
+                    assertNotNull(good.hello(secured.credential()), "WELCOME");
+                }
+                server.await("too many connections in their handshake", 30); // the flood did go past its share
+            } finally {
+                for (Socket s : flood) {
+                    s.close();
+                }
+            }
+            assertTrue(server.isAlive(), server.output());
+        }
+    }
+
     private record Secured(Path dir, String credential, String fingerprint) {
         static Secured create(Path tmp) throws Exception {
             ServerDirectory dir = new ServerDirectory(tmp.resolve("server"));

@@ -18,15 +18,29 @@ import java.time.Duration;
  * @param maxSessions          sessions at once, all clients together
  * @param maxSessionsPerClient sessions at once for one client
  * @param maxPendingLinks      connections still in their handshake at once (slowloris, half-open floods)
+ * @param maxPendingPerAddress of those, from one source address; beyond it that address's oldest goes
  */
 public record ServerConfig(InetSocketAddress listen, ServiceDirectory services, SessionSettings session, LinkSettings link,
                            Duration sessionTimeout, TransportFactory transports, ClientCredentials clients,
-                           int maxSessions, int maxSessionsPerClient, int maxPendingLinks) {
+                           int maxSessions, int maxSessionsPerClient, int maxPendingLinks, int maxPendingPerAddress) {
     /** How long a suspended session waits for its client by default. */
     public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofMinutes(10);
     public static final int DEFAULT_MAX_SESSIONS = 4096;
     public static final int DEFAULT_MAX_SESSIONS_PER_CLIENT = 16;
     public static final int DEFAULT_MAX_PENDING_LINKS = 2048;
+
+    /** One source address's share of the handshakes by default: an eighth of the whole, at least 4. */
+    public static int defaultMaxPendingPerAddress(int maxPendingLinks) {
+        return Math.max(4, maxPendingLinks / 8);
+    }
+
+    /** With the default share of handshakes per source address. */
+    public ServerConfig(InetSocketAddress listen, ServiceDirectory services, SessionSettings session, LinkSettings link,
+                        Duration sessionTimeout, TransportFactory transports, ClientCredentials clients,
+                        int maxSessions, int maxSessionsPerClient, int maxPendingLinks) {
+        this(listen, services, session, link, sessionTimeout, transports, clients, maxSessions, maxSessionsPerClient,
+                maxPendingLinks, defaultMaxPendingPerAddress(maxPendingLinks));
+    }
 
     /** Plaintext, no authentication: for tests on loopback. */
     public ServerConfig(InetSocketAddress listen, ServiceDirectory services, SessionSettings session, LinkSettings link) {

@@ -30,7 +30,7 @@ public final class ServerService implements AutoCloseable {
     private final SessionRegistry registry;
     private ServerSocketChannel listener;
     private InetSocketAddress boundAddress;
-    private long refusals;
+    private long evictions;
 
     private ServerService(ServerConfig config) throws IOException {
         this.config = config;
@@ -130,16 +130,6 @@ public final class ServerService implements AutoCloseable {
                     name = HostPort.format((InetSocketAddress) channel.getRemoteAddress());
                     channel.configureBlocking(false);
                     channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                    if (registry.pendingLinks() >= config.maxPendingLinks()) {
-                        refusals++;
-                        if (Long.bitCount(refusals) == 1) { // 1, 2, 4, 8, ...: a flood makes a few lines, not thousands
-                            log.warn("{} connections are still in their handshake (the limit); refused {} so far, latest from {}",
-                                    config.maxPendingLinks(), refusals, name);
-                        }
-                        channel.setOption(StandardSocketOptions.SO_LINGER, 0);
-                        channel.close();
-                        continue;
-                    }
                     Link link = new Link(engine.loop(), config.transports().wrap(channel, null), Role.SERVER, config.link(),
                             registry, name);
                     try {
@@ -149,6 +139,16 @@ public final class ServerService implements AutoCloseable {
                         throw e;
                     }
                     registry.add(link);
+                    Link evicted = registry.startsHandshake(link, ((InetSocketAddress) channel.getRemoteAddress()).getAddress());
+                    if (evicted != null) {
+                        evictions++;
+                        if (Long.bitCount(evictions) == 1) { // 1, 2, 4, 8, ...: a flood makes a few lines, not thousands
+                            log.warn("too many connections in their handshake (--max-pending {}, {} per address): ended "
+                                    + "{} so far, the oldest of the busiest address first; latest {}", config.maxPendingLinks(),
+                                    config.maxPendingPerAddress(), evictions, evicted.name());
+                        }
+                        evicted.abort("evicted: too many handshakes under way");
+                    }
                 } catch (IOException e) {
                     log.info("dropped connection from {}: {}", name, e.getMessage());
                     try {

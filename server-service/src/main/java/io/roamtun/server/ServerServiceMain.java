@@ -50,7 +50,11 @@ public final class ServerServiceMain {
         o.addOption(Option.builder().longOpt("max-sessions-per-client").hasArg().argName("N")
                 .desc("sessions at once per client (default 16)").build());
         o.addOption(Option.builder().longOpt("max-pending").hasArg().argName("N")
-                .desc("connections still in their handshake at once; more are refused (default 2048)").build());
+                .desc("connections still in their handshake at once; beyond it the oldest of the busiest address "
+                        + "is ended (default 2048)").build());
+        o.addOption(Option.builder().longOpt("max-pending-per-address").hasArg().argName("N")
+                .desc("of those, from one source address; beyond it that address's oldest is ended "
+                        + "(default an eighth of --max-pending, at least 4)").build());
         o.addOption(Option.builder().longOpt("connect-timeout").hasArg().argName("DURATION")
                 .desc("how long to wait for a backend connect (default 10s)").build());
         o.addOption(Option.builder().longOpt("session-timeout").hasArg().argName("DURATION")
@@ -94,12 +98,13 @@ public final class ServerServiceMain {
         if (services.isEmpty()) {
             throw new UsageException("no --service given: clients would have nothing to open");
         }
+        int maxPending = SessionOptions.positive(cli, "max-pending", ServerConfig.DEFAULT_MAX_PENDING_LINKS);
         Duration sessionTimeout = cli.value("session-timeout") == null ? ServerConfig.DEFAULT_SESSION_TIMEOUT
                 : Durations.parse("--session-timeout", cli.value("session-timeout"));
         return new ServerConfig(listen, new ServiceDirectory(services), sessionSettings(cli), SessionOptions.link(cli), sessionTimeout,
                 transports, dir == null ? null : dir.clients(), SessionOptions.positive(cli, "max-sessions", ServerConfig.DEFAULT_MAX_SESSIONS),
                 SessionOptions.positive(cli, "max-sessions-per-client", ServerConfig.DEFAULT_MAX_SESSIONS_PER_CLIENT),
-                SessionOptions.positive(cli, "max-pending", ServerConfig.DEFAULT_MAX_PENDING_LINKS));
+                maxPending, SessionOptions.positive(cli, "max-pending-per-address", ServerConfig.defaultMaxPendingPerAddress(maxPending)));
     }
 
     /** TLS with the key in {@code dir}; public for tests and embedding. */

@@ -39,6 +39,8 @@ final class SessionRegistry implements LinkListener, SessionListener {
     /** Every open link, with its number in the order of acceptance. */
     private final Map<Link, Long> links = new LinkedHashMap<>();
     private long linksAccepted;
+    /** Links still in their handshake, bounded in all and per source address. */
+    private final PendingHandshakes pending;
     private long sessionsOpened;
     /** The clients file as last checked for revocations ({@link ClientCredentials#generation()}). */
     private long clientsGeneration = -1;
@@ -51,6 +53,7 @@ final class SessionRegistry implements LinkListener, SessionListener {
     SessionRegistry(EngineContext engine, ServerConfig config) {
         this.engine = engine;
         this.config = config;
+        this.pending = new PendingHandshakes(config.maxPendingLinks(), config.maxPendingPerAddress());
     }
 
     /** Loop thread: starts checking the clients file, so a revoked client's open sessions end within a second. */
@@ -121,15 +124,12 @@ final class SessionRegistry implements LinkListener, SessionListener {
         links.put(link, ++linksAccepted);
     }
 
-    /** Links not yet carrying a session: handshakes under way (bounded against floods). */
-    int pendingLinks() {
-        int n = 0;
-        for (Link link : links.keySet()) {
-            if (link.state() == io.roamtun.engine.link.LinkState.HANDSHAKING) {
-                n++;
-            }
-        }
-        return n;
+    /**
+     * A new link from {@code source} starts its handshake; returns an older handshake to end to make room
+     * ({@link PendingHandshakes}), or null.
+     */
+    Link startsHandshake(Link link, java.net.InetAddress source) {
+        return pending.admit(link, source);
     }
 
     @Override
@@ -182,6 +182,7 @@ final class SessionRegistry implements LinkListener, SessionListener {
         }
         sessions.put(session.id(), new ServerSession(session, authenticated != null ? authenticated.secretSha256() : null,
                 links.getOrDefault(link, 0L)));
+        pending.done(link);
         sessionsOpened++;
         log.info("session {} opened from {}{} (version {}, {})", welcome.sessionId().shortHex(), link.name(),
                 owner.isEmpty() ? "" : " for client " + owner, welcome.version(), link.transport().describe());
@@ -227,6 +228,7 @@ final class SessionRegistry implements LinkListener, SessionListener {
         Link old = session.link();
         long suspendedMillis = TimeUnit.NANOSECONDS.toMillis(session.suspendedForNanos());
         long resending = session.resumeOn(link, check);
+        pending.done(link);
         held.newestCarrier = linkNumber;
         held.cancelExpiry();
         resumes++;
@@ -261,6 +263,7 @@ final class SessionRegistry implements LinkListener, SessionListener {
     @Override
     public void onLinkClosed(Link link, ErrorCode code, String reason, boolean byPeer) {
         links.remove(link);
+        pending.done(link);
         if (!link.everEstablished() && (code != ErrorCode.NO_ERROR || reason.contains("TLS"))) {
             // A refused certificate or a broken handshake: worth a line. A plain reset is a scanner or a probe.
             log.info("link {} closed before its handshake completed: {}", link.name(), code == ErrorCode.NO_ERROR ? reason : code + " " + reason);
