@@ -5,6 +5,7 @@ import io.roamtun.engine.text.Sizes;
 import io.roamtun.protocol.ErrorCode;
 import io.roamtun.protocol.ProtocolException;
 import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -12,8 +13,9 @@ import org.slf4j.LoggerFactory;
 final class StreamAdmission {
     private static final Logger log = LoggerFactory.getLogger(StreamAdmission.class);
     /**
-     * Refused streams kept beyond {@code --max-streams} until their OPEN_FAIL fits in the replay buffer. A peer
-     * that goes on opening streams while not acknowledging the refusals is flooding: its session ends.
+     * Refusals (OPEN_FAIL) the peer has not acknowledged yet, waiting to be written or written and not
+     * acknowledged. Each stays in the replay buffer until the peer's ACK, beyond the streams' own bound, so
+     * a peer that goes on opening streams while not acknowledging the refusals is flooding: its session ends.
      */
     static final int MAX_REFUSALS_OWED = 1024;
 
@@ -29,6 +31,8 @@ final class StreamAdmission {
     private final MemoryBudget budget;
     /** What the peer may open; replaced when the server's client list changes (new streams only). */
     private ServiceDirectory services;
+    /** Where each refusal written and not acknowledged ends in the replay buffer, oldest first. */
+    private final ArrayDeque<Long> refusalsInFlight = new ArrayDeque<>();
 
     StreamAdmission(int maxStreams, MemoryBudget budget, ServiceDirectory services) {
         this.maxStreams = maxStreams;
@@ -40,18 +44,29 @@ final class StreamAdmission {
         this.services = services;
     }
 
+    /** A refusal's OPEN_FAIL is in the replay buffer, ending at {@code endOffset}: it counts until acknowledged. */
+    void refusalWritten(long endOffset) {
+        refusalsInFlight.addLast(endOffset);
+    }
+
     /**
-     * The decision for stream {@code streamId} to {@code service} while {@code held} streams exist.
+     * The decision for stream {@code streamId} to {@code service} while {@code held} streams exist, of which
+     * {@code refusalsWaiting} are refusals not written yet, and the peer acknowledged up to {@code acked}.
      *
      * @throws ProtocolException LIMIT_EXCEEDED when the peer floods: it opens streams while not acknowledging
      *                           {@link #MAX_REFUSALS_OWED} refusals
      */
-    Decision decide(String label, int streamId, String service, int held) throws ProtocolException {
-        if (held - maxStreams >= MAX_REFUSALS_OWED) {
-            log.warn("session {}: the peer opened stream {} with {} streams held, {} of them refusals it has not "
-                    + "acknowledged; ending the session", label, streamId, held, held - maxStreams);
-            throw new ProtocolException(ErrorCode.LIMIT_EXCEEDED, "too many streams opened while the refusals of earlier "
-                    + "ones are not acknowledged (limit " + maxStreams + " streams)");
+    Decision decide(String label, int streamId, String service, int held, int refusalsWaiting, long acked)
+            throws ProtocolException {
+        while (!refusalsInFlight.isEmpty() && refusalsInFlight.peekFirst() <= acked) {
+            refusalsInFlight.pollFirst();
+        }
+        int owed = refusalsWaiting + refusalsInFlight.size();
+        if (owed >= MAX_REFUSALS_OWED) {
+            log.warn("session {}: the peer opened stream {} with {} refusals it has not acknowledged; ending the session",
+                    label, streamId, owed);
+            throw new ProtocolException(ErrorCode.LIMIT_EXCEEDED, "too many streams opened while " + owed
+                    + " refusals of earlier ones are not acknowledged");
         }
         InetSocketAddress target = services.resolve(service);
         if (target == null) {

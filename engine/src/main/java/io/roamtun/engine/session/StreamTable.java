@@ -12,8 +12,10 @@ import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +34,8 @@ public final class StreamTable implements SessionFrameHandler {
     private final Map<Integer, Stream> streams = new HashMap<>();
     private int nextLocalStreamId;
     private int highestPeerStreamId;
+    /** Refused streams whose OPEN_FAIL is not written yet. */
+    private final Set<Integer> refusals = new HashSet<>();
 
     StreamTable(Session session, Role role, SessionSequence sequence, StreamAdmission admission) {
         this.session = session;
@@ -79,6 +83,9 @@ public final class StreamTable implements SessionFrameHandler {
 
     void remove(Stream stream) {
         streams.remove(stream.id());
+        if (refusals.remove(stream.id())) {
+            admission.refusalWritten(sequence.replay().head()); // its OPEN_FAIL is out: it counts until acknowledged
+        }
         log.debug("session {}: stream {} closed ({} bytes out, {} in)", session.label(), stream.id(), stream.bytesToPeer(),
                 stream.bytesFromPeer());
     }
@@ -89,6 +96,7 @@ public final class StreamTable implements SessionFrameHandler {
             stream.abandon();
         }
         streams.clear();
+        refusals.clear();
     }
 
     List<String> describe() {
@@ -125,10 +133,12 @@ public final class StreamTable implements SessionFrameHandler {
             throw new ProtocolException(ErrorCode.BAD_STREAM_ID, "OPEN reuses stream id " + streamId);
         }
         highestPeerStreamId = streamId;
-        StreamAdmission.Decision decision = admission.decide(session.label(), streamId, service, streams.size());
+        StreamAdmission.Decision decision = admission.decide(session.label(), streamId, service, streams.size(), refusals.size(),
+                sequence.replay().acked());
         if (decision.target() == null) {
             Stream refused = Stream.refused(session, streamId, service, decision.refusal(), decision.why());
             streams.put(streamId, refused);
+            refusals.add(streamId);
             session.sendQueue().sendOwedFrames(refused);
             return;
         }

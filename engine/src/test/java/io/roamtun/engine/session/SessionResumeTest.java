@@ -182,7 +182,48 @@ class SessionResumeTest {
                 }
                 assertNotNull(flood, "the flood was stopped");
                 assertEquals(ErrorCode.LIMIT_EXCEEDED, flood.code());
-                assertTrue(opened > small.maxStreams() + StreamAdmission.MAX_REFUSALS_OWED, "refusals were answered while they fit");
+                assertEquals(StreamAdmission.MAX_REFUSALS_OWED, opened, "refusals were answered until that many were owed");
+                return null;
+            });
+        }
+    }
+
+    /**
+     * Refusals count until the peer acknowledges them, not until they are written: 12,000 OPENs for unknown
+     * 255-character names, never acknowledged, end the session after 1,024 with the replay buffer holding
+     * only those (before, each OPEN_FAIL left the table once written, and they piled up to megabytes); a peer
+     * that acknowledges its refusals may go on.
+     */
+    @Test
+    void refusalsCountUntilAcknowledgedNotUntilWritten() throws Exception {
+        String name = "n".repeat(255);
+        try (EventLoop loop = new EventLoop("test-loop").start()) {
+            on(loop, () -> {
+                Session server = Pair.open(loop, SessionSettings.defaults()).server();
+                ProtocolException flood = null;
+                int opened = 0;
+                for (int id = 1; opened < 12_000; id += 2, opened++) {
+                    try {
+                        server.frames().onOpen(id, name);
+                    } catch (ProtocolException e) {
+                        flood = e;
+                        break;
+                    }
+                }
+                assertNotNull(flood, "the flood was stopped");
+                assertEquals(ErrorCode.LIMIT_EXCEEDED, flood.code());
+                assertEquals(StreamAdmission.MAX_REFUSALS_OWED, opened);
+                assertTrue(server.unacknowledgedBytes() < StreamAdmission.MAX_REFUSALS_OWED * 400L,
+                        "the refusals held: " + server.unacknowledgedBytes() + " bytes");
+
+                Session polite = Pair.open(loop, SessionSettings.defaults()).server();
+                for (int id = 1; id < 2 * 3000; id += 2) {
+                    polite.frames().onOpen(id, name);
+                    if (id % 500 == 1) {
+                        polite.frames().onAck(polite.sentHead()); // acknowledges what it got so far
+                    }
+                }
+                assertEquals(SessionState.ACTIVE, polite.state(), "3,000 refusals, acknowledged as they came");
                 return null;
             });
         }
