@@ -3,6 +3,7 @@ package io.roamtun.e2e;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.roamtun.protocol.AnyFrame;
+import io.roamtun.protocol.ErrorCode;
 import io.roamtun.protocol.FrameDecoder;
 import io.roamtun.protocol.FrameEncoder;
 import io.roamtun.protocol.Hello;
@@ -59,6 +60,67 @@ class DescriptorExhaustionTest {
             assertTrue(lines <= 12, lines + " lines about failed accepts: a loop that spins logs one per turn\n"
                     + server.output().lines().limit(40).reduce("", (a, b) -> a + b + "\n"));
             assertTrue(server.isAlive(), server.output());
+        }
+    }
+
+    /**
+     * One client opening 450 streams at once on a server allowed 150 files: the server keeps its streams below
+     * the descriptor limit (said at start), refuses the rest with STREAM_LIMIT instead of failing connects
+     * with "Too many open files", and still has descriptors to take a new session.
+     */
+    @Test
+    @Timeout(90)
+    void streamsStayBelowTheDescriptorLimit() throws Exception {
+        try (Backends.Server echo = Backends.echo()) {
+            List<String> command = new ArrayList<>(List.of("sh", "-c", "ulimit -n 150 && exec \"$0\" \"$@\"",
+                    System.getProperty("java.home") + "/bin/java", "-Xmx64m", "-cp", System.getProperty("java.class.path"),
+                    "io.roamtun.server.ServerServiceMain", "--insecure-plaintext", "--listen", "127.0.0.1:0",
+                    "--service", "echo=127.0.0.1:" + echo.address().getPort()));
+            try (AgentProcess server = new AgentProcess(new ProcessBuilder(command).redirectErrorStream(true).start())) {
+                int port = Integer.parseInt(server.await("listening on 127\\.0\\.0\\.1:(\\d+)", 30));
+                server.await("open files: 150 allowed; streams capped at \\d+ in all", 10);
+                InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+                int opens = 450;
+                List<ErrorCode> refusals = new ArrayList<>();
+                int[] accepted = {0};
+                try (Socket s = new Socket(address.getAddress(), address.getPort())) {
+                    s.setSoTimeout(20_000);
+                    ByteBuffer out = ByteBuffer.allocate(64 + opens * FrameEncoder.openSize("echo"));
+                    FrameEncoder.hello(out, new Hello(1, 1, 0, 512 << 10, Wire.MAX_PAYLOAD, ""));
+                    for (int i = 0; i < opens; i++) {
+                        FrameEncoder.open(out, (long) i * FrameEncoder.openSize("echo"), 1 + 2 * i, "echo");
+                    }
+                    s.getOutputStream().write(out.array(), 0, out.position());
+                    ByteBuffer in = ByteBuffer.allocate(1 << 20);
+                    FrameDecoder decoder = new FrameDecoder(Role.CLIENT, Wire.MAX_PAYLOAD);
+                    while (accepted[0] + refusals.size() < opens) {
+                        int n = s.getInputStream().read(in.array(), in.position(), in.remaining());
+                        assertTrue(n > 0, "the server closed after " + accepted[0] + " streams and " + refusals.size()
+                                + " refusals:\n" + server.output());
+                        in.position(in.position() + n).flip();
+                        decoder.decode(in, new AnyFrame() {
+                            @Override
+                            public void onOpenOk(int streamId) {
+                                accepted[0]++;
+                            }
+
+                            @Override
+                            public void onOpenFail(int streamId, ErrorCode code, String message) {
+                                refusals.add(code);
+                            }
+                        });
+                        in.compact();
+                    }
+                    assertTrue(accepted[0] > 0 && accepted[0] < 150, accepted[0] + " streams connected");
+                    assertTrue(refusals.stream().allMatch(code -> code == ErrorCode.STREAM_LIMIT),
+                            "every refusal is the stream limit, none a failed connect: " + refusals.stream()
+                                    .collect(java.util.stream.Collectors.groupingBy(code -> code, java.util.stream.Collectors.counting())));
+                    // The flood's streams still open, a new session comes up: descriptors were left for it.
+                    Await.until(Duration.ofSeconds(20), () -> sessionComesUp(address),
+                            () -> "no new session while the streams are held:\n" + server.output());
+                }
+                assertTrue(server.isAlive(), server.output());
+            }
         }
     }
 

@@ -27,6 +27,16 @@ public final class EngineContext implements AutoCloseable {
                 loop::atEndOfTurn);
     }
 
+    /** How many files this process may have open (RLIMIT_NOFILE), or Long.MAX_VALUE when the JVM cannot tell. */
+    public static long openFileLimit() {
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
+            long max = unix.getMaxFileDescriptorCount();
+            return max > 0 ? max : Long.MAX_VALUE;
+        }
+        return Long.MAX_VALUE;
+    }
+
     public MemoryBudget budget() {
         return budget;
     }

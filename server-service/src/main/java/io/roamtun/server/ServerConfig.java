@@ -19,10 +19,13 @@ import java.time.Duration;
  * @param maxSessionsPerClient sessions at once for one client
  * @param maxPendingLinks      connections still in their handshake at once (slowloris, half-open floods)
  * @param maxPendingPerAddress of those, from one source address; beyond it that address's oldest goes
+ * @param maxStreamsPerClient  streams one client's sessions may have the server connect at once; 0 for
+ *                             three quarters of what the descriptor limit allows in all
  */
 public record ServerConfig(InetSocketAddress listen, ServiceDirectory services, SessionSettings session, LinkSettings link,
                            Duration sessionTimeout, TransportFactory transports, ClientCredentials clients,
-                           int maxSessions, int maxSessionsPerClient, int maxPendingLinks, int maxPendingPerAddress) {
+                           int maxSessions, int maxSessionsPerClient, int maxPendingLinks, int maxPendingPerAddress,
+                           int maxStreamsPerClient) {
     /** How long a suspended session waits for its client by default. */
     public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofMinutes(10);
     public static final int DEFAULT_MAX_SESSIONS = 4096;
@@ -39,7 +42,7 @@ public record ServerConfig(InetSocketAddress listen, ServiceDirectory services, 
                         Duration sessionTimeout, TransportFactory transports, ClientCredentials clients,
                         int maxSessions, int maxSessionsPerClient, int maxPendingLinks) {
         this(listen, services, session, link, sessionTimeout, transports, clients, maxSessions, maxSessionsPerClient,
-                maxPendingLinks, defaultMaxPendingPerAddress(maxPendingLinks));
+                maxPendingLinks, defaultMaxPendingPerAddress(maxPendingLinks), 0);
     }
 
     /** Plaintext, no authentication: for tests on loopback. */

@@ -60,6 +60,10 @@ public final class ServerService implements AutoCloseable {
         log.info("listening on {} for client-services ({}{}); services: {}", HostPort.format(service.boundAddress),
                 config.transports().describe(), config.clients() == null ? ", no client authentication" : "",
                 config.services().asMap().keySet());
+        service.engine.loop().call(() -> {
+            service.registry.logLimits();
+            return null;
+        });
         long memoryAllows = service.engine.budget().sessionsLeft();
         if (memoryAllows < config.maxSessions()) {
             log.info("--max-buffer-memory {} has room for {} sessions ({} set aside for each): sessions beyond that are "

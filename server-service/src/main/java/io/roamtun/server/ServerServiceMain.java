@@ -52,6 +52,9 @@ public final class ServerServiceMain {
         o.addOption(Option.builder().longOpt("max-pending").hasArg().argName("N")
                 .desc("connections still in their handshake at once; beyond it the oldest of the busiest address "
                         + "is ended (default 2048)").build());
+        o.addOption(Option.builder().longOpt("max-streams-per-client").hasArg().argName("N")
+                .desc("streams one client's sessions may have open at once (default three quarters of the "
+                        + "server's total, which is kept below its file descriptor limit)").build());
         o.addOption(Option.builder().longOpt("max-pending-per-address").hasArg().argName("N")
                 .desc("of those, from one source address; beyond it that address's oldest is ended "
                         + "(default an eighth of --max-pending, at least 4)").build());
@@ -104,7 +107,8 @@ public final class ServerServiceMain {
         return new ServerConfig(listen, new ServiceDirectory(services), sessionSettings(cli), SessionOptions.link(cli), sessionTimeout,
                 transports, dir == null ? null : dir.clients(), SessionOptions.positive(cli, "max-sessions", ServerConfig.DEFAULT_MAX_SESSIONS),
                 SessionOptions.positive(cli, "max-sessions-per-client", ServerConfig.DEFAULT_MAX_SESSIONS_PER_CLIENT),
-                maxPending, SessionOptions.positive(cli, "max-pending-per-address", ServerConfig.defaultMaxPendingPerAddress(maxPending)));
+                maxPending, SessionOptions.positive(cli, "max-pending-per-address", ServerConfig.defaultMaxPendingPerAddress(maxPending)),
+                cli.value("max-streams-per-client") == null ? 0 : SessionOptions.positive(cli, "max-streams-per-client", 1));
     }
 
     /** TLS with the key in {@code dir}; public for tests and embedding. */

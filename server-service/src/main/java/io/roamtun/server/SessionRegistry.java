@@ -11,6 +11,7 @@ import io.roamtun.engine.session.ServiceDirectory;
 import io.roamtun.engine.session.Session;
 import io.roamtun.engine.session.SessionListener;
 import io.roamtun.engine.session.SessionState;
+import io.roamtun.engine.session.StreamQuota;
 import io.roamtun.protocol.ErrorCode;
 import io.roamtun.protocol.Hello;
 import io.roamtun.protocol.ProtocolException;
@@ -41,6 +42,9 @@ final class SessionRegistry implements LinkListener, SessionListener {
     private long linksAccepted;
     /** Links still in their handshake, bounded in all and per source address. */
     private final PendingHandshakes pending;
+    /** Streams clients may have this server connect, kept below its descriptor limit. */
+    private final StreamQuota streams;
+    private final long openFileLimit;
     private long sessionsOpened;
     /** The clients file as last checked for revocations ({@link ClientCredentials#generation()}). */
     private long clientsGeneration = -1;
@@ -54,6 +58,21 @@ final class SessionRegistry implements LinkListener, SessionListener {
         this.engine = engine;
         this.config = config;
         this.pending = new PendingHandshakes(config.maxPendingLinks(), config.maxPendingPerAddress());
+        long files = EngineContext.openFileLimit();
+        // Every stream costs a descriptor (its backend socket); so do links, handshakes and the JVM's own files.
+        int total = StreamQuota.totalFor(files, 64 + (int) Math.min(config.maxPendingLinks(), files / 8)
+                + (int) Math.min(config.maxSessions(), files / 8));
+        // One client may take most, never all: another client (or its own next session) still gets streams.
+        int perClient = config.maxStreamsPerClient() > 0 ? Math.min(config.maxStreamsPerClient(), total)
+                : Math.max(16, total / 4 * 3);
+        this.streams = new StreamQuota(total, perClient);
+        this.openFileLimit = files;
+    }
+
+    /** Says at start what the descriptor limit allows. */
+    void logLimits() {
+        log.info("open files: {} allowed; streams capped at {} in all, {} per client (--max-streams-per-client)",
+                openFileLimit == Long.MAX_VALUE ? "unknown" : openFileLimit, streams.total(), streams.perClient());
     }
 
     /** Loop thread: starts checking the clients file, so a revoked client's open sessions end within a second. */
@@ -180,6 +199,7 @@ final class SessionRegistry implements LinkListener, SessionListener {
             session.discard();
             throw refused;
         }
+        session.useQuota(streams);
         sessions.put(session.id(), new ServerSession(session, authenticated != null ? authenticated.secretSha256() : null,
                 links.getOrDefault(link, 0L)));
         pending.done(link);

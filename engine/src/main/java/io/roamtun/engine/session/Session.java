@@ -253,6 +253,11 @@ public final class Session implements SessionPort {
         close((sentByPeer ? "peer ended the session: " : "ended by ") + code + ": " + reason);
     }
 
+    /** Streams the peer opens count against the agent's {@code quota}, as this session's owner's. */
+    public void useQuota(StreamQuota quota) {
+        streams.useQuota(quota, owner);
+    }
+
     /** The services the peer may open from now on (the server's client list changed); open streams carry on. */
     public void useServices(ServiceDirectory services) {
         streams.useServices(services);

@@ -31,6 +31,9 @@ final class StreamAdmission {
     private final MemoryBudget budget;
     /** What the peer may open; replaced when the server's client list changes (new streams only). */
     private ServiceDirectory services;
+    /** The agent's streams in all and per client (null: none, unit tests), and this session's client. */
+    private StreamQuota quota;
+    private String owner = "";
     /** Where each refusal written and not acknowledged ends in the replay buffer, oldest first. */
     private final ArrayDeque<Long> refusalsInFlight = new ArrayDeque<>();
 
@@ -42,6 +45,19 @@ final class StreamAdmission {
 
     void useServices(ServiceDirectory services) {
         this.services = services;
+    }
+
+    /** Streams the peer opens count against {@code quota}, as {@code owner}'s. */
+    void useQuota(StreamQuota quota, String owner) {
+        this.quota = quota;
+        this.owner = owner;
+    }
+
+    /** A stream this admission let connect is over: its place in the quota is free. */
+    void released() {
+        if (quota != null) {
+            quota.release(owner);
+        }
     }
 
     /** A refusal's OPEN_FAIL is in the replay buffer, ending at {@code endOffset}: it counts until acknowledged. */
@@ -82,6 +98,11 @@ final class StreamAdmission {
             log.debug("session {}: stream {} refused: buffer memory over its budget", label, streamId); // the budget logs the episode
             return Decision.refuse(ErrorCode.STREAM_LIMIT, "buffer memory is over its budget (--max-buffer-memory "
                     + Sizes.format(budget.limit()) + "); try again later");
+        }
+        String overQuota = quota != null ? quota.take(owner) : null;
+        if (overQuota != null) {
+            log.debug("session {}: stream {} refused: {}", label, streamId, overQuota);
+            return Decision.refuse(ErrorCode.STREAM_LIMIT, overQuota);
         }
         return new Decision(target, null, null);
     }

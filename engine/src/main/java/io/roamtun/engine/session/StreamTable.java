@@ -36,6 +36,8 @@ public final class StreamTable implements SessionFrameHandler {
     private int highestPeerStreamId;
     /** Refused streams whose OPEN_FAIL is not written yet. */
     private final Set<Integer> refusals = new HashSet<>();
+    /** Streams the peer opened and admission let connect: each holds a place in the agent's quota. */
+    private final Set<Integer> admitted = new HashSet<>();
 
     StreamTable(Session session, Role role, SessionSequence sequence, StreamAdmission admission) {
         this.session = session;
@@ -55,6 +57,10 @@ public final class StreamTable implements SessionFrameHandler {
 
     void useServices(ServiceDirectory services) {
         admission.useServices(services);
+    }
+
+    void useQuota(StreamQuota quota, String owner) {
+        admission.useQuota(quota, owner);
     }
 
     /** A local connection was accepted for {@code service}: a stream whose OPEN goes to the peer. */
@@ -86,6 +92,9 @@ public final class StreamTable implements SessionFrameHandler {
         if (refusals.remove(stream.id())) {
             admission.refusalWritten(sequence.replay().head()); // its OPEN_FAIL is out: it counts until acknowledged
         }
+        if (admitted.remove(stream.id())) {
+            admission.released();
+        }
         log.debug("session {}: stream {} closed ({} bytes out, {} in)", session.label(), stream.id(), stream.bytesToPeer(),
                 stream.bytesFromPeer());
     }
@@ -97,6 +106,10 @@ public final class StreamTable implements SessionFrameHandler {
         }
         streams.clear();
         refusals.clear();
+        for (int i = admitted.size(); i > 0; i--) {
+            admission.released();
+        }
+        admitted.clear();
     }
 
     List<String> describe() {
@@ -144,6 +157,7 @@ public final class StreamTable implements SessionFrameHandler {
         }
         Stream stream = Stream.connecting(session, streamId, service);
         streams.put(streamId, stream);
+        admitted.add(streamId);
         log.debug("session {}: stream {} connecting to {} ({})", session.label(), streamId, service, decision.target());
         stream.connect(decision.target());
     }
