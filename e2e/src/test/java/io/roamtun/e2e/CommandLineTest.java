@@ -30,6 +30,37 @@ class CommandLineTest {
         }
     }
 
+    /** -h and -V, like --help and --version, print and exit 0 for both agents. */
+    @Test
+    void shortHelpAndVersionExitZero() throws Exception {
+        for (String main : new String[] {"io.roamtun.server.ServerServiceMain", "io.roamtun.client.ClientServiceMain"}) {
+            for (String flag : new String[] {"-V", "--version"}) {
+                try (AgentProcess agent = AgentProcess.start(main, flag)) {
+                    assertEquals(0, agent.waitFor(30), agent.output());
+                    assertTrue(agent.output().matches("(?s)(server|client)-service \\d+\\.\\d+\\.\\d+\\S*\\s*"),
+                            "one line with the version: " + agent.output());
+                }
+            }
+            try (AgentProcess agent = AgentProcess.start(main, "-h")) {
+                assertEquals(0, agent.waitFor(30), agent.output());
+                assertTrue(agent.output().contains("--insecure-plaintext"), agent.output());
+            }
+        }
+    }
+
+    /** An abbreviation is no flag: '--insec' must not turn encryption off as --insecure-plaintext. */
+    @Test
+    void anAbbreviatedFlagIsRefused() throws Exception {
+        try (AgentProcess server = AgentProcess.server("--insec", "--listen", "127.0.0.1:0", "--service", "a=127.0.0.1:1")) {
+            assertEquals(2, server.waitFor(30), server.output());
+            assertTrue(server.output().contains("--insec"), server.output());
+        }
+        try (AgentProcess client = AgentProcess.client("--insec", "--server", "127.0.0.1:1", "--forward", "127.0.0.1:0=web")) {
+            assertEquals(2, client.waitFor(30), client.output());
+            assertTrue(client.output().contains("--insec"), client.output());
+        }
+    }
+
     @ParameterizedTest(name = "server {0}")
     @CsvSource(delimiter = '|', value = {
             "--listen 127.0.0.1:0 --service a=127.0.0.1:1                         | TLS needs the server's key",

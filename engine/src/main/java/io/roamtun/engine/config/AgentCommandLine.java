@@ -43,7 +43,8 @@ public final class AgentCommandLine {
         this.command = command;
         this.options = agentOptions;
         this.repeatable = Set.copyOf(repeatable);
-        options.addOption(Option.builder().longOpt("help").desc("print this help and exit").build());
+        options.addOption(Option.builder("h").longOpt("help").desc("print this help and exit").build());
+        options.addOption(Option.builder("V").longOpt("version").desc("print the version and exit").build());
         options.addOption(Option.builder().longOpt("config").hasArg().argName("FILE")
                 .desc("read options from a .properties file (keys are the long option names; flags win)").build());
         options.addOption(Option.builder().longOpt("log-level").hasArg().argName("LEVEL")
@@ -56,10 +57,11 @@ public final class AgentCommandLine {
         return this;
     }
 
-    /** Parses; returns false when --help was asked for (help is printed). */
+    /** Parses; returns false when --help or --version was asked for (and printed). */
     public boolean parse(String[] args) throws UsageException {
         try {
-            flags = new DefaultParser().parse(options, args);
+            // No partial matching: '--insec' must not be taken for --insecure-plaintext (a typo turning TLS off).
+            flags = DefaultParser.builder().setAllowPartialMatching(false).build().parse(options, args);
         } catch (ParseException e) {
             throw new UsageException(oneLine(e.getMessage()) + " (see " + command + " --help)");
         }
@@ -68,6 +70,10 @@ public final class AgentCommandLine {
         }
         if (flags.hasOption("help")) {
             printHelp();
+            return false;
+        }
+        if (flags.hasOption("version")) {
+            System.out.println(command + " " + version());
             return false;
         }
         for (Option given : flags.getOptions()) {
@@ -83,6 +89,19 @@ public final class AgentCommandLine {
         return true;
     }
 
+    /** roamtun's version, as the build wrote it. */
+    public static String version() {
+        try (InputStream in = AgentCommandLine.class.getResourceAsStream("/io/roamtun/engine/version.properties")) {
+            Properties p = new Properties();
+            if (in != null) {
+                p.load(in);
+            }
+            return p.getProperty("version", "unknown");
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
     private Properties load(Path path) throws UsageException {
         Properties props = new Properties();
         try (InputStream in = Files.newInputStream(path)) {
@@ -94,7 +113,7 @@ public final class AgentCommandLine {
         }
         Set<String> unknown = new TreeSet<>();
         for (String key : props.stringPropertyNames()) {
-            if (!options.hasLongOption(key) || key.equals("config") || key.equals("help")) {
+            if (!options.hasLongOption(key) || key.equals("config") || key.equals("help") || key.equals("version")) {
                 unknown.add(key);
             } else if (isSwitch(key) && !props.getProperty(key).trim().matches("(?i)true|false")) {
                 // An empty value must not switch anything on (insecure-plaintext= turned TLS off).
