@@ -1,5 +1,6 @@
 # Shared by the roamtun launchers: finds the built jars and a Java 17+, then runs a main class.
-# Sourced, not run. Set ROAMTUN_JAVA_OPTS to replace the default JVM options.
+# Sourced, not run. ROAMTUN_JAVA_OPTS adds JVM options after the defaults (later ones win; a garbage
+# collector named there replaces the default one).
 
 roamtun_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 roamtun_lib="$roamtun_root/installers/target/lib"
@@ -22,8 +23,32 @@ roamtun_prepare() {
   else
     roamtun_fail "no java found: install a Java 17 or newer runtime (Debian: apt-get install openjdk-17-jre-headless) or set JAVA_HOME"
   fi
+  local version
+  version=$(roamtun_java_version "$roamtun_java")
+  if [ -z "$version" ] || [ "${version%%.*}" -lt 17 ] 2>/dev/null; then
+    roamtun_fail "roamtun needs Java 17 or newer; $roamtun_java is ${version:-of an unknown version} (set JAVA_HOME to a Java 17+)"
+  fi
   # Every tunneled connection is a file descriptor on each side: raise the soft limit to the hard one.
   ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+}
+
+# Prints the major.minor version of the java binary $1 ("17.0.15", "1.8.0_392" prints as "1.8..."): from the
+# JDK's release file when there is one (no JVM start), else from 'java -version'.
+roamtun_java_version() {
+  local bin home release v
+  bin=$(readlink -f "$1" 2>/dev/null || echo "$1")
+  home=$(dirname "$(dirname "$bin")")
+  release="$home/release"
+  if [ -r "$release" ]; then
+    v=$(sed -n 's/^JAVA_VERSION="\(.*\)"/\1/p' "$release")
+  fi
+  if [ -z "${v:-}" ]; then
+    v=$("$1" -version 2>&1 | sed -n 's/.*version "\([^"]*\)".*/\1/p' | head -n 1)
+  fi
+  case "$v" in
+    1.*) echo "1" ;; # Java 8 and older call themselves 1.x
+    *) echo "$v" ;;
+  esac
 }
 
 # roamtun_run MAIN_CLASS ARGS...: replaces this shell with the JVM.
@@ -31,6 +56,10 @@ roamtun_run() {
   local main=$1
   shift
   roamtun_prepare
+  local defaults=$roamtun_default_opts
+  case " ${ROAMTUN_JAVA_OPTS:-} " in
+    *" -XX:+Use"*"GC "*) defaults=${defaults/-XX:+UseSerialGC/} ;; # the JVM refuses two collectors
+  esac
   # shellcheck disable=SC2086
-  exec "$roamtun_java" ${ROAMTUN_JAVA_OPTS:-$roamtun_default_opts} -cp "$roamtun_lib/*" "$main" "$@"
+  exec "$roamtun_java" $defaults ${ROAMTUN_JAVA_OPTS:-} -cp "$roamtun_lib/*" "$main" "$@"
 }
