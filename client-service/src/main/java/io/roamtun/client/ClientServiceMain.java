@@ -93,6 +93,21 @@ public final class ClientServiceMain {
     }
 
     static ClientConfig configure(AgentCommandLine cli) throws UsageException {
+        // What is written wrong is said first: before trust, credentials, and any DNS look-up of the server.
+        String serverSpec = cli.require("server");
+        HostPort.checkSyntax("--server", serverSpec);
+        List<Forward> forwards = new ArrayList<>();
+        Set<InetSocketAddress> seen = new HashSet<>();
+        for (String spec : cli.values("forward")) {
+            Forward forward = Forward.parse(spec);
+            if (forward.listen().getPort() != 0 && !seen.add(forward.listen())) {
+                throw new UsageException("--forward: " + HostPort.format(forward.listen()) + " is given twice");
+            }
+            forwards.add(forward);
+        }
+        if (forwards.isEmpty()) {
+            throw new UsageException("no --forward given: nothing to listen on");
+        }
         TransportFactory transports;
         TlsProviders.Mode mode = TlsProviders.parse("--tls-provider", cli.value("tls-provider"));
         if (cli.value("server-fingerprint") != null && cli.value("server-ca") != null) {
@@ -128,23 +143,6 @@ public final class ClientServiceMain {
         if (credential != null && (credential.indexOf(':') <= 0 || credential.length() > 255)) {
             throw new UsageException("the credential must be NAME:SECRET, as 'server-service init' prints it");
         }
-        InetSocketAddress server = HostPort.parseMaybeUnresolved("--server", cli.require("server"));
-        if (server.isUnresolved()) { // a roaming machine may start before its network: wait for the name, do not exit
-            org.slf4j.LoggerFactory.getLogger(ClientServiceMain.class).warn(
-                    "--server: cannot resolve {} now; the client-service keeps trying", server.getHostString());
-        }
-        List<Forward> forwards = new ArrayList<>();
-        Set<InetSocketAddress> seen = new HashSet<>();
-        for (String spec : cli.values("forward")) {
-            Forward forward = Forward.parse(spec);
-            if (forward.listen().getPort() != 0 && !seen.add(forward.listen())) {
-                throw new UsageException("--forward: " + HostPort.format(forward.listen()) + " is given twice");
-            }
-            forwards.add(forward);
-        }
-        if (forwards.isEmpty()) {
-            throw new UsageException("no --forward given: nothing to listen on");
-        }
         SessionSettings d = SessionSettings.defaults();
         SessionSettings session = SessionOptions.session(cli, d.maxStreams(), d.connectTimeout());
         LinkSettings link = SessionOptions.link(cli);
@@ -162,6 +160,11 @@ public final class ClientServiceMain {
             }
         }
         List<String> exclude = cli.values("exclude");
+        InetSocketAddress server = HostPort.parseMaybeUnresolved("--server", serverSpec);
+        if (server.isUnresolved()) { // a roaming machine may start before its network: wait for the name, do not exit
+            org.slf4j.LoggerFactory.getLogger(ClientServiceMain.class).warn(
+                    "--server: cannot resolve {} now; the client-service keeps trying", server.getHostString());
+        }
         // A server on this machine is reached over loopback whatever the interfaces do: no roaming, unless asked.
         boolean roaming = server.isUnresolved() || !server.getAddress().isLoopbackAddress() || !prefer.isEmpty();
         Path admin = cli.value("admin-socket") != null ? Path.of(cli.value("admin-socket")) : AdminClient.defaultSocket();

@@ -104,6 +104,8 @@ class CommandLineTest {
             "--insecure-plaintext --server 127.0.0.1:1 --forward 8080=web --replay-buffer lots | not a size",
             "--insecure-plaintext --server localhost --forward 8080=web | not HOST:PORT",
             "--insecure-plaintext --server 127.0.0.1:1 --forward 8080=web --server-fingerprint sha256:00 | --insecure-plaintext turns encryption off",
+            "--server somewhere.invalid --forward 8080=web             | not HOST:PORT",
+            "--server somewhere.invalid:7000 --forward abc             | --forward: 'abc' is not [BIND_ADDR:]PORT=NAME",
             "--insecure-plaintext --server 127.0.0.1:1 --forward 8080=web --server-ca /etc/ssl/ca.pem | --insecure-plaintext turns encryption off",
     })
     void clientRefusesBadInputWithOneLineAndExitTwo(String args, String expected) throws Exception {

@@ -35,6 +35,11 @@ public final class HostPort {
         return new InetSocketAddress(resolve(option, hostPort[0]), parsePort(option, hostPort[1]));
     }
 
+    /** Checks that {@code text} is HOST:PORT with a valid port, without resolving anything. */
+    public static void checkSyntax(String option, String text) throws UsageException {
+        parsePort(option, split(option, text)[1]);
+    }
+
     /** HOST and PORT of "HOST:PORT" or "[IPV6]:PORT". */
     private static String[] split(String option, String text) throws UsageException {
         if (text == null || text.isBlank()) {
