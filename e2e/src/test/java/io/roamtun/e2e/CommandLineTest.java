@@ -1,11 +1,13 @@
 package io.roamtun.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import io.roamtun.testing.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -45,6 +47,25 @@ class CommandLineTest {
                 assertEquals(0, agent.waitFor(30), agent.output());
                 assertTrue(agent.output().contains("--insecure-plaintext"), agent.output());
             }
+        }
+    }
+
+    /** --log-file takes the log lines, dated in ISO-8601 with the offset, instead of stderr. */
+    @Test
+    void aLogFileTakesTheDatedLines(@TempDir Path tmp) throws Exception {
+        Path log = tmp.resolve("server.log");
+        try (AgentProcess server = AgentProcess.server("--insecure-plaintext", "--listen", "127.0.0.1:0", "--service",
+                "a=127.0.0.1:1", "--log-file", log.toString())) {
+            Await.until(java.time.Duration.ofSeconds(30), () -> Files.exists(log) && Files.readString(log).contains("listening on"),
+                    () -> "no 'listening on' in " + log + "; the process said:\n" + server.output());
+            String line = Files.readAllLines(log).stream().filter(l -> l.contains("listening on")).findFirst().orElseThrow();
+            assertTrue(line.matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}(Z|[+-]\\d\\d:\\d\\d) INFO  server-service .*"), line);
+            assertFalse(server.output().contains("listening on"), "not on stderr too:\n" + server.output());
+        }
+        try (AgentProcess server = AgentProcess.server("--insecure-plaintext", "--listen", "127.0.0.1:0", "--service",
+                "a=127.0.0.1:1", "--log-file", tmp.resolve("no/such/dir/x.log").toString())) {
+            assertEquals(2, server.waitFor(30), server.output());
+            assertTrue(server.output().contains("--log-file"), server.output());
         }
     }
 

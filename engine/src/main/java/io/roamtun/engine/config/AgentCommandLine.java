@@ -49,6 +49,9 @@ public final class AgentCommandLine {
                 .desc("read options from a .properties file (keys are the long option names; flags win)").build());
         options.addOption(Option.builder().longOpt("log-level").hasArg().argName("LEVEL")
                 .desc("error, warn, info (default), debug or trace").build());
+        options.addOption(Option.builder().longOpt("log-file").hasArg().argName("PATH")
+                .desc("write the log to PATH instead of stderr, rotated at " + LogOutput.MAX_FILE_SIZE + " (PATH.1 .. PATH."
+                        + LogOutput.FILES_KEPT + " keep the older)").build());
     }
 
     /** Text for --help to print under the options (the agent's other commands). */
@@ -86,6 +89,9 @@ public final class AgentCommandLine {
             file = load(Path.of(flags.getOptionValue("config")));
         }
         applyLogLevel(value("log-level"));
+        if (value("log-file") != null) {
+            LogOutput.toFile(Path.of(value("log-file")));
+        }
         return true;
     }
 
