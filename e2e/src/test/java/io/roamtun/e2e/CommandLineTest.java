@@ -198,6 +198,10 @@ class CommandLineTest {
 
         assertEquals(0, admin(out, "init", "--dir", dir, "--client", "laptop"), out[0]);
         String credential = out[0].lines().reduce((a, b) -> b).orElseThrow().replaceAll(".* --credential ", "");
+        assertEquals(0, admin(out, "client", "list", "--dir=" + dir), out[0]); // --dir=DIR like --dir DIR
+        assertTrue(out[0].contains("laptop"), out[0]);
+        assertEquals(2, admin(out, "client", "list", "--di", dir), out[0]); // no abbreviations
+        assertTrue(out[0].contains("--di"), out[0]);
         assertEquals(0, admin(out, "init", "--dir", dir, "--client", "laptop"), out[0]);
         assertTrue(out[0].contains("client 'laptop' exists and keeps its secret") && !out[0].contains("--credential "), out[0]);
         assertEquals(2, admin(out, "client", "add", "laptop", "--dir", dir), out[0]);

@@ -70,35 +70,42 @@ final class ServerAdminCommands {
         final List<String> words = new ArrayList<>();
         private final Set<String> seen = new HashSet<>();
 
+        /** The set-up commands' options, parsed like the agents' (no abbreviations; --dir=/x and --dir /x alike). */
+        private static org.apache.commons.cli.Options options() {
+            org.apache.commons.cli.Options o = new org.apache.commons.cli.Options();
+            for (String name : List.of("dir", "client", "services", "tls-cert", "tls-key", "start-days-ago", "validity-days")) {
+                o.addOption(org.apache.commons.cli.Option.builder().longOpt(name).hasArg().build());
+            }
+            o.addOption(org.apache.commons.cli.Option.builder().longOpt("replace").build());
+            return o;
+        }
+
         Flags(String[] args, int from) throws UsageException {
-            for (int i = from; i < args.length; i++) {
-                String a = args[i];
-                if (a.startsWith("--")) {
-                    if (!seen.add(a)) {
-                        throw new UsageException(a + " given twice");
-                    }
-                    if (a.equals("--replace")) {
-                        replace = true;
-                        continue;
-                    }
-                    if (i + 1 >= args.length) {
-                        throw new UsageException(a + " needs a value");
-                    }
-                    String v = args[++i];
-                    switch (a) {
-                        case "--dir" -> dir = v;
-                        case "--client" -> client = v;
-                        case "--services" -> services = v;
-                        case "--tls-cert" -> cert = v;
-                        case "--tls-key" -> key = v;
-                        case "--start-days-ago" -> startDaysAgo = days(a, v, 0);
-                        case "--validity-days" -> validityDays = days(a, v, 1);
-                        default -> throw new UsageException("unknown option " + a + " (--help lists them)");
-                    }
-                } else {
-                    words.add(a);
+            org.apache.commons.cli.CommandLine cli;
+            try {
+                cli = org.apache.commons.cli.DefaultParser.builder().setAllowPartialMatching(false).build()
+                        .parse(options(), Arrays.copyOfRange(args, from, args.length));
+            } catch (org.apache.commons.cli.ParseException e) {
+                throw new UsageException(e.getMessage() + " (--help lists the options)");
+            }
+            for (org.apache.commons.cli.Option given : cli.getOptions()) {
+                if (!seen.add(given.getLongOpt())) {
+                    throw new UsageException("--" + given.getLongOpt() + " given twice");
                 }
             }
+            dir = cli.getOptionValue("dir");
+            client = cli.getOptionValue("client");
+            services = cli.getOptionValue("services");
+            cert = cli.getOptionValue("tls-cert");
+            key = cli.getOptionValue("tls-key");
+            if (cli.hasOption("start-days-ago")) {
+                startDaysAgo = days("--start-days-ago", cli.getOptionValue("start-days-ago"), 0);
+            }
+            if (cli.hasOption("validity-days")) {
+                validityDays = days("--validity-days", cli.getOptionValue("validity-days"), 1);
+            }
+            replace = cli.hasOption("replace");
+            words.addAll(cli.getArgList());
             if (dir == null) {
                 throw new UsageException("--dir DIR is required");
             }
