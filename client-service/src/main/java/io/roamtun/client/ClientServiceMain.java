@@ -64,32 +64,36 @@ public final class ClientServiceMain {
     /** {@code status [--admin-socket PATH]} and {@code switch IFNAME [--admin-socket PATH]}. */
     static int control(String[] args) {
         String command = args[0];
-        String target = null;
-        Path socket = AdminClient.defaultSocket();
-        for (int i = 1; i < args.length; i++) {
-            if (args[i].equals("--help") || args[i].equals("-h")) {
-                System.out.println("usage: client-service status [--admin-socket PATH]   the session, its path, the interfaces, "
-                        + "the last handovers\n       client-service switch IFNAME [--admin-socket PATH]   move the session to "
-                        + "this interface now (make-before-break)\nPATH defaults to " + AdminClient.defaultSocket());
-                return 0;
-            }
-            if (args[i].equals("--admin-socket") && i + 1 < args.length) {
-                socket = Path.of(args[++i]);
-            } else if (args[i].startsWith("--admin-socket=")) {
-                socket = Path.of(args[i].substring("--admin-socket=".length()));
-            } else if (command.equals("switch") && target == null && !args[i].startsWith("-")) {
-                target = args[i];
-            } else {
-                System.err.println("client-service: unexpected '" + args[i] + "'; usage: client-service status [--admin-socket PATH]"
-                        + " | client-service switch IFNAME [--admin-socket PATH]");
-                return UsageException.EXIT_CODE;
-            }
-        }
-        if (command.equals("switch") && target == null) {
-            System.err.println("client-service: switch needs an interface name: client-service switch IFNAME [--admin-socket PATH]");
+        String usage = "usage: client-service status [--admin-socket PATH]   the session, its path, the interfaces, "
+                + "the last handovers\n       client-service switch IFNAME [--admin-socket PATH]   move the session to "
+                + "this interface now (make-before-break)\nPATH defaults to " + AdminClient.defaultSocket();
+        Options options = new Options();
+        options.addOption(Option.builder().longOpt("admin-socket").hasArg().argName("PATH").build());
+        options.addOption(Option.builder("h").longOpt("help").build());
+        org.apache.commons.cli.CommandLine cli;
+        try {
+            cli = org.apache.commons.cli.DefaultParser.builder().setAllowPartialMatching(false).build()
+                    .parse(options, java.util.Arrays.copyOfRange(args, 1, args.length));
+        } catch (org.apache.commons.cli.ParseException e) {
+            System.err.println("client-service: " + e.getMessage() + "; usage: client-service status [--admin-socket PATH]"
+                    + " | client-service switch IFNAME [--admin-socket PATH]");
             return UsageException.EXIT_CODE;
         }
-        return AdminClient.run(socket, command.equals("status") ? "status" : "switch " + target);
+        if (cli.hasOption("help")) {
+            System.out.println(usage);
+            return 0;
+        }
+        Path socket = cli.hasOption("admin-socket") ? Path.of(cli.getOptionValue("admin-socket")) : AdminClient.defaultSocket();
+        List<String> words = cli.getArgList();
+        int expected = command.equals("switch") ? 1 : 0;
+        if (words.size() != expected) {
+            System.err.println(command.equals("switch") && words.isEmpty()
+                    ? "client-service: switch needs an interface name: client-service switch IFNAME [--admin-socket PATH]"
+                    : "client-service: unexpected '" + words.get(expected) + "'; usage: client-service status [--admin-socket PATH]"
+                            + " | client-service switch IFNAME [--admin-socket PATH]");
+            return UsageException.EXIT_CODE;
+        }
+        return AdminClient.run(socket, command.equals("status") ? "status" : "switch " + words.get(0));
     }
 
     static ClientConfig configure(AgentCommandLine cli) throws UsageException {

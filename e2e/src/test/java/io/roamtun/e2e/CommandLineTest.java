@@ -69,6 +69,22 @@ class CommandLineTest {
         }
     }
 
+    /** status and switch parse like the rest: --admin-socket=PATH, no abbreviations, one interface for switch. */
+    @Test
+    void statusAndSwitchRefuseMistakesInOneLine(@TempDir Path tmp) throws Exception {
+        String socket = tmp.resolve("none.sock").toString();
+        try (AgentProcess status = AgentProcess.client("status", "--admin-socket=" + socket)) {
+            assertEquals(1, status.waitFor(30), status.output());
+            assertTrue(status.output().contains("no client-service answers on " + socket), status.output());
+        }
+        for (String[] args : new String[][] {{"status", "--admin", socket}, {"switch"}, {"switch", "wlan0", "eth0"}}) {
+            try (AgentProcess command = AgentProcess.client(args)) {
+                assertEquals(2, command.waitFor(30), command.output());
+                assertEquals(1, command.output().lines().count(), command.output());
+            }
+        }
+    }
+
     /** An abbreviation is no flag: '--insec' must not turn encryption off as --insecure-plaintext. */
     @Test
     void anAbbreviatedFlagIsRefused() throws Exception {
