@@ -101,6 +101,8 @@ class CommandLineTest {
     @ParameterizedTest(name = "server {0}")
     @CsvSource(delimiter = '|', value = {
             "--listen 127.0.0.1:0 --service a=127.0.0.1:1                         | TLS needs the server's key",
+            "--listen 127.0.0.1 --service a=127.0.0.1:1                           | --listen: '127.0.0.1' is not HOST:PORT",
+            "--listen 127.0.0.1:0 --service a=backend.invalid                     | --service a: 'backend.invalid' is not HOST:PORT",
             "--dir /nonexistent/roamtun --listen 127.0.0.1:0 --service a=127.0.0.1:1 | has no server key",
             "--listen 127.0.0.1:0 --service a=127.0.0.1:1 --insecure-plaintext --tls-provider openssl | not one of auto",
             "--insecure-plaintext --service a=127.0.0.1:1                         | --listen is required",

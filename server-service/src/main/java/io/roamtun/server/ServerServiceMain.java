@@ -70,6 +70,24 @@ public final class ServerServiceMain {
 
     /** Turns the parsed command line into a configuration, or says what is wrong with it. */
     static ServerConfig configure(AgentCommandLine cli) throws UsageException {
+        // What is written wrong is said first: before the key, and before any DNS look-up.
+        String listenSpec = cli.require("listen");
+        HostPort.checkSyntax("--listen", listenSpec);
+        Map<String, String> serviceSpecs = new LinkedHashMap<>();
+        for (String spec : cli.values("service")) {
+            int eq = spec.indexOf('=');
+            if (eq <= 0) {
+                throw new UsageException("--service: '" + spec + "' is not NAME=HOST:PORT");
+            }
+            String name = spec.substring(0, eq).trim();
+            if (!ServiceNames.isValid(name)) {
+                throw new UsageException("--service: '" + name + "' is not a valid name (letters, digits, '.', '_', '-'; up to 255)");
+            }
+            HostPort.checkSyntax("--service " + name, spec.substring(eq + 1));
+            if (serviceSpecs.put(name, spec.substring(eq + 1)) != null) {
+                throw new UsageException("--service: '" + name + "' is given twice");
+            }
+        }
         boolean plaintext = cli.has("insecure-plaintext");
         ServerDirectory dir = cli.value("dir") == null ? null : new ServerDirectory(Path.of(cli.value("dir")));
         TransportFactory transports;
@@ -83,20 +101,10 @@ public final class ServerServiceMain {
             }
             transports = serverTls(dir, mode);
         }
-        InetSocketAddress listen = HostPort.parse("--listen", cli.require("listen"));
+        InetSocketAddress listen = HostPort.parse("--listen", listenSpec);
         Map<String, InetSocketAddress> services = new LinkedHashMap<>();
-        for (String spec : cli.values("service")) {
-            int eq = spec.indexOf('=');
-            if (eq <= 0) {
-                throw new UsageException("--service: '" + spec + "' is not NAME=HOST:PORT");
-            }
-            String name = spec.substring(0, eq).trim();
-            if (!ServiceNames.isValid(name)) {
-                throw new UsageException("--service: '" + name + "' is not a valid name (letters, digits, '.', '_', '-'; up to 255)");
-            }
-            if (services.put(name, HostPort.parse("--service " + name, spec.substring(eq + 1))) != null) {
-                throw new UsageException("--service: '" + name + "' is given twice");
-            }
+        for (Map.Entry<String, String> service : serviceSpecs.entrySet()) {
+            services.put(service.getKey(), HostPort.parse("--service " + service.getKey(), service.getValue()));
         }
         if (services.isEmpty()) {
             throw new UsageException("no --service given: clients would have nothing to open");
