@@ -106,6 +106,40 @@ class ResumeRefusalTest {
             assertEquals(ErrorCode.SEQUENCE_ERROR, lying.goAway);
             Answer honest = exchange(server.address(), resume(welcome, 0), a -> a.goAway != null || a.resumed);
             assertEquals(ErrorCode.UNKNOWN_SESSION, honest.goAway, "the session was ended by the refused RESUME");
+
+            // A session still carried by a link: that link is told too (GOAWAY SEQUENCE_ERROR), not left on a
+            // session whose buffers are gone.
+            try (Socket carrier = new Socket(server.address().getAddress(), server.address().getPort())) {
+                carrier.setSoTimeout(10_000);
+                ByteBuffer hello2 = ByteBuffer.allocate(64);
+                FrameEncoder.hello(hello2, new Hello(1, 1, 0, 512 << 10, Wire.MAX_PAYLOAD, ""));
+                carrier.getOutputStream().write(hello2.array(), 0, hello2.position());
+                Answer onCarrier = new Answer();
+                readUntil(carrier, onCarrier, a -> a.welcome != null);
+                Answer lyingWhileActive = exchange(server.address(), resume(onCarrier.welcome, 4096), a -> a.goAway != null);
+                assertEquals(ErrorCode.SEQUENCE_ERROR, lyingWhileActive.goAway);
+                readUntil(carrier, onCarrier, a -> a.goAway != null);
+                assertEquals(ErrorCode.SEQUENCE_ERROR, onCarrier.goAway, "the carrying link hears the session end");
+            }
+        }
+    }
+
+    private static void readUntil(Socket socket, Answer answer, java.util.function.Predicate<Answer> done) throws IOException {
+        ByteBuffer received = ByteBuffer.allocate(64 * 1024);
+        FrameDecoder decoder = new FrameDecoder(Role.CLIENT, Wire.MAX_PAYLOAD);
+        InputStream in = socket.getInputStream();
+        try {
+            while (!done.test(answer)) {
+                int n = in.read(received.array(), received.position(), received.remaining());
+                if (n < 0) {
+                    return;
+                }
+                received.position(received.position() + n).flip();
+                decoder.decode(received, answer);
+                received.compact();
+            }
+        } catch (io.roamtun.protocol.ProtocolException e) {
+            throw new IOException(e);
         }
     }
 }

@@ -132,10 +132,15 @@ final class SessionRegistry implements LinkListener, SessionListener {
 
     /** Ends the session of a revoked client: its link gets GOAWAY AUTH_FAILED, its streams are closed. */
     private void endRevoked(Session session, String why) {
+        endSession(session, ErrorCode.AUTH_FAILED, why);
+    }
+
+    /** Ends {@code session}: its streams are reset, and the link carrying it, if any, gets GOAWAY {@code code}. */
+    private void endSession(Session session, ErrorCode code, String why) {
         Link carrying = session.link();
         session.close(why);
         if (carrying != null) {
-            carrying.close(ErrorCode.AUTH_FAILED, why);
+            carrying.close(code, why);
         }
     }
 
@@ -222,10 +227,11 @@ final class SessionRegistry implements LinkListener, SessionListener {
         try {
             check = session.checkResume(resume);
         } catch (ProtocolException refused) {
-            if (refused.code() == ErrorCode.SEQUENCE_ERROR) {
-                // The client's offsets cannot be served, now or ever: end the session, as the client does.
+            if (refused.code() == ErrorCode.SEQUENCE_ERROR && links.getOrDefault(link, 0L) >= held.newestCarrier) {
+                // The client's offsets cannot be served, now or ever: end the session, as the client does, and
+                // the link that still carries it, if any, with the same code (a stale RESUME ends nothing).
                 log.warn("link {}: {}; session {} cannot be resumed and is closed", link.name(), refused.getMessage(), session.label());
-                session.close("resume impossible: " + refused.getMessage());
+                endSession(session, ErrorCode.SEQUENCE_ERROR, "resume impossible: " + refused.getMessage());
             } else {
                 log.warn("link {}: {}; the session is untouched", link.name(), refused.getMessage());
             }

@@ -312,10 +312,11 @@ public final class Link implements IoHandler {
             return;
         }
         FrameEncoder.goAway(slot, code, reason);
-        if (carriesItsSession() && !endsOnlyTheLink(code)) {
+        boolean endsSession = carriesItsSession() && !endsOnlyTheLink(code);
+        state = state.next(LinkState.CLOSING); // first: the session's end may close this link again (a no-op now)
+        if (endsSession) {
             session.onGoAway(code, reason, false); // it ends the session on the peer's side: here too
         }
-        state = state.next(LinkState.CLOSING);
         notifyClosed(code, reason, false);
         loop.schedule(CLOSE_LINGER_NANOS, this::release);
         requestFlush();

@@ -161,6 +161,9 @@ public final class Session implements SessionPort {
 
     /** Client: RESUMED arrived on {@code newLink}; returns the number of bytes this side resends. */
     public long resumeOn(Link newLink, long serverReceived, byte[] nextNonce) throws ProtocolException {
+        if (state == SessionState.CLOSED || id() == null) { // (a RESUMED answering a HELLO, or for a session over)
+            throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "RESUMED for session " + label + ", which has none to resume");
+        }
         return carryOn(newLink, sequence.resumeFromPeer(serverReceived, nextNonce));
     }
 

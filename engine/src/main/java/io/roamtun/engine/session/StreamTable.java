@@ -147,7 +147,7 @@ public final class StreamTable implements SessionFrameHandler {
         }
         highestPeerStreamId = streamId;
         StreamAdmission.Decision decision = admission.decide(session.label(), streamId, service, streams.size(), refusals.size(),
-                sequence.replay().acked());
+                sequence.replay().highestAck());
         if (decision.target() == null) {
             Stream refused = Stream.refused(session, streamId, service, decision.refusal(), decision.why());
             streams.put(streamId, refused);

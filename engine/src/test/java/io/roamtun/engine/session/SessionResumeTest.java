@@ -122,6 +122,20 @@ class SessionResumeTest {
         }
     }
 
+    /** A RESUMED for a session that never had a WELCOME (the attempt sent HELLO) is refused, not a crash. */
+    @Test
+    void aResumedWithoutASessionToResumeIsAProtocolError() throws Exception {
+        try (EventLoop loop = new EventLoop("test-loop").start()) {
+            on(loop, () -> {
+                Session fresh = session(loop, Role.CLIENT, SessionSettings.defaults());
+                ProtocolException e = assertThrows(ProtocolException.class,
+                        () -> fresh.resumeOn(link(loop, Role.CLIENT, new RecordingTransport(), "c1"), 0, new byte[Wire.NONCE_BYTES]));
+                assertEquals(ErrorCode.PROTOCOL_ERROR, e.code());
+                return null;
+            });
+        }
+    }
+
     @Test
     void sequenceOffsetsNearTheTopOfTheRangeAreRefusedNotSkipped() throws Exception {
         try (EventLoop loop = new EventLoop("test-loop").start()) {
