@@ -9,7 +9,6 @@ import io.roamtun.engine.buffer.BufferPool;
 import io.roamtun.engine.link.Link;
 import io.roamtun.engine.link.LinkSettings;
 import io.roamtun.engine.loop.EventLoop;
-import io.roamtun.engine.transport.LinkTransport;
 import io.roamtun.protocol.ErrorCode;
 import io.roamtun.protocol.Hello;
 import io.roamtun.protocol.Role;
@@ -20,7 +19,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
-import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
@@ -30,24 +28,6 @@ import org.junit.jupiter.api.Timeout;
 
 /** What a peer says reaches apps and logs only as it should. */
 class PeerTextAndRefusalTest {
-
-    /** Takes every write whole and drops it; never has anything to read. */
-    private static final class SinkTransport implements LinkTransport {
-        @Override public int read(ByteBuffer dst) { return 0; }
-        @Override public long write(ByteBuffer[] srcs, int offset, int length) {
-            long n = 0;
-            for (int i = offset; i < offset + length; i++) {
-                n += srcs[i].remaining();
-                srcs[i].position(srcs[i].limit());
-            }
-            return n;
-        }
-        @Override public boolean hasBufferedOutput() { return false; }
-        @Override public boolean flushBuffered() { return true; }
-        @Override public SocketChannel channel() { return null; }
-        @Override public String describe() { return "sink"; }
-        @Override public void close() { }
-    }
 
     /**
      * A stream the peer refuses (OPEN_FAIL) ends for the app with a TCP reset: a clean end of stream would

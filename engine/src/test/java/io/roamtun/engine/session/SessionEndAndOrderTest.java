@@ -9,7 +9,6 @@ import io.roamtun.engine.buffer.BufferPool;
 import io.roamtun.engine.resend.ReplayBuffer;
 import io.roamtun.engine.link.Link;
 import io.roamtun.engine.link.LinkSettings;
-import io.roamtun.engine.transport.LinkTransport;
 import io.roamtun.engine.loop.EventLoop;
 import io.roamtun.protocol.AnyFrame;
 import io.roamtun.protocol.ErrorCode;
@@ -41,24 +40,6 @@ class SessionEndAndOrderTest {
     private static final LinkSettings LINK = LinkSettings.forDeadAfter(Duration.ofSeconds(30), Duration.ofSeconds(10));
     private static final int SEGMENT = 256 * 1024;
 
-    /** Swallows everything the link writes; reads nothing. */
-    private static final class Sink implements LinkTransport {
-        @Override public int read(ByteBuffer dst) { return 0; }
-        @Override public long write(ByteBuffer[] srcs, int offset, int length) {
-            long n = 0;
-            for (int i = offset; i < offset + length; i++) {
-                n += srcs[i].remaining();
-                srcs[i].position(srcs[i].limit());
-            }
-            return n;
-        }
-        @Override public boolean hasBufferedOutput() { return false; }
-        @Override public boolean flushBuffered() { return true; }
-        @Override public SocketChannel channel() { return null; }
-        @Override public String describe() { return "sink"; }
-        @Override public void close() { }
-    }
-
     private static Session session(EventLoop loop, Role role, SessionSettings settings) {
         return new Session(loop, role, settings, new BufferPool(SEGMENT, 8), new BufferPool(16 * 1024, 8), null,
                 ServiceDirectory.empty(), (s, r) -> { }, role.name().toLowerCase());
@@ -69,11 +50,10 @@ class SessionEndAndOrderTest {
         Session server = session(loop, Role.SERVER, SessionSettings.defaults());
         Session client = session(loop, Role.CLIENT, clientSettings);
         Welcome welcome = server.acceptHello(new Hello(1, 1, 0, 512 << 10, Wire.MAX_PAYLOAD, ""),
-                new Link(loop, new Sink(), Role.SERVER, LINK, (l, c, r, p) -> { }, "s0"));
-        client.acceptWelcome(welcome, new Link(loop, new Sink(), Role.CLIENT, LINK, (l, c, r, p) -> { }, "c0"));
+                new Link(loop, new SinkTransport(), Role.SERVER, LINK, (l, c, r, p) -> { }, "s0"));
+        client.acceptWelcome(welcome, new Link(loop, new SinkTransport(), Role.CLIENT, LINK, (l, c, r, p) -> { }, "c0"));
         return new Session[] {client, server};
     }
-
 
     /** Stream ids of the OPEN frames in [from, to) of the replay buffer, in the order they go out. */
     private static List<Integer> opensIn(ReplayBuffer replay, long from, long to) throws ProtocolException {

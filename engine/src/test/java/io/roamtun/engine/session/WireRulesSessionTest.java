@@ -8,7 +8,6 @@ import io.roamtun.engine.buffer.BufferPool;
 import io.roamtun.engine.link.Link;
 import io.roamtun.engine.link.LinkSettings;
 import io.roamtun.engine.loop.EventLoop;
-import io.roamtun.engine.transport.LinkTransport;
 import io.roamtun.protocol.Capabilities;
 import io.roamtun.protocol.ErrorCode;
 import io.roamtun.protocol.Hello;
@@ -29,24 +28,6 @@ import org.junit.jupiter.api.Timeout;
 /** PROTOCOL.md's rules that a session, not the codec, keeps: GOAWAY, KEEPALIVE_TIMEOUT, capabilities, windows. */
 class WireRulesSessionTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
-
-    /** Takes every write whole and drops it; never has anything to read. */
-    private static final class SinkTransport implements LinkTransport {
-        @Override public int read(ByteBuffer dst) { return 0; }
-        @Override public long write(ByteBuffer[] srcs, int offset, int length) {
-            long n = 0;
-            for (int i = offset; i < offset + length; i++) {
-                n += srcs[i].remaining();
-                srcs[i].position(srcs[i].limit());
-            }
-            return n;
-        }
-        @Override public boolean hasBufferedOutput() { return false; }
-        @Override public boolean flushBuffered() { return true; }
-        @Override public SocketChannel channel() { return null; }
-        @Override public String describe() { return "sink"; }
-        @Override public void close() { }
-    }
 
     private static Link sinkLink(EventLoop loop, Role role, String name) {
         return new Link(loop, new SinkTransport(), role, LinkSettings.forDeadAfter(Duration.ofSeconds(30), Duration.ofSeconds(10)),
