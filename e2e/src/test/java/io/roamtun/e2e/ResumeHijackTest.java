@@ -73,7 +73,7 @@ class ResumeHijackTest {
                 new java.util.Random(1).nextBytes(guess);
                 try (Socket attacker = new Socket(server.address().getAddress(), server.address().getPort())) {
                     attacker.setSoTimeout(10_000);
-                    Resume forged = new Resume(stolen, 0, 0, guess);
+                    Resume forged = new Resume(stolen, 0, 0, 1, guess, credential); // even with the credential: no secret, no session
                     ByteBuffer frame = ByteBuffer.allocate(FrameEncoder.resumeSize(forged));
                     FrameEncoder.resume(frame, forged);
                     attacker.getOutputStream().write(frame.array());

@@ -112,6 +112,46 @@ class TlsTunnelTest {
         }
     }
 
+    /**
+     * A session moves between paths over TLS with both providers: with Conscrypt each RESUME's proof is bound
+     * to its TLS connection (both ends export the same value, or the server would refuse it); with the JDK
+     * provider, which cannot export, neither side offers binding and the proof goes without. An app's
+     * connection carries on across both moves.
+     */
+    @ParameterizedTest
+    @EnumSource(value = TlsProviders.Mode.class, names = {"CONSCRYPT", "JDK"})
+    @Timeout(120)
+    void aSessionResumesOverTlsWhetherOrNotTheProviderBindsTheProof(TlsProviders.Mode mode, @TempDir Path tmp) throws Exception {
+        ServerDirectory dir = initDir(tmp.resolve("server"));
+        String credential = ClientCredentials.add(dir.clients().file(), "laptop", List.of());
+        ScriptedInterfaces interfaces = new ScriptedInterfaces().put("wifi0", 2, true, "127.0.0.2").put("lte0", 3, true, "127.0.0.3");
+        try (Backends.Server backend = Backends.echo();
+             ServerService server = server(dir, mode, backend.address());
+             ClientService client = ClientService.start(new ClientConfig(server.address(),
+                     List.of(new Forward(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "echo")),
+                     SessionSettings.defaults(), LINK, interfaces, ClientConfig.DEFAULT_POLL_INTERVAL, PathPolicy.any(), null,
+                     ClientTls.pinned(dir.fingerprint(), mode), credential))) {
+            awaitConnected(client);
+            InetSocketAddress app = client.forwardAddresses().get(0);
+            try (Socket s = new Socket(app.getAddress(), app.getPort())) {
+                s.setSoTimeout(10_000);
+                roundTrip(s, "before");
+                client.switchTo("lte0").get(30, TimeUnit.SECONDS);
+                roundTrip(s, "after one move");
+                client.switchTo("wifi0").get(30, TimeUnit.SECONDS);
+                roundTrip(s, "after two");
+            }
+            assertEquals(2, server.resumes(), "both moves were resumes of the one session");
+            assertEquals(1, server.sessionsOpened());
+        }
+    }
+
+    private static void roundTrip(Socket s, String text) throws Exception {
+        byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        s.getOutputStream().write(bytes);
+        assertEquals(text, new String(s.getInputStream().readNBytes(bytes.length), java.nio.charset.StandardCharsets.US_ASCII));
+    }
+
     @Test
     @Timeout(60)
     void anAppConnectingThroughARefusedClientIsResetNotLeftWaiting(@TempDir Path tmp) throws Exception {

@@ -6,17 +6,28 @@ package io.roamtun.protocol;
  * WELCOME carries that intersection already, and the client intersects again, so a server that claims a
  * bit the client never offered gains nothing). Bits a side does not know are ignored, never refused. A
  * frame type, GOAWAY code or field that a capability brings is sent only when the session negotiated it.
- * Version 1 defines no bit yet.
  */
 public final class Capabilities {
     private Capabilities() {}
 
-    /** The bits this build supports and offers. */
-    public static final int SUPPORTED = 0;
+    /**
+     * RESUME proofs are bound to the TLS connection they travel on (an exporter value of it), so a RESUME
+     * is worth nothing on any other connection. Offered by a side whose TLS implementation can export
+     * keying material (RFC 8446 section 7.5; Conscrypt can, the JDK 17 provider cannot).
+     */
+    public static final int RESUME_CHANNEL_BINDING = 1;
 
-    /** What a session uses when the peer offered {@code peerBits}: the bits both support. */
-    public static int negotiate(int peerBits) {
-        return peerBits & SUPPORTED;
+    /** Every bit this build knows. */
+    public static final int SUPPORTED = RESUME_CHANNEL_BINDING;
+
+    /** The bits this side offers: all it supports, less channel binding when its transport cannot export. */
+    public static int offered(boolean canBindChannel) {
+        return canBindChannel ? SUPPORTED : SUPPORTED & ~RESUME_CHANNEL_BINDING;
+    }
+
+    /** What a session uses when the peer offered {@code peerBits} and this side {@code ownBits}: the bits both offered. */
+    public static int negotiate(int peerBits, int ownBits) {
+        return peerBits & ownBits & SUPPORTED;
     }
 
     /** Whether the negotiated {@code bits} include {@code capability}. */

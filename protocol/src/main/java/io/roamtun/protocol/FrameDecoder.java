@@ -157,7 +157,8 @@ public final class FrameDecoder {
             case WINDOW_UPDATE -> length == 4;
             case PING, PONG, ACK -> length == 8;
             case RESUMED -> length == Wire.RESUMED_PAYLOAD;
-            case RESUME -> length >= Wire.RESUME_FIXED_PAYLOAD && length <= Wire.RESUME_FIXED_PAYLOAD + Wire.MAX_PROOF_BYTES;
+            case RESUME -> length >= Wire.RESUME_FIXED_PAYLOAD
+                    && length <= Wire.RESUME_FIXED_PAYLOAD + Wire.MAX_PROOF_BYTES + Wire.MAX_CREDENTIAL_BYTES;
         };
         if (!ok) {
             throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, type + " length " + length + " is not valid for its type");
@@ -241,18 +242,26 @@ public final class FrameDecoder {
                 SessionId id = readSessionId(p);
                 long offset = p.getLong();
                 long sent = p.getLong();
+                long attempt = p.getInt() & 0xFFFF_FFFFL;
                 int proofLength = p.get() & 0xFF;
                 if (offset < 0 || sent < 0) { // every offset of 2^63 or more is a SEQUENCE_ERROR, in any frame
                     throw new ProtocolException(ErrorCode.SEQUENCE_ERROR, "RESUME offsets " + Long.toUnsignedString(offset)
                             + ", " + Long.toUnsignedString(sent));
                 }
-                if (proofLength != p.remaining()) {
+                if (proofLength > Wire.MAX_PROOF_BYTES || proofLength + 1 > p.remaining()) {
                     throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "RESUME proof length " + proofLength + " with "
                             + p.remaining() + " bytes left");
                 }
                 byte[] proof = new byte[proofLength];
                 p.get(proof);
-                link.onResume(new Resume(id, offset, sent, proof));
+                int credentialLength = p.get() & 0xFF;
+                if (credentialLength != p.remaining()) {
+                    throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "RESUME credential length " + credentialLength
+                            + " with " + p.remaining() + " bytes left");
+                }
+                byte[] credential = new byte[credentialLength];
+                p.get(credential);
+                link.onResume(new Resume(id, offset, sent, attempt, proof, new String(credential, StandardCharsets.UTF_8)));
             }
             case RESUMED -> {
                 long offset = p.getLong();

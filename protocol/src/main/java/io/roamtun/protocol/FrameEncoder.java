@@ -117,17 +117,25 @@ public final class FrameEncoder {
     }
 
     public static int resumeSize(Resume resume) {
-        return Wire.HEADER_BYTES + Wire.RESUME_FIXED_PAYLOAD + resume.proof().length;
+        return Wire.HEADER_BYTES + Wire.RESUME_FIXED_PAYLOAD + resume.proof().length
+                + resume.credential().getBytes(StandardCharsets.UTF_8).length;
     }
 
     public static void resume(ByteBuffer dst, Resume resume) {
         if (resume.proof().length > Wire.MAX_PROOF_BYTES) {
             throw new IllegalArgumentException("proof longer than " + Wire.MAX_PROOF_BYTES);
         }
-        header(dst, FrameType.RESUME, 0, Wire.RESUME_FIXED_PAYLOAD + resume.proof().length, 0);
+        byte[] credential = resume.credential().getBytes(StandardCharsets.UTF_8);
+        if (credential.length > Wire.MAX_CREDENTIAL_BYTES) {
+            throw new IllegalArgumentException("credential longer than " + Wire.MAX_CREDENTIAL_BYTES + " bytes");
+        }
+        header(dst, FrameType.RESUME, 0, Wire.RESUME_FIXED_PAYLOAD + resume.proof().length + credential.length, 0);
         dst.put(resume.sessionId().toBytes()).putLong(resume.receivedOffset()).putLong(resume.sentOffset())
+                .putInt((int) resume.attempt())
                 .put((byte) resume.proof().length)
-                .put(resume.proof());
+                .put(resume.proof())
+                .put((byte) credential.length)
+                .put(credential);
     }
 
     public static final int RESUMED_FRAME_BYTES = Wire.HEADER_BYTES + Wire.RESUMED_PAYLOAD;

@@ -9,13 +9,28 @@ import java.util.HexFormat;
  * @param sessionId       the session to resume
  * @param receivedOffset  sequence offset up to which the client has received the server's frames
  * @param sentOffset      the client's own head: how far its sequence goes (for the peer's log of what is resent)
- * @param proof           proof of possession of the session secret (empty until authentication exists)
+ * @param attempt         the client's count of RESUMEs for this session, 1 for the first: the server takes
+ *                        each number once, so a RESUME replayed (or delivered late) is refused
+ * @param proof           proof of possession of the session secret, over the attempt and the TLS channel
+ * @param credential      the client's "NAME:SECRET" when the server authenticates clients, else empty (inside TLS)
  */
-public record Resume(SessionId sessionId, long receivedOffset, long sentOffset, byte[] proof) {
+public record Resume(SessionId sessionId, long receivedOffset, long sentOffset, long attempt, byte[] proof, String credential) {
+    public Resume {
+        credential = credential == null ? "" : credential;
+        if (attempt < 0 || attempt > 0xFFFF_FFFFL) {
+            throw new IllegalArgumentException("attempt " + attempt + " is not a u32");
+        }
+    }
+
+    /** A RESUME without a credential (servers that do not authenticate clients). */
+    public Resume(SessionId sessionId, long receivedOffset, long sentOffset, long attempt, byte[] proof) {
+        this(sessionId, receivedOffset, sentOffset, attempt, proof, "");
+    }
+
     @Override
     public boolean equals(Object other) {
         return other instanceof Resume r && r.sessionId.equals(sessionId) && r.receivedOffset == receivedOffset && r.sentOffset == sentOffset
-                && Arrays.equals(r.proof, proof);
+                && r.attempt == attempt && Arrays.equals(r.proof, proof) && r.credential.equals(credential);
     }
 
     @Override
@@ -23,8 +38,10 @@ public record Resume(SessionId sessionId, long receivedOffset, long sentOffset, 
         return sessionId.hashCode() * 31 + Long.hashCode(receivedOffset);
     }
 
+    /** Never shows the credential (its secret, nor its name: a peer's text in a log line is escaped where it is logged). */
     @Override
     public String toString() {
-        return "Resume[" + sessionId.shortHex() + " received=" + receivedOffset + " sent=" + sentOffset + " proof=" + HexFormat.of().formatHex(proof) + "]";
+        return "Resume[" + sessionId.shortHex() + " received=" + receivedOffset + " sent=" + sentOffset + " attempt=" + attempt
+                + " proof=" + HexFormat.of().formatHex(proof) + (credential.isEmpty() ? "" : " with a credential") + "]";
     }
 }

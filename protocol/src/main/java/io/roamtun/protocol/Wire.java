@@ -81,8 +81,9 @@ public final class Wire {
     static final int HELLO_FIXED_PAYLOAD = 4 + 1 + 1 + 2 + 4 + 4 + 4 + 1;
     /** WELCOME: magic, version, reserved, capabilities, window, max_payload, session id, secret, nonce. */
     static final int WELCOME_PAYLOAD = 4 + 1 + 1 + 2 + 4 + 4 + 4 + SESSION_ID_BYTES + SESSION_SECRET_BYTES + NONCE_BYTES;
-    /** RESUME up to its proof: session id, received offset, sent offset, proof length. */
-    static final int RESUME_FIXED_PAYLOAD = SESSION_ID_BYTES + 8 + 8 + 1;
+    /** RESUME without its proof and credential: session id, received offset, sent offset, attempt, proof length, credential length. */
+    static final int RESUME_FIXED_PAYLOAD = SESSION_ID_BYTES + 8 + 8 + 4 + 1 + 1;
+
     /** RESUMED: received offset, sent offset, next nonce. */
     static final int RESUMED_PAYLOAD = 8 + 8 + NONCE_BYTES;
     /** OPEN_FAIL and GOAWAY before their message: the error code. */

@@ -153,7 +153,7 @@ class FrameCodecTest {
 
     @Test
     void resumeAndResumed() throws Exception {
-        Resume resume = new Resume(SESSION, 99, 1L << 33, new byte[] {9, 8, 7});
+        Resume resume = new Resume(SESSION, 99, 1L << 33, 0xFFFF_FFFFL, new byte[] {9, 8, 7}, "laptop:s3cret");
         roundTrip(Role.SERVER, b -> FrameEncoder.resume(b, resume), resume.toString());
         byte[] nonce = new byte[Wire.NONCE_BYTES];
         nonce[15] = (byte) 0xAB;

@@ -145,8 +145,26 @@ class MalformedFrameTest {
     @Test
     void resumeWithLyingProofLengthRejected() {
         ByteBuffer b = ByteBuffer.allocate(128);
-        FrameEncoder.resume(b, new Resume(SessionId.random(), 0, 0, new byte[4]));
-        b.put(Wire.HEADER_BYTES + Wire.SESSION_ID_BYTES + 16, (byte) 5).flip();
+        FrameEncoder.resume(b, new Resume(SessionId.random(), 0, 0, 1, new byte[4]));
+        b.put(Wire.HEADER_BYTES + Wire.SESSION_ID_BYTES + 16 + 4, (byte) 5).flip();
+        assertEquals(ErrorCode.PROTOCOL_ERROR, reject(Role.SERVER, b).code());
+    }
+
+    @Test
+    void resumeWithLyingCredentialLengthRejected() {
+        for (int lie : new int[] {0, 12, 14, 255}) {
+            ByteBuffer b = ByteBuffer.allocate(128);
+            FrameEncoder.resume(b, new Resume(SessionId.random(), 0, 0, 1, new byte[4], "laptop:s3cret")); // 13 bytes
+            b.put(Wire.HEADER_BYTES + Wire.SESSION_ID_BYTES + 16 + 4 + 1 + 4, (byte) lie).flip();
+            assertEquals(ErrorCode.PROTOCOL_ERROR, reject(Role.SERVER, b).code(), "credential length " + lie);
+        }
+    }
+
+    @Test
+    void resumeWithAProofLongerThanAnyIsRejectedBeforeReadingIt() {
+        ByteBuffer b = ByteBuffer.allocate(512);
+        FrameEncoder.resume(b, new Resume(SessionId.random(), 0, 0, 1, new byte[64], "x".repeat(200)));
+        b.put(Wire.HEADER_BYTES + Wire.SESSION_ID_BYTES + 16 + 4, (byte) 65).flip();
         assertEquals(ErrorCode.PROTOCOL_ERROR, reject(Role.SERVER, b).code());
     }
 
@@ -188,7 +206,7 @@ class MalformedFrameTest {
         FrameEncoder.dataHeader(valid, 28, 1, 5);
         valid.put(new byte[] {1, 2, 3, 4, 5});
         FrameEncoder.windowUpdate(valid, 53, 1, 1000);
-        FrameEncoder.resume(valid, new Resume(SessionId.random(), 7, 9, new byte[3]));
+        FrameEncoder.resume(valid, new Resume(SessionId.random(), 7, 9, 2, new byte[3], "laptop:s3cret"));
         FrameEncoder.goAway(valid, ErrorCode.NO_ERROR, "done");
         FrameEncoder.reset(valid, 77, 1, ErrorCode.CANCELLED);
         byte[] original = new byte[valid.flip().remaining()];

@@ -70,7 +70,7 @@ class WireRulesTest {
         FrameEncoder.hello(hello, new Hello(1, 1, 0, 65536, 65536));
         assertEquals(ErrorCode.PROTOCOL_ERROR, reject(client, hello.flip()).code());
         ByteBuffer resume = ByteBuffer.allocate(128);
-        FrameEncoder.resume(resume, new Resume(SessionId.random(), 0, 0, new byte[32]));
+        FrameEncoder.resume(resume, new Resume(SessionId.random(), 0, 0, 1, new byte[32]));
         assertEquals(ErrorCode.PROTOCOL_ERROR, reject(client, resume.flip()).code());
         ByteBuffer welcome = ByteBuffer.allocate(FrameEncoder.WELCOME_FRAME_BYTES);
         FrameEncoder.welcome(welcome, new Welcome(1, 0, 65536, 65536, SessionId.random(), new byte[32], new byte[16]));
@@ -132,10 +132,10 @@ class WireRulesTest {
         FrameEncoder.ack(ack, -1);
         assertEquals(ErrorCode.SEQUENCE_ERROR, reject(server, ack.flip()).code());
         ByteBuffer resume = ByteBuffer.allocate(128);
-        FrameEncoder.resume(resume, new Resume(SessionId.random(), Long.MIN_VALUE, 0, new byte[32]));
+        FrameEncoder.resume(resume, new Resume(SessionId.random(), Long.MIN_VALUE, 0, 1, new byte[32]));
         assertEquals(ErrorCode.SEQUENCE_ERROR, reject(server, resume.flip()).code());
         ByteBuffer resumeSent = ByteBuffer.allocate(128);
-        FrameEncoder.resume(resumeSent, new Resume(SessionId.random(), 0, -5, new byte[32]));
+        FrameEncoder.resume(resumeSent, new Resume(SessionId.random(), 0, -5, 1, new byte[32]));
         assertEquals(ErrorCode.SEQUENCE_ERROR, reject(server, resumeSent.flip()).code());
         ByteBuffer resumed = ByteBuffer.allocate(FrameEncoder.RESUMED_FRAME_BYTES);
         FrameEncoder.resumed(resumed, -1, 0, new byte[16]);
@@ -144,9 +144,11 @@ class WireRulesTest {
 
     @Test
     void capabilitiesAreTheIntersectionAndUnknownBitsAreIgnored() {
-        assertEquals(Capabilities.SUPPORTED, Capabilities.negotiate(0xFFFFFFFF));
-        assertEquals(0, Capabilities.negotiate(0));
-        assertEquals(0, Capabilities.negotiate(0x8000_0000) & ~Capabilities.SUPPORTED);
+        assertEquals(Capabilities.SUPPORTED, Capabilities.negotiate(0xFFFFFFFF, Capabilities.offered(true)));
+        assertEquals(0, Capabilities.negotiate(0, Capabilities.offered(true)));
+        assertEquals(0, Capabilities.negotiate(0x8000_0000, 0xFFFF_FFFF) & ~Capabilities.SUPPORTED);
+        assertEquals(0, Capabilities.negotiate(0xFFFFFFFF, Capabilities.offered(false)) & Capabilities.RESUME_CHANNEL_BINDING,
+                "a side that cannot export keying material does not bind resumes, whatever the peer offers");
     }
 
     /** The framing version (header byte 0) is not the session version: a v2 session still frames with 1. */

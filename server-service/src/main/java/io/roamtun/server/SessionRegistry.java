@@ -225,9 +225,13 @@ final class SessionRegistry implements LinkListener, SessionListener {
         Session session = held.session;
         ResumeCheck check;
         try {
-            check = session.checkResume(resume);
+            check = session.checkResume(resume, link);
+            checkResumeCredential(link, held, resume);
         } catch (ProtocolException refused) {
-            if (refused.code() == ErrorCode.SEQUENCE_ERROR && links.getOrDefault(link, 0L) >= held.newestCarrier) {
+            if (refused.code() == ErrorCode.SESSION_TAKEN_OVER) { // a used attempt number: stale, or replayed
+                staleResumesRefused++;
+                log.info("link {}: {}; refused, the session is untouched", link.name(), refused.getMessage());
+            } else if (refused.code() == ErrorCode.SEQUENCE_ERROR && links.getOrDefault(link, 0L) >= held.newestCarrier) {
                 // The client's offsets cannot be served, now or ever: end the session, as the client does, and
                 // the link that still carries it, if any, with the same code (a stale RESUME ends nothing).
                 log.warn("link {}: {}; session {} cannot be resumed and is closed", link.name(), refused.getMessage(), session.label());
@@ -266,6 +270,24 @@ final class SessionRegistry implements LinkListener, SessionListener {
         } else {
             log.info("session {} resumed from {} after {} ms suspended: resending {} bytes, client resends {}",
                     session.label(), link.name(), suspendedMillis, resending, clientResends);
+        }
+    }
+
+    /**
+     * With client authentication, a RESUME must carry the credential of the session's own client, as HELLO
+     * did: the session secret alone (leaked, or read off a plaintext link) does not take a session over,
+     * and the owner, who has both, always can. AUTH_FAILED otherwise, the session untouched.
+     */
+    private void checkResumeCredential(Link link, ServerSession held, Resume resume) throws ProtocolException {
+        String owner = held.session.owner();
+        if (config.clients() == null || owner.isEmpty()) {
+            return;
+        }
+        ClientCredentials.Client presented = config.clients().authenticate(resume.credential());
+        if (!presented.name().equals(owner)) {
+            log.info("link {}: RESUME of session {} with the credential of client {}, not of its own client {}",
+                    link.name(), held.session.label(), presented.name(), owner);
+            throw new ProtocolException(ErrorCode.AUTH_FAILED, ClientCredentials.REFUSED);
         }
     }
 

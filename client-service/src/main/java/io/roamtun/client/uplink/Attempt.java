@@ -94,10 +94,10 @@ final class Attempt implements IoHandler {
         link.start(key);
         Session s = session.get();
         if (s.id() == null) {
-            link.sendHello(s.hello(config.credential()));
+            link.sendHello(s.hello(config.credential(), link));
         } else {
             resuming = true;
-            link.sendResume(s.resumeRequest());
+            link.sendResume(binding -> s.resumeRequest(binding, config.credential()));
         }
     }
 

@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -119,19 +120,22 @@ public final class Link implements IoHandler {
 
     /** Queues a HELLO; the client's first words. */
     public void sendHello(Hello hello) {
-        FrameEncoder.hello(controlSlotOrFail(FrameEncoder.helloSize(hello)), hello);
+        controlFrames.queueHello(hello);
         requestFlush();
     }
 
-    /** Queues a RESUME: the client's first words on a new link for an existing session. */
-    public void sendResume(Resume resume) {
-        FrameEncoder.resume(controlSlotOrFail(FrameEncoder.resumeSize(resume)), resume);
+    /**
+     * Queues a RESUME, the client's first words on a new link for an existing session, made by {@code make}
+     * from the connection's binding once its handshake is done, so that its proof can be bound to it.
+     */
+    public void sendResume(Function<byte[], Resume> make) {
+        writer.afterHandshake(() -> controlFrames.queueResume(make.apply(transport.channelBinding())));
         requestFlush();
     }
 
     /** Queues a RESUMED; the session's replayed frames follow it (control frames go first). */
     public void sendResumed(long receivedOffset, long sentOffset, byte[] nextNonce) {
-        FrameEncoder.resumed(controlSlotOrFail(FrameEncoder.RESUMED_FRAME_BYTES), receivedOffset, sentOffset, nextNonce);
+        controlFrames.queueResumed(receivedOffset, sentOffset, nextNonce);
         requestFlush();
     }
 
@@ -140,7 +144,7 @@ public final class Link implements IoHandler {
      * handshake, after {@link LinkListener#onHello}.
      */
     public void establish(Welcome welcome, SessionPort session) {
-        FrameEncoder.welcome(controlSlotOrFail(FrameEncoder.WELCOME_FRAME_BYTES), welcome);
+        controlFrames.queueWelcome(welcome);
         attach(session, session.replay().acked());
     }
 
@@ -156,14 +160,6 @@ public final class Link implements IoHandler {
             handshakeTimer.cancel();
         }
         requestFlush();
-    }
-
-    private ByteBuffer controlSlotOrFail(int bytes) {
-        ByteBuffer slot = writer.controlSlot(bytes);
-        if (slot == null) {
-            throw new IllegalStateException("control queue full on a fresh link");
-        }
-        return slot;
     }
 
     /** Flushes at the end of this loop turn; many frames made in one turn leave in one write. */

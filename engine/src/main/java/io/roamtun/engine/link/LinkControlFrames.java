@@ -32,6 +32,32 @@ final class LinkControlFrames implements LinkFrameHandler, LinkLiveness.Events {
         return liveness;
     }
 
+    // ---- the handshake frames this side sends (the link's first frames: the control queue has room) ----
+
+    void queueHello(Hello hello) {
+        FrameEncoder.hello(slotOnFreshLink(FrameEncoder.helloSize(hello)), hello);
+    }
+
+    void queueResume(Resume resume) {
+        FrameEncoder.resume(slotOnFreshLink(FrameEncoder.resumeSize(resume)), resume);
+    }
+
+    void queueResumed(long receivedOffset, long sentOffset, byte[] nextNonce) {
+        FrameEncoder.resumed(slotOnFreshLink(FrameEncoder.RESUMED_FRAME_BYTES), receivedOffset, sentOffset, nextNonce);
+    }
+
+    void queueWelcome(Welcome welcome) {
+        FrameEncoder.welcome(slotOnFreshLink(FrameEncoder.WELCOME_FRAME_BYTES), welcome);
+    }
+
+    private ByteBuffer slotOnFreshLink(int bytes) {
+        ByteBuffer slot = writer.controlSlot(bytes);
+        if (slot == null) {
+            throw new IllegalStateException("control queue full on a fresh link");
+        }
+        return slot;
+    }
+
     @Override
     public boolean sendPing(long now) {
         ByteBuffer slot = writer.controlSlot(FrameEncoder.LONG_FRAME_BYTES);

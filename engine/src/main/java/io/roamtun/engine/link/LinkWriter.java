@@ -42,6 +42,14 @@ final class LinkWriter {
     private long frameStart;
     /** Whether this writer sends the session's frames (its link carries the session): only then does it pin. */
     private boolean carrying;
+    /** Queues a control frame that can be made only once the transport's handshake is done; null when none waits. */
+    private HandshakeDone afterHandshake;
+
+    /** Makes a frame that needs the finished transport handshake (a RESUME bound to the connection). */
+    @FunctionalInterface
+    interface HandshakeDone {
+        void run() throws IOException;
+    }
 
     LinkWriter(LinkTransport transport, String name) {
         this.transport = transport;
@@ -66,6 +74,11 @@ final class LinkWriter {
             return null;
         }
         return control;
+    }
+
+    /** Runs {@code step} (which queues a control frame) at the first flush after the transport's handshake. */
+    void afterHandshake(HandshakeDone step) {
+        afterHandshake = step;
     }
 
     /** Starts (or restarts) sending the session's frames from {@code offset}, a frame start. */
@@ -101,7 +114,7 @@ final class LinkWriter {
     }
 
     boolean hasPending(boolean includeReplay) {
-        return control.position() > controlRead || transport.hasBufferedOutput()
+        return afterHandshake != null || control.position() > controlRead || transport.hasBufferedOutput()
                 || (includeReplay && replay != null && cursor < replay.head());
     }
 
@@ -112,6 +125,11 @@ final class LinkWriter {
         }
         if (transport.need() != LinkTransport.Need.NOTHING) {
             return Result.WAITING;
+        }
+        if (afterHandshake != null) {
+            HandshakeDone step = afterHandshake;
+            afterHandshake = null;
+            step.run();
         }
         while (true) {
             skipAcknowledged();

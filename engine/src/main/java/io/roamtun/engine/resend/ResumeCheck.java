@@ -8,6 +8,7 @@ package io.roamtun.engine.resend;
  * @param resendFrom   where this side resends from (a frame start in its replay buffer)
  * @param peerSentHead the client's sequence head, for the log of what it resends
  * @param proven       the nonce the proof was made with
+ * @param attempt      the client's number of this RESUME
  */
-public record ResumeCheck(long resendFrom, long peerSentHead, byte[] proven) {
+public record ResumeCheck(long resendFrom, long peerSentHead, byte[] proven, long attempt) {
 }

@@ -7,8 +7,10 @@ import io.roamtun.protocol.Welcome;
 
 /**
  * What lets a session be resumed by its client only: the session id, the secret WELCOME gave the client,
- * and the nonces a RESUME proves ({@link ResumeProof}). The client holds the one nonce its next RESUME
- * proves; the server holds the nonces such a RESUME may prove ({@link ResumeNonces}).
+ * the nonces a RESUME proves ({@link ResumeProof}) and the attempt numbers. The client holds the one
+ * nonce its next RESUME proves and counts its RESUMEs; the server holds the nonces such a RESUME may
+ * prove ({@link ResumeNonces}) and the highest attempt it accepted: each attempt number is taken once, so
+ * a RESUME replayed, or delivered after a newer one, is refused.
  */
 public final class ResumeCredentials {
     private final SessionId id;
@@ -17,6 +19,8 @@ public final class ResumeCredentials {
     private byte[] nonce;
     /** Server: the nonces a RESUME may prove. */
     private final ResumeNonces nonces;
+    /** Client: the number of the last RESUME made. Server: the highest attempt accepted (0: none yet). */
+    private long attempt;
 
     private ResumeCredentials(SessionId id, byte[] secret, byte[] nonce, ResumeNonces nonces) {
         this.id = id;
@@ -49,9 +53,17 @@ public final class ResumeCredentials {
         return nonce.clone();
     }
 
-    /** Client: the proof for the next RESUME. */
-    byte[] proof() {
-        return ResumeProof.compute(secret, id, nonce);
+    /** Client: the number of the next RESUME; each RESUME gets its own. */
+    long nextAttempt() {
+        if (attempt == 0xFFFF_FFFFL) {
+            throw new IllegalStateException("session " + id.shortHex() + " was resumed 2^32-1 times");
+        }
+        return ++attempt;
+    }
+
+    /** Client: the proof for RESUME number {@code attempt} on a connection whose binding is {@code binding} (empty: none). */
+    byte[] proof(long attempt, byte[] binding) {
+        return ResumeProof.compute(secret, id, nonce, attempt, binding);
     }
 
     /** Client: the server handed out the nonce for the resume after this one (in RESUMED). */
@@ -60,19 +72,31 @@ public final class ResumeCredentials {
     }
 
     /**
-     * Server: the nonce {@code proof} was made with, checked against every nonce the client may hold.
-     * Changes nothing: a wrong proof leaves the session exactly as it was.
+     * Server: the nonce {@code proof} was made with, checked against every nonce the client may hold, for
+     * {@code attempt} on the connection of {@code binding}; then that the attempt is newer than any accepted.
+     * Changes nothing: a refused RESUME leaves the session exactly as it was.
      */
-    byte[] verify(byte[] proof, String label) throws ProtocolException {
-        byte[] proven = nonces == null ? null : nonces.provenBy(proof, secret, id);
+    byte[] verify(long attempt, byte[] proof, byte[] binding, String label) throws ProtocolException {
+        byte[] proven = nonces == null ? null : nonces.provenBy(proof, secret, id, attempt, binding);
         if (proven == null) {
             throw new ProtocolException(ErrorCode.AUTH_FAILED, "RESUME of session " + label + " with a wrong proof; refused");
+        }
+        if (attempt <= this.attempt) {
+            // The client numbers every RESUME anew: one not newer than the last accepted is a replay, or
+            // stale (it waited in the network while the client's next attempt resumed). Neither may take
+            // the session from the client's current connection.
+            throw new ProtocolException(ErrorCode.SESSION_TAKEN_OVER, "RESUME attempt " + attempt + " of session " + label
+                    + " is not newer than attempt " + this.attempt + ", already accepted (stale or replayed)");
         }
         return proven;
     }
 
-    /** Server: a resume proved with {@code proven} (from {@link #verify}) is accepted; returns the nonce for its RESUMED. */
-    byte[] accept(byte[] proven) {
+    /**
+     * Server: a resume of {@code attempt}, proved with {@code proven} (from {@link #verify}), is accepted;
+     * returns the nonce for its RESUMED.
+     */
+    byte[] accept(long attempt, byte[] proven) {
+        this.attempt = attempt;
         return nonces.accepted(proven);
     }
 }

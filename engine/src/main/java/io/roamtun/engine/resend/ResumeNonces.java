@@ -24,13 +24,13 @@ final class ResumeNonces {
         this.held = first.clone();
     }
 
-    /** The nonce {@code proof} was made with, or null when it proves none of them. */
-    byte[] provenBy(byte[] proof, byte[] secret, SessionId id) {
-        if (ResumeProof.matches(proof, secret, id, held)) {
+    /** The nonce {@code proof} (of {@code attempt}, bound to {@code binding}) was made with, or null when it proves none of them. */
+    byte[] provenBy(byte[] proof, byte[] secret, SessionId id, long attempt, byte[] binding) {
+        if (ResumeProof.matches(proof, secret, id, held, attempt, binding)) {
             return held;
         }
         for (byte[] nonce : handedOut) {
-            if (ResumeProof.matches(proof, secret, id, nonce)) {
+            if (ResumeProof.matches(proof, secret, id, nonce, attempt, binding)) {
                 return nonce;
             }
         }

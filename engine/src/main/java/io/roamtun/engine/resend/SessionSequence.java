@@ -53,25 +53,30 @@ public final class SessionSequence {
         credentials = ResumeCredentials.received(welcome);
     }
 
-    /** Client: the RESUME a new link starts with. */
-    public Resume resumeRequest() {
-        return new Resume(credentials.id(), acks.received(), replay.head(), credentials.proof());
+    /**
+     * Client: the RESUME a new link starts with, numbered anew, its proof bound to {@code binding} (the
+     * link's exporter value; empty when the session does not bind), carrying {@code credential} ("" for none).
+     */
+    public Resume resumeRequest(byte[] binding, String credential) {
+        long attempt = credentials.nextAttempt();
+        return new Resume(credentials.id(), acks.received(), replay.head(), attempt, credentials.proof(attempt, binding), credential);
     }
 
     /**
-     * Server: checks a RESUME, once: its proof ({@code AUTH_FAILED}, nothing changed: a stolen session id
-     * is worth nothing), then that this side can resend from what the client received
-     * ({@code SEQUENCE_ERROR}: the session cannot be resumed).
+     * Server: checks a RESUME arriving on a connection whose binding is {@code binding}, once: its proof
+     * ({@code AUTH_FAILED}, nothing changed: a stolen session id is worth nothing), its attempt number
+     * ({@code SESSION_TAKEN_OVER} when not newer than one accepted: replayed or stale), then that this side
+     * can resend from what the client received ({@code SEQUENCE_ERROR}: the session cannot be resumed).
      */
-    public ResumeCheck checkResume(Resume resume, String label) throws ProtocolException {
-        byte[] proven = credentials.verify(resume.proof(), label);
+    public ResumeCheck checkResume(Resume resume, byte[] binding, String label) throws ProtocolException {
+        byte[] proven = credentials.verify(resume.attempt(), resume.proof(), binding, label);
         long from = ResendPoint.of(replay, resume.receivedOffset());
-        return new ResumeCheck(from, resume.sentOffset(), proven);
+        return new ResumeCheck(from, resume.sentOffset(), proven, resume.attempt());
     }
 
     /** Server: commits a checked resume; returns the nonce for its RESUMED. Resending starts at {@code check.resendFrom()}. */
     public byte[] commitResume(ResumeCheck check) {
-        byte[] next = credentials.accept(check.proven());
+        byte[] next = credentials.accept(check.attempt(), check.proven());
         movedTo(check.resendFrom());
         return next;
     }

@@ -82,24 +82,22 @@ public final class Session implements SessionPort {
 
     // ---- the handshake --------------------------------------------------------------------------
 
-    /** The HELLO this side (a client) sends, with its credential ("" when the server wants none). */
-    public Hello hello(String credential) {
-        return new Hello(Wire.MIN_SESSION_VERSION, Wire.MAX_SESSION_VERSION, Capabilities.SUPPORTED,
+    /** The HELLO this side (a client) sends on {@code link}, with its credential ("" when the server wants none). */
+    public Hello hello(String credential, Link link) {
+        return new Hello(Wire.MIN_SESSION_VERSION, Wire.MAX_SESSION_VERSION, Capabilities.offered(link.transport().canBindChannel()),
                 settings.streamWindow(), Wire.MAX_PAYLOAD, credential);
     }
 
-    /** Server side: accepts a HELLO, names the session and starts carrying it on {@code link}. */
-    public Welcome acceptHello(Hello hello, Link link) throws ProtocolException {
-        return acceptHello(hello, link, "");
-    }
-
-    /** As {@link #acceptHello(Hello, Link)}, for an authenticated client named {@code owner}. */
+    /**
+     * Server side: accepts a HELLO, names the session and starts carrying it on {@code link}; {@code owner}
+     * is the authenticated client's name ("" without authentication).
+     */
     public Welcome acceptHello(Hello hello, Link link, String owner) throws ProtocolException {
         if (hello.maxVersion() < Wire.MIN_SESSION_VERSION || hello.minVersion() > Wire.MAX_SESSION_VERSION) {
             throw new ProtocolException(ErrorCode.UNSUPPORTED_VERSION, "client speaks versions " + hello.minVersion() + ".."
                     + hello.maxVersion() + ", this server " + Wire.MIN_SESSION_VERSION + ".." + Wire.MAX_SESSION_VERSION);
         }
-        applyPeerSettings(hello.capabilities(), hello.initialWindow(), hello.maxPayload());
+        applyPeerSettings(hello.capabilities(), hello.initialWindow(), hello.maxPayload(), link);
         this.owner = owner;
         Welcome welcome = sequence.welcome(Math.min(hello.maxVersion(), Wire.MAX_SESSION_VERSION), capabilities,
                 settings.streamWindow(), Wire.MAX_PAYLOAD);
@@ -117,35 +115,46 @@ public final class Session implements SessionPort {
         }
         sequence.welcomed(welcome);
         label = welcome.sessionId().shortHex();
-        applyPeerSettings(welcome.capabilities(), welcome.initialWindow(), welcome.maxPayload());
+        applyPeerSettings(welcome.capabilities(), welcome.initialWindow(), welcome.maxPayload(), link);
         this.link = link;
         state = state.next(SessionState.ACTIVE);
         link.attach(this, replay().acked());
         streams.addSendWindow(peerInitialWindow);
     }
 
-    private void applyPeerSettings(int peerCapabilities, int initialWindow, int maxPayload) {
-        capabilities = Capabilities.negotiate(peerCapabilities);
+    private void applyPeerSettings(int peerCapabilities, int initialWindow, int maxPayload, Link link) {
+        capabilities = Capabilities.negotiate(peerCapabilities, Capabilities.offered(link.transport().canBindChannel()));
         peerInitialWindow = initialWindow;
         peerMaxPayload = Math.min(maxPayload, Wire.MAX_PAYLOAD);
     }
 
     // ---- resume ---------------------------------------------------------------------------------
 
-    /** Client: the RESUME that starts a new link for this session. */
-    public Resume resumeRequest() {
-        return sequence.resumeRequest();
+    /**
+     * Client: the RESUME that starts a new link for this session, carrying {@code credential} ("" for none);
+     * its proof is bound to {@code binding} (the link's exporter value) when the session negotiated it.
+     */
+    public Resume resumeRequest(byte[] binding, String credential) {
+        return sequence.resumeRequest(bindsResumes() ? binding : new byte[0], credential);
     }
 
     /**
      * Server: checks a RESUME once, changing nothing: UNKNOWN_SESSION when the session is over, AUTH_FAILED
      * for a wrong proof, SEQUENCE_ERROR when this side cannot resend from what the client received.
      */
-    public ResumeCheck checkResume(Resume resume) throws ProtocolException {
+    public ResumeCheck checkResume(Resume resume, Link link) throws ProtocolException {
         if (state == SessionState.CLOSED) {
             throw new ProtocolException(ErrorCode.UNKNOWN_SESSION, "session " + label + " is over");
         }
-        return sequence.checkResume(resume, label);
+        try {
+            return sequence.checkResume(resume, bindsResumes() ? link.transport().channelBinding() : new byte[0], label);
+        } catch (IOException e) {
+            throw new ProtocolException(ErrorCode.AUTH_FAILED, "RESUME of session " + label + ": no channel binding: " + e.getMessage());
+        }
+    }
+
+    private boolean bindsResumes() {
+        return Capabilities.has(capabilities, Capabilities.RESUME_CHANNEL_BINDING);
     }
 
     /**

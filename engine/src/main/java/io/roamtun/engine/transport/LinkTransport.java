@@ -41,6 +41,23 @@ public interface LinkTransport {
 
     SocketChannel channel();
 
+    /**
+     * Whether {@link #channelBinding} gives a value once the handshake is done: TLS whose implementation
+     * can export keying material. Known before the handshake (a HELLO offers it).
+     */
+    default boolean canBindChannel() {
+        return false;
+    }
+
+    /**
+     * A value only the two ends of this connection know and no other connection shares (TLS: 32 bytes
+     * exported with label {@code "EXPORTER-roamtun-resume"}, RFC 8446 section 7.5), available once the
+     * handshake is done; empty when the transport cannot bind ({@link #canBindChannel()} false).
+     */
+    default byte[] channelBinding() throws IOException {
+        return new byte[0];
+    }
+
     /** A short description for logs, e.g. "plaintext" or "TLSv1.3 TLS_AES_128_GCM_SHA256". */
     String describe();
 

@@ -29,6 +29,9 @@ public final class TlsTransport implements LinkTransport {
     private static final byte TLS_ALERT_RECORD = 0x15;
     /** Bounds one write call (about 1 MiB of plaintext) so one busy link cannot hold the loop for long. */
     private static final long MAX_BYTES_PER_WRITE = 1 << 20;
+    /** The exporter label and length of {@link #channelBinding} (RFC 8446 section 7.5; PROTOCOL.md "Resume"). */
+    private static final String CHANNEL_BINDING_LABEL = "EXPORTER-roamtun-resume";
+    private static final int CHANNEL_BINDING_BYTES = 32;
 
     private final SocketChannel channel;
     private final SSLEngine engine;
@@ -303,6 +306,23 @@ public final class TlsTransport implements LinkTransport {
     @Override
     public SocketChannel channel() {
         return channel;
+    }
+
+    /** Conscrypt's engines export keying material; the JDK 17 one has no API for it. */
+    @Override
+    public boolean canBindChannel() {
+        return engine.getClass().getName().startsWith("org.conscrypt.");
+    }
+
+    @Override
+    public byte[] channelBinding() throws IOException {
+        if (!canBindChannel()) {
+            return new byte[0];
+        }
+        if (phase != Phase.OPEN) {
+            throw new IllegalStateException("no channel binding before the TLS handshake is done");
+        }
+        return org.conscrypt.Conscrypt.exportKeyingMaterial(engine, CHANNEL_BINDING_LABEL, null, CHANNEL_BINDING_BYTES);
     }
 
     @Override

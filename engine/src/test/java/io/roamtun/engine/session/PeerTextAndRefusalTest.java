@@ -49,7 +49,7 @@ class PeerTextAndRefusalTest {
                 Session server = new Session(loop, Role.SERVER, SessionSettings.defaults(), new BufferPool(256 * 1024, 8),
                         new BufferPool(16 * 1024, 8), null, ServiceDirectory.empty(), (s, r) -> { }, "server");
                 Welcome welcome = server.acceptHello(new Hello(1, 1, 0, 512 << 10, Wire.MAX_PAYLOAD, ""),
-                        new Link(loop, new SinkTransport(), Role.SERVER, settings, (l, c, r, b) -> { }, "s0"));
+                        new Link(loop, new SinkTransport(), Role.SERVER, settings, (l, c, r, b) -> { }, "s0"), "");
                 client.acceptWelcome(welcome, new Link(loop, new SinkTransport(), Role.CLIENT, settings, (l, c, r, b) -> { }, "c0"));
                 client.openStream(fromApp, "nosuch");
                 client.frames().onOpenFail(1, ErrorCode.UNKNOWN_SERVICE, "no service 'nosuch' here");

@@ -50,7 +50,7 @@ class SessionEndAndOrderTest {
         Session server = session(loop, Role.SERVER, SessionSettings.defaults());
         Session client = session(loop, Role.CLIENT, clientSettings);
         Welcome welcome = server.acceptHello(new Hello(1, 1, 0, 512 << 10, Wire.MAX_PAYLOAD, ""),
-                new Link(loop, new SinkTransport(), Role.SERVER, LINK, (l, c, r, p) -> { }, "s0"));
+                new Link(loop, new SinkTransport(), Role.SERVER, LINK, (l, c, r, p) -> { }, "s0"), "");
         client.acceptWelcome(welcome, new Link(loop, new SinkTransport(), Role.CLIENT, LINK, (l, c, r, p) -> { }, "c0"));
         return new Session[] {client, server};
     }

@@ -90,7 +90,7 @@ class SessionResumeTest {
             Session server = session(loop, Role.SERVER, serverSettings);
             Session client = session(loop, Role.CLIENT, SessionSettings.defaults());
             Link serverLink = link(loop, Role.SERVER, new RecordingTransport(), "s0");
-            Welcome welcome = server.acceptHello(new Hello(1, 1, 0, 512 << 10, Wire.MAX_PAYLOAD, ""), serverLink);
+            Welcome welcome = server.acceptHello(new Hello(1, 1, 0, 512 << 10, Wire.MAX_PAYLOAD, ""), serverLink, "");
             client.acceptWelcome(welcome, link(loop, Role.CLIENT, new RecordingTransport(), "c0"));
             return new Pair(client, server, serverLink);
         }

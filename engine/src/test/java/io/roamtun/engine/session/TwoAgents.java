@@ -48,13 +48,13 @@ final class TwoAgents implements AutoCloseable {
         public void onHello(Link link, Hello hello) throws ProtocolException {
             server = new Session(sv, Role.SERVER, settings, new BufferPool(256 * 1024, 64), new BufferPool(16 * 1024, 64),
                     svBudget, services, (s, r) -> events.add("server session closed: " + r), "sv");
-            server.acceptHello(hello, link);
+            server.acceptHello(hello, link, "");
         }
 
         @Override
         public void onResume(Link link, Resume resume) throws ProtocolException {
             Session session = server;
-            ResumeCheck check = session.checkResume(resume);
+            ResumeCheck check = session.checkResume(resume, link);
             Link old = session.link();
             long resending = session.resumeOn(link, check);
             events.add("server resumed on " + link.name() + " from " + resume.receivedOffset() + " resending " + resending);
@@ -145,9 +145,9 @@ final class TwoAgents implements AutoCloseable {
                 Link link = new Link(cl, clientTransport.apply(new PlainTransport(ch)), Role.CLIENT, linkSettings, clientListener, name);
                 link.start();
                 if (client.id() == null) {
-                    link.sendHello(client.hello(""));
+                    link.sendHello(client.hello("", link));
                 } else {
-                    link.sendResume(client.resumeRequest());
+                    link.sendResume(binding -> client.resumeRequest(binding, ""));
                 }
                 return link;
             } catch (IOException e) {

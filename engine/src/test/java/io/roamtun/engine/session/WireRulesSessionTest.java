@@ -94,9 +94,10 @@ class WireRulesSessionTest {
             on(loop, () -> {
                 Session server = session(loop, Role.SERVER, SessionSettings.defaults());
                 Welcome welcome = server.acceptHello(new Hello(1, 1, 0xFFFF_FFFF, 512 << 10, Wire.MAX_PAYLOAD, ""),
-                        sinkLink(loop, Role.SERVER, "s0"));
-                assertEquals(Capabilities.SUPPORTED, welcome.capabilities(), "WELCOME carries only what the server supports");
-                assertEquals(Capabilities.SUPPORTED, server.capabilities());
+                        sinkLink(loop, Role.SERVER, "s0"), "");
+                // (A sink link cannot export keying material: no channel binding is offered on it.)
+                assertEquals(Capabilities.offered(false), welcome.capabilities(), "WELCOME carries only what the server supports");
+                assertEquals(Capabilities.offered(false), server.capabilities());
                 Session client = session(loop, Role.CLIENT, SessionSettings.defaults());
                 Welcome claiming = new Welcome(1, 0x4000_0000, welcome.initialWindow(), welcome.maxPayload(),
                         welcome.sessionId(), welcome.sessionSecret(), welcome.resumeNonce());
@@ -124,7 +125,7 @@ class WireRulesSessionTest {
             app.write(ByteBuffer.allocate(256 << 10)); // more than the window: the stream waits for credit
             Session client = on(loop, () -> {
                 Session server = session(loop, Role.SERVER, new SessionSettings(8L << 20, window, 100, Duration.ofSeconds(5), 256L << 20));
-                Welcome welcome = server.acceptHello(new Hello(1, 1, 0, 512 << 10, Wire.MAX_PAYLOAD, ""), sinkLink(loop, Role.SERVER, "s0"));
+                Welcome welcome = server.acceptHello(new Hello(1, 1, 0, 512 << 10, Wire.MAX_PAYLOAD, ""), sinkLink(loop, Role.SERVER, "s0"), "");
                 Session c = session(loop, Role.CLIENT, SessionSettings.defaults());
                 c.acceptWelcome(new Welcome(1, 0, window, Wire.MIN_ANNOUNCED_PAYLOAD, welcome.sessionId(), welcome.sessionSecret(),
                         welcome.resumeNonce()), sinkLink(loop, Role.CLIENT, "c0"));

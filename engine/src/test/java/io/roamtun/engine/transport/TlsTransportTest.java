@@ -113,6 +113,39 @@ class TlsTransportTest {
         assertEquals(0, pair.server.buffers().largeLent(), "the server gave back every batch buffer");
     }
 
+    /**
+     * The channel binding a RESUME's proof is bound to: both ends of one connection agree on it, and another
+     * connection between the same two has another one, so a RESUME recorded on one is worth nothing on the
+     * next. The JDK 17 provider cannot export keying material: it says so, and its HELLO does not offer the
+     * capability (the session then relies on single-use attempt numbers alone).
+     */
+    @ParameterizedTest
+    @EnumSource(value = TlsProviders.Mode.class, names = {"CONSCRYPT", "JDK"})
+    void bothEndsOfAConnectionShareItsBindingAndNoOtherConnectionDoes(TlsProviders.Mode mode, @TempDir Path dir) throws Exception {
+        Pair first = connect(java.nio.file.Files.createDirectories(dir.resolve("a")), mode, null);
+        Pair second = connect(java.nio.file.Files.createDirectories(dir.resolve("b")), mode, null);
+        try {
+            handshake(first);
+            handshake(second);
+            if (mode == TlsProviders.Mode.JDK) {
+                assertFalse(first.client.canBindChannel());
+                assertEquals(0, first.client.channelBinding().length);
+                return;
+            }
+            assertTrue(first.client.canBindChannel() && first.server.canBindChannel());
+            byte[] binding = first.client.channelBinding();
+            assertEquals(32, binding.length);
+            assertArrayEquals(binding, first.server.channelBinding(), "both ends of one connection");
+            assertFalse(java.util.Arrays.equals(binding, second.client.channelBinding()), "another connection");
+            assertArrayEquals(second.client.channelBinding(), second.server.channelBinding());
+        } finally {
+            for (Pair pair : new Pair[] {first, second}) {
+                pair.client.close();
+                pair.server.close();
+            }
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(value = TlsProviders.Mode.class, names = {"CONSCRYPT", "JDK"})
     void aCertificateThatIsNotThePinnedOneIsRefused(TlsProviders.Mode mode, @TempDir Path dir) throws Exception {
