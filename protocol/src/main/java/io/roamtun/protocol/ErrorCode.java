@@ -53,6 +53,11 @@ public enum ErrorCode {
         return wireValue;
     }
 
+    /** A well-formed request the sender turned down (credentials, limits, an unknown session), not a broken peer. */
+    public boolean isRefusal() {
+        return this == AUTH_FAILED || this == LIMIT_EXCEEDED || this == UNKNOWN_SESSION;
+    }
+
     /** Unknown codes from a newer peer are read as PROTOCOL_ERROR rather than rejected. */
     public static ErrorCode fromWire(int value) {
         if (value >= 0 && value < BY_CODE.length && BY_CODE[value] != null) {

@@ -50,6 +50,8 @@ public final class Link implements IoHandler {
     /** Where the session's frames go: refused before the handshake, the session's once attached, dropped once closed. */
     private final SessionFrameRouting sessionFrames = new SessionFrameRouting();
     private boolean flushScheduled;
+    /** The last flush found the transport in its handshake: what it could not write goes once the peer answers. */
+    private boolean flushWaitsForHandshake;
     private Timer handshakeTimer;
     private boolean everEstablished;
     private boolean closedNotified;
@@ -188,7 +190,10 @@ public final class Link implements IoHandler {
         try {
             switch (writer.flush(state.carriesSession())) {
                 case BLOCKED -> setInterest(SelectionKey.OP_WRITE, true);
-                case WAITING -> setInterest(SelectionKey.OP_WRITE, false); // the peer's bytes move it on: see onReadable
+                case WAITING -> { // the peer's bytes move it on: see onReadable
+                    setInterest(SelectionKey.OP_WRITE, false);
+                    flushWaitsForHandshake = true;
+                }
                 case DONE -> {
                     setInterest(SelectionKey.OP_WRITE, false);
                     if (state == LinkState.CLOSING) {
@@ -240,11 +245,13 @@ public final class Link implements IoHandler {
                 session.afterInboundBatch();
             }
             boolean waitingForWritable = key != null && key.isValid() && (key.interestOps() & SelectionKey.OP_WRITE) != 0;
-            if (!waitingForWritable && (transport.hasBufferedOutput() || writer.hasPending(state.carriesSession()))) {
-                requestFlush(); // a handshake step may have freed queued frames, or left records to write
+            // A handshake step may have left records to write or freed what waited for it; session frames not
+            if (!waitingForWritable && (transport.hasBufferedOutput() || writer.hasPending(flushWaitsForHandshake && state.carriesSession()))) {
+                flushWaitsForHandshake = false; // flushed yet wait on purpose (an OPEN_OK rides with the next write)
+                requestFlush();
             }
         } catch (ProtocolException e) {
-            if (isRefusal(e.code())) {
+            if (e.code().isRefusal()) {
                 log.debug("link {}: refused: {}", name, e.toString()); // the refusing side logged why
             } else {
                 log.warn("link {}: peer broke the protocol: {}", name, e.toString());
@@ -267,11 +274,6 @@ public final class Link implements IoHandler {
             liveness.received();
         }
         return n > 0 && state != LinkState.CLOSED && (closing || reader.worthReadingAgain());
-    }
-
-    /** A well-formed request this side turned down (credentials, limits, an unknown session), not a broken peer. */
-    private static boolean isRefusal(ErrorCode code) {
-        return code == ErrorCode.AUTH_FAILED || code == ErrorCode.LIMIT_EXCEEDED || code == ErrorCode.UNKNOWN_SESSION;
     }
 
     /** The peer said GOAWAY: the link ends, and the session it carries too unless the code {@link #endsOnlyTheLink}. */

@@ -65,6 +65,17 @@ public final class AckClock {
         }
     }
 
+    /**
+     * A frame nobody waits for (an OPEN_OK: the opener sends its DATA without waiting for it) is queued: it
+     * leaves with the link's next write, at the latest after the ACK delay, so it costs no write, and no
+     * wake-up of the peer, of its own.
+     */
+    public void writeWithinDelay() {
+        if (timer == null || !timer.isPending()) {
+            timer = loop.schedule(ACK_DELAY_NANOS, requestFlush);
+        }
+    }
+
     /** The ACK to write now, or -1 when none is due; taking it marks it sent. */
     public long takeDueAck() {
         if (received == ackSent) {

@@ -46,7 +46,9 @@ final class LocalSocket {
             channel = SocketChannel.open();
             channel.configureBlocking(false);
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            boolean connected = channel.connect(target);
+            // On loopback the handshake is usually over by the time connect() returns EINPROGRESS: asking
+            // once more costs a syscall and saves a selector turn on the new connection's path.
+            boolean connected = channel.connect(target) || channel.finishConnect();
             key = loop.register(channel, connected ? 0 : SelectionKey.OP_CONNECT, handler);
             if (connected) {
                 listener.onConnected();

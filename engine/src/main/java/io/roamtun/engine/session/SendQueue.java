@@ -15,6 +15,8 @@ final class SendQueue {
     /** Null when the agent has no memory cap (unit tests). */
     private final MemoryBudget budget;
     private final Runnable requestFlush;
+    /** Has the link write within the ACK delay, with whatever it writes next. */
+    private final Runnable writeSoon;
     /** Streams whose owed frames did not fit; each writes only after those before it (stream ids stay in order). */
     private final LinkedHashSet<Stream> owingFrames = new LinkedHashSet<>();
     /** Streams that stopped reading their local socket for lack of room. */
@@ -23,10 +25,11 @@ final class SendQueue {
     private boolean waitingForMemory;
     private boolean closed;
 
-    SendQueue(ReplayBuffer replay, MemoryBudget budget, Runnable requestFlush) {
+    SendQueue(ReplayBuffer replay, MemoryBudget budget, Runnable requestFlush, Runnable writeSoon) {
         this.replay = replay;
         this.budget = budget;
         this.requestFlush = requestFlush;
+        this.writeSoon = writeSoon;
     }
 
     /**
@@ -35,13 +38,26 @@ final class SendQueue {
      * one that did not, since the peer requires each side's stream ids to arrive in increasing order.
      */
     void sendOwedFrames(Stream stream) {
+        if (queueOwedFrames(stream)) {
+            requestFlush.run();
+        }
+    }
+
+    /** As {@link #sendOwedFrames}, for frames that can wait for the link's next write (at most the ACK delay). */
+    void sendOwedFramesSoon(Stream stream) {
+        if (queueOwedFrames(stream)) {
+            writeSoon.run();
+        }
+    }
+
+    private boolean queueOwedFrames(Stream stream) {
         if (closed) {
-            return;
+            return false;
         }
         if (owingFrames.isEmpty() ? !stream.writeOwedFrames(replay) : !owingFrames.contains(stream)) {
             owingFrames.add(stream);
         }
-        requestFlush.run();
+        return true;
     }
 
     /** A stream found no room for DATA; it reads again once there is. */

@@ -70,8 +70,9 @@ public final class Session implements SessionPort {
         this.listener = listener;
         this.label = label;
         ReplayBuffer replay = new ReplayBuffer(segmentPool, settings.replayBufferBytes(), budget);
-        this.sequence = new SessionSequence(replay, new AckClock(loop, this::requestFlush));
-        this.sendQueue = new SendQueue(replay, budget, this::requestFlush);
+        AckClock acks = new AckClock(loop, this::requestFlush);
+        this.sequence = new SessionSequence(replay, acks);
+        this.sendQueue = new SendQueue(replay, budget, this::requestFlush, acks::writeWithinDelay);
         replay.onRoomFreed(sendQueue::roomFreed);
         this.streams = new StreamTable(this, role, sequence, new StreamAdmission(settings.maxStreams(), budget, services));
         this.queueMemory = new QueueMemory(budget, chunkPool, this::label, streams::all);
@@ -225,10 +226,7 @@ public final class Session implements SessionPort {
         listener.onSessionClosed(this, reason);
     }
 
-    /**
-     * Frees a session that never started (its HELLO was refused): the connections waiting in it, if any
-     * (a client's apps that connected before the refusal), are reset; no listener is told, nothing logged.
-     */
+    /** Frees a session that never started (HELLO refused): its waiting connections are reset, silently. */
     public void discard() {
         if (state != SessionState.CLOSED) {
             end();

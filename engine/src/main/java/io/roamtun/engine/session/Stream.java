@@ -117,7 +117,7 @@ final class Stream implements IoHandler, OwedFrames.Stream, LocalSocket.ConnectL
         local.cancelConnect();
         transition(Event.CONNECTED);
         owed.owe(Kind.OPEN_OK);
-        session.sendQueue().sendOwedFrames(this);
+        session.sendQueue().sendOwedFramesSoon(this); // the opener does not wait for it: it rides with the next write
         if (!toLocal.isEmpty()) {
             writeToLocal();
         }

@@ -78,6 +78,9 @@ public final class StreamTable implements SessionFrameHandler {
         streams.put(streamId, stream);
         log.debug("session {}: stream {} opened for service {}", session.label(), streamId, service);
         session.sendQueue().sendOwedFrames(stream);
+        // The app's first bytes are often there already: read them now, so they leave with the OPEN in this
+        // turn's write instead of a turn later (nothing is read until the OPEN is queued).
+        stream.readLocal();
     }
 
     /** The peer's initial window became known (WELCOME after streams were made). */
