@@ -22,13 +22,17 @@ public final class BenchMain {
      * machine's load, and its rounds are short.
      */
     record Sizes(long bulkBytes, int pingPongs, int connections, int idle, int manyStreams, int throughputRuns, int runs,
-                 int handovers) {
+                 int handovers, int pipelinedPerClient) {
+        /** The small-message load: this many clients at once, each with this many requests in flight. */
+        static final int PIPELINED_CLIENTS = 50;
+        static final int PIPELINE_DEPTH = 16;
+
         static Sizes full() {
-            return new Sizes(1L << 30, 10_000, 2_000, 1_000, 10_000, 5, 3, 20);
+            return new Sizes(1L << 30, 10_000, 2_000, 1_000, 10_000, 5, 3, 20, 4_000);
         }
 
         static Sizes quick() {
-            return new Sizes(64L << 20, 2_000, 300, 200, 1_000, 3, 3, 4);
+            return new Sizes(64L << 20, 2_000, 300, 200, 1_000, 3, 3, 4, 400);
         }
     }
 
@@ -45,6 +49,7 @@ public final class BenchMain {
         final Stat p99 = new Stat();
         final Stat p999 = new Stat();
         final Stat connectionsPerSecond = new Stat();
+        final Stat pipelinedPerSecond = new Stat();
         final Stat idleRssMiB = new Stat();
         final Stat idleHeapMiB = new Stat();
         final Stat idleHeapKiBPerConnection = new Stat();
@@ -168,6 +173,7 @@ public final class BenchMain {
             LoadGenerator.throughput(running.address(), bulkBytes, 8);
             LoadGenerator.pingPong(running.address(), 2_000);
             LoadGenerator.connectionRate(running.address(), 100);
+            LoadGenerator.pipelined(running.address(), Sizes.PIPELINED_CLIENTS, Sizes.PIPELINE_DEPTH, 1_000);
             return running;
         } catch (Exception e) {
             r.unavailable = "failed: " + e;
@@ -242,6 +248,8 @@ public final class BenchMain {
                 r.p99.add(percentile(rtt, 0.99) / 1e3);
                 r.p999.add(percentile(rtt, 0.999) / 1e3);
                 r.connectionsPerSecond.add(LoadGenerator.connectionRate(address, sizes.connections()));
+                r.pipelinedPerSecond.add(LoadGenerator.pipelined(address, Sizes.PIPELINED_CLIENTS, Sizes.PIPELINE_DEPTH,
+                        sizes.pipelinedPerClient()));
                 measureIdle(path, address, sizes.idle(), r);
             }
             if (path.javaHeap()) {

@@ -45,6 +45,11 @@ final class BenchReport {
                 : String.format(Locale.ROOT, "%.1f", r.p50.median() - direct.p50.median()));
         rows.put("connect+exchange+close, conn/s", r -> r.connectionsPerSecond.format(0));
         rows.put("  × socat  ", r -> ratio(r.connectionsPerSecond, socat == null ? null : socat.connectionsPerSecond));
+        rows.put("  × ssh -L  ", r -> ratio(r.connectionsPerSecond, ssh == null ? null : ssh.connectionsPerSecond));
+        rows.put(Sizes.PIPELINED_CLIENTS + " clients × " + Sizes.PIPELINE_DEPTH + " in flight, 64 B req/s",
+                r -> r.pipelinedPerSecond.format(0));
+        rows.put("  × socat   ", r -> ratio(r.pipelinedPerSecond, socat == null ? null : socat.pipelinedPerSecond));
+        rows.put("  × ssh -L   ", r -> ratio(r.pipelinedPerSecond, ssh == null ? null : ssh.pipelinedPerSecond));
         rows.put(sizes.idle() + " idle conns: RSS MiB (relay/agents)", r -> r.idleRssMiB.format(1));
         rows.put("  heap used MiB (after GC)", r -> r.idleHeapMiB.format(1));
         rows.put("  heap KiB per idle conn", r -> r.idleHeapKiBPerConnection.format(1));

@@ -89,6 +89,67 @@ final class LoadGenerator {
         }
     }
 
+    /**
+     * {@code clients} connections at once, each keeping {@code depth} 64-byte requests in flight against the
+     * echo backend (a new one as each answer arrives, as a pipelining client of a request/response server
+     * does), {@code perClient} requests each. Requests answered per second, all clients together.
+     */
+    static double pipelined(InetSocketAddress address, int clients, int depth, int perClient) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        try {
+            java.util.concurrent.CountDownLatch connected = new java.util.concurrent.CountDownLatch(clients);
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            List<Future<Void>> results = new ArrayList<>();
+            for (int i = 0; i < clients; i++) {
+                results.add(pool.submit(() -> {
+                    try (Socket s = connect(address)) {
+                        OutputStream out = s.getOutputStream();
+                        InputStream in = s.getInputStream();
+                        out.write('E');
+                        connected.countDown();
+                        go.await();
+                        byte[] request = new byte[64];
+                        byte[] answers = new byte[64 * depth];
+                        for (int k = 0; k < depth; k++) {
+                            out.write(request);
+                        }
+                        int sent = depth;
+                        int answered = 0;
+                        while (answered < perClient) {
+                            int n = in.read(answers, 0, Math.min(answers.length, (perClient - answered) * 64));
+                            if (n < 0) {
+                                throw new IOException("connection closed after " + answered + " answers");
+                            }
+                            // Count whole answers; a partial one waits for its rest.
+                            int whole = n / 64;
+                            int rest = n % 64;
+                            if (rest != 0) {
+                                readFully(in, java.util.Arrays.copyOf(answers, 64 - rest));
+                                whole++;
+                            }
+                            answered += whole;
+                            for (int k = 0; k < whole && sent < perClient; k++, sent++) {
+                                out.write(request);
+                            }
+                        }
+                    }
+                    return null;
+                }));
+            }
+            if (!connected.await(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                throw new IOException("not all " + clients + " clients connected");
+            }
+            long start = System.nanoTime();
+            go.countDown();
+            for (Future<Void> f : results) {
+                f.get();
+            }
+            return (long) clients * perClient / ((System.nanoTime() - start) / 1e9);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     /** Connect, one 16-byte exchange, close; {@code count} times in a row. Connections per second. */
     static double connectionRate(InetSocketAddress address, int count) throws IOException {
         byte[] request = new byte[17];

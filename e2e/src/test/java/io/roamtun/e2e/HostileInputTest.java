@@ -18,7 +18,9 @@ import io.roamtun.protocol.ErrorCode;
 import io.roamtun.protocol.FrameDecoder;
 import io.roamtun.protocol.FrameEncoder;
 import io.roamtun.protocol.Hello;
+import io.roamtun.protocol.Resume;
 import io.roamtun.protocol.Role;
+import io.roamtun.protocol.SessionId;
 import io.roamtun.protocol.Wire;
 import io.roamtun.server.ClientCredentials;
 import io.roamtun.server.ServerDirectory;
@@ -121,6 +123,16 @@ class HostileInputTest {
                     try (RawTlsPeer peer = new RawTlsPeer(address, fingerprint)) {
                         peer.hello(credential);
                         peer.send(new byte[] {1, 6, 0, 0, 0, 0, 0, 1, 0, 0});
+                    }
+                    // The good client's session id with its credential but no session secret (findings 4 and 5:
+                    // whoever can read one connection's RESUME, or learned the id, gets nothing): AUTH_FAILED.
+                    try (RawTlsPeer peer = new RawTlsPeer(address, fingerprint)) {
+                        Resume forged = new Resume(SessionId.of(java.util.HexFormat.of().parseHex(good.sessionId())), 0, 0,
+                                1_000, new byte[32], credential);
+                        ByteBuffer frame = ByteBuffer.allocate(FrameEncoder.resumeSize(forged));
+                        FrameEncoder.resume(frame, forged);
+                        peer.send(frame.array());
+                        assertEquals(ErrorCode.AUTH_FAILED, goAway(peer.readToEnd()));
                     }
                     // A flood of OPENs beyond the stream limit: the excess is refused, one OPEN_FAIL each.
                     RawTlsPeer flood = new RawTlsPeer(address, fingerprint);
