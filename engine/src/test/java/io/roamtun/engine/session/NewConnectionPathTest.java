@@ -1,0 +1,146 @@
+package io.roamtun.engine.session;
+
+import static io.roamtun.engine.session.OnLoop.on;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.roamtun.engine.buffer.BufferPool;
+import io.roamtun.engine.link.Link;
+import io.roamtun.engine.link.LinkSettings;
+import io.roamtun.engine.loop.EventLoop;
+import io.roamtun.engine.transport.LinkTransport;
+import io.roamtun.protocol.AnyFrame;
+import io.roamtun.protocol.FrameDecoder;
+import io.roamtun.protocol.FrameEncoder;
+import io.roamtun.protocol.FrameType;
+import io.roamtun.protocol.Hello;
+import io.roamtun.protocol.Role;
+import io.roamtun.protocol.Wire;
+import io.roamtun.testing.Await;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The new-connection path costs no selector turn it does not need: the app's first bytes leave with its
+ * OPEN, a loopback connect is done at once, and OPEN_OK (which the opener does not wait for) rides with the
+ * next write instead of a write, and a wake-up of the peer, of its own.
+ */
+class NewConnectionPathTest {
+    private static final LinkSettings LINK = LinkSettings.forDeadAfter(Duration.ofSeconds(30), Duration.ofSeconds(10));
+
+    /** Takes every write whole and keeps the bytes; never has anything to read. Written from the loop, read by the test. */
+    private static final class RecordingTransport implements LinkTransport {
+        private final ByteArrayOutputStream written = new ByteArrayOutputStream();
+
+        @Override public int read(ByteBuffer dst) { return 0; }
+        @Override public synchronized long write(ByteBuffer[] srcs, int offset, int length) {
+            long n = 0;
+            for (int i = offset; i < offset + length; i++) {
+                byte[] bytes = new byte[srcs[i].remaining()];
+                srcs[i].get(bytes);
+                written.write(bytes, 0, bytes.length);
+                n += bytes.length;
+            }
+            return n;
+        }
+        @Override public boolean hasBufferedOutput() { return false; }
+        @Override public boolean flushBuffered() { return true; }
+        @Override public SocketChannel channel() { return null; }
+        @Override public String describe() { return "recording"; }
+        @Override public void close() { }
+
+        /** The types of the frames written so far, in order. */
+        synchronized List<FrameType> frames() throws Exception {
+            List<FrameType> types = new ArrayList<>();
+            new FrameDecoder(Role.CLIENT, Wire.MAX_PAYLOAD).decode(ByteBuffer.wrap(written.toByteArray()), new AnyFrame() {
+                @Override public void onWelcome(io.roamtun.protocol.Welcome w) { types.add(FrameType.WELCOME); }
+                @Override public void onOpenOk(int streamId) { types.add(FrameType.OPEN_OK); }
+                @Override public void onAck(long offset) { types.add(FrameType.ACK); }
+            });
+            return types;
+        }
+    }
+
+    private static Session session(EventLoop loop, Role role, ServiceDirectory services) {
+        return new Session(loop, role, SessionSettings.defaults(), new BufferPool(256 * 1024, 8), new BufferPool(16 * 1024, 8), null,
+                services, (s, r) -> { }, role.name().toLowerCase());
+    }
+
+    @Test
+    void aLoopbackConnectIsDoneAtOnceAndItsOpenOkWaitsForTheNextWrite() throws Exception {
+        try (EventLoop loop = new EventLoop("test-loop").start();
+             ServerSocketChannel backend = ServerSocketChannel.open()) {
+            backend.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)); // the kernel completes connects
+            RecordingTransport wire = new RecordingTransport();
+            Session server = on(loop, () -> {
+                Session s = session(loop, Role.SERVER, new ServiceDirectory(Map.of("echo", (InetSocketAddress) backend.getLocalAddress())));
+                s.acceptHello(new Hello(1, 1, 0, 512 << 10, Wire.MAX_PAYLOAD, ""),
+                        new Link(loop, wire, Role.SERVER, LINK, (l, c, r, b) -> { }, "s0"), "");
+                return s;
+            });
+            Await.until(Duration.ofSeconds(5), "WELCOME written", () -> wire.frames().contains(FrameType.WELCOME));
+            String state = on(loop, () -> {
+                server.frames().admitSequenced(FrameType.OPEN, 0, FrameEncoder.openSize("echo"));
+                server.frames().onOpen(1, "echo");
+                return server.describeStreams().get(0);
+            });
+            assertTrue(state.contains("(echo, OPEN)"), "connected in the turn the OPEN arrived, not a selector turn later: " + state);
+            on(loop, () -> null); // a later turn: the one of the OPEN has ended, its end-of-turn writes done
+            assertEquals(List.of(FrameType.WELCOME), wire.frames(), "no write for the OPEN_OK alone");
+            Await.until(Duration.ofSeconds(5), "the OPEN_OK within the ACK delay", () -> wire.frames().contains(FrameType.OPEN_OK));
+        }
+    }
+
+    @Test
+    void theAppsFirstBytesLeaveWithItsOpen() throws Exception {
+        try (EventLoop loop = new EventLoop("test-loop").start();
+             ServerSocketChannel listener = ServerSocketChannel.open()) {
+            listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            Session client = on(loop, () -> { // established: it knows the server's window
+                Session server = session(loop, Role.SERVER, ServiceDirectory.empty());
+                Session c = session(loop, Role.CLIENT, ServiceDirectory.empty());
+                c.acceptWelcome(server.acceptHello(new Hello(1, 1, 0, 512 << 10, Wire.MAX_PAYLOAD, ""),
+                        new Link(loop, new RecordingTransport(), Role.SERVER, LINK, (l, code, r, b) -> { }, "s0"), ""),
+                        new Link(loop, new RecordingTransport(), Role.CLIENT, LINK, (l, code, r, b) -> { }, "c0"));
+                return c;
+            });
+            try (Socket app = new Socket(InetAddress.getLoopbackAddress(), ((InetSocketAddress) listener.getLocalAddress()).getPort())) {
+                OutputStream out = app.getOutputStream();
+                out.write("hello".getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                SocketChannel accepted = listener.accept();
+                accepted.configureBlocking(false);
+                long expected = FrameEncoder.openSize("echo") + Wire.HEADER_BYTES + 5;
+                Await.until(Duration.ofSeconds(5), "the app's bytes in the accepted socket", () -> readable(accepted));
+                long head = on(loop, () -> {
+                    client.openStream(accepted, "echo");
+                    return client.replay().head();
+                });
+                assertEquals(expected, head, "OPEN and a DATA of the 5 bytes, queued in the accept's own turn");
+            }
+        }
+    }
+
+    /** Whether bytes wait in the socket, without taking them (a one-byte peek through a non-blocking read is not possible: poll it). */
+    private static boolean readable(SocketChannel channel) throws Exception {
+        try (java.nio.channels.Selector selector = java.nio.channels.Selector.open()) {
+            channel.register(selector, java.nio.channels.SelectionKey.OP_READ);
+            boolean ready = selector.selectNow() > 0;
+            channel.keyFor(selector).cancel();
+            selector.selectNow();
+            return ready;
+        }
+    }
+}
