@@ -2,8 +2,16 @@
 # Sourced, not run. ROAMTUN_JAVA_OPTS adds JVM options after the defaults (later ones win; a garbage
 # collector named there replaces the default one).
 
-roamtun_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-roamtun_lib="$roamtun_root/installers/target/lib"
+# The jars: lib/ beside bin/ in the distribution (the tarball, the .deb); installers/target/lib in a source
+# checkout after 'mvn package'.
+roamtun_bin=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+if ls "$roamtun_bin/../lib"/roamtun-*.jar >/dev/null 2>&1; then
+  roamtun_root=$(cd "$roamtun_bin/.." && pwd)
+  roamtun_lib="$roamtun_root/lib"
+else
+  roamtun_root=$(cd "$roamtun_bin/../.." && pwd)
+  roamtun_lib="$roamtun_root/installers/target/lib"
+fi
 roamtun_default_opts="-Xms32m -Xmx512m -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError"
 
 roamtun_fail() {

@@ -8,8 +8,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Chooses the TLS implementation: Conscrypt (BoringSSL, several times faster handshakes) where its native
- * library loads, the JDK's otherwise. The provider object is passed explicitly to every SSLContext; it is
+ * Chooses the TLS implementation: Conscrypt (BoringSSL, several times faster handshakes, keying-material
+ * export for resume channel binding) where its native library loads (x86-64 only in 2.5.2), the JDK's
+ * otherwise. The provider object is passed explicitly to every SSLContext; it is
  * never installed JVM-wide.
  */
 public final class TlsProviders {
@@ -50,7 +51,10 @@ public final class TlsProviders {
                         + System.getProperty("os.name") + " " + System.getProperty("os.arch") + (why != null ? ": " + why : "")
                         + "); use --tls-provider jdk or auto");
             }
-            log.info("Conscrypt is not available on {} {}; using the JDK's TLS (slower handshakes)",
+            // Conscrypt 2.5.2 carries native code for x86-64 (Linux, macOS, Windows) and 32-bit Windows only:
+            // aarch64 (Apple Silicon, ARM servers) lands here.
+            log.info("Conscrypt is not available on {} {} (its native code is for x86-64 only); using the JDK's TLS: "
+                    + "slower handshakes, and resumes not bound to the TLS connection",
                     System.getProperty("os.name"), System.getProperty("os.arch"));
             return null;
         }
