@@ -86,6 +86,23 @@ class CommandLineTest {
     }
 
     /** An abbreviation is no flag: '--insec' must not turn encryption off as --insecure-plaintext. */
+    /**
+     * The commented example configs the distribution ships parse through every key: what stops each agent
+     * is the first thing past the syntax (a key file, a credential file that is not there on this machine).
+     */
+    @Test
+    void theShippedExampleConfigsAreValid() throws Exception {
+        java.nio.file.Path conf = java.nio.file.Path.of(System.getProperty("user.dir")).resolveSibling("installers").resolve("conf");
+        try (AgentProcess server = AgentProcess.server("--config", conf.resolve("server-service.properties").toString())) {
+            assertEquals(2, server.waitFor(30), server.output());
+            assertTrue(server.output().contains("--dir: /var/lib/roamtun/server has no server key"), server.output());
+        }
+        try (AgentProcess client = AgentProcess.client("--config", conf.resolve("client-service.properties").toString())) {
+            assertEquals(2, client.waitFor(30), client.output());
+            assertTrue(client.output().contains("--credential-file: cannot read"), client.output());
+        }
+    }
+
     @Test
     void anAbbreviatedFlagIsRefused() throws Exception {
         try (AgentProcess server = AgentProcess.server("--insec", "--listen", "127.0.0.1:0", "--service", "a=127.0.0.1:1")) {
