@@ -1,5 +1,7 @@
 package io.roamtun.client;
 
+import io.roamtun.engine.loop.Drain;
+import io.roamtun.engine.loop.Drainable;
 import io.roamtun.client.uplink.Handover;
 import io.roamtun.client.uplink.Uplink;
 import io.roamtun.engine.EngineContext;
@@ -20,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * The agent on the roaming machine: listens on a local port per forward and carries every accepted
  * connection as a stream over one session to the server-service. Embeddable: tests start it in-process.
  */
-public final class ClientService implements AutoCloseable {
+public final class ClientService implements Drainable {
     private static final Logger log = LoggerFactory.getLogger(ClientService.class);
 
     private final ClientConfig config;
@@ -166,6 +168,9 @@ public final class ClientService implements AutoCloseable {
         });
     }
 
+    /** Loop thread: a drain has begun. */
+    private boolean draining;
+
     private void closeListeners() {
         for (ServerSocketChannel channel : listeners) {
             try {
@@ -174,6 +179,18 @@ public final class ClientService implements AutoCloseable {
                 // shutting down
             }
         }
+    }
+
+    /** Stops accepting app connections (the forwards' ports close) and lets the open streams finish. */
+    @Override
+    public void drain(java.time.Duration timeout, Runnable drained) {
+        engine.loop().execute(() -> {
+            if (!draining) {
+                draining = true;
+                closeListeners();
+                Drain.start(engine.loop(), timeout, () -> uplink.session().streamCount(), drained);
+            }
+        });
     }
 
     @Override

@@ -200,11 +200,13 @@ public final class ClientServiceMain {
         AgentCommandLine cli = new AgentCommandLine("client-service", options(), Set.of("forward", "prefer", "exclude"))
                 .helpFooter("control: client-service status | switch IFNAME (client-service status --help)");
         ClientConfig config;
+        java.time.Duration drainTimeout;
         try {
             if (!cli.parse(args)) {
                 return;
             }
             config = configure(cli);
+            drainTimeout = SessionOptions.drainTimeout(cli);
         } catch (UsageException e) {
             System.err.println("client-service: " + e.getMessage());
             System.exit(UsageException.EXIT_CODE);
@@ -223,6 +225,6 @@ public final class ClientServiceMain {
             System.exit(1);
             return;
         }
-        ShutdownWait.runUntilShutdown(service);
+        ShutdownWait.runUntilShutdown(service, drainTimeout);
     }
 }

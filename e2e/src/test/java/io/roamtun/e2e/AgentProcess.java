@@ -117,6 +117,17 @@ final class AgentProcess implements AutoCloseable {
         return process.pid();
     }
 
+    /**
+     * Sends SIGTERM (what systemd's stop and a plain kill send) through kill(1): Process.destroy() sends it
+     * too but also closes the pipes, and every line the agent logs while it drains would be lost.
+     */
+    void terminate() throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-TERM", Long.toString(process.pid())).redirectErrorStream(true).start();
+        if (kill.waitFor() != 0) {
+            throw new IOException("kill -TERM " + process.pid() + " failed: " + new String(kill.getInputStream().readAllBytes()));
+        }
+    }
+
     @Override
     public void close() throws InterruptedException {
         process.destroy();

@@ -53,9 +53,9 @@ public enum ErrorCode {
         return wireValue;
     }
 
-    /** A well-formed request the sender turned down (credentials, limits, an unknown session), not a broken peer. */
+    /** A well-formed request the sender turned down (credentials, limits, an unknown session, a drain), not a broken peer. */
     public boolean isRefusal() {
-        return this == AUTH_FAILED || this == LIMIT_EXCEEDED || this == UNKNOWN_SESSION;
+        return this == AUTH_FAILED || this == LIMIT_EXCEEDED || this == UNKNOWN_SESSION || this == SHUTTING_DOWN;
     }
 
     /** Unknown codes from a newer peer are read as PROTOCOL_ERROR rather than rejected. */

@@ -5,6 +5,8 @@ import io.roamtun.engine.text.HostPort;
 import io.roamtun.engine.text.Sizes;
 import io.roamtun.engine.link.Link;
 import io.roamtun.engine.loop.AcceptBackoff;
+import io.roamtun.engine.loop.Drain;
+import io.roamtun.engine.loop.Drainable;
 import io.roamtun.engine.loop.IoHandler;
 import io.roamtun.protocol.Role;
 import java.io.IOException;
@@ -20,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * The agent beside the backend: accepts links from client-services and, for each stream they open,
  * connects to the named backend service. Embeddable: tests start it in-process.
  */
-public final class ServerService implements AutoCloseable {
+public final class ServerService implements Drainable {
     private static final Logger log = LoggerFactory.getLogger(ServerService.class);
     /** Connections accepted per readiness event before other channels get their turn. */
     private static final int ACCEPTS_PER_EVENT = 64;
@@ -168,6 +170,15 @@ public final class ServerService implements AutoCloseable {
         public void onFailure(Throwable bug) {
             log.error("listener failed; still accepting", bug);
         }
+    }
+
+    @Override
+    public void drain(java.time.Duration timeout, Runnable drained) {
+        engine.loop().execute(() -> {
+            if (registry.stopTakingNew()) {
+                Drain.start(engine.loop(), timeout, registry::openStreams, drained);
+            }
+        });
     }
 
     @Override

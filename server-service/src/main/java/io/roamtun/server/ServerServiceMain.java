@@ -157,11 +157,13 @@ public final class ServerServiceMain {
         AgentCommandLine cli = new AgentCommandLine("server-service", options(), Set.of("service"))
                 .helpFooter("set-up commands: server-service init ... | client add|remove|list ... (server-service init --help)");
         ServerConfig config;
+        java.time.Duration drainTimeout;
         try {
             if (!cli.parse(args)) {
                 return;
             }
             config = configure(cli);
+            drainTimeout = SessionOptions.drainTimeout(cli);
         } catch (UsageException e) {
             System.err.println("server-service: " + e.getMessage());
             System.exit(UsageException.EXIT_CODE);
@@ -182,6 +184,6 @@ public final class ServerServiceMain {
             System.exit(1);
             return;
         }
-        ShutdownWait.runUntilShutdown(service);
+        ShutdownWait.runUntilShutdown(service, drainTimeout);
     }
 }

@@ -44,6 +44,7 @@ final class SessionRegistry implements LinkListener, SessionListener {
     private final PendingHandshakes pending;
     /** Streams clients may have this server connect, kept below its descriptor limit. */
     private final StreamQuota streams;
+    private boolean draining;
     private final long openFileLimit;
     private long sessionsOpened;
     /** The clients file as last checked for revocations ({@link ClientCredentials#generation()}). */
@@ -156,8 +157,30 @@ final class SessionRegistry implements LinkListener, SessionListener {
         return pending.admit(link, source);
     }
 
+    /**
+     * SIGTERM: from now on new sessions (HELLO) and streams (OPEN) are refused with SHUTTING_DOWN; resumes
+     * still work, so a client that moves meanwhile can finish its streams. False when already draining.
+     */
+    boolean stopTakingNew() {
+        if (draining) {
+            return false;
+        }
+        draining = true;
+        streams.drain();
+        return true;
+    }
+
+    /** Streams the server has connected and not yet finished, in all sessions. */
+    int openStreams() {
+        return streams.inUse();
+    }
+
     @Override
     public void onHello(Link link, Hello hello) throws ProtocolException {
+        if (draining) {
+            log.info("link {}: new session refused: draining", link.name());
+            throw new ProtocolException(ErrorCode.SHUTTING_DOWN, "the server-service is shutting down: no new sessions");
+        }
         ServiceDirectory services = config.services();
         String owner = "";
         ClientCredentials.Client authenticated = null;

@@ -24,6 +24,9 @@ public final class SessionOptions {
         o.addOption(Option.builder().longOpt("stream-window").hasArg().argName("SIZE")
                 .desc("bytes buffered per stream before the sender waits (default 512KiB); grows up to 8x "
                         + "for a stream whose app keeps up").build());
+        o.addOption(Option.builder().longOpt("drain-timeout").hasArg().argName("DURATION")
+                .desc("on SIGTERM, how long open streams may take to finish before they are reset (default 30s; "
+                        + "a second SIGTERM stops at once)").build());
         boolean server = peer.equals("client");
         o.addOption(Option.builder().longOpt("max-buffer-memory").hasArg().argName("SIZE")
                 .desc(server ? "buffer memory for all sessions together (default 256MiB): half is set aside as a 512KiB "
@@ -49,6 +52,16 @@ public final class SessionOptions {
             throw new UsageException("--max-buffer-memory: must be between 4MiB and 1TiB");
         }
         return new SessionSettings(replay, (int) window, maxStreams, connectTimeout, memory);
+    }
+
+    /** {@code --drain-timeout}: 0 to 1 hour, 30 s unless given. */
+    public static Duration drainTimeout(AgentCommandLine cli) throws UsageException {
+        Duration timeout = cli.value("drain-timeout") == null ? Duration.ofSeconds(30)
+                : Durations.parse("--drain-timeout", cli.value("drain-timeout"));
+        if (timeout.isNegative() || timeout.compareTo(Duration.ofHours(1)) > 0) {
+            throw new UsageException("--drain-timeout: must be between 0s and 1h");
+        }
+        return timeout;
     }
 
     public static LinkSettings link(AgentCommandLine cli) throws UsageException {

@@ -84,6 +84,10 @@ final class StreamAdmission {
             throw new ProtocolException(ErrorCode.LIMIT_EXCEEDED, "too many streams opened while " + owed
                     + " refusals of earlier ones are not acknowledged");
         }
+        if (quota != null && quota.draining()) {
+            log.debug("session {}: stream {} refused: draining", label, streamId);
+            return Decision.refuse(ErrorCode.SHUTTING_DOWN, "the server-service is shutting down: no new streams");
+        }
         InetSocketAddress target = services.resolve(service);
         if (target == null) {
             String why = services.whyNot(service);

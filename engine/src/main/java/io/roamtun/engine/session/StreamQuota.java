@@ -14,6 +14,8 @@ public final class StreamQuota {
     private final int perClient;
     private final Map<String, Integer> byClient = new HashMap<>();
     private int inUse;
+    /** The agent drains (SIGTERM): no new stream at all, whatever the counts. */
+    private boolean draining;
 
     public StreamQuota(int total, int perClient) {
         if (total < 1 || perClient < 1) {
@@ -65,6 +67,15 @@ public final class StreamQuota {
             byClient.put(client, own - 1);
         }
         inUse--;
+    }
+
+    /** From now on every new stream is refused with SHUTTING_DOWN; those counted may finish. */
+    public void drain() {
+        draining = true;
+    }
+
+    boolean draining() {
+        return draining;
     }
 
     /** Streams counted now, for status and tests. */
