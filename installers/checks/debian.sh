@@ -46,6 +46,7 @@ echo "  files, links, conffiles, Depends and the server unit's sandbox as expect
 # systemd-analyze verify: the units as installed (ExecStart's /usr/bin/... resolves inside the root),
 # beside a copy of this machine's own units (the targets they are ordered against).
 cp -an /lib/systemd/system/. "$root/lib/systemd/system/" 2>/dev/null || true
+mkdir -p "$root/bin" && cp /bin/kill "$root/bin/kill" # ExecReload's command comes from the system (procps)
 [ -d /usr/lib/systemd/user ] && cp -an /usr/lib/systemd/user/. "$root/usr/lib/systemd/user/" 2>/dev/null || true
 systemd-analyze verify --root="$root" /lib/systemd/system/roamtun-server.service > "$work/verify" 2>&1 \
   || { cat "$work/verify" >&2; fail "systemd-analyze verify refuses the server unit"; }

@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The running client-service's control socket: a Unix domain socket (mode 0600, in a 0700 directory)
- * that answers one line per connection: {@code status}, or {@code switch IFNAME} (answered when the
+ * that answers one line per connection: {@code status}, {@code reload}, or {@code switch IFNAME} (answered when the
  * switch is done). The reply's last line is {@code ok} or {@code error: ...}. One thread, one request at a time.
  */
 final class AdminServer implements AutoCloseable {
@@ -135,6 +135,9 @@ final class AdminServer implements AutoCloseable {
         request = request.trim();
         if (request.equals("status")) {
             reply = service.status() + "ok\n";
+        } else if (request.equals("reload")) {
+            String line = service.reloadNow();
+            reply = line.startsWith("error: ") ? line + "\n" : line + "\nok\n";
         } else if (request.startsWith("switch ")) {
             String name = request.substring("switch ".length()).trim();
             try {
@@ -148,7 +151,7 @@ final class AdminServer implements AutoCloseable {
                 return;
             }
         } else {
-            reply = "error: unknown request '" + request + "' (status, switch IFNAME)\n";
+            reply = "error: unknown request '" + request + "' (status, switch IFNAME, reload)\n";
         }
         out.write(reply.getBytes(StandardCharsets.UTF_8));
         out.flush();

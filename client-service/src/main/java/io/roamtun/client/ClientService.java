@@ -25,11 +25,11 @@ import org.slf4j.LoggerFactory;
 public final class ClientService implements Drainable {
     private static final Logger log = LoggerFactory.getLogger(ClientService.class);
 
-    private final ClientConfig config;
+    /** Replaced by {@link #reload}, with what cannot change while running kept. */
+    private ClientConfig config;
     private final EngineContext engine;
     private final Uplink uplink;
-    private final List<ServerSocketChannel> listeners = new ArrayList<>();
-    private final List<InetSocketAddress> bound = new ArrayList<>();
+    private final ForwardPorts ports = new ForwardPorts();
     private final InterfacePoller poller;
     /** Null when the server was given as an address. */
     private final ServerNameResolver resolver;
@@ -51,9 +51,8 @@ public final class ClientService implements Drainable {
     public static ClientService start(ClientConfig config) throws IOException {
         ClientService service = new ClientService(config);
         try {
-            service.bindAll();
+            service.ports.bindAll(config.forwards());
         } catch (IOException e) {
-            service.closeListeners();
             service.engine.close();
             throw e;
         }
@@ -61,10 +60,7 @@ public final class ClientService implements Drainable {
         service.engine.loop().start();
         service.engine.loop().call(() -> {
             try {
-                for (int i = 0; i < config.forwards().size(); i++) {
-                    service.engine.loop().register(service.listeners.get(i), SelectionKey.OP_ACCEPT,
-                            new ForwardListener(config.forwards().get(i), service.listeners.get(i), service.uplink, service.engine.loop()));
-                }
+                service.ports.acceptAll(service.engine.loop(), service.uplink);
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }
@@ -85,32 +81,14 @@ public final class ClientService implements Drainable {
                 throw e;
             }
         }
-        for (int i = 0; i < config.forwards().size(); i++) {
-            log.info("forwarding {} to service {} via {}", HostPort.format(service.bound.get(i)),
-                    config.forwards().get(i).service(), HostPort.format(config.server()));
-        }
+        service.ports.byForward().forEach((forward, address) -> log.info("forwarding {} to service {} via {}",
+                HostPort.format(address), forward.service(), HostPort.format(config.server())));
         return service;
-    }
-
-    private void bindAll() throws IOException {
-        for (Forward forward : config.forwards()) {
-            ServerSocketChannel channel = ServerSocketChannel.open();
-            listeners.add(channel);
-            channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            try {
-                channel.bind(forward.listen(), 1024);
-            } catch (IOException e) {
-                throw new IOException("cannot listen on " + HostPort.format(forward.listen()) + " for service "
-                        + forward.service() + ": " + e.getMessage(), e);
-            }
-            channel.configureBlocking(false);
-            bound.add((InetSocketAddress) channel.getLocalAddress());
-        }
     }
 
     /** The address each forward listens on, in the order given (ports resolved when 0 was asked for). */
     public List<InetSocketAddress> forwardAddresses() {
-        return List.copyOf(bound);
+        return engine.loop().call(ports::addresses);
     }
 
     /** True once a session with the server-service is established. */
@@ -172,12 +150,49 @@ public final class ClientService implements Drainable {
     private boolean draining;
 
     private void closeListeners() {
-        for (ServerSocketChannel channel : listeners) {
-            try {
-                channel.close();
-            } catch (IOException ignored) {
-                // shutting down
-            }
+        ports.closeAll();
+    }
+
+    /**
+     * SIGHUP or 'client-service reload' (any thread): forwards added or removed in {@code fresh} apply now
+     * (a removed one stops listening, its open connections carry on); what else changed takes a restart and
+     * is said. Returns the log line.
+     */
+    public String reload(ClientConfig fresh) {
+        return engine.loop().call(() -> {
+            List<String> changes = ports.reconcile(fresh.forwards(), engine.loop(), uplink);
+            List<String> restart = ClientReload.needRestart(config, fresh);
+            config = ClientReload.merge(config, fresh);
+            String line = "configuration reloaded: " + (changes.isEmpty() ? "no forward changed" : String.join("; ", changes))
+                    + (restart.isEmpty() ? "" : "; these take a restart and are kept as they were: " + String.join("; ", restart));
+            log.info("{}", line);
+            return line;
+        });
+    }
+
+    /** Where {@link #reloadNow} reads the configuration again: the command line as given and the config file as it is now. */
+    private volatile java.util.concurrent.Callable<ClientConfig> configSource;
+
+    public void reloadFrom(java.util.concurrent.Callable<ClientConfig> source) {
+        this.configSource = source;
+    }
+
+    /**
+     * SIGHUP and 'client-service reload': reads the configuration again and applies it ({@link #reload});
+     * a configuration with an error is refused and the running one stays. Returns the line logged, which
+     * starts with "error: " when it was refused.
+     */
+    public String reloadNow() {
+        java.util.concurrent.Callable<ClientConfig> source = configSource;
+        if (source == null) {
+            return "error: this client-service was not started from a command line; nothing to reload";
+        }
+        try {
+            return reload(source.call());
+        } catch (Exception e) {
+            String why = "reload refused, the running configuration stays: " + e.getMessage();
+            log.warn("{}", why);
+            return "error: " + why;
         }
     }
 

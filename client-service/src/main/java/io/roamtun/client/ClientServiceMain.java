@@ -66,7 +66,8 @@ public final class ClientServiceMain {
         String command = args[0];
         String usage = "usage: client-service status [--admin-socket PATH]   the session, its path, the interfaces, "
                 + "the last handovers\n       client-service switch IFNAME [--admin-socket PATH]   move the session to "
-                + "this interface now (make-before-break)\nPATH defaults to " + AdminClient.defaultSocket();
+                + "this interface now (make-before-break)\n       client-service reload [--admin-socket PATH]   read the "
+                + "config file again and apply the forwards that changed\nPATH defaults to " + AdminClient.defaultSocket();
         Options options = new Options();
         options.addOption(Option.builder().longOpt("admin-socket").hasArg().argName("PATH").build());
         options.addOption(Option.builder("h").longOpt("help").build());
@@ -93,7 +94,7 @@ public final class ClientServiceMain {
                             + " | client-service switch IFNAME [--admin-socket PATH]");
             return UsageException.EXIT_CODE;
         }
-        return AdminClient.run(socket, command.equals("status") ? "status" : "switch " + words.get(0));
+        return AdminClient.run(socket, command.equals("switch") ? "switch " + words.get(0) : command);
     }
 
     static ClientConfig configure(AgentCommandLine cli) throws UsageException {
@@ -193,12 +194,12 @@ public final class ClientServiceMain {
 
     public static void main(String[] args) {
         System.setProperty("roamtun.agent", "client-service");
-        if (args.length > 0 && (args[0].equals("status") || args[0].equals("switch"))) {
+        if (args.length > 0 && (args[0].equals("status") || args[0].equals("switch") || args[0].equals("reload"))) {
             System.exit(control(args));
             return;
         }
         AgentCommandLine cli = new AgentCommandLine("client-service", options(), Set.of("forward", "prefer", "exclude"))
-                .helpFooter("control: client-service status | switch IFNAME (client-service status --help)");
+                .helpFooter("control: client-service status | switch IFNAME | reload (client-service status --help)");
         ClientConfig config;
         java.time.Duration drainTimeout;
         try {
@@ -225,6 +226,11 @@ public final class ClientServiceMain {
             System.exit(1);
             return;
         }
-        ShutdownWait.runUntilShutdown(service, drainTimeout);
+        service.reloadFrom(() -> {
+            AgentCommandLine again = new AgentCommandLine("client-service", options(), Set.of("forward", "prefer", "exclude"));
+            again.parse(args); // the command line as given, the config file as it is now
+            return configure(again);
+        });
+        ShutdownWait.runUntilShutdown(service, drainTimeout, service::reloadNow);
     }
 }

@@ -122,9 +122,14 @@ final class AgentProcess implements AutoCloseable {
      * too but also closes the pipes, and every line the agent logs while it drains would be lost.
      */
     void terminate() throws IOException, InterruptedException {
-        Process kill = new ProcessBuilder("kill", "-TERM", Long.toString(process.pid())).redirectErrorStream(true).start();
+        signal("TERM");
+    }
+
+    /** Sends the signal named (TERM, HUP, ...) through kill(1). */
+    void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).redirectErrorStream(true).start();
         if (kill.waitFor() != 0) {
-            throw new IOException("kill -TERM " + process.pid() + " failed: " + new String(kill.getInputStream().readAllBytes()));
+            throw new IOException("kill -" + name + " " + process.pid() + " failed: " + new String(kill.getInputStream().readAllBytes()));
         }
     }
 

@@ -10,6 +10,7 @@ import io.roamtun.engine.loop.Drainable;
 import io.roamtun.engine.loop.IoHandler;
 import io.roamtun.protocol.Role;
 import java.io.IOException;
+import java.util.List;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.SelectionKey;
@@ -27,7 +28,8 @@ public final class ServerService implements Drainable {
     /** Connections accepted per readiness event before other channels get their turn. */
     private static final int ACCEPTS_PER_EVENT = 64;
 
-    private final ServerConfig config;
+    /** Replaced by {@link #reload}, with what cannot change while running kept. Loop thread once started. */
+    private ServerConfig config;
     private final EngineContext engine;
     private final SessionRegistry registry;
     private ServerSocketChannel listener;
@@ -170,6 +172,24 @@ public final class ServerService implements Drainable {
         public void onFailure(Throwable bug) {
             log.error("listener failed; still accepting", bug);
         }
+    }
+
+    /**
+     * SIGHUP (any thread): runs with {@code fresh}'s services and limits from now on, for new sessions and
+     * streams; open streams are untouched. Logs what changed, and what takes a restart and was kept.
+     */
+    public void reload(ServerConfig fresh) {
+        engine.loop().execute(() -> {
+            List<String> applied = ServerReload.applied(config, fresh);
+            List<String> restart = ServerReload.needRestart(config, fresh);
+            config = ServerReload.merge(config, fresh);
+            registry.reconfigure(config);
+            log.info("configuration reloaded: {}", applied.isEmpty() ? "nothing that applies while running changed"
+                    : String.join("; ", applied));
+            if (!restart.isEmpty()) {
+                log.warn("configuration reloaded, but these take a restart and are kept as they were: {}", String.join("; ", restart));
+            }
+        });
     }
 
     @Override

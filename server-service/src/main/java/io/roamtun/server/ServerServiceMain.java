@@ -184,6 +184,15 @@ public final class ServerServiceMain {
             System.exit(1);
             return;
         }
-        ShutdownWait.runUntilShutdown(service, drainTimeout);
+        ShutdownWait.runUntilShutdown(service, drainTimeout, () -> {
+            try {
+                AgentCommandLine again = new AgentCommandLine("server-service", options(), Set.of("service"));
+                if (again.parse(args)) { // the command line as given, the config file as it is now
+                    service.reload(configure(again));
+                }
+            } catch (UsageException e) {
+                log.warn("reload refused, the running configuration stays: {}", e.getMessage());
+            }
+        });
     }
 }

@@ -35,7 +35,9 @@ final class SessionRegistry implements LinkListener, SessionListener {
     private static final Logger log = LoggerFactory.getLogger(SessionRegistry.class);
 
     private final EngineContext engine;
-    private final ServerConfig config;
+    /** Replaced by a reload (SIGHUP); what cannot change while running is kept ({@link ServerReload}). */
+    private ServerConfig config;
+    private final ClientAdmission admission;
     private final Map<SessionId, ServerSession> sessions = new HashMap<>();
     /** Every open link, with its number in the order of acceptance. */
     private final Map<Link, Long> links = new LinkedHashMap<>();
@@ -58,6 +60,7 @@ final class SessionRegistry implements LinkListener, SessionListener {
     SessionRegistry(EngineContext engine, ServerConfig config) {
         this.engine = engine;
         this.config = config;
+        this.admission = new ClientAdmission(config.clients());
         this.pending = new PendingHandshakes(config.maxPendingLinks(), config.maxPendingPerAddress());
         long files = EngineContext.openFileLimit();
         // Every stream costs a descriptor (its backend socket); so do links, handshakes and the JVM's own files.
@@ -94,41 +97,18 @@ final class SessionRegistry implements LinkListener, SessionListener {
                         continue;
                     }
                     ClientCredentials.Client client = config.clients().find(session.owner());
-                    String why = whyNoLongerAdmitted(held, client);
+                    String why = ClientAdmission.whyNoLongerAdmitted(held, client);
                     if (why != null) {
                         log.warn("{}: ending its session {} ({} streams)", why, session.label(), session.streamCount());
                         endRevoked(session, why);
                     } else {
-                        // Its services may have changed: new streams get the new list at once.
-                        session.useServices(config.services().restrictedTo(client::mayOpen, client.name()));
+                        session.useServices(admission.servicesOf(session, config.services())); // new streams, at once
                     }
                 }
             }
         } finally {
             engine.loop().schedule(REVOCATION_CHECK_NANOS, this::checkRevocations);
         }
-    }
-
-    /**
-     * Why the session's client may no longer use it, or null: removed from the clients file, or given a new
-     * secret (the one the session was opened with may have leaked; 'client add --replace' must lock it out).
-     */
-    private String whyNoLongerAdmitted(ServerSession held) {
-        if (config.clients() == null || held.session.owner().isEmpty()) {
-            return null;
-        }
-        return whyNoLongerAdmitted(held, config.clients().find(held.session.owner()));
-    }
-
-    /** As above, with the session's client as just read from the clients file (null: not in it). */
-    private String whyNoLongerAdmitted(ServerSession held, ClientCredentials.Client client) {
-        if (client == null) {
-            return "client " + held.session.owner() + " was revoked";
-        }
-        if (held.secretHash != null && !java.security.MessageDigest.isEqual(held.secretHash, client.secretSha256())) {
-            return "client " + held.session.owner() + " has a new secret";
-        }
-        return null;
     }
 
     /** Ends the session of a revoked client: its link gets GOAWAY AUTH_FAILED, its streams are closed. */
@@ -155,6 +135,17 @@ final class SessionRegistry implements LinkListener, SessionListener {
      */
     Link startsHandshake(Link link, java.net.InetAddress source) {
         return pending.admit(link, source);
+    }
+
+    /**
+     * SIGHUP: runs with {@code reloaded} from now on: new sessions and new streams of open sessions get its
+     * services and limits; open streams carry on untouched.
+     */
+    void reconfigure(ServerConfig reloaded) {
+        config = reloaded;
+        for (ServerSession held : sessions.values()) {
+            held.session.useServices(admission.servicesOf(held.session, config.services()));
+        }
     }
 
     /**
@@ -249,7 +240,7 @@ final class SessionRegistry implements LinkListener, SessionListener {
         ResumeCheck check;
         try {
             check = session.checkResume(resume, link);
-            checkResumeCredential(link, held, resume);
+            admission.checkResumeCredential(link, held, resume);
         } catch (ProtocolException refused) {
             if (refused.code() == ErrorCode.SESSION_TAKEN_OVER) { // a used attempt number: stale, or replayed
                 staleResumesRefused++;
@@ -272,7 +263,7 @@ final class SessionRegistry implements LinkListener, SessionListener {
             throw new ProtocolException(ErrorCode.SESSION_TAKEN_OVER,
                     "session " + session.label() + " is carried by a newer connection");
         }
-        String notAdmitted = whyNoLongerAdmitted(held);
+        String notAdmitted = admission.whyNoLongerAdmitted(held);
         if (notAdmitted != null) {
             log.warn("link {}: {}; its session {} is closed", link.name(), notAdmitted, session.label());
             endRevoked(session, notAdmitted);
@@ -293,24 +284,6 @@ final class SessionRegistry implements LinkListener, SessionListener {
         } else {
             log.info("session {} resumed from {} after {} ms suspended: resending {} bytes, client resends {}",
                     session.label(), link.name(), suspendedMillis, resending, clientResends);
-        }
-    }
-
-    /**
-     * With client authentication, a RESUME must carry the credential of the session's own client, as HELLO
-     * did: the session secret alone (leaked, or read off a plaintext link) does not take a session over,
-     * and the owner, who has both, always can. AUTH_FAILED otherwise, the session untouched.
-     */
-    private void checkResumeCredential(Link link, ServerSession held, Resume resume) throws ProtocolException {
-        String owner = held.session.owner();
-        if (config.clients() == null || owner.isEmpty()) {
-            return;
-        }
-        ClientCredentials.Client presented = config.clients().authenticate(resume.credential());
-        if (!presented.name().equals(owner)) {
-            log.info("link {}: RESUME of session {} with the credential of client {}, not of its own client {}",
-                    link.name(), held.session.label(), presented.name(), owner);
-            throw new ProtocolException(ErrorCode.AUTH_FAILED, ClientCredentials.REFUSED);
         }
     }
 
