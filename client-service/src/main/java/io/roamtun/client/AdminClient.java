@@ -29,12 +29,40 @@ final class AdminClient {
         }
     }
 
-    /** $XDG_RUNTIME_DIR/roamtun/client-service.sock, else /tmp/roamtun-USER/client-service.sock. */
-    static Path defaultSocket() {
+    /** The folder of the default admin sockets: $XDG_RUNTIME_DIR/roamtun, else /tmp/roamtun-USER. */
+    static Path defaultDir() {
         String runtime = System.getenv("XDG_RUNTIME_DIR");
         if (runtime != null && !runtime.isBlank()) {
-            return Path.of(runtime, "roamtun", "client-service.sock");
+            return Path.of(runtime, "roamtun");
         }
-        return Path.of(System.getProperty("java.io.tmpdir"), "roamtun-" + System.getProperty("user.name"), "client-service.sock");
+        return Path.of(System.getProperty("java.io.tmpdir"), "roamtun-" + System.getProperty("user.name"));
+    }
+
+    /** The default admin socket of the instance named so: {@code defaultDir()/NAME.sock}. */
+    static Path defaultSocket(String instance) {
+        return defaultDir().resolve(instance + ".sock");
+    }
+
+    /** The name of the default instance (no --instance, no --config): its socket is client-service.sock. */
+    static final String DEFAULT_INSTANCE = "client-service";
+
+    /**
+     * Which socket a control command without --admin-socket or --instance talks to: the only one in the
+     * default folder; with several running, an error naming them (so a command never reaches the wrong one).
+     */
+    static Path findSocket() throws io.roamtun.engine.text.UsageException {
+        java.util.List<String> running = new java.util.ArrayList<>();
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(defaultDir())) {
+            files.filter(f -> f.getFileName().toString().endsWith(".sock"))
+                    .forEach(f -> running.add(f.getFileName().toString().replaceFirst("\\.sock$", "")));
+        } catch (IOException noFolder) {
+            return defaultSocket(DEFAULT_INSTANCE);
+        }
+        if (running.size() > 1) {
+            java.util.Collections.sort(running);
+            throw new io.roamtun.engine.text.UsageException("several client-services run (" + String.join(", ", running)
+                    + "): say which with --instance NAME");
+        }
+        return running.isEmpty() ? defaultSocket(DEFAULT_INSTANCE) : defaultDir().resolve(running.get(0) + ".sock");
     }
 }

@@ -60,7 +60,7 @@ final class AdminServer implements AutoCloseable {
 
     static AdminServer start(Path path, ClientService service) throws IOException {
         Path dir = path.toAbsolutePath().getParent();
-        if (dir.equals(AdminClient.defaultSocket().toAbsolutePath().getParent())) {
+        if (dir.equals(AdminClient.defaultDir().toAbsolutePath())) {
             try { // made here, or checked: never "made unless it exists", which another user could win
                 Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             } catch (java.nio.file.FileAlreadyExistsException exists) {

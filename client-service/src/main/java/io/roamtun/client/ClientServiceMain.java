@@ -56,7 +56,11 @@ public final class ClientServiceMain {
                 .desc("never use interfaces matching this glob; repeat for more (loopback and virtual ones such as "
                         + "docker*, veth*, br-*, tun* are excluded unless named in --prefer)").build());
         o.addOption(Option.builder().longOpt("admin-socket").hasArg().argName("PATH")
-                .desc("control socket for 'client-service status' and 'switch' (default $XDG_RUNTIME_DIR/roamtun/client-service.sock)").build());
+                .desc("control socket for 'client-service status', 'switch' and 'reload' (default "
+                        + "$XDG_RUNTIME_DIR/roamtun/INSTANCE.sock)").build());
+        o.addOption(Option.builder().longOpt("instance").hasArg().argName("NAME")
+                .desc("this client-service's name, for its default admin socket, so several of one user do not "
+                        + "collide (default: the --config file's name without .properties, else client-service)").build());
         SessionOptions.addTo(o, "server");
         return o;
     }
@@ -64,12 +68,14 @@ public final class ClientServiceMain {
     /** {@code status [--admin-socket PATH]} and {@code switch IFNAME [--admin-socket PATH]}. */
     static int control(String[] args) {
         String command = args[0];
-        String usage = "usage: client-service status [--admin-socket PATH]   the session, its path, the interfaces, "
-                + "the last handovers\n       client-service switch IFNAME [--admin-socket PATH]   move the session to "
-                + "this interface now (make-before-break)\n       client-service reload [--admin-socket PATH]   read the "
-                + "config file again and apply the forwards that changed\nPATH defaults to " + AdminClient.defaultSocket();
+        String usage = "usage: client-service status [--admin-socket PATH | --instance NAME]   the session, its path, the "
+                + "interfaces, the last handovers\n       client-service switch IFNAME [...]   move the session to "
+                + "this interface now (make-before-break)\n       client-service reload [...]   read the "
+                + "config file again and apply the forwards that changed\nPATH defaults to the socket of the only "
+                + "client-service running, in " + AdminClient.defaultDir() + "; with several, --instance NAME says which";
         Options options = new Options();
         options.addOption(Option.builder().longOpt("admin-socket").hasArg().argName("PATH").build());
+        options.addOption(Option.builder().longOpt("instance").hasArg().argName("NAME").build());
         options.addOption(Option.builder("h").longOpt("help").build());
         org.apache.commons.cli.CommandLine cli;
         try {
@@ -84,7 +90,15 @@ public final class ClientServiceMain {
             System.out.println(usage);
             return 0;
         }
-        Path socket = cli.hasOption("admin-socket") ? Path.of(cli.getOptionValue("admin-socket")) : AdminClient.defaultSocket();
+        Path socket;
+        try {
+            socket = cli.hasOption("admin-socket") ? Path.of(cli.getOptionValue("admin-socket"))
+                    : cli.hasOption("instance") ? AdminClient.defaultSocket(instanceName("--instance", cli.getOptionValue("instance")))
+                    : AdminClient.findSocket();
+        } catch (UsageException e) {
+            System.err.println("client-service: " + e.getMessage());
+            return UsageException.EXIT_CODE;
+        }
         List<String> words = cli.getArgList();
         int expected = command.equals("switch") ? 1 : 0;
         if (words.size() != expected) {
@@ -172,9 +186,29 @@ public final class ClientServiceMain {
         }
         // A server on this machine is reached over loopback whatever the interfaces do: no roaming, unless asked.
         boolean roaming = server.isUnresolved() || !server.getAddress().isLoopbackAddress() || !prefer.isEmpty();
-        Path admin = cli.value("admin-socket") != null ? Path.of(cli.value("admin-socket")) : AdminClient.defaultSocket();
+        Path admin = cli.value("admin-socket") != null ? Path.of(cli.value("admin-socket")) : AdminClient.defaultSocket(instance(cli));
         return new ClientConfig(server, forwards, session, link,
                 roaming ? new SystemInterfaces() : null, poll, new PathPolicy(prefer, exclude), admin, transports, credential);
+    }
+
+    /** --instance, else the --config file's name without its extension, else the default instance. */
+    static String instance(AgentCommandLine cli) throws UsageException {
+        if (cli.value("instance") != null) {
+            return instanceName("--instance", cli.value("instance"));
+        }
+        Path config = cli.configFile();
+        if (config == null || config.getFileName() == null) {
+            return AdminClient.DEFAULT_INSTANCE;
+        }
+        String name = config.getFileName().toString().replaceFirst("\\.[^.]*$", "").replaceAll("[^A-Za-z0-9._-]", "_");
+        return name.isEmpty() ? AdminClient.DEFAULT_INSTANCE : instanceName("--config", name);
+    }
+
+    static String instanceName(String flag, String name) throws UsageException {
+        if (!name.matches("[A-Za-z0-9._-]{1,64}") || name.startsWith(".")) {
+            throw new UsageException(flag + ": '" + name + "' is not an instance name (letters, digits, '.', '_', '-'; up to 64)");
+        }
+        return name;
     }
 
     /** The credential file should be like an SSH key: readable by its owner only. */

@@ -48,6 +48,12 @@ final class AgentProcess implements AutoCloseable {
     }
 
     static AgentProcess startWith(List<String> jvmOptions, String mainClass, String... args) throws IOException {
+        return startWith(java.util.Map.of(), jvmOptions, mainClass, args);
+    }
+
+    /** With {@code environment} added to this JVM's (XDG_RUNTIME_DIR, say). */
+    static AgentProcess startWith(java.util.Map<String, String> environment, List<String> jvmOptions, String mainClass,
+                                  String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(System.getProperty("java.home") + "/bin/java");
         command.addAll(jvmOptions);
@@ -56,6 +62,7 @@ final class AgentProcess implements AutoCloseable {
         command.add(mainClass);
         Collections.addAll(command, args);
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        pb.environment().putAll(environment);
         return new AgentProcess(pb.start());
     }
 

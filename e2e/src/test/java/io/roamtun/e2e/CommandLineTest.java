@@ -87,6 +87,47 @@ class CommandLineTest {
 
     /** An abbreviation is no flag: '--insec' must not turn encryption off as --insecure-plaintext. */
     /**
+     * Two client-services of one user, each with its own config file, get their own default admin sockets
+     * (named for the file); a control command without --instance refuses to guess between them and names
+     * both, and with --instance it reaches the one asked for.
+     */
+    @Test
+    void twoClientServicesOfOneUserDoNotCollideOnTheirAdminSockets(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws Exception {
+        java.util.Map<String, String> env = java.util.Map.of("XDG_RUNTIME_DIR", tmp.toString());
+        List<AgentProcess> agents = new java.util.ArrayList<>();
+        try {
+            for (String name : new String[] {"home", "work"}) {
+                java.nio.file.Path conf = tmp.resolve(name + ".properties");
+                java.nio.file.Files.writeString(conf, "insecure-plaintext=true\nserver=127.0.0.1:9\nforward=127.0.0.1:0=" + name + "\n");
+                AgentProcess agent = AgentProcess.startWith(env, List.of("-Xmx128m"), "io.roamtun.client.ClientServiceMain",
+                        "--config", conf.toString());
+                agents.add(agent);
+                agent.await("admin socket .*/roamtun/" + name + "\\.sock", 30);
+            }
+            try (AgentProcess guess = AgentProcess.startWith(env, List.of("-Xmx64m"), "io.roamtun.client.ClientServiceMain", "status")) {
+                assertEquals(2, guess.waitFor(30), guess.output());
+                assertTrue(guess.output().contains("several client-services run (home, work): say which with --instance NAME"),
+                        guess.output());
+            }
+            try (AgentProcess asked = AgentProcess.startWith(env, List.of("-Xmx64m"), "io.roamtun.client.ClientServiceMain",
+                    "status", "--instance", "work")) {
+                assertEquals(0, asked.waitFor(30), asked.output());
+                assertTrue(asked.output().contains("uplink: "), asked.output());
+            }
+            try (AgentProcess none = AgentProcess.startWith(env, List.of("-Xmx64m"), "io.roamtun.client.ClientServiceMain",
+                    "status", "--instance", "elsewhere")) {
+                assertEquals(1, none.waitFor(30), none.output());
+                assertTrue(none.output().contains("elsewhere.sock"), none.output());
+            }
+        } finally {
+            for (AgentProcess agent : agents) {
+                agent.close();
+            }
+        }
+    }
+
+    /**
      * The commented example configs the distribution ships parse through every key: what stops each agent
      * is the first thing past the syntax (a key file, a credential file that is not there on this machine).
      */

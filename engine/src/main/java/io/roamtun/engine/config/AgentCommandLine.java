@@ -95,6 +95,11 @@ public final class AgentCommandLine {
         return true;
     }
 
+    /** The {@code --config} file given, or null. */
+    public Path configFile() {
+        return flags != null && flags.hasOption("config") ? Path.of(flags.getOptionValue("config")) : null;
+    }
+
     /** roamtun's version, as the build wrote it. */
     public static String version() {
         try (InputStream in = AgentCommandLine.class.getResourceAsStream("/io/roamtun/engine/version.properties")) {
