@@ -1,5 +1,6 @@
 package io.roamtun.client;
 
+import io.roamtun.engine.admin.AdminSocket;
 import io.roamtun.engine.loop.Drain;
 import io.roamtun.engine.loop.Drainable;
 import io.roamtun.client.uplink.Handover;
@@ -33,7 +34,7 @@ public final class ClientService implements Drainable {
     private final InterfacePoller poller;
     /** Null when the server was given as an address. */
     private final ServerNameResolver resolver;
-    private AdminServer admin;
+    private AdminSocket admin;
 
     private ClientService(ClientConfig config) throws IOException {
         this.config = config;
@@ -75,7 +76,7 @@ public final class ClientService implements Drainable {
         }
         if (config.adminSocket() != null) {
             try {
-                service.admin = AdminServer.start(config.adminSocket(), service);
+                service.admin = AdminSocket.start(config.adminSocket(), ClientAdminRequests.AGENT, new ClientAdminRequests(service));
             } catch (IOException e) {
                 service.close();
                 throw e;
@@ -160,6 +161,10 @@ public final class ClientService implements Drainable {
      */
     public String reload(ClientConfig fresh) {
         return engine.loop().call(() -> {
+            if (draining) { // its ports are closed for good: a reload must not open them again
+                log.warn("reload refused: the client-service is draining");
+                return "error: reload refused: the client-service is draining";
+            }
             List<String> changes = ports.reconcile(fresh.forwards(), engine.loop(), uplink);
             List<String> restart = ClientReload.needRestart(config, fresh);
             config = ClientReload.merge(config, fresh);
@@ -182,7 +187,7 @@ public final class ClientService implements Drainable {
      * a configuration with an error is refused and the running one stays. Returns the line logged, which
      * starts with "error: " when it was refused.
      */
-    public String reloadNow() {
+    public synchronized String reloadNow() {
         java.util.concurrent.Callable<ClientConfig> source = configSource;
         if (source == null) {
             return "error: this client-service was not started from a command line; nothing to reload";

@@ -1,5 +1,6 @@
 package io.roamtun.client;
 
+import io.roamtun.engine.admin.AdminSockets;
 import io.roamtun.engine.loop.ShutdownWait;
 import io.roamtun.client.paths.PathPolicy;
 import io.roamtun.client.paths.SystemInterfaces;
@@ -72,7 +73,7 @@ public final class ClientServiceMain {
                 + "interfaces, the last handovers\n       client-service switch IFNAME [...]   move the session to "
                 + "this interface now (make-before-break)\n       client-service reload [...]   read the "
                 + "config file again and apply the forwards that changed\nPATH defaults to the socket of the only "
-                + "client-service running, in " + AdminClient.defaultDir() + "; with several, --instance NAME says which";
+                + "client-service running, in " + AdminSockets.defaultDir(ClientAdminRequests.AGENT) + "; with several, --instance NAME says which";
         Options options = new Options();
         options.addOption(Option.builder().longOpt("admin-socket").hasArg().argName("PATH").build());
         options.addOption(Option.builder().longOpt("instance").hasArg().argName("NAME").build());
@@ -93,8 +94,8 @@ public final class ClientServiceMain {
         Path socket;
         try {
             socket = cli.hasOption("admin-socket") ? Path.of(cli.getOptionValue("admin-socket"))
-                    : cli.hasOption("instance") ? AdminClient.defaultSocket(instanceName("--instance", cli.getOptionValue("instance")))
-                    : AdminClient.findSocket();
+                    : cli.hasOption("instance") ? AdminSockets.defaultSocket(ClientAdminRequests.AGENT, instanceName("--instance", cli.getOptionValue("instance")))
+                    : AdminSockets.findSocket(ClientAdminRequests.AGENT);
         } catch (UsageException e) {
             System.err.println("client-service: " + e.getMessage());
             return UsageException.EXIT_CODE;
@@ -108,7 +109,7 @@ public final class ClientServiceMain {
                             + " | client-service switch IFNAME [--admin-socket PATH]");
             return UsageException.EXIT_CODE;
         }
-        return AdminClient.run(socket, command.equals("switch") ? "switch " + words.get(0) : command);
+        return AdminSockets.run(socket, command.equals("switch") ? "switch " + words.get(0) : command, ClientAdminRequests.AGENT);
     }
 
     static ClientConfig configure(AgentCommandLine cli) throws UsageException {
@@ -186,7 +187,7 @@ public final class ClientServiceMain {
         }
         // A server on this machine is reached over loopback whatever the interfaces do: no roaming, unless asked.
         boolean roaming = server.isUnresolved() || !server.getAddress().isLoopbackAddress() || !prefer.isEmpty();
-        Path admin = cli.value("admin-socket") != null ? Path.of(cli.value("admin-socket")) : AdminClient.defaultSocket(instance(cli));
+        Path admin = cli.value("admin-socket") != null ? Path.of(cli.value("admin-socket")) : AdminSockets.defaultSocket(ClientAdminRequests.AGENT, instance(cli));
         return new ClientConfig(server, forwards, session, link,
                 roaming ? new SystemInterfaces() : null, poll, new PathPolicy(prefer, exclude), admin, transports, credential);
     }
@@ -198,10 +199,10 @@ public final class ClientServiceMain {
         }
         Path config = cli.configFile();
         if (config == null || config.getFileName() == null) {
-            return AdminClient.DEFAULT_INSTANCE;
+            return ClientAdminRequests.DEFAULT_INSTANCE;
         }
         String name = config.getFileName().toString().replaceFirst("\\.[^.]*$", "").replaceAll("[^A-Za-z0-9._-]", "_");
-        return name.isEmpty() ? AdminClient.DEFAULT_INSTANCE : instanceName("--config", name);
+        return name.isEmpty() ? ClientAdminRequests.DEFAULT_INSTANCE : instanceName("--config", name);
     }
 
     static String instanceName(String flag, String name) throws UsageException {

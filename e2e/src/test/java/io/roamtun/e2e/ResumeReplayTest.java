@@ -83,6 +83,10 @@ class ResumeReplayTest {
             Welcome stolen = exchange(server.address(), hello(laptop), a -> a.welcome != null).welcome;
             assertNotNull(stolen);
 
+            // Offsets the server cannot serve, without the credential: refused for the credential, and the
+            // session is not ended (a SEQUENCE_ERROR here would end the owner's session).
+            RawClient.Answer lying = exchange(server.address(), resume(stolen, 4096, 6, ""), a -> a.resumed || a.goAway != null);
+            assertEquals(ErrorCode.AUTH_FAILED, lying.goAway, "lying offsets without the credential");
             RawClient.Answer bare = exchange(server.address(), resume(stolen, 0, 7, ""), a -> a.resumed || a.goAway != null);
             assertEquals(ErrorCode.AUTH_FAILED, bare.goAway, "the secret without a credential");
             RawClient.Answer other = exchange(server.address(), resume(stolen, 0, 8, phone), a -> a.resumed || a.goAway != null);

@@ -4,6 +4,7 @@ import io.roamtun.engine.EngineContext;
 import io.roamtun.engine.text.HostPort;
 import io.roamtun.engine.text.Sizes;
 import io.roamtun.engine.link.Link;
+import io.roamtun.engine.admin.AdminSocket;
 import io.roamtun.engine.loop.AcceptBackoff;
 import io.roamtun.engine.loop.Drain;
 import io.roamtun.engine.loop.Drainable;
@@ -30,6 +31,7 @@ public final class ServerService implements Drainable {
 
     /** Replaced by {@link #reload}, with what cannot change while running kept. Loop thread once started. */
     private ServerConfig config;
+    private volatile AdminSocket admin;
     private final EngineContext engine;
     private final SessionRegistry registry;
     private ServerSocketChannel listener;
@@ -174,6 +176,17 @@ public final class ServerService implements Drainable {
         }
     }
 
+    /** What 'server-service status' prints. */
+    public String status() {
+        return engine.loop().call(() -> "server-service " + io.roamtun.engine.config.AgentCommandLine.version() + " on "
+                + HostPort.format(boundAddress) + " (" + config.transports().describe() + "): " + registry.describe());
+    }
+
+    /** The admin socket, closed with the service. */
+    public void attachAdmin(AdminSocket socket) {
+        this.admin = socket;
+    }
+
     /**
      * SIGHUP (any thread): runs with {@code fresh}'s services and limits from now on, for new sessions and
      * streams; open streams are untouched. Logs what changed, and what takes a restart and was kept.
@@ -203,6 +216,9 @@ public final class ServerService implements Drainable {
 
     @Override
     public void close() {
+        if (admin != null) {
+            admin.close();
+        }
         try {
             engine.loop().call(() -> {
                 registry.shutdown();

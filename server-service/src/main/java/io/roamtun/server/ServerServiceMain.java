@@ -1,5 +1,7 @@
 package io.roamtun.server;
 
+import io.roamtun.engine.admin.AdminSocket;
+import io.roamtun.engine.admin.AdminSockets;
 import io.roamtun.engine.loop.ShutdownWait;
 import io.roamtun.engine.config.AgentCommandLine;
 import io.roamtun.engine.text.Durations;
@@ -62,6 +64,9 @@ public final class ServerServiceMain {
                 .desc("how long to wait for a backend connect (default 10s)").build());
         o.addOption(Option.builder().longOpt("session-timeout").hasArg().argName("DURATION")
                 .desc("how long a session whose client vanished is kept for it to resume (default 10m)").build());
+        o.addOption(Option.builder().longOpt("admin-socket").hasArg().argName("PATH")
+                .desc("control socket for 'server-service status', 'drain' and 'reload' (default "
+                        + "$XDG_RUNTIME_DIR/roamtun-server/server-service.sock)").build());
         SessionOptions.addTo(o, "client");
         o.addOption(Option.builder().longOpt("max-streams").hasArg().argName("N")
                 .desc("streams per session (default 65536)").build());
@@ -141,6 +146,37 @@ public final class ServerServiceMain {
         }
     }
 
+    /** {@code status | drain | reload [--admin-socket PATH]}: asks the running server-service. */
+    static int control(String[] args) {
+        String command = args[0];
+        Options options = new Options();
+        options.addOption(Option.builder().longOpt("admin-socket").hasArg().argName("PATH").build());
+        options.addOption(Option.builder("h").longOpt("help").build());
+        org.apache.commons.cli.CommandLine cli;
+        String usage = "usage: server-service status [--admin-socket PATH]   sessions, streams, resumes\n"
+                + "       server-service drain [--admin-socket PATH]    as SIGTERM: no new sessions or streams, open ones finish, "
+                + "then exit\n       server-service reload [--admin-socket PATH]   as SIGHUP: read the config file again\n"
+                + "PATH defaults to " + AdminSockets.defaultSocket(ServerAdminRequests.AGENT, ServerAdminRequests.AGENT);
+        try {
+            cli = org.apache.commons.cli.DefaultParser.builder().setAllowPartialMatching(false).build()
+                    .parse(options, java.util.Arrays.copyOfRange(args, 1, args.length));
+        } catch (org.apache.commons.cli.ParseException e) {
+            System.err.println("server-service: " + e.getMessage() + " (server-service " + command + " --help)");
+            return UsageException.EXIT_CODE;
+        }
+        if (cli.hasOption("help")) {
+            System.out.println(usage);
+            return 0;
+        }
+        if (!cli.getArgList().isEmpty()) {
+            System.err.println("server-service: unexpected '" + cli.getArgList().get(0) + "' (server-service " + command + " --help)");
+            return UsageException.EXIT_CODE;
+        }
+        Path socket = cli.hasOption("admin-socket") ? Path.of(cli.getOptionValue("admin-socket"))
+                : AdminSockets.defaultSocket(ServerAdminRequests.AGENT, ServerAdminRequests.AGENT);
+        return AdminSockets.run(socket, command, ServerAdminRequests.AGENT);
+    }
+
     static SessionSettings sessionSettings(AgentCommandLine cli) throws UsageException {
         SessionSettings d = SessionSettings.defaults();
         Duration connectTimeout = cli.value("connect-timeout") == null ? d.connectTimeout()
@@ -154,8 +190,13 @@ public final class ServerServiceMain {
             System.exit(ServerAdminCommands.run(args));
             return;
         }
+        if (args.length > 0 && (args[0].equals("status") || args[0].equals("drain") || args[0].equals("reload"))) {
+            System.exit(control(args));
+            return;
+        }
         AgentCommandLine cli = new AgentCommandLine("server-service", options(), Set.of("service"))
-                .helpFooter("set-up commands: server-service init ... | client add|remove|list ... (server-service init --help)");
+                .helpFooter("set-up commands: server-service init ... | client add|remove|list ... (server-service init --help); "
+                        + "control: server-service status | drain | reload (server-service status --help)");
         ServerConfig config;
         java.time.Duration drainTimeout;
         try {
@@ -184,7 +225,7 @@ public final class ServerServiceMain {
             System.exit(1);
             return;
         }
-        ShutdownWait.runUntilShutdown(service, drainTimeout, () -> {
+        Runnable reload = () -> {
             try {
                 AgentCommandLine again = new AgentCommandLine("server-service", options(), Set.of("service"));
                 if (again.parse(args)) { // the command line as given, the config file as it is now
@@ -193,6 +234,21 @@ public final class ServerServiceMain {
             } catch (UsageException e) {
                 log.warn("reload refused, the running configuration stays: {}", e.getMessage());
             }
-        });
+        };
+        ShutdownWait life = new ShutdownWait(service, drainTimeout, reload);
+        Path adminPath = cli.value("admin-socket") != null ? Path.of(cli.value("admin-socket"))
+                : AdminSockets.defaultSocket(ServerAdminRequests.AGENT, ServerAdminRequests.AGENT);
+        try {
+            service.attachAdmin(AdminSocket.start(adminPath, ServerAdminRequests.AGENT, new ServerAdminRequests(service, life)));
+        } catch (IOException e) {
+            if (cli.value("admin-socket") != null) { // asked for by name: without it the agent is not what was asked
+                log.error("--admin-socket: {}", e.getMessage());
+                service.close();
+                System.exit(1);
+                return;
+            }
+            log.warn("no admin socket ({}): 'server-service status' and 'drain' need one; give --admin-socket PATH", e.getMessage());
+        }
+        life.run();
     }
 }

@@ -14,6 +14,8 @@ final class ServerSession {
      * or a relay) and must not take the session back from the client's current connection.
      */
     long newestCarrier;
+    /** When it was opened (wall clock, for status). */
+    final java.time.Instant opened = java.time.Instant.now();
     /** Ends the session while it is suspended; null while a link carries it. */
     Timer expiry;
 

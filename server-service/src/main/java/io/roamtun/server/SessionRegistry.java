@@ -137,6 +137,25 @@ final class SessionRegistry implements LinkListener, SessionListener {
         return pending.admit(link, source);
     }
 
+    /** For 'server-service status': a line of totals, then a line per session. */
+    String describe() {
+        StringBuilder out = new StringBuilder();
+        long suspended = sessions.values().stream().filter(h -> h.session.link() == null).count();
+        out.append(sessions.size()).append(" sessions (").append(suspended).append(" suspended), ").append(streams.inUse())
+                .append(" streams open; since start ").append(sessionsOpened).append(" sessions opened, ").append(resumes)
+                .append(" resumes, ").append(staleResumesRefused).append(" stale or replayed RESUMEs refused")
+                .append(draining ? "; DRAINING" : "").append('\n');
+        for (ServerSession held : sessions.values()) {
+            Session session = held.session;
+            out.append("session ").append(session.label()).append(session.owner().isEmpty() ? "" : " client " + session.owner())
+                    .append(' ').append(session.state()).append(session.link() != null ? " via " + session.link().name() : "")
+                    .append(", opened ").append(held.opened).append(", ").append(session.streamCount()).append(" streams, ")
+                    .append(session.unacknowledgedBytes()).append(" bytes unacknowledged, resumed ").append(session.resumes())
+                    .append(" times\n");
+        }
+        return out.toString();
+    }
+
     /**
      * SIGHUP: runs with {@code reloaded} from now on: new sessions and new streams of open sessions get its
      * services and limits; open streams carry on untouched.
@@ -239,8 +258,10 @@ final class SessionRegistry implements LinkListener, SessionListener {
         Session session = held.session;
         ResumeCheck check;
         try {
-            check = session.checkResume(resume, link);
+            // The credential first: whoever lacks it learns nothing (not even the attempt number the server
+            // holds) and, with offsets it cannot be served from, must not get to end the owner's session.
             admission.checkResumeCredential(link, held, resume);
+            check = session.checkResume(resume, link);
         } catch (ProtocolException refused) {
             if (refused.code() == ErrorCode.SESSION_TAKEN_OVER) { // a used attempt number: stale, or replayed
                 staleResumesRefused++;

@@ -19,6 +19,13 @@ public final class ResumeCredentials {
     private byte[] nonce;
     /** Server: the nonces a RESUME may prove. */
     private final ResumeNonces nonces;
+    /**
+     * How far past the last accepted attempt a RESUME's may be. The client numbers each RESUME it makes
+     * (after a TLS handshake, one at a time), so even a long stretch of refused or lost attempts stays far
+     * below this.
+     */
+    static final long MAX_ATTEMPT_GAP = 1 << 16;
+
     /** Client: the number of the last RESUME made. Server: the highest attempt accepted (0: none yet). */
     private long attempt;
 
@@ -80,6 +87,12 @@ public final class ResumeCredentials {
         byte[] proven = nonces == null ? null : nonces.provenBy(proof, secret, id, attempt, binding);
         if (proven == null) {
             throw new ProtocolException(ErrorCode.AUTH_FAILED, "RESUME of session " + label + " with a wrong proof; refused");
+        }
+        if (attempt > this.attempt + MAX_ATTEMPT_GAP) {
+            // The client counts only the RESUMEs it makes, one at a time: a jump this far is not its own. Taken,
+            // it would leave the real client's next numbers all "stale", for good.
+            throw new ProtocolException(ErrorCode.AUTH_FAILED, "RESUME attempt " + attempt + " of session " + label
+                    + " is more than " + MAX_ATTEMPT_GAP + " past the last accepted (" + this.attempt + "); refused");
         }
         if (attempt <= this.attempt) {
             // The client numbers every RESUME anew: one not newer than the last accepted is a replay, or

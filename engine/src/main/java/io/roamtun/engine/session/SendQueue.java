@@ -75,12 +75,17 @@ final class SendQueue {
         if (closed) {
             return;
         }
+        boolean wrote = false;
         while (!owingFrames.isEmpty()) { // (a fresh iterator each time: a stream's writing may queue another)
             Stream first = owingFrames.iterator().next();
             if (!first.writeOwedFrames(replay)) {
                 break;
             }
             owingFrames.remove(first);
+            wrote = true;
+        }
+        if (wrote) {
+            requestFlush.run(); // frames that waited for room (a FIN, an OPEN) leave now, not with some later write
         }
         while (!waitingToRead.isEmpty() && replay.canTakeData()) {
             Stream first = waitingToRead.iterator().next();

@@ -112,6 +112,18 @@ class ResumeCredentialsTest {
         pair.verifies(onA, "on its own connection");
     }
 
+    /** A secret holder's RESUME numbered far ahead would make every later one of the real client "stale". */
+    @Test
+    void anAttemptFarBeyondTheLastAcceptedIsRefused() throws Exception {
+        Pair pair = Pair.issue();
+        long far = ResumeCredentials.MAX_ATTEMPT_GAP + 1;
+        Made jump = new Made(far, pair.client().proof(far, NO_BINDING), NO_BINDING);
+        assertEquals(ErrorCode.AUTH_FAILED, pair.refusal(jump));
+        Made last = new Made(0xFFFF_FFFFL, pair.client().proof(0xFFFF_FFFFL, NO_BINDING), NO_BINDING);
+        assertEquals(ErrorCode.AUTH_FAILED, pair.refusal(last));
+        pair.verifies(pair.make(), "the client's own next RESUME");
+    }
+
     @Test
     void anAttemptNumberCannotBeChangedWithoutTheSecret() {
         Pair pair = Pair.issue();

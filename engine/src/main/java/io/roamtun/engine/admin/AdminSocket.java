@@ -1,4 +1,4 @@
-package io.roamtun.client;
+package io.roamtun.engine.admin;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -13,28 +13,32 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The running client-service's control socket: a Unix domain socket (mode 0600, in a 0700 directory)
- * that answers one line per connection: {@code status}, {@code reload}, or {@code switch IFNAME} (answered when the
- * switch is done). The reply's last line is {@code ok} or {@code error: ...}. One thread, one request at a time.
+ * A running agent's control socket: a Unix domain socket (mode 0600, in a directory only its user may
+ * write) that takes one request line per connection and answers with the agent's {@link Requests}; the
+ * reply's last line is {@code ok} or {@code error: ...}. One thread, one request at a time.
  */
-final class AdminServer implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
-    private static final long SWITCH_TIMEOUT_SECONDS = 30;
+public final class AdminSocket implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(AdminSocket.class);
+
+    /** What an agent answers: the whole reply, ending in "ok\n" or an "error: ...\n" line. */
+    @FunctionalInterface
+    public interface Requests {
+        String answer(String request) throws InterruptedException;
+    }
 
     private final Path path;
     private final ServerSocketChannel channel;
-    private final ClientService service;
+    private final Requests requests;
     private final Thread thread;
 
-    private AdminServer(Path path, ServerSocketChannel channel, ClientService service) {
+    private AdminSocket(Path path, ServerSocketChannel channel, Requests requests) {
         this.path = path;
         this.channel = channel;
-        this.service = service;
+        this.requests = requests;
         this.thread = new Thread(this::serve, "admin-socket");
         this.thread.setDaemon(true);
     }
@@ -58,9 +62,10 @@ final class AdminServer implements AutoCloseable {
         }
     }
 
-    static AdminServer start(Path path, ClientService service) throws IOException {
+    /** Opens the socket at {@code path} for {@code agent} ("client-service", "server-service"), answering with {@code requests}. */
+    public static AdminSocket start(Path path, String agent, Requests requests) throws IOException {
         Path dir = path.toAbsolutePath().getParent();
-        if (dir.equals(AdminClient.defaultDir().toAbsolutePath())) {
+        if (dir.equals(AdminSockets.defaultDir(agent).toAbsolutePath())) {
             try { // made here, or checked: never "made unless it exists", which another user could win
                 Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             } catch (java.nio.file.FileAlreadyExistsException exists) {
@@ -72,17 +77,17 @@ final class AdminServer implements AutoCloseable {
         requireOwnPrivateDirectory(dir);
         if (Files.exists(path)) {
             try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
-                throw new IOException("another client-service is running with admin socket " + path
-                        + " (give this one --admin-socket PATH)");
+                throw new IOException("another " + agent + " is running with admin socket " + path
+                        + " (give this one --admin-socket PATH" + (agent.equals("client-service") ? " or --instance NAME)" : ")"));
             } catch (IOException stale) {
-                if (stale.getMessage() != null && stale.getMessage().startsWith("another client-service")) {
+                if (stale.getMessage() != null && stale.getMessage().startsWith("another " + agent)) {
                     throw stale;
                 }
                 Files.deleteIfExists(path); // left behind by an agent that died
             }
         }
         ServerSocketChannel channel = bindPrivately(dir, path);
-        AdminServer server = new AdminServer(path, channel, service);
+        AdminSocket server = new AdminSocket(path, channel, requests);
         server.thread.start();
         log.info("admin socket {}", path);
         return server;
@@ -132,26 +137,11 @@ final class AdminServer implements AutoCloseable {
         if (request == null) {
             return;
         }
-        request = request.trim();
-        if (request.equals("status")) {
-            reply = service.status() + "ok\n";
-        } else if (request.equals("reload")) {
-            String line = service.reloadNow();
-            reply = line.startsWith("error: ") ? line + "\n" : line + "\nok\n";
-        } else if (request.startsWith("switch ")) {
-            String name = request.substring("switch ".length()).trim();
-            try {
-                reply = service.switchTo(name).get(SWITCH_TIMEOUT_SECONDS, TimeUnit.SECONDS) + "\nok\n";
-            } catch (java.util.concurrent.ExecutionException e) {
-                reply = "error: " + e.getCause().getMessage() + "\n";
-            } catch (java.util.concurrent.TimeoutException e) {
-                reply = "error: the switch to " + name + " did not complete within " + SWITCH_TIMEOUT_SECONDS + " s\n";
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        } else {
-            reply = "error: unknown request '" + request + "' (status, switch IFNAME, reload)\n";
+        try {
+            reply = requests.answer(request.trim());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
         }
         out.write(reply.getBytes(StandardCharsets.UTF_8));
         out.flush();

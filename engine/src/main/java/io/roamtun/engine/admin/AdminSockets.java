@@ -1,4 +1,4 @@
-package io.roamtun.client;
+package io.roamtun.engine.admin;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,12 +8,12 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
-/** {@code client-service status} and {@code client-service switch IFNAME}: ask the running agent. */
-final class AdminClient {
-    private AdminClient() {}
+/** Where agents' admin sockets are by default, and the command side: one request, its reply printed. */
+public final class AdminSockets {
+    private AdminSockets() {}
 
     /** Sends one request and prints the reply; returns the exit code (0 when the reply ends in "ok"). */
-    static int run(Path socket, String request) {
+    public static int run(Path socket, String request, String agent) {
         try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
             channel.write(java.nio.ByteBuffer.wrap((request + "\n").getBytes(StandardCharsets.UTF_8)));
             InputStream in = Channels.newInputStream(channel);
@@ -23,46 +23,47 @@ final class AdminClient {
             (ok ? System.out : System.err).print(shown);
             return ok ? 0 : 1;
         } catch (IOException e) {
-            System.err.println("client-service: no client-service answers on " + socket + " (" + e.getMessage()
+            System.err.println(agent + ": no " + agent + " answers on " + socket + " (" + e.getMessage()
                     + "); is it running, and with this --admin-socket?");
             return 1;
         }
     }
 
-    /** The folder of the default admin sockets: $XDG_RUNTIME_DIR/roamtun, else /tmp/roamtun-USER. */
-    static Path defaultDir() {
+    /**
+     * The folder of {@code agent}'s default admin sockets: $XDG_RUNTIME_DIR/roamtun (client-service) or
+     * $XDG_RUNTIME_DIR/roamtun-server (server-service), else the same under /tmp with the user's name.
+     */
+    public static Path defaultDir(String agent) {
+        String name = agent.equals("server-service") ? "roamtun-server" : "roamtun";
         String runtime = System.getenv("XDG_RUNTIME_DIR");
         if (runtime != null && !runtime.isBlank()) {
-            return Path.of(runtime, "roamtun");
+            return Path.of(runtime, name);
         }
-        return Path.of(System.getProperty("java.io.tmpdir"), "roamtun-" + System.getProperty("user.name"));
+        return Path.of(System.getProperty("java.io.tmpdir"), name + "-" + System.getProperty("user.name"));
     }
 
-    /** The default admin socket of the instance named so: {@code defaultDir()/NAME.sock}. */
-    static Path defaultSocket(String instance) {
-        return defaultDir().resolve(instance + ".sock");
+    /** The default admin socket of {@code agent}'s instance named so: {@code defaultDir(agent)/NAME.sock}. */
+    public static Path defaultSocket(String agent, String instance) {
+        return defaultDir(agent).resolve(instance + ".sock");
     }
-
-    /** The name of the default instance (no --instance, no --config): its socket is client-service.sock. */
-    static final String DEFAULT_INSTANCE = "client-service";
 
     /**
      * Which socket a control command without --admin-socket or --instance talks to: the only one in the
      * default folder; with several running, an error naming them (so a command never reaches the wrong one).
      */
-    static Path findSocket() throws io.roamtun.engine.text.UsageException {
+    public static Path findSocket(String agent) throws io.roamtun.engine.text.UsageException {
         java.util.List<String> running = new java.util.ArrayList<>();
-        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(defaultDir())) {
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(defaultDir(agent))) {
             files.filter(f -> f.getFileName().toString().endsWith(".sock"))
                     .forEach(f -> running.add(f.getFileName().toString().replaceFirst("\\.sock$", "")));
         } catch (IOException noFolder) {
-            return defaultSocket(DEFAULT_INSTANCE);
+            return defaultSocket(agent, agent);
         }
         if (running.size() > 1) {
             java.util.Collections.sort(running);
-            throw new io.roamtun.engine.text.UsageException("several client-services run (" + String.join(", ", running)
+            throw new io.roamtun.engine.text.UsageException("several " + agent + "s run (" + String.join(", ", running)
                     + "): say which with --instance NAME");
         }
-        return running.isEmpty() ? defaultSocket(DEFAULT_INSTANCE) : defaultDir().resolve(running.get(0) + ".sock");
+        return running.isEmpty() ? defaultSocket(agent, agent) : defaultDir(agent).resolve(running.get(0) + ".sock");
     }
 }
