@@ -47,7 +47,9 @@ Copyright: 2026 The roamtun authors
 License: Apache-2.0
 
 Files: usr/share/roamtun/lib/conscrypt-*.jar usr/share/roamtun/lib/commons-cli-*.jar
-Copyright: The Android Open Source Project; The Apache Software Foundation
+ usr/share/roamtun/lib/jackson-*.jar usr/share/roamtun/lib/prometheus-metrics-*.jar
+Copyright: The Android Open Source Project; The Apache Software Foundation; FasterXML, LLC;
+ The Prometheus Authors
 License: Apache-2.0
 
 Files: usr/share/roamtun/lib/logback-*.jar

@@ -23,6 +23,9 @@ final class ClientAdminRequests implements AdminSocket.Requests {
         if (request.equals("status")) {
             return service.status() + "ok\n";
         }
+        if (request.equals("status json")) {
+            return service.statusJson() + "ok\n";
+        }
         if (request.equals("reload")) {
             String line = service.reloadNow();
             return line.startsWith("error: ") ? line + "\n" : line + "\nok\n";
@@ -37,6 +40,6 @@ final class ClientAdminRequests implements AdminSocket.Requests {
                 return "error: the switch to " + name + " did not complete within " + SWITCH_TIMEOUT_SECONDS + " s\n";
             }
         }
-        return "error: unknown request '" + request + "' (status, switch IFNAME, reload)\n";
+        return "error: unknown request '" + request + "' (status, status json, switch IFNAME, reload)\n";
     }
 }

@@ -16,6 +16,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +36,7 @@ public final class ClientService implements Drainable {
     /** Null when the server was given as an address. */
     private final ServerNameResolver resolver;
     private AdminSocket admin;
+    private final List<AutoCloseable> endpoints = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private ClientService(ClientConfig config) throws IOException {
         this.config = config;
@@ -99,6 +101,24 @@ public final class ClientService implements Drainable {
 
     public int streamCount() {
         return engine.loop().call(() -> uplink.session().streamCount());
+    }
+
+    /** What {@code client-service status --json} prints. */
+    public String statusJson() {
+        Map<String, Object> status = engine.loop().call(() -> ClientStatusJson.json(uplink));
+        status.put("forwards", ports.byForward().entrySet().stream()
+                .map(e -> HostPort.format(e.getValue()) + "=" + e.getKey().service()).sorted().toList());
+        return io.roamtun.engine.admin.AdminSockets.json(status);
+    }
+
+    /** The counters of status and /metrics. Any thread. */
+    public io.roamtun.engine.admin.AgentFigures figures() {
+        return engine.loop().call(() -> ClientStatusJson.figures(uplink));
+    }
+
+    /** Closed with the service (the metrics endpoint). */
+    public void attach(AutoCloseable endpoint) {
+        endpoints.add(endpoint);
     }
 
     /** What {@code client-service status} prints. */
@@ -217,6 +237,13 @@ public final class ClientService implements Drainable {
     public void close() {
         if (admin != null) {
             admin.close();
+        }
+        for (AutoCloseable endpoint : endpoints) {
+            try {
+                endpoint.close();
+            } catch (Exception e) {
+                log.debug("closing {}: {}", endpoint, e.getMessage());
+            }
         }
         if (poller != null) {
             poller.close();

@@ -69,7 +69,7 @@ public final class ClientServiceMain {
     /** {@code status [--admin-socket PATH]} and {@code switch IFNAME [--admin-socket PATH]}. */
     static int control(String[] args) {
         String command = args[0];
-        String usage = "usage: client-service status [--admin-socket PATH | --instance NAME]   the session, its path, the "
+        String usage = "usage: client-service status [--json] [--admin-socket PATH | --instance NAME]   the session, its path, the "
                 + "interfaces, the last handovers\n       client-service switch IFNAME [...]   move the session to "
                 + "this interface now (make-before-break)\n       client-service reload [...]   read the "
                 + "config file again and apply the forwards that changed\nPATH defaults to the socket of the only "
@@ -77,6 +77,7 @@ public final class ClientServiceMain {
         Options options = new Options();
         options.addOption(Option.builder().longOpt("admin-socket").hasArg().argName("PATH").build());
         options.addOption(Option.builder().longOpt("instance").hasArg().argName("NAME").build());
+        options.addOption(Option.builder().longOpt("json").build());
         options.addOption(Option.builder("h").longOpt("help").build());
         org.apache.commons.cli.CommandLine cli;
         try {
@@ -109,7 +110,12 @@ public final class ClientServiceMain {
                             + " | client-service switch IFNAME [--admin-socket PATH]");
             return UsageException.EXIT_CODE;
         }
-        return AdminSockets.run(socket, command.equals("switch") ? "switch " + words.get(0) : command, ClientAdminRequests.AGENT);
+        if (cli.hasOption("json") && !command.equals("status")) {
+            System.err.println("client-service: --json is for status only");
+            return UsageException.EXIT_CODE;
+        }
+        String request = command.equals("switch") ? "switch " + words.get(0) : cli.hasOption("json") ? "status json" : command;
+        return AdminSockets.run(socket, request, ClientAdminRequests.AGENT);
     }
 
     static ClientConfig configure(AgentCommandLine cli) throws UsageException {
@@ -237,12 +243,14 @@ public final class ClientServiceMain {
                 .helpFooter("control: client-service status | switch IFNAME | reload (client-service status --help)");
         ClientConfig config;
         java.time.Duration drainTimeout;
+        InetSocketAddress metricsAt;
         try {
             if (!cli.parse(args)) {
                 return;
             }
             config = configure(cli);
             drainTimeout = SessionOptions.drainTimeout(cli);
+            metricsAt = SessionOptions.metrics(cli);
         } catch (UsageException e) {
             System.err.println("client-service: " + e.getMessage());
             System.exit(UsageException.EXIT_CODE);
@@ -258,6 +266,16 @@ public final class ClientServiceMain {
             service = ClientService.start(config);
         } catch (IOException e) {
             log.error("{}", e.getMessage());
+            System.exit(1);
+            return;
+        }
+        try {
+            if (metricsAt != null) {
+                service.attach(io.roamtun.engine.admin.MetricsEndpoint.start(metricsAt, ClientAdminRequests.AGENT, service::figures));
+            }
+        } catch (IOException e) {
+            log.error("{}", e.getMessage());
+            service.close();
             System.exit(1);
             return;
         }

@@ -95,7 +95,8 @@ final class AgentProcess implements AutoCloseable {
                 }
             }
             if (!process.isAlive() && fresh.isEmpty()) {
-                throw new AssertionError("the process exited without a line matching " + regex + "; output:\n" + output());
+                throw new AssertionError("the process exited (code " + process.exitValue() + ") without a line matching "
+                        + regex + "; output:\n" + output());
             }
             return false;
         }, () -> "no line matching " + regex + "; output so far:\n" + output());

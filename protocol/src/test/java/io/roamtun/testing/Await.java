@@ -49,7 +49,10 @@ public final class Await {
     public static void until(Duration timeout, Condition condition, Callable<String> failure) throws Exception {
         try {
             until(timeout, "a condition", condition);
-        } catch (AssertionError timedOut) {
+        } catch (AssertionError e) {
+            if (e.getMessage() == null || !e.getMessage().startsWith("timed out after")) {
+                throw e; // the condition itself failed (a process that exited, say): its own words, not a timeout
+            }
             throw new AssertionError("timed out after " + timeout.toMillis() + " ms: " + failure.call());
         }
     }

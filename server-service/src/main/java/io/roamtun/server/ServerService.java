@@ -4,7 +4,7 @@ import io.roamtun.engine.EngineContext;
 import io.roamtun.engine.text.HostPort;
 import io.roamtun.engine.text.Sizes;
 import io.roamtun.engine.link.Link;
-import io.roamtun.engine.admin.AdminSocket;
+import io.roamtun.engine.admin.AgentFigures;
 import io.roamtun.engine.loop.AcceptBackoff;
 import io.roamtun.engine.loop.Drain;
 import io.roamtun.engine.loop.Drainable;
@@ -31,7 +31,7 @@ public final class ServerService implements Drainable {
 
     /** Replaced by {@link #reload}, with what cannot change while running kept. Loop thread once started. */
     private ServerConfig config;
-    private volatile AdminSocket admin;
+    private final java.util.List<AutoCloseable> endpoints = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final EngineContext engine;
     private final SessionRegistry registry;
     private ServerSocketChannel listener;
@@ -179,12 +179,25 @@ public final class ServerService implements Drainable {
     /** What 'server-service status' prints. */
     public String status() {
         return engine.loop().call(() -> "server-service " + io.roamtun.engine.config.AgentCommandLine.version() + " on "
-                + HostPort.format(boundAddress) + " (" + config.transports().describe() + "): " + registry.describe());
+                + HostPort.format(boundAddress) + " (" + config.transports().describe() + "): " + ServerStatus.text(registry));
     }
 
-    /** The admin socket, closed with the service. */
-    public void attachAdmin(AdminSocket socket) {
-        this.admin = socket;
+    /** What 'server-service status --json' prints. */
+    public String statusJson() {
+        java.util.Map<String, Object> status = engine.loop().call(() -> ServerStatus.json(registry));
+        status.put("listen", HostPort.format(boundAddress));
+        status.put("version", io.roamtun.engine.config.AgentCommandLine.version());
+        return io.roamtun.engine.admin.AdminSockets.json(status);
+    }
+
+    /** The counters of status and /metrics. Any thread. */
+    public AgentFigures figures() {
+        return engine.loop().call(() -> ServerStatus.figures(registry));
+    }
+
+    /** Closed with the service: the admin socket and the metrics endpoint. */
+    public void attach(AutoCloseable endpoint) {
+        endpoints.add(endpoint);
     }
 
     /**
@@ -216,8 +229,12 @@ public final class ServerService implements Drainable {
 
     @Override
     public void close() {
-        if (admin != null) {
-            admin.close();
+        for (AutoCloseable endpoint : endpoints) {
+            try {
+                endpoint.close();
+            } catch (Exception e) {
+                log.debug("closing {}: {}", endpoint, e.getMessage());
+            }
         }
         try {
             engine.loop().call(() -> {

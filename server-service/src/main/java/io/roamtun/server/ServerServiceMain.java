@@ -1,5 +1,6 @@
 package io.roamtun.server;
 
+import io.roamtun.engine.admin.MetricsEndpoint;
 import io.roamtun.engine.admin.AdminSocket;
 import io.roamtun.engine.admin.AdminSockets;
 import io.roamtun.engine.loop.ShutdownWait;
@@ -151,9 +152,10 @@ public final class ServerServiceMain {
         String command = args[0];
         Options options = new Options();
         options.addOption(Option.builder().longOpt("admin-socket").hasArg().argName("PATH").build());
+        options.addOption(Option.builder().longOpt("json").build());
         options.addOption(Option.builder("h").longOpt("help").build());
         org.apache.commons.cli.CommandLine cli;
-        String usage = "usage: server-service status [--admin-socket PATH]   sessions, streams, resumes\n"
+        String usage = "usage: server-service status [--json] [--admin-socket PATH]   sessions, streams, bytes, resumes\n"
                 + "       server-service drain [--admin-socket PATH]    as SIGTERM: no new sessions or streams, open ones finish, "
                 + "then exit\n       server-service reload [--admin-socket PATH]   as SIGHUP: read the config file again\n"
                 + "PATH defaults to " + AdminSockets.defaultSocket(ServerAdminRequests.AGENT, ServerAdminRequests.AGENT);
@@ -174,7 +176,11 @@ public final class ServerServiceMain {
         }
         Path socket = cli.hasOption("admin-socket") ? Path.of(cli.getOptionValue("admin-socket"))
                 : AdminSockets.defaultSocket(ServerAdminRequests.AGENT, ServerAdminRequests.AGENT);
-        return AdminSockets.run(socket, command, ServerAdminRequests.AGENT);
+        if (cli.hasOption("json") && !command.equals("status")) {
+            System.err.println("server-service: --json is for status only");
+            return UsageException.EXIT_CODE;
+        }
+        return AdminSockets.run(socket, cli.hasOption("json") ? "status json" : command, ServerAdminRequests.AGENT);
     }
 
     static SessionSettings sessionSettings(AgentCommandLine cli) throws UsageException {
@@ -199,12 +205,14 @@ public final class ServerServiceMain {
                         + "control: server-service status | drain | reload (server-service status --help)");
         ServerConfig config;
         java.time.Duration drainTimeout;
+        InetSocketAddress metricsAt;
         try {
             if (!cli.parse(args)) {
                 return;
             }
             config = configure(cli);
             drainTimeout = SessionOptions.drainTimeout(cli);
+            metricsAt = SessionOptions.metrics(cli);
         } catch (UsageException e) {
             System.err.println("server-service: " + e.getMessage());
             System.exit(UsageException.EXIT_CODE);
@@ -239,7 +247,7 @@ public final class ServerServiceMain {
         Path adminPath = cli.value("admin-socket") != null ? Path.of(cli.value("admin-socket"))
                 : AdminSockets.defaultSocket(ServerAdminRequests.AGENT, ServerAdminRequests.AGENT);
         try {
-            service.attachAdmin(AdminSocket.start(adminPath, ServerAdminRequests.AGENT, new ServerAdminRequests(service, life)));
+            service.attach(AdminSocket.start(adminPath, ServerAdminRequests.AGENT, new ServerAdminRequests(service, life)));
         } catch (IOException e) {
             if (cli.value("admin-socket") != null) { // asked for by name: without it the agent is not what was asked
                 log.error("--admin-socket: {}", e.getMessage());
@@ -248,6 +256,16 @@ public final class ServerServiceMain {
                 return;
             }
             log.warn("no admin socket ({}): 'server-service status' and 'drain' need one; give --admin-socket PATH", e.getMessage());
+        }
+        try {
+            if (metricsAt != null) {
+                service.attach(MetricsEndpoint.start(metricsAt, ServerAdminRequests.AGENT, service::figures));
+            }
+        } catch (IOException e) {
+            log.error("{}", e.getMessage());
+            service.close();
+            System.exit(1);
+            return;
         }
         life.run();
     }

@@ -12,6 +12,7 @@ import io.roamtun.engine.session.Session;
 import io.roamtun.engine.session.SessionListener;
 import io.roamtun.engine.session.SessionState;
 import io.roamtun.engine.session.StreamQuota;
+import io.roamtun.engine.session.TrafficCounters;
 import io.roamtun.protocol.ErrorCode;
 import io.roamtun.protocol.Hello;
 import io.roamtun.protocol.ProtocolException;
@@ -48,11 +49,13 @@ final class SessionRegistry implements LinkListener, SessionListener {
     private final StreamQuota streams;
     private boolean draining;
     private final long openFileLimit;
-    private long sessionsOpened;
     /** The clients file as last checked for revocations ({@link ClientCredentials#generation()}). */
     private long clientsGeneration = -1;
-    private long resumes;
-    private long staleResumesRefused;
+    // Since start, for status and metrics: sessions opened, RESUMEs accepted and refused as stale, handshakes
+    // refused by code, and the traffic of sessions that ended.
+    private long sessionsOpened, resumes, staleResumesRefused;
+    private final Map<ErrorCode, Long> refused = new java.util.EnumMap<>(ErrorCode.class);
+    private final TrafficCounters ended = new TrafficCounters();
 
     /** How often the clients file is checked for revocations that end open sessions. */
     static final long REVOCATION_CHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
@@ -137,29 +140,7 @@ final class SessionRegistry implements LinkListener, SessionListener {
         return pending.admit(link, source);
     }
 
-    /** For 'server-service status': a line of totals, then a line per session. */
-    String describe() {
-        StringBuilder out = new StringBuilder();
-        long suspended = sessions.values().stream().filter(h -> h.session.link() == null).count();
-        out.append(sessions.size()).append(" sessions (").append(suspended).append(" suspended), ").append(streams.inUse())
-                .append(" streams open; since start ").append(sessionsOpened).append(" sessions opened, ").append(resumes)
-                .append(" resumes, ").append(staleResumesRefused).append(" stale or replayed RESUMEs refused")
-                .append(draining ? "; DRAINING" : "").append('\n');
-        for (ServerSession held : sessions.values()) {
-            Session session = held.session;
-            out.append("session ").append(session.label()).append(session.owner().isEmpty() ? "" : " client " + session.owner())
-                    .append(' ').append(session.state()).append(session.link() != null ? " via " + session.link().name() : "")
-                    .append(", opened ").append(held.opened).append(", ").append(session.streamCount()).append(" streams, ")
-                    .append(session.unacknowledgedBytes()).append(" bytes unacknowledged, resumed ").append(session.resumes())
-                    .append(" times\n");
-        }
-        return out.toString();
-    }
-
-    /**
-     * SIGHUP: runs with {@code reloaded} from now on: new sessions and new streams of open sessions get its
-     * services and limits; open streams carry on untouched.
-     */
+    /** SIGHUP: new sessions, and new streams of open ones, get {@code reloaded}'s services and limits. */
     void reconfigure(ServerConfig reloaded) {
         config = reloaded;
         for (ServerSession held : sessions.values()) {
@@ -167,10 +148,7 @@ final class SessionRegistry implements LinkListener, SessionListener {
         }
     }
 
-    /**
-     * SIGTERM: from now on new sessions (HELLO) and streams (OPEN) are refused with SHUTTING_DOWN; resumes
-     * still work, so a client that moves meanwhile can finish its streams. False when already draining.
-     */
+    /** SIGTERM: new sessions and streams get SHUTTING_DOWN, resumes still work; false when already draining. */
     boolean stopTakingNew() {
         if (draining) {
             return false;
@@ -187,6 +165,25 @@ final class SessionRegistry implements LinkListener, SessionListener {
 
     @Override
     public void onHello(Link link, Hello hello) throws ProtocolException {
+        try {
+            hello(link, hello);
+        } catch (ProtocolException refusal) {
+            refused.merge(refusal.code(), 1L, Long::sum);
+            throw refusal;
+        }
+    }
+
+    @Override
+    public void onResume(Link link, Resume resume) throws ProtocolException {
+        try {
+            resume(link, resume);
+        } catch (ProtocolException refusal) {
+            refused.merge(refusal.code(), 1L, Long::sum);
+            throw refusal;
+        }
+    }
+
+    private void hello(Link link, Hello hello) throws ProtocolException {
         if (draining) {
             log.info("link {}: new session refused: draining", link.name());
             throw new ProtocolException(ErrorCode.SHUTTING_DOWN, "the server-service is shutting down: no new sessions");
@@ -246,8 +243,7 @@ final class SessionRegistry implements LinkListener, SessionListener {
                 owner.isEmpty() ? "" : " for client " + owner, welcome.version(), link.transport().describe());
     }
 
-    @Override
-    public void onResume(Link link, Resume resume) throws ProtocolException {
+    private void resume(Link link, Resume resume) throws ProtocolException {
         ServerSession held = sessions.get(resume.sessionId());
         if (held == null) {
             log.info("link {}: RESUME of unknown session {} refused (expired, or never here)", link.name(),
@@ -342,8 +338,29 @@ final class SessionRegistry implements LinkListener, SessionListener {
         ServerSession held = sessions.remove(session.id());
         if (held != null) {
             held.cancelExpiry();
+            ended.add(session.traffic());
         }
     }
+
+    /** The sessions held, for status and metrics (loop thread). */
+    java.util.Collection<ServerSession> held() {
+        return sessions.values();
+    }
+
+    /** DATA bytes and streams of every session since start, open or ended. */
+    TrafficCounters traffic() {
+        TrafficCounters all = new TrafficCounters();
+        all.add(ended);
+        sessions.values().forEach(h -> all.add(h.session.traffic()));
+        return all;
+    }
+
+    /** Handshakes refused since start, by the GOAWAY code they got. */
+    Map<ErrorCode, Long> refusals() {
+        return new java.util.EnumMap<>(refused);
+    }
+
+    boolean draining() { return draining; }
 
     int sessionCount() {
         return sessions.size();

@@ -66,4 +66,14 @@ public final class AdminSockets {
         }
         return running.isEmpty() ? defaultSocket(agent, agent) : defaultDir(agent).resolve(running.get(0) + ".sock");
     }
+
+    /** {@code value} (maps, lists, strings, numbers) as indented JSON with a final newline: what status --json prints. */
+    public static String json(Object value) {
+        try {
+            return com.fasterxml.jackson.jr.ob.JSON.std.with(com.fasterxml.jackson.jr.ob.JSON.Feature.PRETTY_PRINT_OUTPUT)
+                    .asString(value) + "\n";
+        } catch (IOException e) {
+            throw new IllegalStateException("status is plain maps and numbers: " + e, e);
+        }
+    }
 }

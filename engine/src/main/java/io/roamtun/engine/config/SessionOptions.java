@@ -27,6 +27,9 @@ public final class SessionOptions {
         o.addOption(Option.builder().longOpt("drain-timeout").hasArg().argName("DURATION")
                 .desc("on SIGTERM, how long open streams may take to finish before they are reset (default 30s; "
                         + "a second SIGTERM stops at once)").build());
+        o.addOption(Option.builder().longOpt("metrics").hasArg().argName("HOST:PORT")
+                .desc("serve Prometheus metrics on http://HOST:PORT/metrics (default: none); 127.0.0.1 keeps them local")
+                .build());
         boolean server = peer.equals("client");
         o.addOption(Option.builder().longOpt("max-buffer-memory").hasArg().argName("SIZE")
                 .desc(server ? "buffer memory for all sessions together (default 256MiB): half is set aside as a 512KiB "
@@ -62,6 +65,16 @@ public final class SessionOptions {
             throw new UsageException("--drain-timeout: must be between 0s and 1h");
         }
         return timeout;
+    }
+
+    /** {@code --metrics HOST:PORT}, or null when not given. */
+    public static java.net.InetSocketAddress metrics(AgentCommandLine cli) throws UsageException {
+        String spec = cli.value("metrics");
+        if (spec == null) {
+            return null;
+        }
+        io.roamtun.engine.text.HostPort.checkSyntax("--metrics", spec);
+        return io.roamtun.engine.text.HostPort.parse("--metrics", spec);
     }
 
     public static LinkSettings link(AgentCommandLine cli) throws UsageException {

@@ -44,8 +44,8 @@ public final class Session implements SessionPort {
     private final SendQueue sendQueue;
     private final QueueMemory queueMemory;
     private final StreamTable streams;
+    private final TrafficCounters traffic = new TrafficCounters();
     private String label;
-
     private SessionState state = SessionState.ESTABLISHING;
     private Link link;
     private int peerInitialWindow;
@@ -56,10 +56,7 @@ public final class Session implements SessionPort {
     private int resumes;
     private long lastPauseNanos = -1;
 
-    /**
-     * @param budget  the agent's buffer memory cap, shared by its sessions (null: none); the session's
-     *                minimum is set aside in it until {@link #close}
-     */
+    /** {@code budget}: the agent's buffer memory cap shared by its sessions (null: none), this one's minimum set aside. */
     public Session(EventLoop loop, Role role, SessionSettings settings, BufferPool segmentPool, BufferPool chunkPool,
                    MemoryBudget budget, ServiceDirectory services, SessionListener listener, String label) {
         this.loop = loop;
@@ -208,6 +205,10 @@ public final class Session implements SessionPort {
     /** The capability bits both sides support ({@link Capabilities}); 0 before the handshake. */
     public int capabilities() {
         return capabilities;
+    }
+
+    public TrafficCounters traffic() {
+        return traffic;
     }
 
     /**

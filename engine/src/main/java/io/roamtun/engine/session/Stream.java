@@ -48,6 +48,7 @@ final class Stream implements IoHandler, OwedFrames.Stream, LocalSocket.ConnectL
         this.state = state;
         this.toLocal = LocalDelivery.of(session);
         this.sendWindow = new SendWindow(id, session.peerInitialWindow());
+        session.traffic().streamStarted();
     }
 
     /** A stream for a local connection that was just accepted; OPEN goes to the peer. */
@@ -183,6 +184,7 @@ final class Stream implements IoHandler, OwedFrames.Stream, LocalSocket.ConnectL
             if (n > 0) {
                 replay.commitData(id, n);
                 sendWindow.spent(n);
+                session.traffic().sent(n);
                 session.requestFlush();
             } else {
                 replay.cancelData();
@@ -288,6 +290,7 @@ final class Stream implements IoHandler, OwedFrames.Stream, LocalSocket.ConnectL
             throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, id, "DATA in state " + state);
         }
         toLocal.admit(id, length);
+        session.traffic().received(length);
         if (state.localConnected()) {
             try {
                 creditEarned(toLocal.writeThrough(local.channel(), payload));

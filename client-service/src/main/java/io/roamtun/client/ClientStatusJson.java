@@ -1,0 +1,61 @@
+package io.roamtun.client;
+
+import io.roamtun.client.uplink.Handover;
+import io.roamtun.client.uplink.Uplink;
+import io.roamtun.engine.admin.AgentFigures;
+import io.roamtun.engine.session.Session;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The figures of a client-service, and the JSON of 'client-service status --json'. Loop thread. */
+final class ClientStatusJson {
+    private ClientStatusJson() {}
+
+    /** Counts of the current session ("out": to the server); resumes are handovers since start. */
+    static AgentFigures figures(Uplink uplink) {
+        Session session = uplink.session();
+        boolean established = session.id() != null;
+        return new AgentFigures(session.traffic().bytesOut(), session.traffic().bytesIn(), session.traffic().streams(),
+                session.streamCount(), established ? 1 : 0, established && session.link() == null ? 1 : 0,
+                uplink.handoverCount(), Map.of());
+    }
+
+    static Map<String, Object> json(Uplink uplink) {
+        Session session = uplink.session();
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("agent", "client-service");
+        root.put("uplink", uplink.state().name());
+        root.put("interface", uplink.activePath() != null ? uplink.activePath().interfaceName() : null);
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("id", session.id() != null ? session.id().toString() : null);
+        s.put("state", session.state().name());
+        s.put("link", session.link() != null ? session.link().name() : null);
+        s.put("streams_open", session.streamCount());
+        s.put("streams", session.traffic().streams());
+        s.put("data_bytes_to_server", session.traffic().bytesOut());
+        s.put("data_bytes_from_server", session.traffic().bytesIn());
+        s.put("unacknowledged_bytes", session.unacknowledgedBytes());
+        s.put("resumes", session.resumes());
+        root.put("session", s);
+        List<Map<String, Object>> handovers = new ArrayList<>();
+        for (Handover h : uplink.handovers()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("from", h.from());
+            m.put("to", h.to());
+            m.put("cause", h.cause());
+            m.put("planned", h.planned());
+            m.put("pause_ms", h.pauseMillis());
+            m.put("resent_to_server", h.resentToServer());
+            m.put("resent_by_server", h.resentByServer());
+            m.put("at", Instant.ofEpochMilli(h.atEpochMillis()).toString());
+            handovers.add(m);
+        }
+        root.put("handovers_since_start", uplink.handoverCount());
+        root.put("handovers", handovers);
+        root.put("totals", figures(uplink).asMap());
+        return root;
+    }
+}

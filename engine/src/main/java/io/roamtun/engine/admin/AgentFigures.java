@@ -1,0 +1,34 @@
+package io.roamtun.engine.admin;
+
+import java.util.Map;
+
+/**
+ * The counters and gauges one agent reports, the same in {@code status --json} and on {@code /metrics}:
+ * taken on the loop thread, in one go, when asked.
+ *
+ * @param dataBytesOut  DATA bytes sent to the peer agent(s) since start (read from local sockets)
+ * @param dataBytesIn   DATA bytes received from the peer agent(s) since start (written to local sockets)
+ * @param streams       streams since start
+ * @param streamsOpen   streams open now
+ * @param sessionsOpen  sessions held now (server), 0 or 1 (client)
+ * @param sessionsSuspended of those, without a link now
+ * @param resumes       sessions resumed or moved since start (server: RESUMEs accepted; client: handovers)
+ * @param refusals      refused since start, by kind (server: handshakes by GOAWAY code)
+ */
+public record AgentFigures(long dataBytesOut, long dataBytesIn, long streams, long streamsOpen, long sessionsOpen,
+                           long sessionsSuspended, long resumes, Map<String, Long> refusals) {
+
+    /** As a JSON-ready map (the "totals" of status --json). */
+    public Map<String, Object> asMap() {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("data_bytes_out", dataBytesOut);
+        m.put("data_bytes_in", dataBytesIn);
+        m.put("streams", streams);
+        m.put("streams_open", streamsOpen);
+        m.put("sessions_open", sessionsOpen);
+        m.put("sessions_suspended", sessionsSuspended);
+        m.put("resumes", resumes);
+        m.put("refusals", refusals);
+        return m;
+    }
+}

@@ -1,0 +1,76 @@
+package io.roamtun.server;
+
+import io.roamtun.engine.admin.AgentFigures;
+import io.roamtun.engine.session.Session;
+import io.roamtun.engine.session.TrafficCounters;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** What 'server-service status' says, as text or JSON, and the figures /metrics serves. Loop thread. */
+final class ServerStatus {
+    private ServerStatus() {}
+
+    static AgentFigures figures(SessionRegistry registry) {
+        TrafficCounters traffic = registry.traffic();
+        long suspended = registry.held().stream().filter(h -> h.session.link() == null).count();
+        Map<String, Long> refusals = new TreeMap<>();
+        registry.refusals().forEach((code, count) -> refusals.put(code.name(), count));
+        refusals.put("STALE_OR_REPLAYED_RESUME", registry.staleResumesRefused());
+        return new AgentFigures(traffic.bytesOut(), traffic.bytesIn(), traffic.streams(), registry.openStreams(),
+                registry.sessionCount(), suspended, registry.resumes(), refusals);
+    }
+
+    static String text(SessionRegistry registry) {
+        AgentFigures f = figures(registry);
+        StringBuilder out = new StringBuilder();
+        out.append(f.sessionsOpen()).append(" sessions (").append(f.sessionsSuspended()).append(" suspended), ")
+                .append(f.streamsOpen()).append(" streams open; since start ").append(registry.sessionsOpened())
+                .append(" sessions opened, ").append(f.resumes()).append(" resumes, ").append(registry.staleResumesRefused())
+                .append(" stale or replayed RESUMEs refused, ").append(f.dataBytesIn()).append(" bytes from clients, ")
+                .append(f.dataBytesOut()).append(" bytes to clients").append(registry.draining() ? "; DRAINING" : "").append('\n');
+        for (ServerSession held : registry.held()) {
+            Session session = held.session;
+            out.append("session ").append(session.label()).append(session.owner().isEmpty() ? "" : " client " + session.owner())
+                    .append(' ').append(session.state()).append(session.link() != null ? " via " + session.link().name() : "")
+                    .append(", opened ").append(held.opened).append(", ").append(session.streamCount()).append(" streams, ")
+                    .append(session.traffic().bytesIn()).append(" bytes in, ").append(session.traffic().bytesOut())
+                    .append(" bytes out, ").append(session.unacknowledgedBytes()).append(" bytes unacknowledged, resumed ")
+                    .append(session.resumes()).append(" times\n");
+        }
+        return out.toString();
+    }
+
+    /**
+     * The JSON of 'status --json': "totals" (the figures; "out" is to the clients, "in" from them) and a
+     * record per session.
+     */
+    static Map<String, Object> json(SessionRegistry registry) {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("agent", "server-service");
+        root.put("draining", registry.draining());
+        root.put("sessions_opened", registry.sessionsOpened());
+        root.put("totals", figures(registry).asMap());
+        List<Map<String, Object>> sessions = new ArrayList<>();
+        for (ServerSession held : registry.held()) {
+            Session session = held.session;
+            Map<String, Object> s = new LinkedHashMap<>();
+            s.put("id", session.id() != null ? session.id().toString() : null);
+            s.put("client", session.owner());
+            s.put("state", session.state().name());
+            s.put("link", session.link() != null ? session.link().name() : null);
+            s.put("opened", held.opened.toString());
+            s.put("streams_open", session.streamCount());
+            s.put("streams", session.traffic().streams());
+            s.put("data_bytes_from_client", session.traffic().bytesIn());
+            s.put("data_bytes_to_client", session.traffic().bytesOut());
+            s.put("unacknowledged_bytes", session.unacknowledgedBytes());
+            s.put("resumes", session.resumes());
+            sessions.add(s);
+        }
+        root.put("sessions", sessions);
+        return root;
+    }
+}
