@@ -20,7 +20,7 @@ final class ClientStatusJson {
         boolean established = session.id() != null;
         return new AgentFigures(session.traffic().bytesOut(), session.traffic().bytesIn(), session.traffic().streams(),
                 session.streamCount(), established ? 1 : 0, established && session.link() == null ? 1 : 0,
-                uplink.handoverCount(), Map.of());
+                uplink.handoverCount(), Map.of(), Map.of());
     }
 
     static Map<String, Object> json(Uplink uplink) {

@@ -114,6 +114,20 @@ class StatusAndMetricsTest {
                 assertEquals((double) SENT, scrape(serverMetrics, "roamtun_data_bytes_total{agent=\"server-service\",direction=\"out\"}"));
                 assertEquals((double) SENT, scrape(clientMetrics, "roamtun_data_bytes_total{agent=\"client-service\",direction=\"out\"}"));
                 assertEquals(1.0, scrape(serverMetrics, "roamtun_sessions_open{agent=\"server-service\"}"));
+
+                // A peer that speaks no roamtun: its link ends with an error, counted by code.
+                try (Socket junk = new Socket(InetAddress.getLoopbackAddress(), serverPort)) {
+                    byte[] bytes = new byte[64];
+                    java.util.Arrays.fill(bytes, (byte) 0xFF);
+                    junk.getOutputStream().write(bytes);
+                    junk.setSoTimeout(10_000);
+                    junk.getInputStream().readAllBytes(); // the server's GOAWAY, then its close
+                }
+                Await.until(Duration.ofSeconds(10), "the junk link counted as an error", () -> {
+                    Object errors = ((Map<?, ?>) status("io.roamtun.server.ServerServiceMain", serverSocket).get("totals")).get("link_errors");
+                    return errors instanceof Map<?, ?> m && !m.isEmpty();
+                });
+                assertTrue(scrape(serverMetrics, "roamtun_link_errors_total{agent=\"server-service\"") >= 1.0);
             }
         }
     }

@@ -17,10 +17,12 @@ final class ServerStatus {
         TrafficCounters traffic = registry.traffic();
         long suspended = registry.held().stream().filter(h -> h.session.link() == null).count();
         Map<String, Long> refusals = new TreeMap<>();
-        registry.refusals().forEach((code, count) -> refusals.put(code.name(), count));
+        registry.refusals(false).forEach((code, count) -> refusals.put(code.name(), count));
         refusals.put("STALE_OR_REPLAYED_RESUME", registry.staleResumesRefused());
+        Map<String, Long> errors = new TreeMap<>();
+        registry.refusals(true).forEach((code, count) -> errors.put(code.name(), count));
         return new AgentFigures(traffic.bytesOut(), traffic.bytesIn(), traffic.streams(), registry.openStreams(),
-                registry.sessionCount(), suspended, registry.resumes(), refusals);
+                registry.sessionCount(), suspended, registry.resumes(), refusals, errors);
     }
 
     static String text(SessionRegistry registry) {

@@ -55,6 +55,8 @@ final class SessionRegistry implements LinkListener, SessionListener {
     // refused by code, and the traffic of sessions that ended.
     private long sessionsOpened, resumes, staleResumesRefused;
     private final Map<ErrorCode, Long> refused = new java.util.EnumMap<>(ErrorCode.class);
+    /** Links ended by an error (not a refusal, a move or a goodbye), by code. */
+    private final Map<ErrorCode, Long> linkErrors = new java.util.EnumMap<>(ErrorCode.class);
     private final TrafficCounters ended = new TrafficCounters();
 
     /** How often the clients file is checked for revocations that end open sessions. */
@@ -325,6 +327,9 @@ final class SessionRegistry implements LinkListener, SessionListener {
     public void onLinkClosed(Link link, ErrorCode code, String reason, boolean byPeer) {
         links.remove(link);
         pending.done(link);
+        if (code != ErrorCode.NO_ERROR && code != ErrorCode.SESSION_TAKEN_OVER && !code.isRefusal()) {
+            linkErrors.merge(code, 1L, Long::sum);
+        }
         if (!link.everEstablished() && (code != ErrorCode.NO_ERROR || reason.contains("TLS"))) {
             // A refused certificate or a broken handshake: worth a line. A plain reset is a scanner or a probe.
             log.info("link {} closed before its handshake completed: {}", link.name(), code == ErrorCode.NO_ERROR ? reason : code + " " + reason);
@@ -355,28 +360,20 @@ final class SessionRegistry implements LinkListener, SessionListener {
         return all;
     }
 
-    /** Handshakes refused since start, by the GOAWAY code they got. */
-    Map<ErrorCode, Long> refusals() {
-        return new java.util.EnumMap<>(refused);
+    /** Handshakes refused since start, by the GOAWAY code they got; with {@code errors}, links ended by an error. */
+    Map<ErrorCode, Long> refusals(boolean errors) {
+        return new java.util.EnumMap<>(errors ? linkErrors : refused);
     }
 
     boolean draining() { return draining; }
 
-    int sessionCount() {
-        return sessions.size();
-    }
+    int sessionCount() { return sessions.size(); }
 
-    long sessionsOpened() {
-        return sessionsOpened;
-    }
+    long sessionsOpened() { return sessionsOpened; }
 
-    long resumes() {
-        return resumes;
-    }
+    long resumes() { return resumes; }
 
-    long staleResumesRefused() {
-        return staleResumesRefused;
-    }
+    long staleResumesRefused() { return staleResumesRefused; }
 
     int streamCount() {
         int n = 0;

@@ -14,9 +14,10 @@ import java.util.Map;
  * @param sessionsSuspended of those, without a link now
  * @param resumes       sessions resumed or moved since start (server: RESUMEs accepted; client: handovers)
  * @param refusals      refused since start, by kind (server: handshakes by GOAWAY code)
+ * @param errors        links ended by an error since start, by code (server: a broken peer, a silent link)
  */
 public record AgentFigures(long dataBytesOut, long dataBytesIn, long streams, long streamsOpen, long sessionsOpen,
-                           long sessionsSuspended, long resumes, Map<String, Long> refusals) {
+                           long sessionsSuspended, long resumes, Map<String, Long> refusals, Map<String, Long> errors) {
 
     /** As a JSON-ready map (the "totals" of status --json). */
     public Map<String, Object> asMap() {
@@ -29,6 +30,7 @@ public record AgentFigures(long dataBytesOut, long dataBytesIn, long streams, lo
         m.put("sessions_suspended", sessionsSuspended);
         m.put("resumes", resumes);
         m.put("refusals", refusals);
+        m.put("link_errors", errors);
         return m;
     }
 }

@@ -37,6 +37,9 @@ public final class MetricsEndpoint implements AutoCloseable {
         CounterWithCallback.builder().name("roamtun_refusals").help("handshakes refused since start, by kind")
                 .labelNames("agent", "kind").callback(cb -> figures.get().refusals()
                         .forEach((kind, count) -> cb.call(count, agent, kind))).register(registry);
+        CounterWithCallback.builder().name("roamtun_link_errors").help("links ended by an error since start, by code")
+                .labelNames("agent", "kind").callback(cb -> figures.get().errors()
+                        .forEach((kind, count) -> cb.call(count, agent, kind))).register(registry);
         GaugeWithCallback.builder().name("roamtun_streams_open").help("streams open now").labelNames("agent")
                 .callback(cb -> cb.call(figures.get().streamsOpen(), agent)).register(registry);
         GaugeWithCallback.builder().name("roamtun_sessions_open").help("sessions held now").labelNames("agent")
