@@ -61,6 +61,15 @@ class NewConnectionPathTest {
         @Override public String describe() { return "recording"; }
         @Override public void close() { }
 
+        /** How many OPEN_FAILs were written so far. */
+        synchronized int openFails() throws Exception {
+            int[] count = {0};
+            new FrameDecoder(Role.CLIENT, Wire.MAX_PAYLOAD).decode(ByteBuffer.wrap(written.toByteArray()), new AnyFrame() {
+                @Override public void onOpenFail(int streamId, io.roamtun.protocol.ErrorCode code, String message) { count[0]++; }
+            });
+            return count[0];
+        }
+
         /** The types of the frames written so far, in order. */
         synchronized List<FrameType> frames() throws Exception {
             List<FrameType> types = new ArrayList<>();
@@ -130,6 +139,44 @@ class NewConnectionPathTest {
                 });
                 assertEquals(expected, head, "OPEN and a DATA of the 5 bytes, queued in the accept's own turn");
             }
+        }
+    }
+
+    /**
+     * Frames that found the replay buffer full wait for room; when the peer's ACK makes room they are
+     * written and must leave at once, not with whatever the link writes next (a PING, ten seconds later
+     * here). A review of the lazy OPEN_OK found them waiting: only reads used to flush. Here the frames are
+     * OPEN_FAILs, 900 of them with long messages, against a 160 KiB replay buffer.
+     */
+    @Test
+    void framesThatWaitedForRoomLeaveWhenTheAckMakesRoom() throws Exception {
+        try (EventLoop loop = new EventLoop("test-loop").start()) {
+            RecordingTransport wire = new RecordingTransport();
+            SessionSettings tight = new SessionSettings(160 << 10, 512 << 10, 1000, Duration.ofSeconds(5), 64L << 20);
+            Session server = on(loop, () -> {
+                Session s = new Session(loop, Role.SERVER, tight, new BufferPool(80 * 1024, 8), new BufferPool(16 * 1024, 8), null,
+                        ServiceDirectory.empty(), (x, r) -> { }, "server");
+                s.acceptHello(new Hello(1, 1, 0, 512 << 10, Wire.MAX_PAYLOAD, ""),
+                        new Link(loop, wire, Role.SERVER, LINK, (l, c, r, b) -> { }, "s0"), "");
+                return s;
+            });
+            String unknown = "x".repeat(200);
+            int refusals = 900;
+            on(loop, () -> {
+                for (int i = 0; i < refusals; i++) {
+                    server.frames().onOpen(1 + 2 * i, unknown + i);
+                }
+                return null;
+            });
+            on(loop, () -> null); // the turn that wrote what fitted is over
+            int first = wire.openFails();
+            assertTrue(first > 0 && first < refusals, "the replay buffer held only part of them: " + first);
+            on(loop, () -> {
+                server.frames().onAck(server.replay().head()); // the peer has all that was written: room
+                return null;
+            });
+            Await.until(Duration.ofSeconds(5), "every OPEN_FAIL on the link, without waiting for a PING",
+                    () -> wire.openFails() == refusals);
         }
     }
 
