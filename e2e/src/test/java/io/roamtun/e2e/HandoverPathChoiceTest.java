@@ -196,9 +196,14 @@ class HandoverPathChoiceTest {
             }
             long moves = rig.client.handoverCount() - start;
             // To lte0 at the first lull, back to wifi0 after 30 s, to lte0 again at the next lull; then wifi0
-            // is set aside for a minute. (Before: back at once after every move, 7 moves in these 45 s.)
-            assertTrue(moves >= 1 && moves <= 3, moves + " moves in 45 s (it must leave the stalling wifi0, and not"
-                    + " come back at every lull): " + rig.client.handovers());
+            // is set aside for a minute. (Before: back at once after every move, 7 moves in these 45 s.) What
+            // is counted is the coming back for a better interface: a loaded machine may also let the lte0
+            // link look quiet once (a PONG later than half of dead-after), which is not flapping.
+            long comebacks = rig.client.handovers().stream()
+                    .filter(h -> h.to().startsWith("wifi0") && h.cause().startsWith("better interface")).count();
+            assertTrue(moves >= 1 && comebacks <= 1, moves + " moves, " + comebacks + " back to wifi0 as the better"
+                    + " interface in 45 s (it must leave the stalling wifi0, and not come back at every lull): "
+                    + rig.client.handovers());
         }
     }
 
