@@ -1,8 +1,8 @@
 package io.roamtun.client;
 
+import io.roamtun.engine.config.ConfigChanges;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * What a reload of the client's configuration changes: the forwards apply at once ({@link ForwardPorts});
@@ -21,22 +21,16 @@ final class ClientReload {
     /** What changed that takes a restart (the credential by name only: never its value). */
     static List<String> needRestart(ClientConfig running, ClientConfig fresh) {
         List<String> changes = new ArrayList<>();
-        changed(changes, "server", running.server(), fresh.server());
-        changed(changes, "TLS or plaintext", running.transports().describe(), fresh.transports().describe());
+        ConfigChanges.note(changes, "server", running.server(), fresh.server());
+        ConfigChanges.note(changes, "TLS or plaintext", running.transports().describe(), fresh.transports().describe());
         if (!running.credential().equals(fresh.credential())) {
             changes.add("credential");
         }
-        changed(changes, "session settings", running.session(), fresh.session());
-        changed(changes, "dead-after", running.link(), fresh.link());
-        changed(changes, "poll-interval", running.pollInterval(), fresh.pollInterval());
-        changed(changes, "prefer/exclude", running.paths(), fresh.paths());
-        changed(changes, "admin-socket", running.adminSocket(), fresh.adminSocket());
+        ConfigChanges.note(changes, "session settings", running.session(), fresh.session());
+        ConfigChanges.note(changes, "dead-after", running.link(), fresh.link());
+        ConfigChanges.note(changes, "poll-interval", running.pollInterval(), fresh.pollInterval());
+        ConfigChanges.note(changes, "prefer/exclude", running.paths(), fresh.paths());
+        ConfigChanges.note(changes, "admin-socket", running.adminSocket(), fresh.adminSocket());
         return changes;
-    }
-
-    private static void changed(List<String> changes, String what, Object before, Object after) {
-        if (!Objects.equals(before, after)) {
-            changes.add(what + " " + before + " -> " + after);
-        }
     }
 }

@@ -3,10 +3,10 @@ package io.roamtun.server;
 import io.roamtun.engine.session.SessionSettings;
 import io.roamtun.engine.text.HostPort;
 import java.net.InetSocketAddress;
+import io.roamtun.engine.config.ConfigChanges;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.TreeMap;
 
 /**
@@ -48,31 +48,25 @@ final class ServerReload {
         });
         before.keySet().stream().filter(name -> !after.containsKey(name))
                 .forEach(name -> changes.add("service " + name + " removed (its open streams carry on)"));
-        changed(changes, "max-sessions", running.maxSessions(), fresh.maxSessions());
-        changed(changes, "max-sessions-per-client", running.maxSessionsPerClient(), fresh.maxSessionsPerClient());
-        changed(changes, "session-timeout", running.sessionTimeout(), fresh.sessionTimeout());
-        changed(changes, "settings of new sessions", running.session(), sessionsFrom(running, fresh));
+        ConfigChanges.note(changes, "max-sessions", running.maxSessions(), fresh.maxSessions());
+        ConfigChanges.note(changes, "max-sessions-per-client", running.maxSessionsPerClient(), fresh.maxSessionsPerClient());
+        ConfigChanges.note(changes, "session-timeout", running.sessionTimeout(), fresh.sessionTimeout());
+        ConfigChanges.note(changes, "settings of new sessions", running.session(), sessionsFrom(running, fresh));
         return changes;
     }
 
     /** What changed that takes a restart (kept as it was). */
     static List<String> needRestart(ServerConfig running, ServerConfig fresh) {
         List<String> changes = new ArrayList<>();
-        changed(changes, "listen", running.listen(), fresh.listen());
-        changed(changes, "TLS or plaintext", running.transports().describe(), fresh.transports().describe());
-        changed(changes, "dir (clients file)", running.clients() == null ? null : running.clients().file(),
+        ConfigChanges.note(changes, "listen", running.listen(), fresh.listen());
+        ConfigChanges.note(changes, "TLS or plaintext", running.transports().describe(), fresh.transports().describe());
+        ConfigChanges.note(changes, "dir (clients file)", running.clients() == null ? null : running.clients().file(),
                 fresh.clients() == null ? null : fresh.clients().file());
-        changed(changes, "dead-after", running.link(), fresh.link());
-        changed(changes, "max-buffer-memory", running.session().bufferMemory(), fresh.session().bufferMemory());
-        changed(changes, "max-pending", running.maxPendingLinks(), fresh.maxPendingLinks());
-        changed(changes, "max-pending-per-address", running.maxPendingPerAddress(), fresh.maxPendingPerAddress());
-        changed(changes, "max-streams-per-client", running.maxStreamsPerClient(), fresh.maxStreamsPerClient());
+        ConfigChanges.note(changes, "dead-after", running.link(), fresh.link());
+        ConfigChanges.note(changes, "max-buffer-memory", running.session().bufferMemory(), fresh.session().bufferMemory());
+        ConfigChanges.note(changes, "max-pending", running.maxPendingLinks(), fresh.maxPendingLinks());
+        ConfigChanges.note(changes, "max-pending-per-address", running.maxPendingPerAddress(), fresh.maxPendingPerAddress());
+        ConfigChanges.note(changes, "max-streams-per-client", running.maxStreamsPerClient(), fresh.maxStreamsPerClient());
         return changes;
-    }
-
-    private static void changed(List<String> changes, String what, Object before, Object after) {
-        if (!Objects.equals(before, after)) {
-            changes.add(what + " " + before + " -> " + after);
-        }
     }
 }

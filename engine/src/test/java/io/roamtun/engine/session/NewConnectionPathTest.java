@@ -8,26 +8,20 @@ import io.roamtun.engine.buffer.BufferPool;
 import io.roamtun.engine.link.Link;
 import io.roamtun.engine.link.LinkSettings;
 import io.roamtun.engine.loop.EventLoop;
-import io.roamtun.engine.transport.LinkTransport;
-import io.roamtun.protocol.AnyFrame;
-import io.roamtun.protocol.FrameDecoder;
 import io.roamtun.protocol.FrameEncoder;
 import io.roamtun.protocol.FrameType;
 import io.roamtun.protocol.Hello;
 import io.roamtun.protocol.Role;
 import io.roamtun.protocol.Wire;
 import io.roamtun.testing.Await;
-import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -39,48 +33,6 @@ import org.junit.jupiter.api.Test;
  */
 class NewConnectionPathTest {
     private static final LinkSettings LINK = LinkSettings.forDeadAfter(Duration.ofSeconds(30), Duration.ofSeconds(10));
-
-    /** Takes every write whole and keeps the bytes; never has anything to read. Written from the loop, read by the test. */
-    private static final class RecordingTransport implements LinkTransport {
-        private final ByteArrayOutputStream written = new ByteArrayOutputStream();
-
-        @Override public int read(ByteBuffer dst) { return 0; }
-        @Override public synchronized long write(ByteBuffer[] srcs, int offset, int length) {
-            long n = 0;
-            for (int i = offset; i < offset + length; i++) {
-                byte[] bytes = new byte[srcs[i].remaining()];
-                srcs[i].get(bytes);
-                written.write(bytes, 0, bytes.length);
-                n += bytes.length;
-            }
-            return n;
-        }
-        @Override public boolean hasBufferedOutput() { return false; }
-        @Override public boolean flushBuffered() { return true; }
-        @Override public SocketChannel channel() { return null; }
-        @Override public String describe() { return "recording"; }
-        @Override public void close() { }
-
-        /** How many OPEN_FAILs were written so far. */
-        synchronized int openFails() throws Exception {
-            int[] count = {0};
-            new FrameDecoder(Role.CLIENT, Wire.MAX_PAYLOAD).decode(ByteBuffer.wrap(written.toByteArray()), new AnyFrame() {
-                @Override public void onOpenFail(int streamId, io.roamtun.protocol.ErrorCode code, String message) { count[0]++; }
-            });
-            return count[0];
-        }
-
-        /** The types of the frames written so far, in order. */
-        synchronized List<FrameType> frames() throws Exception {
-            List<FrameType> types = new ArrayList<>();
-            new FrameDecoder(Role.CLIENT, Wire.MAX_PAYLOAD).decode(ByteBuffer.wrap(written.toByteArray()), new AnyFrame() {
-                @Override public void onWelcome(io.roamtun.protocol.Welcome w) { types.add(FrameType.WELCOME); }
-                @Override public void onOpenOk(int streamId) { types.add(FrameType.OPEN_OK); }
-                @Override public void onAck(long offset) { types.add(FrameType.ACK); }
-            });
-            return types;
-        }
-    }
 
     private static Session session(EventLoop loop, Role role, ServiceDirectory services) {
         return new Session(loop, role, SessionSettings.defaults(), new BufferPool(256 * 1024, 8), new BufferPool(16 * 1024, 8), null,

@@ -13,23 +13,18 @@ import io.roamtun.engine.link.Link;
 import io.roamtun.engine.link.LinkSettings;
 import io.roamtun.engine.transport.LinkTransport;
 import io.roamtun.engine.loop.EventLoop;
-import io.roamtun.protocol.AnyFrame;
 import io.roamtun.protocol.ErrorCode;
-import io.roamtun.protocol.FrameDecoder;
 import io.roamtun.protocol.FrameType;
 import io.roamtun.protocol.Hello;
 import io.roamtun.protocol.ProtocolException;
 import io.roamtun.protocol.Role;
 import io.roamtun.protocol.Welcome;
 import io.roamtun.protocol.Wire;
-import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -38,40 +33,6 @@ import org.junit.jupiter.api.Test;
  * rules, the ACK repeated on a new link, and peer input that must end only what it concerns.
  */
 class SessionResumeTest {
-
-    /** Takes every write whole and keeps the bytes; never has anything to read. */
-    private static final class RecordingTransport implements LinkTransport {
-        final ByteArrayOutputStream written = new ByteArrayOutputStream();
-
-        @Override public int read(ByteBuffer dst) { return 0; }
-        @Override public long write(ByteBuffer[] srcs, int offset, int length) {
-            long n = 0;
-            for (int i = offset; i < offset + length; i++) {
-                byte[] bytes = new byte[srcs[i].remaining()];
-                srcs[i].get(bytes);
-                written.write(bytes, 0, bytes.length);
-                n += bytes.length;
-            }
-            return n;
-        }
-        @Override public boolean hasBufferedOutput() { return false; }
-        @Override public boolean flushBuffered() { return true; }
-        @Override public SocketChannel channel() { return null; }
-        @Override public String describe() { return "recording"; }
-        @Override public void close() { }
-
-        /** The ACK offsets in what was written. */
-        List<Long> acks() throws ProtocolException {
-            List<Long> acks = new ArrayList<>();
-            new FrameDecoder(Role.SERVER, Wire.MAX_PAYLOAD).decode(ByteBuffer.wrap(written.toByteArray()), new AnyFrame() {
-                @Override
-                public void onAck(long offset) {
-                    acks.add(offset);
-                }
-            });
-            return acks;
-        }
-    }
 
     private static final LinkSettings LINK = LinkSettings.forDeadAfter(Duration.ofSeconds(30), Duration.ofSeconds(10));
 
