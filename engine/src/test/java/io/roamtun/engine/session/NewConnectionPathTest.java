@@ -24,6 +24,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -52,14 +54,22 @@ class NewConnectionPathTest {
                 return s;
             });
             Await.until(Duration.ofSeconds(5), "WELCOME written", () -> wire.frames().contains(FrameType.WELCOME));
+            CompletableFuture<List<FrameType>> writtenByTurnEnd = new CompletableFuture<>();
             String state = on(loop, () -> {
                 server.frames().admitSequenced(FrameType.OPEN, 0, FrameEncoder.openSize("echo"));
                 server.frames().onOpen(1, "echo");
+                // Queued after any flush this turn owes, and in the same turn: before the ACK-delay timer can run.
+                loop.atEndOfTurn(() -> {
+                    try {
+                        writtenByTurnEnd.complete(wire.frames());
+                    } catch (Exception e) {
+                        writtenByTurnEnd.completeExceptionally(e);
+                    }
+                });
                 return server.describeStreams().get(0);
             });
             assertTrue(state.contains("(echo, OPEN)"), "connected in the turn the OPEN arrived, not a selector turn later: " + state);
-            on(loop, () -> null); // a later turn: the one of the OPEN has ended, its end-of-turn writes done
-            assertEquals(List.of(FrameType.WELCOME), wire.frames(), "no write for the OPEN_OK alone");
+            assertEquals(List.of(FrameType.WELCOME), writtenByTurnEnd.get(10, TimeUnit.SECONDS), "no write for the OPEN_OK alone");
             Await.until(Duration.ofSeconds(5), "the OPEN_OK within the ACK delay", () -> wire.frames().contains(FrameType.OPEN_OK));
         }
     }
@@ -120,7 +130,7 @@ class NewConnectionPathTest {
                 }
                 return null;
             });
-            on(loop, () -> null); // the turn that wrote what fitted is over
+            OnLoop.afterTurn(loop); // the turn that wrote what fitted is over
             int first = wire.openFails();
             assertTrue(first > 0 && first < refusals, "the replay buffer held only part of them: " + first);
             on(loop, () -> {

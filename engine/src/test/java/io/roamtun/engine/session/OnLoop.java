@@ -2,6 +2,8 @@ package io.roamtun.engine.session;
 
 import io.roamtun.engine.loop.EventLoop;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /** Runs test code on a loop thread, where sessions live, and hands back what it returns or throws. */
 final class OnLoop {
@@ -28,5 +30,18 @@ final class OnLoop {
             throw e;
         }
         return (T) result[0];
+    }
+
+    /**
+     * Returns once the loop has ended the turn it is in now, end-of-turn work (a link's flush) included.
+     * A plain {@code on(loop, () -> null)} is no proof of that: the loop runs every queued task in one turn,
+     * a task submitted while it runs the previous one too.
+     */
+    static void afterTurn(EventLoop loop) throws InterruptedException {
+        CountDownLatch ended = new CountDownLatch(1);
+        loop.execute(() -> loop.atEndOfTurn(ended::countDown)); // queued after whatever this turn owes already
+        if (!ended.await(10, TimeUnit.SECONDS)) {
+            throw new AssertionError("the loop did not end its turn within 10 s");
+        }
     }
 }

@@ -144,7 +144,7 @@ class WireRulesSessionTest {
             Await.until(WAIT, "1,000 bytes more", () -> sentOnStream(loop, client) >= window + 1000);
             // Give the stream every chance to send more than its credit: one more loop turn after another.
             for (int turn = 0; turn < 20; turn++) {
-                on(loop, () -> null);
+                OnLoop.afterTurn(loop);
             }
             assertEquals(window + 1000, sentOnStream(loop, client), "no credit came with the resume");
         }
