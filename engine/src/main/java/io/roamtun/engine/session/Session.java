@@ -9,6 +9,7 @@ import io.roamtun.engine.resend.AckClock;
 import io.roamtun.engine.resend.ReplayBuffer;
 import io.roamtun.engine.resend.ResumeCheck;
 import io.roamtun.engine.resend.SessionSequence;
+import io.roamtun.engine.transport.SegmentSizes;
 import io.roamtun.protocol.Capabilities;
 import io.roamtun.protocol.ErrorCode;
 import io.roamtun.protocol.Hello;
@@ -49,7 +50,7 @@ public final class Session implements SessionPort {
     private SessionState state = SessionState.ESTABLISHING;
     private Link link;
     private int peerInitialWindow;
-    private int peerMaxPayload = Wire.MAX_PAYLOAD;
+    private int peerMaxPayload = SegmentSizes.DATA_PAYLOAD;
     private int capabilities;
     private long suspendedAtNanos;
     private String owner = "";
@@ -123,7 +124,7 @@ public final class Session implements SessionPort {
     private void applyPeerSettings(int peerCapabilities, int initialWindow, int maxPayload, Link link) {
         capabilities = Capabilities.negotiate(peerCapabilities, Capabilities.offered(link.transport().canBindChannel()));
         peerInitialWindow = initialWindow;
-        peerMaxPayload = Math.min(maxPayload, Wire.MAX_PAYLOAD);
+        peerMaxPayload = Math.min(maxPayload, SegmentSizes.DATA_PAYLOAD); // (a larger one would split a loopback segment)
     }
 
     // ---- resume ---------------------------------------------------------------------------------
