@@ -33,6 +33,7 @@ public final class TlsTransport implements LinkTransport {
     private static final String CHANNEL_BINDING_LABEL = "EXPORTER-roamtun-resume";
     private static final int CHANNEL_BINDING_BYTES = 32;
 
+
     private final SocketChannel channel;
     private final SSLEngine engine;
     private final String providerName;
@@ -47,6 +48,7 @@ public final class TlsTransport implements LinkTransport {
     /** A handshake message (e.g. a KeyUpdate answer) waits for room in netOut. */
     private boolean wrapOwed;
     private IOException failure;
+    private final TlsRecordCutter cutter = new TlsRecordCutter();
 
     public TlsTransport(SocketChannel channel, SSLEngine engine, String providerName, TlsBuffers buffers) throws IOException {
         this.channel = channel;
@@ -198,8 +200,8 @@ public final class TlsTransport implements LinkTransport {
         long consumed = 0;
         ByteBuffer out = buffers.netOutForWriting();
         try {
-            while (out.remaining() >= packetSize) {
-                SSLEngineResult r = engine.wrap(srcs, offset, length, out);
+            for (int records = 0; records < SegmentSizes.TLS_RECORDS_PER_WRITE && out.remaining() >= packetSize; records++) {
+                SSLEngineResult r = cutter.wrap(engine, srcs, offset, length, out);
                 consumed += r.bytesConsumed();
                 if (r.getStatus() != SSLEngineResult.Status.OK || r.bytesConsumed() == 0) {
                     break;

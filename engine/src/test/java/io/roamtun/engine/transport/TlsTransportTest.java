@@ -114,6 +114,52 @@ class TlsTransportTest {
     }
 
     /**
+     * Records are at most a quarter of a loopback segment, so four fill one (Conscrypt's and the JDK's add
+     * different overheads to the plaintext)
+     * (a write of 16 then ends on a segment's end, with no sliver of a segment after it), also when the
+     * plaintext comes in several buffers; and both providers agree on AES-128-GCM (the JDK's would take
+     * AES-256-GCM if left to itself).
+     */
+    @ParameterizedTest
+    @EnumSource(value = TlsProviders.Mode.class, names = {"CONSCRYPT", "JDK"})
+    void recordsAreCutSoFourFillOneLoopbackSegment(TlsProviders.Mode mode, @TempDir Path dir) throws Exception {
+        Pair pair = connect(dir, mode, null);
+        try {
+            handshake(pair);
+            assertTrue(pair.client.describe().contains("TLS_AES_128_GCM_SHA256"), pair.client.describe());
+            ByteBuffer[] plaintext = {ByteBuffer.allocateDirect(100_000), ByteBuffer.allocateDirect(7), ByteBuffer.allocateDirect(300_000)};
+            long total = 300_007 + 100_000;
+            long[] written = {0};
+            ByteBuffer wire = ByteBuffer.allocate((int) total * 2);
+            Await.driving(Duration.ofSeconds(20), "the records on the wire", () -> {
+                written[0] += pair.client.write(plaintext, 0, plaintext.length);
+                pair.client.flushBuffered();
+                pair.server.channel().read(wire);
+                return written[0] == total && !pair.client.hasBufferedOutput() && wire.position() >= total;
+            });
+            wire.flip();
+            int full = SegmentSizes.LOOPBACK_SEGMENT / 4 - 5; // whatever the provider's overhead; the length field leaves out the header
+            int records = 0;
+            int fullRecords = 0;
+            while (wire.remaining() >= 5) {
+                assertEquals(0x17, wire.get() & 0xff, "an application data record");
+                wire.getShort();
+                int length = wire.getShort() & 0xffff;
+                assertTrue(length <= full || records == 0, "record " + records + " of " + length + " bytes"); // (the first shows the overhead)
+                fullRecords += length == full ? 1 : 0;
+                records++;
+                wire.position(wire.position() + length);
+            }
+            assertEquals(0, wire.remaining(), "whole records");
+            assertTrue(fullRecords >= records - 3, fullRecords + " full records of " + records);
+            assertEquals(4 * (full + 5), SegmentSizes.LOOPBACK_SEGMENT, "four records, one segment");
+        } finally {
+            pair.client.close();
+            pair.server.close();
+        }
+    }
+
+    /**
      * The channel binding a RESUME's proof is bound to: both ends of one connection agree on it, and another
      * connection between the same two has another one, so a RESUME recorded on one is worth nothing on the
      * next. The JDK 17 provider cannot export keying material: it says so, and its HELLO does not offer the
