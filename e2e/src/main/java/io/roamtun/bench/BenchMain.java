@@ -60,6 +60,8 @@ public final class BenchMain {
         final Stat tlsHandshakesPerSecond = new Stat();
         /** TLS alone: Conscrypt encrypting and decrypting in memory, no socket (a floor under the TLS path). */
         final Stat tlsCryptoMsPerGiB = new Stat();
+        /** The same with the JDK's provider, AES-128-GCM as with Conscrypt. */
+        final Stat tlsCryptoJdkMsPerGiB = new Stat();
         final Stat tlsServerMicrosPerHandshake = new Stat();
         final Stat manyStreamsRssMiB = new Stat();
         final Stat manyStreamsHeapMiB = new Stat();
@@ -262,6 +264,8 @@ public final class BenchMain {
                 }
                 for (int run = 0; run < sizes.runs(); run++) {
                     r.tlsCryptoMsPerGiB.add(TlsCryptoCost.msPerGiB(roamtun.serverKey, roamtun.fingerprint, sizes.bulkBytes()));
+                    r.tlsCryptoJdkMsPerGiB.add(TlsCryptoCost.msPerGiB(io.roamtun.engine.tls.TlsProviders.Mode.JDK,
+                            "TLS_AES_128_GCM_SHA256", roamtun.serverKey, roamtun.fingerprint, sizes.bulkBytes()));
                 }
             }
             if (path.name().equals("roamtun")) {

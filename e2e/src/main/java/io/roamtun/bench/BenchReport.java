@@ -31,13 +31,17 @@ final class BenchReport {
         rows.put("  × ssh -L", r -> ratio(r.oneStream, ssh == null ? null : ssh.oneStream));
         rows.put("  × ssh -L aes128-gcm", r -> ratio(r.oneStream, sshGcm == null ? null : sshGcm.oneStream));
         rows.put("  CPU ms per GiB (relay/agents)", r -> r.cpuMsPerGiB.format(0));
-        rows.put("  TLS alone, in memory, CPU ms per GiB", r -> r.tlsCryptoMsPerGiB.format(0));
+        Result plain = find(results, "roamtun");
+        rows.put("  TLS path minus plaintext roamtun, CPU ms/GiB", r -> overPlain(r, plain, x -> x.cpuMsPerGiB));
+        rows.put("  TLS alone, in memory, Conscrypt, CPU ms/GiB", r -> r.tlsCryptoMsPerGiB.format(0));
+        rows.put("  TLS alone, in memory, JDK, CPU ms/GiB", r -> r.tlsCryptoJdkMsPerGiB.format(0));
         rows.put("8 streams, MB/s total", r -> r.eightStreams.format(0));
         rows.put("  × direct ", r -> ratio(r.eightStreams, direct == null ? null : direct.eightStreams));
         rows.put("  × socat ", r -> ratio(r.eightStreams, socat == null ? null : socat.eightStreams));
         rows.put("  × ssh -L ", r -> ratio(r.eightStreams, ssh == null ? null : ssh.eightStreams));
         rows.put("  × ssh -L aes128-gcm ", r -> ratio(r.eightStreams, sshGcm == null ? null : sshGcm.eightStreams));
         rows.put("  CPU ms per GiB (relay/agents) ", r -> r.cpuMsPerGiBEight.format(0));
+        rows.put("  TLS path minus plaintext roamtun, CPU ms/GiB ", r -> overPlain(r, plain, x -> x.cpuMsPerGiBEight));
         rows.put("64 B ping-pong p50, µs", r -> r.p50.format(1));
         rows.put("  p99, µs", r -> r.p99.format(1));
         rows.put("  p99.9, µs", r -> r.p999.format(1));
@@ -114,6 +118,17 @@ final class BenchReport {
             return "-";
         }
         return String.format(Locale.ROOT, "%.2f×", value.median() / base.median());
+    }
+
+    /**
+     * What the TLS path's agents spend per GiB beyond the plaintext agents' in the same run: set against
+     * "TLS alone" it says how much of TLS's cost is not the engines' own work (copies, records, syscalls).
+     */
+    private static String overPlain(Result r, Result plain, Function<Result, Stat> cpu) {
+        if (!r.path.equals("roamtun TLS") || plain == null || cpu.apply(r).isEmpty() || cpu.apply(plain).isEmpty()) {
+            return "-";
+        }
+        return String.format(Locale.ROOT, "%.0f", cpu.apply(r).median() - cpu.apply(plain).median());
     }
 
     private static Result find(List<Result> results, String name) {

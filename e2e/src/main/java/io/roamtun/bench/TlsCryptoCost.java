@@ -14,11 +14,12 @@ import javax.net.ssl.SSLEngineResult;
 import javax.net.ssl.TrustManager;
 
 /**
- * The CPU time TLS itself costs per GiB, apart from any socket: a Conscrypt client engine encrypts 64 KiB
- * batches that a server engine decrypts, in memory, on this thread, with the server-service's own key. This
- * is what both agents together cannot avoid paying on top of a plaintext relay (one encryption and one
- * decryption per byte, with Conscrypt's copies into and out of its buffers), so the plaintext roamtun's CPU
- * per GiB plus this figure is a floor under roamtun TLS's, measured in the same run.
+ * The CPU time TLS itself costs per GiB, apart from any socket: a client engine encrypts 64 KiB batches that
+ * a server engine decrypts, in memory, on this thread, with the server-service's own key, direct buffers as
+ * the agents use. This is what both agents together cannot avoid paying on top of a plaintext relay (one
+ * encryption and one decryption per byte, with the engine's copies into and out of its buffers), so the
+ * plaintext roamtun's CPU per GiB plus this figure is a floor under roamtun TLS's, measured in the same run.
+ * Conscrypt by default; the JDK's provider too, limited to AES-128-GCM like Conscrypt, to compare the two.
  */
 final class TlsCryptoCost {
     private static final int BATCH = 64 * 1024;
@@ -27,7 +28,12 @@ final class TlsCryptoCost {
 
     /** CPU ms per GiB for encrypting and decrypting {@code bytes} (after as much again to warm up). */
     static double msPerGiB(KeyMaterial serverKey, String fingerprint, long bytes) throws Exception {
-        Provider provider = TlsProviders.provider(TlsProviders.Mode.CONSCRYPT);
+        return msPerGiB(TlsProviders.Mode.CONSCRYPT, null, serverKey, fingerprint, bytes);
+    }
+
+    /** As above with {@code mode}'s provider, limited to {@code suite} when not null. */
+    static double msPerGiB(TlsProviders.Mode mode, String suite, KeyMaterial serverKey, String fingerprint, long bytes) throws Exception {
+        Provider provider = TlsProviders.provider(mode);
         KeyMaterial key = serverKey.forProvider(provider);
         SSLContext serverContext = TlsProviders.context(provider);
         serverContext.init(key.keyManagers(), null, null);
@@ -37,12 +43,21 @@ final class TlsCryptoCost {
         server.setUseClientMode(false);
         SSLEngine client = clientContext.createSSLEngine("server", 1);
         client.setUseClientMode(true);
+        if (suite != null) { // the client offers only this one (the server's parameters also hold its key: left alone)
+            javax.net.ssl.SSLParameters params = client.getSSLParameters();
+            params.setProtocols(new String[] {"TLSv1.3"});
+            params.setCipherSuites(new String[] {suite});
+            client.setSSLParameters(params);
+        }
         ByteBuffer net = ByteBuffer.allocateDirect(BATCH * 2);
         ByteBuffer plain = ByteBuffer.allocateDirect(BATCH * 2);
         handshake(client, server, net, plain);
         ByteBuffer src = ByteBuffer.allocateDirect(BATCH);
         new java.util.Random(3).ints(BATCH / 4).forEach(src::putInt);
         transfer(client, server, src, net, plain, bytes); // JIT warm-up
+        if (Boolean.getBoolean("roamtun.bench.verbose")) {
+            System.err.println("bench: TLS alone, " + TlsProviders.name(provider) + ": " + client.getSession().getCipherSuite());
+        }
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long before = threads.getCurrentThreadCpuTime();
         transfer(client, server, src, net, plain, bytes);
@@ -75,32 +90,46 @@ final class TlsCryptoCost {
         }
     }
 
-    /** Runs both handshakes in memory, passing records back and forth until both are done. */
-    private static void handshake(SSLEngine client, SSLEngine server, ByteBuffer net, ByteBuffer scratch) throws IOException {
-        ByteBuffer empty = ByteBuffer.allocate(0);
+    /** Runs both handshakes in memory, each engine's records going into the other's inbound buffer. */
+    private static void handshake(SSLEngine client, SSLEngine server, ByteBuffer toServer, ByteBuffer scratch) throws IOException {
+        ByteBuffer toClient = ByteBuffer.allocateDirect(toServer.capacity());
+        toServer.clear().flip();
+        toClient.clear().flip();
         client.beginHandshake();
         server.beginHandshake();
-        for (int round = 0; round < 20; round++) {
+        for (int step = 0; step < 200; step++) {
             if (done(client) && done(server)) {
                 return;
             }
-            pass(client, server, net, scratch, empty);
-            pass(server, client, net, scratch, empty);
+            step(client, toClient, toServer, scratch);
+            step(server, toServer, toClient, scratch);
         }
         throw new IOException("in-memory TLS handshake did not finish");
     }
 
-    private static void pass(SSLEngine from, SSLEngine to, ByteBuffer net, ByteBuffer scratch, ByteBuffer empty) throws IOException {
-        net.clear();
-        for (int i = 0; i < 8 && from.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NEED_WRAP; i++) {
-            from.wrap(empty, net);
-        }
-        net.flip();
-        while (net.hasRemaining()) {
-            scratch.clear();
-            if (to.unwrap(net, scratch).bytesConsumed() == 0) {
-                break;
+    /** One move of one engine: wrap into {@code out}, unwrap from {@code in} (both read mode), or run its tasks. */
+    private static void step(SSLEngine engine, ByteBuffer in, ByteBuffer out, ByteBuffer scratch) throws IOException {
+        ByteBuffer empty = ByteBuffer.allocate(0);
+        switch (engine.getHandshakeStatus()) {
+            case NEED_WRAP -> {
+                out.compact();
+                engine.wrap(empty, out);
+                out.flip();
             }
+            case NEED_UNWRAP, NEED_UNWRAP_AGAIN -> {
+                scratch.clear();
+                engine.unwrap(in, scratch);
+            }
+            case NEED_TASK -> runTasks(engine);
+            default -> { }
+        }
+    }
+
+    /** The JDK's engine hands its handshake work out as tasks; Conscrypt's never does. */
+    private static void runTasks(SSLEngine engine) {
+        Runnable task;
+        while ((task = engine.getDelegatedTask()) != null) {
+            task.run();
         }
     }
 
