@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  */
 final class Stream implements IoHandler, OwedFrames.Stream, LocalSocket.ConnectListener {
     private static final Logger log = LoggerFactory.getLogger(Stream.class);
-    /** Frames read from the local socket per readiness event at most (4 x 64 KiB), so one stream cannot hold the loop. */
+    /** Frames read from the local socket per readiness event at most (4 full DATA frames), so one stream cannot hold the loop. */
     private static final int FRAMES_PER_READ_EVENT = 4;
 
     private final Session session;

@@ -17,8 +17,9 @@ public final class SegmentSizes {
     /** The plaintext of one TLS record: four records fill one segment. */
     public static final int TLS_RECORD_PLAINTEXT = LOOPBACK_SEGMENT / 4 - TLS_RECORD_OVERHEAD;
     /**
-     * The most a DATA frame carries: the frame is the plaintext of four TLS records (so a TLS link's segments
-     * hold whole frames), fits a segment as it is on a plaintext link, and its payload written alone fits one.
+     * The most a DATA frame carries: the frame fits a segment as it is on a plaintext link, its payload
+     * written alone fits one, and with Conscrypt it is four records' plaintext (the JDK's records carry 16
+     * bytes less: {@link TlsRecordCutter}), so a TLS link's stream of full frames stays on records' ends.
      */
     public static final int DATA_PAYLOAD = 4 * TLS_RECORD_PLAINTEXT - io.roamtun.protocol.Wire.HEADER_BYTES;
     /** Records per write: a multiple of four, so a write of a full batch ends on a segment's end. */

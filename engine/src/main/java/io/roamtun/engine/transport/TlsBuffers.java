@@ -10,7 +10,7 @@ import java.util.ArrayDeque;
  *
  * <p>A batch buffer holds sixteen records while at most {@link #MAX_LARGE_LENT} of them are out, four after
  * that. Large batches cut syscalls and wake-ups (measured 6-9% less CPU per byte); records are sized so four
- * fill one loopback segment ({@link SegmentSizes}), so a batch's write ends on a segment's end. The cap keeps what many busy links hold outside the buffer budget bounded (64 x 280 KiB, about
+ * fill one loopback segment ({@link SegmentSizes}): a full batch of full records ends on a segment's end. The cap keeps what many busy links hold outside the buffer budget bounded (64 x 280 KiB, about
  * 17.5 MiB, plus small batches).
  */
 public final class TlsBuffers {

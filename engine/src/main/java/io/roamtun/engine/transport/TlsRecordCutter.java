@@ -12,8 +12,10 @@ import javax.net.ssl.SSLException;
  * and the plaintext per record is set to match.
  */
 final class TlsRecordCutter {
-    /** More than a record's own overhead: a wrap that also carried a pending handshake message, say. */
-    private static final int MAX_RECORD_OVERHEAD = 256;
+    /** Content type, version, length. */
+    private static final int RECORD_HEADER = 5;
+    /** A TLS 1.3 record's length field at most (RFC 8446 5.2: 2^14 + 256). */
+    private static final int MAX_RECORD_LENGTH = (1 << 14) + 256;
 
     private int plaintextPerRecord = SegmentSizes.TLS_RECORD_PLAINTEXT;
     private boolean overheadLearned;
@@ -23,13 +25,25 @@ final class TlsRecordCutter {
      * (Conscrypt copies a record it gathers from several buffers).
      */
     SSLEngineResult wrap(SSLEngine engine, ByteBuffer[] srcs, int offset, int length, ByteBuffer out) throws SSLException {
+        int start = out.position();
         SSLEngineResult r = wrapOne(engine, srcs, offset, length, out);
-        int overhead = r.bytesProduced() - r.bytesConsumed();
-        if (!overheadLearned && r.bytesConsumed() > 0 && overhead > 0 && overhead <= MAX_RECORD_OVERHEAD) {
+        if (!overheadLearned && r.bytesConsumed() > 0 && isOneRecord(out, start, r.bytesProduced())) {
             overheadLearned = true;
-            plaintextPerRecord = SegmentSizes.LOOPBACK_SEGMENT / 4 - overhead;
+            plaintextPerRecord = SegmentSizes.LOOPBACK_SEGMENT / 4 - (r.bytesProduced() - r.bytesConsumed());
         }
         return r;
+    }
+
+    /**
+     * Whether the {@code produced} bytes from {@code start} are one record: a pending handshake message
+     * (a KeyUpdate's answer) can leave with the first data record and would overstate the overhead.
+     */
+    private static boolean isOneRecord(ByteBuffer out, int start, int produced) {
+        if (produced < RECORD_HEADER || produced > RECORD_HEADER + MAX_RECORD_LENGTH) {
+            return false;
+        }
+        int length = ((out.get(start + 3) & 0xff) << 8) | (out.get(start + 4) & 0xff);
+        return RECORD_HEADER + length == produced;
     }
 
     private SSLEngineResult wrapOne(SSLEngine engine, ByteBuffer[] srcs, int offset, int length, ByteBuffer out) throws SSLException {

@@ -33,11 +33,16 @@ final class OnLoop {
     }
 
     /**
-     * Returns once the loop has ended the turn it is in now, end-of-turn work (a link's flush) included.
-     * A plain {@code on(loop, () -> null)} is no proof of that: the loop runs every queued task in one turn,
-     * a task submitted while it runs the previous one too.
+     * Returns once every end-of-turn action queued so far (a link's flush) has run: the loop runs them in
+     * order, and this queues its own behind them. A plain {@code on(loop, () -> null)} is no proof of that:
+     * the loop runs every queued task in one turn, a task submitted while it runs the previous one too.
+     * Actions queued later in that turn (a timer's) may still be running when it returns. Not from the loop
+     * thread, which would wait for itself.
      */
     static void afterTurn(EventLoop loop) throws InterruptedException {
+        if (loop.inLoop()) {
+            throw new IllegalStateException("afterTurn from the loop thread would wait for itself");
+        }
         CountDownLatch ended = new CountDownLatch(1);
         loop.execute(() -> loop.atEndOfTurn(ended::countDown)); // queued after whatever this turn owes already
         if (!ended.await(10, TimeUnit.SECONDS)) {
