@@ -16,6 +16,8 @@ final class TlsRecordCutter {
     private static final int RECORD_HEADER = 5;
     /** A TLS 1.3 record's length field at most (RFC 8446 5.2: 2^14 + 256). */
     private static final int MAX_RECORD_LENGTH = (1 << 14) + 256;
+    /** More than any provider adds to a record (a provider padding records heavily keeps the default size). */
+    private static final int MAX_OVERHEAD = 256;
 
     private int plaintextPerRecord = SegmentSizes.TLS_RECORD_PLAINTEXT;
     private boolean overheadLearned;
@@ -27,9 +29,11 @@ final class TlsRecordCutter {
     SSLEngineResult wrap(SSLEngine engine, ByteBuffer[] srcs, int offset, int length, ByteBuffer out) throws SSLException {
         int start = out.position();
         SSLEngineResult r = wrapOne(engine, srcs, offset, length, out);
-        if (!overheadLearned && r.bytesConsumed() > 0 && isOneRecord(out, start, r.bytesProduced())) {
+        int overhead = r.bytesProduced() - r.bytesConsumed();
+        if (!overheadLearned && r.bytesConsumed() > 0 && overhead > 0 && overhead <= MAX_OVERHEAD
+                && isOneRecord(out, start, r.bytesProduced())) {
             overheadLearned = true;
-            plaintextPerRecord = SegmentSizes.LOOPBACK_SEGMENT / 4 - (r.bytesProduced() - r.bytesConsumed());
+            plaintextPerRecord = SegmentSizes.LOOPBACK_SEGMENT / 4 - overhead;
         }
         return r;
     }
