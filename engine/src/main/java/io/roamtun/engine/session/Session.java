@@ -9,7 +9,6 @@ import io.roamtun.engine.resend.AckClock;
 import io.roamtun.engine.resend.ReplayBuffer;
 import io.roamtun.engine.resend.ResumeCheck;
 import io.roamtun.engine.resend.SessionSequence;
-import io.roamtun.engine.transport.SegmentSizes;
 import io.roamtun.protocol.Capabilities;
 import io.roamtun.protocol.ErrorCode;
 import io.roamtun.protocol.Hello;
@@ -49,9 +48,7 @@ public final class Session implements SessionPort {
     private String label;
     private SessionState state = SessionState.ESTABLISHING;
     private Link link;
-    private int peerInitialWindow;
-    private int peerMaxPayload = SegmentSizes.DATA_PAYLOAD;
-    private int capabilities;
+    private PeerSettings peer = PeerSettings.BEFORE_HANDSHAKE;
     private long suspendedAtNanos;
     private String owner = "";
     private int resumes;
@@ -96,9 +93,9 @@ public final class Session implements SessionPort {
             throw new ProtocolException(ErrorCode.UNSUPPORTED_VERSION, "client speaks versions " + hello.minVersion() + ".."
                     + hello.maxVersion() + ", this server " + Wire.MIN_SESSION_VERSION + ".." + Wire.MAX_SESSION_VERSION);
         }
-        applyPeerSettings(hello.capabilities(), hello.initialWindow(), hello.maxPayload(), link);
+        peer = PeerSettings.negotiate(hello.capabilities(), hello.initialWindow(), hello.maxPayload(), link.transport().canBindChannel());
         this.owner = owner;
-        Welcome welcome = sequence.welcome(Math.min(hello.maxVersion(), Wire.MAX_SESSION_VERSION), capabilities,
+        Welcome welcome = sequence.welcome(Math.min(hello.maxVersion(), Wire.MAX_SESSION_VERSION), peer.capabilities(),
                 settings.streamWindow(), Wire.MAX_PAYLOAD);
         label = welcome.sessionId().shortHex();
         this.link = link;
@@ -114,17 +111,12 @@ public final class Session implements SessionPort {
         }
         sequence.welcomed(welcome);
         label = welcome.sessionId().shortHex();
-        applyPeerSettings(welcome.capabilities(), welcome.initialWindow(), welcome.maxPayload(), link);
+        peer = PeerSettings.negotiate(welcome.capabilities(), welcome.initialWindow(), welcome.maxPayload(),
+                link.transport().canBindChannel());
         this.link = link;
         state = state.next(SessionState.ACTIVE);
         link.attach(this, replay().acked());
-        streams.addSendWindow(peerInitialWindow);
-    }
-
-    private void applyPeerSettings(int peerCapabilities, int initialWindow, int maxPayload, Link link) {
-        capabilities = Capabilities.negotiate(peerCapabilities, Capabilities.offered(link.transport().canBindChannel()));
-        peerInitialWindow = initialWindow;
-        peerMaxPayload = Math.min(maxPayload, SegmentSizes.DATA_PAYLOAD); // (a larger one would split a loopback segment)
+        streams.addSendWindow(peer.initialWindow());
     }
 
     // ---- resume ---------------------------------------------------------------------------------
@@ -134,7 +126,7 @@ public final class Session implements SessionPort {
      * its proof is bound to {@code binding} (the link's exporter value) when the session negotiated it.
      */
     public Resume resumeRequest(byte[] binding, String credential) {
-        return sequence.resumeRequest(bindsResumes() ? binding : new byte[0], credential);
+        return sequence.resumeRequest(peer.bindsResumes() ? binding : new byte[0], credential);
     }
 
     /**
@@ -146,14 +138,10 @@ public final class Session implements SessionPort {
             throw new ProtocolException(ErrorCode.UNKNOWN_SESSION, "session " + label + " is over");
         }
         try {
-            return sequence.checkResume(resume, bindsResumes() ? link.transport().channelBinding() : new byte[0], label);
+            return sequence.checkResume(resume, peer.bindsResumes() ? link.transport().channelBinding() : new byte[0], label);
         } catch (IOException e) {
             throw new ProtocolException(ErrorCode.AUTH_FAILED, "RESUME of session " + label + ": no channel binding: " + e.getMessage());
         }
-    }
-
-    private boolean bindsResumes() {
-        return Capabilities.has(capabilities, Capabilities.RESUME_CHANNEL_BINDING);
     }
 
     /**
@@ -205,7 +193,7 @@ public final class Session implements SessionPort {
 
     /** The capability bits both sides support ({@link Capabilities}); 0 before the handshake. */
     public int capabilities() {
-        return capabilities;
+        return peer.capabilities();
     }
 
     public TrafficCounters traffic() {
@@ -386,12 +374,8 @@ public final class Session implements SessionPort {
         return chunkPool;
     }
 
-    int peerInitialWindow() {
-        return peerInitialWindow;
-    }
-
-    int peerMaxPayload() {
-        return peerMaxPayload;
+    PeerSettings peer() {
+        return peer;
     }
 
     @Override

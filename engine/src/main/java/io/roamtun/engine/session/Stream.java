@@ -47,7 +47,7 @@ final class Stream implements IoHandler, OwedFrames.Stream, LocalSocket.ConnectL
         this.local = new LocalSocket("stream " + id);
         this.state = state;
         this.toLocal = LocalDelivery.of(session);
-        this.sendWindow = new SendWindow(id, session.peerInitialWindow());
+        this.sendWindow = new SendWindow(id, session.peer().initialWindow());
         session.traffic().streamStarted();
     }
 
@@ -166,7 +166,7 @@ final class Stream implements IoHandler, OwedFrames.Stream, LocalSocket.ConnectL
                 break;
             }
             ReplayBuffer replay = session.replay();
-            ByteBuffer slot = replay.reserveData(Math.min(sendWindow.credit(), session.peerMaxPayload()));
+            ByteBuffer slot = replay.reserveData(Math.min(sendWindow.credit(), session.peer().maxPayload()));
             if (slot == null) {
                 session.sendQueue().waitToRead(this);
                 break;
