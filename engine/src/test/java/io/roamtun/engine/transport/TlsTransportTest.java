@@ -47,7 +47,13 @@ class TlsTransportTest {
         return KeyMaterial.fromPkcs12(store, "secret".toCharArray());
     }
 
-    private record Pair(TlsTransport client, TlsTransport server) {}
+    private record Pair(TlsTransport client, TlsTransport server) implements AutoCloseable {
+        @Override
+        public void close() {
+            client.close();
+            server.close();
+        }
+    }
 
     private static Pair connect(Path dir, TlsProviders.Mode mode, byte[] pin) throws Exception {
         KeyMaterial key = keyMaterial(dir);
@@ -86,7 +92,7 @@ class TlsTransportTest {
     @EnumSource(value = TlsProviders.Mode.class, names = {"CONSCRYPT", "JDK"})
     void bytesArriveWholeWhateverTheReadersBufferSize(TlsProviders.Mode mode, @TempDir Path dir) throws Exception {
         Pair pair = connect(dir, mode, null);
-        try {
+        try (pair) {
             handshake(pair);
             assertEquals("TLSv1.3", pair.client.protocol());
             byte[] data = new byte[300_000];
@@ -107,9 +113,6 @@ class TlsTransportTest {
                 return !received.hasRemaining();
             });
             assertArrayEquals(data, received.array());
-        } finally {
-            pair.client.close();
-            pair.server.close();
         }
         assertEquals(0, pair.client.buffers().largeLent(), "the client gave back every batch buffer");
         assertEquals(0, pair.server.buffers().largeLent(), "the server gave back every batch buffer");
@@ -124,8 +127,7 @@ class TlsTransportTest {
     @ParameterizedTest
     @EnumSource(value = TlsProviders.Mode.class, names = {"CONSCRYPT", "JDK"})
     void recordsAreCutSoFourFillOneLoopbackSegment(TlsProviders.Mode mode, @TempDir Path dir) throws Exception {
-        Pair pair = connect(dir, mode, null);
-        try {
+        try (Pair pair = connect(dir, mode, null)) {
             handshake(pair);
             if (mode == TlsProviders.Mode.JDK) { // (Conscrypt's choice follows the CPU: AES-128-GCM where it has AES instructions)
                 assertTrue(pair.client.describe().contains("TLS_AES_128_GCM_SHA256"), pair.client.describe());
@@ -159,9 +161,6 @@ class TlsTransportTest {
                 assertTrue(lengths.get(i) <= full, "record " + i + " of " + lengths.get(i) + " bytes: " + lengths);
             }
             assertTrue(lengths.stream().filter(l -> l == full).count() >= lengths.size() - 3, "full records: " + lengths);
-        } finally {
-            pair.client.close();
-            pair.server.close();
         }
     }
 
@@ -174,9 +173,8 @@ class TlsTransportTest {
     @ParameterizedTest
     @EnumSource(value = TlsProviders.Mode.class, names = {"CONSCRYPT", "JDK"})
     void bothEndsOfAConnectionShareItsBindingAndNoOtherConnectionDoes(TlsProviders.Mode mode, @TempDir Path dir) throws Exception {
-        Pair first = connect(java.nio.file.Files.createDirectories(dir.resolve("a")), mode, null);
-        Pair second = connect(java.nio.file.Files.createDirectories(dir.resolve("b")), mode, null);
-        try {
+        try (Pair first = connect(java.nio.file.Files.createDirectories(dir.resolve("a")), mode, null);
+             Pair second = connect(java.nio.file.Files.createDirectories(dir.resolve("b")), mode, null)) {
             handshake(first);
             handshake(second);
             if (mode == TlsProviders.Mode.JDK) {
@@ -190,24 +188,15 @@ class TlsTransportTest {
             assertArrayEquals(binding, first.server.channelBinding(), "both ends of one connection");
             assertFalse(java.util.Arrays.equals(binding, second.client.channelBinding()), "another connection");
             assertArrayEquals(second.client.channelBinding(), second.server.channelBinding());
-        } finally {
-            for (Pair pair : new Pair[] {first, second}) {
-                pair.client.close();
-                pair.server.close();
-            }
         }
     }
 
     @ParameterizedTest
     @EnumSource(value = TlsProviders.Mode.class, names = {"CONSCRYPT", "JDK"})
     void aCertificateThatIsNotThePinnedOneIsRefused(TlsProviders.Mode mode, @TempDir Path dir) throws Exception {
-        Pair pair = connect(dir, mode, new byte[32]);
-        try {
+        try (Pair pair = connect(dir, mode, new byte[32])) {
             IOException refused = assertThrows(IOException.class, () -> handshake(pair));
             assertTrue(refused.getMessage().contains("does not match the pinned"), refused.getMessage());
-        } finally {
-            pair.client.close();
-            pair.server.close();
         }
     }
 
@@ -219,8 +208,7 @@ class TlsTransportTest {
     @ParameterizedTest
     @EnumSource(value = TlsProviders.Mode.class, names = {"CONSCRYPT", "JDK"})
     void aStalledClientHelloHoldsNoBatchBuffer(TlsProviders.Mode mode, @TempDir Path dir) throws Exception {
-        Pair pair = connect(dir, mode, null);
-        try {
+        try (Pair pair = connect(dir, mode, null)) {
             pair.client.flushBuffered(); // the client's first flight, the ClientHello, whole
             ByteBuffer part = ByteBuffer.allocate(40);
             part.put(new byte[] {0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, (byte) 0xfc, 0x03, 0x03});
@@ -233,9 +221,6 @@ class TlsTransportTest {
                 return pair.server.holdsUndecrypted();
             });
             assertEquals(0, pair.server.buffers().largeLent(), "a handshake holds a record's buffer, not a batch");
-        } finally {
-            pair.client.close();
-            pair.server.close();
         }
     }
 
@@ -246,8 +231,7 @@ class TlsTransportTest {
     @ParameterizedTest
     @EnumSource(value = TlsProviders.Mode.class, names = {"CONSCRYPT", "JDK"})
     void partOfARecordInHandIsNotMoreToRead(TlsProviders.Mode mode, @TempDir Path dir) throws Exception {
-        Pair pair = connect(dir, mode, null);
-        try {
+        try (Pair pair = connect(dir, mode, null)) {
             handshake(pair);
             ByteBuffer sink = ByteBuffer.allocate(64 * 1024);
             while (pair.server.read(sink.clear()) > 0) {
@@ -263,9 +247,6 @@ class TlsTransportTest {
                 return pair.server.holdsUndecrypted();
             });
             assertFalse(pair.server.mayHaveMore(), "part of a record is not more to read");
-        } finally {
-            pair.client.close();
-            pair.server.close();
         }
     }
 
@@ -277,8 +258,7 @@ class TlsTransportTest {
     @ParameterizedTest
     @EnumSource(value = TlsProviders.Mode.class, names = {"CONSCRYPT", "JDK"})
     void oneWriteGoesOnWhileTheSocketTakesWholeBatches(TlsProviders.Mode mode, @TempDir Path dir) throws Exception {
-        Pair pair = connect(dir, mode, null);
-        try {
+        try (Pair pair = connect(dir, mode, null)) {
             handshake(pair);
             pair.client.channel().setOption(java.net.StandardSocketOptions.SO_SNDBUF, 4 << 20);
             pair.server.channel().setOption(java.net.StandardSocketOptions.SO_RCVBUF, 4 << 20);
@@ -296,9 +276,6 @@ class TlsTransportTest {
                 return !received.hasRemaining();
             });
             assertArrayEquals(java.util.Arrays.copyOf(data, (int) taken), received.array());
-        } finally {
-            pair.client.close();
-            pair.server.close();
         }
     }
 }
