@@ -105,9 +105,12 @@ public final class ClientService implements Drainable {
 
     /** What {@code client-service status --json} prints. */
     public String statusJson() {
-        Map<String, Object> status = engine.loop().call(() -> ClientStatusJson.json(uplink));
-        status.put("forwards", ports.byForward().entrySet().stream()
-                .map(e -> HostPort.format(e.getValue()) + "=" + e.getKey().service()).sorted().toList());
+        Map<String, Object> status = engine.loop().call(() -> { // the forwards too: a reload changes them on the loop
+            Map<String, Object> json = ClientStatusJson.json(uplink);
+            json.put("forwards", ports.byForward().entrySet().stream()
+                    .map(e -> HostPort.format(e.getValue()) + "=" + e.getKey().service()).sorted().toList());
+            return json;
+        });
         return io.roamtun.engine.admin.AdminSockets.json(status);
     }
 
