@@ -11,8 +11,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code --metrics HOST:PORT}: the agent's {@link AgentFigures} as Prometheus text on {@code /metrics},
- * through the Prometheus Java client. Each metric's callback takes the figures from the agent's loop when
- * scraped: nothing on the data path changes for metrics.
+ * through the Prometheus Java client. A scrape takes the figures from the agent's loop once, for all its
+ * metrics: nothing on the data path changes for metrics.
  */
 public final class MetricsEndpoint implements AutoCloseable {
     private final HTTPServer server;
@@ -21,8 +21,9 @@ public final class MetricsEndpoint implements AutoCloseable {
         this.server = server;
     }
 
-    /** Serves {@code figures} (called once per scrape, from the HTTP thread) on {@code at}, labelled with {@code agent}. */
-    public static MetricsEndpoint start(InetSocketAddress at, String agent, Supplier<AgentFigures> figures) throws IOException {
+    /** Serves {@code fromLoop}'s figures (taken once per scrape, from the HTTP thread) on {@code at}, labelled with {@code agent}. */
+    public static MetricsEndpoint start(InetSocketAddress at, String agent, Supplier<AgentFigures> fromLoop) throws IOException {
+        Supplier<AgentFigures> figures = new OncePerScrape(fromLoop);
         PrometheusRegistry registry = new PrometheusRegistry();
         CounterWithCallback.builder().name("roamtun_data_bytes").help("DATA bytes carried, by direction (out: to the peer agent)")
                 .labelNames("agent", "direction").callback(cb -> {
@@ -56,13 +57,33 @@ public final class MetricsEndpoint implements AutoCloseable {
         return new MetricsEndpoint(server);
     }
 
-    /** The port it listens on (the one given, or the one the system chose for 0). */
-    public int port() {
-        return server.getPort();
-    }
-
     @Override
     public void close() {
         server.close();
+    }
+
+    /**
+     * One scrape calls every metric's callback in a row: they share one reading of the figures (one trip to
+     * the loop, one sweep of the sessions, numbers that agree), taken again for a scrape 100 ms later.
+     */
+    private static final class OncePerScrape implements Supplier<AgentFigures> {
+        private static final long FRESH_NANOS = 100_000_000L;
+        private final Supplier<AgentFigures> source;
+        private AgentFigures last;
+        private long takenAt;
+
+        OncePerScrape(Supplier<AgentFigures> source) {
+            this.source = source;
+        }
+
+        @Override
+        public synchronized AgentFigures get() {
+            long now = System.nanoTime();
+            if (last == null || now - takenAt > FRESH_NANOS) {
+                last = source.get();
+                takenAt = now;
+            }
+            return last;
+        }
     }
 }
