@@ -105,16 +105,16 @@ public final class ServerService implements Drainable {
     }
 
     public long resumes() {
-        return engine.loop().call(registry::resumes);
+        return engine.loop().call(() -> registry.counts().resumes());
     }
 
     /** RESUMEs refused because a connection accepted after theirs carries the session. */
     public long staleResumesRefused() {
-        return engine.loop().call(registry::staleResumesRefused);
+        return engine.loop().call(() -> registry.counts().staleResumesRefused());
     }
 
     public long sessionsOpened() {
-        return engine.loop().call(registry::sessionsOpened);
+        return engine.loop().call(() -> registry.counts().sessionsOpened());
     }
 
     /** Accepts client-service connections; each becomes a link waiting for HELLO. */

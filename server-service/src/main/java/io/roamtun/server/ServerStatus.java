@@ -16,21 +16,24 @@ final class ServerStatus {
     static AgentFigures figures(SessionRegistry registry) {
         TrafficCounters traffic = registry.traffic();
         long suspended = registry.held().stream().filter(h -> h.session.link() == null).count();
-        Map<String, Long> refusals = new TreeMap<>();
-        registry.refusals(false).forEach((code, count) -> refusals.put(code.name(), count));
-        refusals.put("STALE_OR_REPLAYED_RESUME", registry.staleResumesRefused());
-        Map<String, Long> errors = new TreeMap<>();
-        registry.refusals(true).forEach((code, count) -> errors.put(code.name(), count));
+        Map<String, Long> refusals = byName(registry.counts().refusals());
+        refusals.put("STALE_OR_REPLAYED_RESUME", registry.counts().staleResumesRefused());
         return new AgentFigures(traffic.bytesOut(), traffic.bytesIn(), traffic.streams(), registry.openStreams(),
-                registry.sessionCount(), suspended, registry.resumes(), refusals, errors);
+                registry.sessionCount(), suspended, registry.counts().resumes(), refusals, byName(registry.counts().linkErrors()));
+    }
+
+    private static Map<String, Long> byName(Map<io.roamtun.protocol.ErrorCode, Long> counts) {
+        Map<String, Long> named = new TreeMap<>();
+        counts.forEach((code, count) -> named.put(code.name(), count));
+        return named;
     }
 
     static String text(SessionRegistry registry) {
         AgentFigures f = figures(registry);
         StringBuilder out = new StringBuilder();
         out.append(f.sessionsOpen()).append(" sessions (").append(f.sessionsSuspended()).append(" suspended), ")
-                .append(f.streamsOpen()).append(" streams open; since start ").append(registry.sessionsOpened())
-                .append(" sessions opened, ").append(f.resumes()).append(" resumes, ").append(registry.staleResumesRefused())
+                .append(f.streamsOpen()).append(" streams open; since start ").append(registry.counts().sessionsOpened())
+                .append(" sessions opened, ").append(f.resumes()).append(" resumes, ").append(registry.counts().staleResumesRefused())
                 .append(" stale or replayed RESUMEs refused, ").append(f.dataBytesIn()).append(" bytes from clients, ")
                 .append(f.dataBytesOut()).append(" bytes to clients").append(registry.draining() ? "; DRAINING" : "").append('\n');
         for (ServerSession held : registry.held()) {
@@ -53,7 +56,7 @@ final class ServerStatus {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("agent", "server-service");
         root.put("draining", registry.draining());
-        root.put("sessions_opened", registry.sessionsOpened());
+        root.put("sessions_opened", registry.counts().sessionsOpened());
         root.put("totals", figures(registry).asMap());
         List<Map<String, Object>> sessions = new ArrayList<>();
         for (ServerSession held : registry.held()) {

@@ -51,12 +51,8 @@ final class SessionRegistry implements LinkListener, SessionListener {
     private final long openFileLimit;
     /** The clients file as last checked for revocations ({@link ClientCredentials#generation()}). */
     private long clientsGeneration = -1;
-    // Since start, for status and metrics: sessions opened, RESUMEs accepted and refused as stale, handshakes
-    // refused by code, and the traffic of sessions that ended.
-    private long sessionsOpened, resumes, staleResumesRefused;
-    private final Map<ErrorCode, Long> refused = new java.util.EnumMap<>(ErrorCode.class);
-    /** Links ended by an error (not a refusal, a move or a goodbye), by code. */
-    private final Map<ErrorCode, Long> linkErrors = new java.util.EnumMap<>(ErrorCode.class);
+    private final RegistryCounts counts = new RegistryCounts();
+    /** The traffic of sessions that ended, since start. */
     private final TrafficCounters ended = new TrafficCounters();
 
     /** How often the clients file is checked for revocations that end open sessions. */
@@ -167,20 +163,24 @@ final class SessionRegistry implements LinkListener, SessionListener {
 
     @Override
     public void onHello(Link link, Hello hello) throws ProtocolException {
-        try {
-            hello(link, hello);
-        } catch (ProtocolException refusal) {
-            refused.merge(refusal.code(), 1L, Long::sum);
-            throw refusal;
-        }
+        counted(() -> hello(link, hello));
     }
 
     @Override
     public void onResume(Link link, Resume resume) throws ProtocolException {
+        counted(() -> resume(link, resume));
+    }
+
+    private interface Handshake {
+        void run() throws ProtocolException;
+    }
+
+    /** Runs a handshake step, counting a refusal by its code. */
+    private void counted(Handshake step) throws ProtocolException {
         try {
-            resume(link, resume);
+            step.run();
         } catch (ProtocolException refusal) {
-            refused.merge(refusal.code(), 1L, Long::sum);
+            counts.refused(refusal.code());
             throw refusal;
         }
     }
@@ -240,7 +240,7 @@ final class SessionRegistry implements LinkListener, SessionListener {
         sessions.put(session.id(), new ServerSession(session, authenticated != null ? authenticated.secretSha256() : null,
                 links.getOrDefault(link, 0L)));
         pending.done(link);
-        sessionsOpened++;
+        counts.sessionOpened();
         log.info("session {} opened from {}{} (version {}, {})", welcome.sessionId().shortHex(), link.name(),
                 owner.isEmpty() ? "" : " for client " + owner, welcome.version(), link.transport().describe());
     }
@@ -262,7 +262,6 @@ final class SessionRegistry implements LinkListener, SessionListener {
             check = session.checkResume(resume, link);
         } catch (ProtocolException refused) {
             if (refused.code() == ErrorCode.SESSION_TAKEN_OVER) { // a used attempt number: stale, or replayed
-                staleResumesRefused++;
                 log.info("link {}: {}; refused, the session is untouched", link.name(), refused.getMessage());
             } else if (refused.code() == ErrorCode.SEQUENCE_ERROR && links.getOrDefault(link, 0L) >= held.newestCarrier) {
                 // The client's offsets cannot be served, now or ever: end the session, as the client does, and
@@ -276,7 +275,6 @@ final class SessionRegistry implements LinkListener, SessionListener {
         }
         long linkNumber = links.getOrDefault(link, 0L);
         if (linkNumber < held.newestCarrier) {
-            staleResumesRefused++;
             log.info("link {}: stale RESUME of session {} (a connection opened after this one carries it); refused",
                     link.name(), session.label());
             throw new ProtocolException(ErrorCode.SESSION_TAKEN_OVER,
@@ -294,7 +292,7 @@ final class SessionRegistry implements LinkListener, SessionListener {
         pending.done(link);
         held.newestCarrier = linkNumber;
         held.cancelExpiry();
-        resumes++;
+        counts.resumed();
         long clientResends = Math.max(0, check.peerSentHead() - session.receivedOffset());
         if (old != null) {
             old.close(ErrorCode.SESSION_TAKEN_OVER, "session " + session.label() + " moved to another link");
@@ -327,9 +325,7 @@ final class SessionRegistry implements LinkListener, SessionListener {
     public void onLinkClosed(Link link, ErrorCode code, String reason, boolean byPeer) {
         links.remove(link);
         pending.done(link);
-        if (code != ErrorCode.NO_ERROR && code != ErrorCode.SESSION_TAKEN_OVER && !code.isRefusal()) {
-            linkErrors.merge(code, 1L, Long::sum);
-        }
+        counts.linkClosed(code);
         if (!link.everEstablished() && (code != ErrorCode.NO_ERROR || reason.contains("TLS"))) {
             // A refused certificate or a broken handshake: worth a line. A plain reset is a scanner or a probe.
             log.info("link {} closed before its handshake completed: {}", link.name(), code == ErrorCode.NO_ERROR ? reason : code + " " + reason);
@@ -360,20 +356,12 @@ final class SessionRegistry implements LinkListener, SessionListener {
         return all;
     }
 
-    /** Handshakes refused since start, by the GOAWAY code they got; with {@code errors}, links ended by an error. */
-    Map<ErrorCode, Long> refusals(boolean errors) {
-        return new java.util.EnumMap<>(errors ? linkErrors : refused);
-    }
+    RegistryCounts counts() { return counts; }
 
     boolean draining() { return draining; }
 
     int sessionCount() { return sessions.size(); }
 
-    long sessionsOpened() { return sessionsOpened; }
-
-    long resumes() { return resumes; }
-
-    long staleResumesRefused() { return staleResumesRefused; }
 
     int streamCount() {
         int n = 0;
