@@ -103,6 +103,11 @@ public final class ClientService implements Drainable {
         return engine.loop().call(() -> uplink.session().streamCount());
     }
 
+    /** The capability bits the session negotiated ({@link io.roamtun.protocol.Capabilities}). */
+    public int sessionCapabilities() {
+        return engine.loop().call(() -> uplink.session().capabilities());
+    }
+
     /** What {@code client-service status --json} prints. */
     public String statusJson() {
         Map<String, Object> status = engine.loop().call(() -> { // the forwards too: a reload changes them on the loop

@@ -143,6 +143,8 @@ class TlsTunnelTest {
             }
             assertEquals(2, server.resumes(), "both moves were resumes of the one session");
             assertEquals(1, server.sessionsOpened());
+            assertEquals(mode == TlsProviders.Mode.CONSCRYPT, io.roamtun.protocol.Capabilities.has(client.sessionCapabilities(),
+                    io.roamtun.protocol.Capabilities.RESUME_CHANNEL_BINDING), "proofs bound to the TLS connection with Conscrypt only");
         }
     }
 

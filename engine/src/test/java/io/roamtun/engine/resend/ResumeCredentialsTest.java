@@ -23,11 +23,11 @@ class ResumeCredentialsTest {
         }
     }
 
-    private record Pair(ResumeCredentials client, ResumeCredentials server) {
+    private record Pair(ResumeCredentials client, ResumeCredentials server, Welcome welcome) {
         static Pair issue() {
             ResumeCredentials server = ResumeCredentials.issue(SessionId.random());
             Welcome welcome = new Welcome(1, 0, 65536, 65536, server.id(), server.secret(), server.firstNonce());
-            return new Pair(ResumeCredentials.received(welcome), server);
+            return new Pair(ResumeCredentials.received(welcome), server, welcome);
         }
 
         /** The client's next RESUME, bound to {@code binding}. */
@@ -68,6 +68,10 @@ class ResumeCredentialsTest {
         client.acceptNextNonce(pair.resume(withSecond));
         Made withThird = pair.make();
         pair.verifies(withThird, "the current nonce");
+        ResumeCredentials holderOfTheFirst = ResumeCredentials.received(pair.welcome()); // the secret and the first nonce
+        long next = client.nextAttempt();
+        assertEquals(ErrorCode.AUTH_FAILED, pair.refusal(new Made(next, holderOfTheFirst.proof(next, NO_BINDING), NO_BINDING)),
+                "the first nonce, once the client proved a newer one");
         assertEquals(ErrorCode.AUTH_FAILED, pair.refusal(withThird.forged()));
         pair.verifies(withThird, "a forged proof changed nothing");
     }

@@ -135,11 +135,10 @@ class TlsTransportTest {
             int recordAdds = mode == TlsProviders.Mode.JDK ? 33 : 17; // content type and tag, and the JDK's 16 bytes of padding
             ByteBuffer[] plaintext = {ByteBuffer.allocateDirect(100_000), ByteBuffer.allocateDirect(7), ByteBuffer.allocateDirect(300_000)};
             long total = 300_007 + 100_000;
-            long[] written = {0};
             ByteBuffer wire = ByteBuffer.allocate((int) total * 2);
             List<Integer> lengths = new ArrayList<>();
             Await.driving(Duration.ofSeconds(20), "every record on the wire", () -> {
-                written[0] += pair.client.write(plaintext, 0, plaintext.length);
+                pair.client.write(plaintext, 0, plaintext.length);
                 pair.client.flushBuffered();
                 pair.server.channel().read(wire);
                 lengths.clear();
