@@ -19,8 +19,18 @@ import java.util.Map;
  * is bound). Loop thread once the service runs.
  */
 final class ForwardPorts {
-    private final Map<Forward, ServerSocketChannel> open = new LinkedHashMap<>();
-    private final Map<Forward, InetSocketAddress> bound = new LinkedHashMap<>();
+    /** A forward's listening socket and the address it got (its port resolved when 0 was asked for). */
+    private record Port(ServerSocketChannel channel, InetSocketAddress address) {
+        void close() {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // closing
+            }
+        }
+    }
+
+    private final Map<Forward, Port> open = new LinkedHashMap<>();
 
     /** Binds every forward's port, or none (the ones bound are closed again) and says which failed. */
     void bindAll(List<Forward> forwards) throws IOException {
@@ -34,7 +44,7 @@ final class ForwardPorts {
         }
     }
 
-    private void bind(Forward forward) throws IOException {
+    private Port bind(Forward forward) throws IOException {
         ServerSocketChannel channel = ServerSocketChannel.open();
         try {
             channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
@@ -45,14 +55,15 @@ final class ForwardPorts {
             throw new IOException("cannot listen on " + HostPort.format(forward.listen()) + " for service "
                     + forward.service() + ": " + e.getMessage(), e);
         }
-        open.put(forward, channel);
-        bound.put(forward, (InetSocketAddress) channel.getLocalAddress());
+        Port port = new Port(channel, (InetSocketAddress) channel.getLocalAddress());
+        open.put(forward, port);
+        return port;
     }
 
     /** Starts accepting on every bound port (loop thread). */
     void acceptAll(EventLoop loop, Uplink uplink) throws IOException {
-        for (Map.Entry<Forward, ServerSocketChannel> e : open.entrySet()) {
-            accept(loop, uplink, e.getKey(), e.getValue());
+        for (Map.Entry<Forward, Port> e : open.entrySet()) {
+            accept(loop, uplink, e.getKey(), e.getValue().channel());
         }
     }
 
@@ -62,24 +73,19 @@ final class ForwardPorts {
 
     /** Where each forward listens, in the order given (ports resolved when 0 was asked for). */
     List<InetSocketAddress> addresses() {
-        return List.copyOf(bound.values());
+        return open.values().stream().map(Port::address).toList();
     }
 
     Map<Forward, InetSocketAddress> byForward() {
-        return Map.copyOf(bound);
+        Map<Forward, InetSocketAddress> addresses = new LinkedHashMap<>();
+        open.forEach((forward, port) -> addresses.put(forward, port.address()));
+        return addresses;
     }
 
     /** Stops listening on every port; accepted connections are not touched. */
     void closeAll() {
-        for (ServerSocketChannel channel : open.values()) {
-            try {
-                channel.close();
-            } catch (IOException ignored) {
-                // closing
-            }
-        }
+        open.values().forEach(Port::close);
         open.clear();
-        bound.clear();
     }
 
     /**
@@ -90,12 +96,9 @@ final class ForwardPorts {
         List<String> changes = new ArrayList<>();
         for (Forward forward : new ArrayList<>(open.keySet())) {
             if (!wanted.contains(forward)) {
-                try {
-                    open.remove(forward).close();
-                } catch (IOException ignored) {
-                    // closing
-                }
-                changes.add("forward " + HostPort.format(bound.remove(forward)) + "=" + forward.service()
+                Port port = open.remove(forward);
+                port.close();
+                changes.add("forward " + HostPort.format(port.address()) + "=" + forward.service()
                         + " removed (its open connections carry on)");
             }
         }
@@ -103,19 +106,15 @@ final class ForwardPorts {
             if (open.containsKey(forward)) {
                 continue;
             }
+            Port port = null;
             try {
-                bind(forward);
-                accept(loop, uplink, forward, open.get(forward));
-                changes.add("forward " + HostPort.format(bound.get(forward)) + "=" + forward.service() + " added");
+                port = bind(forward);
+                accept(loop, uplink, forward, port.channel());
+                changes.add("forward " + HostPort.format(port.address()) + "=" + forward.service() + " added");
             } catch (IOException e) {
-                ServerSocketChannel channel = open.remove(forward);
-                bound.remove(forward);
-                if (channel != null) {
-                    try {
-                        channel.close();
-                    } catch (IOException ignored) {
-                        // closing
-                    }
+                if (port != null) { // bound, but the loop would not take it
+                    open.remove(forward);
+                    port.close();
                 }
                 changes.add("forward " + HostPort.format(forward.listen()) + "=" + forward.service() + " NOT added: " + e.getMessage());
             }
