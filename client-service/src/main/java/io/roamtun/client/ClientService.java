@@ -35,8 +35,7 @@ public final class ClientService implements Drainable {
     private final InterfacePoller poller;
     /** Null when the server was given as an address. */
     private final ServerNameResolver resolver;
-    private AdminSocket admin;
-    private final List<AutoCloseable> endpoints = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final io.roamtun.engine.admin.AttachedEndpoints endpoints = new io.roamtun.engine.admin.AttachedEndpoints();
 
     private ClientService(ClientConfig config) throws IOException {
         this.config = config;
@@ -78,7 +77,7 @@ public final class ClientService implements Drainable {
         }
         if (config.adminSocket() != null) {
             try {
-                service.admin = AdminSocket.start(config.adminSocket(), ClientAdminRequests.AGENT, new ClientAdminRequests(service));
+                service.attach(AdminSocket.start(config.adminSocket(), ClientAdminRequests.AGENT, new ClientAdminRequests(service)));
             } catch (IOException e) {
                 service.close();
                 throw e;
@@ -124,9 +123,9 @@ public final class ClientService implements Drainable {
         return engine.loop().call(() -> ClientStatusJson.figures(uplink));
     }
 
-    /** Closed with the service (the metrics endpoint). */
+    /** Closed with the service: the admin socket and the metrics endpoint. */
     public void attach(AutoCloseable endpoint) {
-        endpoints.add(endpoint);
+        endpoints.attach(endpoint);
     }
 
     /** What {@code client-service status} prints. */
@@ -243,16 +242,7 @@ public final class ClientService implements Drainable {
 
     @Override
     public void close() {
-        if (admin != null) {
-            admin.close();
-        }
-        for (AutoCloseable endpoint : endpoints) {
-            try {
-                endpoint.close();
-            } catch (Exception e) {
-                log.debug("closing {}: {}", endpoint, e.getMessage());
-            }
-        }
+        endpoints.closeAll();
         if (poller != null) {
             poller.close();
         }

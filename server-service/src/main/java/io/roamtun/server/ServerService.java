@@ -31,7 +31,7 @@ public final class ServerService implements Drainable {
 
     /** Replaced by {@link #reload}, with what cannot change while running kept. Loop thread once started. */
     private ServerConfig config;
-    private final java.util.List<AutoCloseable> endpoints = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final io.roamtun.engine.admin.AttachedEndpoints endpoints = new io.roamtun.engine.admin.AttachedEndpoints();
     private final EngineContext engine;
     private final SessionRegistry registry;
     private ServerSocketChannel listener;
@@ -197,7 +197,7 @@ public final class ServerService implements Drainable {
 
     /** Closed with the service: the admin socket and the metrics endpoint. */
     public void attach(AutoCloseable endpoint) {
-        endpoints.add(endpoint);
+        endpoints.attach(endpoint);
     }
 
     /**
@@ -229,13 +229,7 @@ public final class ServerService implements Drainable {
 
     @Override
     public void close() {
-        for (AutoCloseable endpoint : endpoints) {
-            try {
-                endpoint.close();
-            } catch (Exception e) {
-                log.debug("closing {}: {}", endpoint, e.getMessage());
-            }
-        }
+        endpoints.closeAll();
         try {
             engine.loop().call(() -> {
                 registry.shutdown();
