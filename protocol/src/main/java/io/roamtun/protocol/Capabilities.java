@@ -17,8 +17,15 @@ public final class Capabilities {
      */
     public static final int RESUME_CHANNEL_BINDING = 1;
 
+    /**
+     * Reverse streams: HELLO may carry ports the client asks the server to listen on for it, WELCOME answers
+     * each (listening, on which address, or why not), and the server opens a stream named
+     * {@link ServiceNames#exposed} for each connection it accepts on one.
+     */
+    public static final int REVERSE_STREAMS = 2;
+
     /** Every bit this build knows. */
-    public static final int SUPPORTED = RESUME_CHANNEL_BINDING;
+    public static final int SUPPORTED = RESUME_CHANNEL_BINDING | REVERSE_STREAMS;
 
     /** The bits this side offers: all it supports, less channel binding when its transport cannot export. */
     public static int offered(boolean canBindChannel) {

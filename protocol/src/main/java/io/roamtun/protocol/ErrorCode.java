@@ -28,7 +28,11 @@ public enum ErrorCode {
     KEEPALIVE_TIMEOUT(18),
     NOT_SUPPORTED(19),
     SESSION_TAKEN_OVER(20),
-    LIMIT_EXCEEDED(21);
+    LIMIT_EXCEEDED(21),
+    /** An exposed port (reverse tunnel) this client may not have: WELCOME's expose results. */
+    EXPOSE_NOT_ALLOWED(22),
+    /** An exposed port already listened on, by another client or another program: WELCOME's expose results. */
+    PORT_IN_USE(23);
 
     private static final ErrorCode[] BY_CODE;
 

@@ -187,9 +187,10 @@ public final class FrameDecoder {
                 }
                 byte[] credential = new byte[credentialLength];
                 p.get(credential);
-                // Bytes after the v1 fields are extensions of later versions and are ignored.
+                // Then the reverse-streams extension, when there are bytes left; bytes after it are extensions
+                // of later versions and are ignored.
                 link.onHello(new Hello(min, max, capabilities, window, peerMaxPayload,
-                        new String(credential, StandardCharsets.UTF_8)));
+                        new String(credential, StandardCharsets.UTF_8), HandshakeExtensions.exposes(p)));
             }
             case WELCOME -> {
                 checkMagic(p, type);
@@ -204,7 +205,8 @@ public final class FrameDecoder {
                 p.get(secret);
                 byte[] nonce = new byte[Wire.NONCE_BYTES];
                 p.get(nonce);
-                link.onWelcome(new Welcome(version, capabilities, window, peerMaxPayload, id, secret, nonce));
+                link.onWelcome(new Welcome(version, capabilities, window, peerMaxPayload, id, secret, nonce,
+                        HandshakeExtensions.exposeResults(p)));
             }
             case OPEN -> {
                 int nameLength = p.get() & 0xFF;

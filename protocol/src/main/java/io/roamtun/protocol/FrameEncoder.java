@@ -12,10 +12,27 @@ public final class FrameEncoder {
     private FrameEncoder() {}
 
     public static int helloSize(Hello hello) {
-        return Wire.HEADER_BYTES + Wire.HELLO_FIXED_PAYLOAD + hello.credential().getBytes(StandardCharsets.UTF_8).length;
+        return Wire.HEADER_BYTES + Wire.HELLO_FIXED_PAYLOAD + hello.credential().getBytes(StandardCharsets.UTF_8).length
+                + (hello.exposes().isEmpty() ? 0 : 1 + 2 * hello.exposes().size());
     }
 
+    /** A WELCOME without extensions (no exposed ports answered). */
     public static final int WELCOME_FRAME_BYTES = Wire.HEADER_BYTES + Wire.WELCOME_PAYLOAD;
+
+    public static int welcomeSize(Welcome welcome) {
+        return Wire.HEADER_BYTES + welcomePayload(welcome);
+    }
+
+    private static int welcomePayload(Welcome welcome) {
+        if (welcome.exposes().isEmpty()) {
+            return Wire.WELCOME_PAYLOAD;
+        }
+        int bytes = Wire.WELCOME_PAYLOAD + 1;
+        for (ExposeResult r : welcome.exposes()) {
+            bytes += r.wireBytes();
+        }
+        return bytes;
+    }
     public static final int EMPTY_FRAME_BYTES = Wire.HEADER_BYTES;
     public static final int RESET_FRAME_BYTES = Wire.HEADER_BYTES + 2;
     public static final int WINDOW_UPDATE_FRAME_BYTES = Wire.HEADER_BYTES + 4;
@@ -33,17 +50,30 @@ public final class FrameEncoder {
         if (credential.length > Wire.MAX_CREDENTIAL_BYTES) {
             throw new IllegalArgumentException("credential longer than " + Wire.MAX_CREDENTIAL_BYTES + " bytes");
         }
-        header(dst, FrameType.HELLO, 0, Wire.HELLO_FIXED_PAYLOAD + credential.length, 0);
+        header(dst, FrameType.HELLO, 0, helloSize(hello) - Wire.HEADER_BYTES, 0);
         dst.putInt(Wire.MAGIC).put((byte) hello.minVersion()).put((byte) hello.maxVersion()).putShort((short) 0)
                 .putInt(hello.capabilities()).putInt(hello.initialWindow()).putInt(hello.maxPayload())
                 .put((byte) credential.length).put(credential);
+        if (!hello.exposes().isEmpty()) { // the reverse-streams extension: count, then each port
+            dst.put((byte) hello.exposes().size());
+            for (int port : hello.exposes()) {
+                dst.putShort((short) port);
+            }
+        }
     }
 
     public static void welcome(ByteBuffer dst, Welcome welcome) {
-        header(dst, FrameType.WELCOME, 0, Wire.WELCOME_PAYLOAD, 0);
+        header(dst, FrameType.WELCOME, 0, welcomePayload(welcome), 0);
         dst.putInt(Wire.MAGIC).put((byte) welcome.version()).put((byte) 0).putShort((short) 0)
                 .putInt(welcome.capabilities()).putInt(welcome.initialWindow()).putInt(welcome.maxPayload())
                 .put(welcome.sessionId().toBytes()).put(welcome.sessionSecret()).put(welcome.resumeNonce());
+        if (!welcome.exposes().isEmpty()) { // the answers to the HELLO's exposes, in its order
+            dst.put((byte) welcome.exposes().size());
+            for (ExposeResult r : welcome.exposes()) {
+                byte[] address = r.address() == null ? new byte[0] : r.address().getAddress();
+                dst.putShort((short) r.port()).putShort((short) r.result().wireValue()).put((byte) address.length).put(address);
+            }
+        }
     }
 
     public static int openSize(String service) {

@@ -17,6 +17,11 @@ public final class ServiceNames {
         return true;
     }
 
+    /** The service name of the streams a server opens for connections to a port the client exposed. */
+    public static String exposed(int port) {
+        return "expose-" + port;
+    }
+
     static boolean isNameByte(byte b) {
         return (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9') || b == '.' || b == '_' || b == '-';
     }

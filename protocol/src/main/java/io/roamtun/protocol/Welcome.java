@@ -13,20 +13,35 @@ import java.util.HexFormat;
  * @param sessionId      the new session's id
  * @param sessionSecret  32 random bytes that prove, in a later RESUME, that the resumer is this client
  * @param resumeNonce    16 random bytes the next RESUME's proof covers
+ * @param exposes        the answer to each port the HELLO asked the server to listen on (reverse streams)
  */
 public record Welcome(int version, int capabilities, int initialWindow, int maxPayload, SessionId sessionId,
-                      byte[] sessionSecret, byte[] resumeNonce) {
+                      byte[] sessionSecret, byte[] resumeNonce, java.util.List<ExposeResult> exposes) {
     public Welcome {
         if (sessionSecret.length != Wire.SESSION_SECRET_BYTES || resumeNonce.length != Wire.NONCE_BYTES) {
             throw new IllegalArgumentException("secret must be " + Wire.SESSION_SECRET_BYTES + " bytes, nonce " + Wire.NONCE_BYTES);
         }
+        exposes = exposes == null ? java.util.List.of() : java.util.List.copyOf(exposes);
+        if (exposes.size() > Wire.MAX_EXPOSES) {
+            throw new IllegalArgumentException("at most " + Wire.MAX_EXPOSES + " expose results");
+        }
+    }
+
+    public Welcome(int version, int capabilities, int initialWindow, int maxPayload, SessionId sessionId,
+                   byte[] sessionSecret, byte[] resumeNonce) {
+        this(version, capabilities, initialWindow, maxPayload, sessionId, sessionSecret, resumeNonce, java.util.List.of());
+    }
+
+    /** This WELCOME answering the HELLO's exposes with {@code results}. */
+    public Welcome withExposes(java.util.List<ExposeResult> results) {
+        return new Welcome(version, capabilities, initialWindow, maxPayload, sessionId, sessionSecret, resumeNonce, results);
     }
 
     @Override
     public boolean equals(Object o) {
         return o instanceof Welcome w && w.version == version && w.capabilities == capabilities && w.initialWindow == initialWindow
                 && w.maxPayload == maxPayload && w.sessionId.equals(sessionId) && Arrays.equals(w.sessionSecret, sessionSecret)
-                && Arrays.equals(w.resumeNonce, resumeNonce);
+                && Arrays.equals(w.resumeNonce, resumeNonce) && w.exposes.equals(exposes);
     }
 
     @Override
@@ -38,6 +53,7 @@ public record Welcome(int version, int capabilities, int initialWindow, int maxP
     @Override
     public String toString() {
         return "Welcome[v" + version + " caps=" + capabilities + " window=" + initialWindow + " maxPayload=" + maxPayload
-                + " session=" + sessionId + " nonce=" + HexFormat.of().formatHex(resumeNonce) + "]";
+                + " session=" + sessionId + " nonce=" + HexFormat.of().formatHex(resumeNonce)
+                + (exposes.isEmpty() ? "" : " exposes=" + exposes) + "]";
     }
 }

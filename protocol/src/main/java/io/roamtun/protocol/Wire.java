@@ -66,6 +66,8 @@ public final class Wire {
     public static final int NONCE_BYTES = 16;
     public static final int MAX_CREDENTIAL_BYTES = 255;
     public static final int MAX_WINDOW = Integer.MAX_VALUE;
+    /** The most ports one HELLO may ask the server to listen on (reverse streams): WELCOME's answer still fits 2,048 bytes. */
+    public static final int MAX_EXPOSES = 64;
 
     /** Before the handshake a frame may be at most this large, header included (checked from the header). */
     public static final int MAX_HANDSHAKE_FRAME_BYTES = 2048;

@@ -47,7 +47,7 @@ final class LinkControlFrames implements LinkFrameHandler, LinkLiveness.Events {
     }
 
     void queueWelcome(Welcome welcome) {
-        FrameEncoder.welcome(slotOnFreshLink(FrameEncoder.WELCOME_FRAME_BYTES), welcome);
+        FrameEncoder.welcome(slotOnFreshLink(FrameEncoder.welcomeSize(welcome)), welcome);
     }
 
     private ByteBuffer slotOnFreshLink(int bytes) {
