@@ -3,7 +3,9 @@ package io.roamtun.client;
 import io.roamtun.client.paths.InterfaceSource;
 import io.roamtun.client.paths.PathPolicy;
 import io.roamtun.engine.link.LinkSettings;
+import io.roamtun.engine.session.ServiceDirectory;
 import io.roamtun.engine.session.SessionSettings;
+import io.roamtun.protocol.ServiceNames;
 import io.roamtun.engine.transport.TransportFactory;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -21,15 +23,42 @@ import java.util.List;
  * @param adminSocket   the Unix socket for {@code status} and {@code switch}; null for none
  * @param transports    TLS with the server pinned (the default) or plaintext
  * @param credential    "NAME:SECRET" for a server that authenticates clients, or empty
+ * @param exposes       ports the server listens on for this client, and where their streams go here
  */
 public record ClientConfig(InetSocketAddress server, List<Forward> forwards, SessionSettings session, LinkSettings link,
                            InterfaceSource interfaces, Duration pollInterval, PathPolicy paths, Path adminSocket,
-                           TransportFactory transports, String credential) {
+                           TransportFactory transports, String credential, List<Expose> exposes) {
     public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(500);
 
     public ClientConfig {
         forwards = List.copyOf(forwards);
         credential = credential == null ? "" : credential;
+        exposes = exposes == null ? List.of() : List.copyOf(exposes);
+    }
+
+    /** Without reverse tunnels. */
+    public ClientConfig(InetSocketAddress server, List<Forward> forwards, SessionSettings session, LinkSettings link,
+                        InterfaceSource interfaces, Duration pollInterval, PathPolicy paths, Path adminSocket,
+                        TransportFactory transports, String credential) {
+        this(server, forwards, session, link, interfaces, pollInterval, paths, adminSocket, transports, credential, List.of());
+    }
+
+    /** This configuration with {@code reverse} as its reverse tunnels. */
+    public ClientConfig exposing(List<Expose> reverse) {
+        return new ClientConfig(server, forwards, session, link, interfaces, pollInterval, paths, adminSocket, transports,
+                credential, reverse);
+    }
+
+    /** The ports the HELLO asks the server to listen on. */
+    public List<Integer> exposePorts() {
+        return exposes.stream().map(Expose::port).toList();
+    }
+
+    /** Where the server's reverse streams go: the service of each exposed port, and its local target. */
+    public ServiceDirectory exposeDirectory() {
+        java.util.Map<String, InetSocketAddress> targets = new java.util.LinkedHashMap<>();
+        exposes.forEach(e -> targets.put(ServiceNames.exposed(e.port()), e.target()));
+        return new ServiceDirectory(targets);
     }
 
     /** No roaming, no admin socket, plaintext: a plain tunnel for tests on loopback. */

@@ -6,8 +6,8 @@ import java.util.List;
 
 /**
  * What a reload of the client's configuration changes: the forwards apply at once ({@link ForwardPorts});
- * the server, its trust and the credential, the session and link settings, the interface policy and the
- * admin socket were fixed at start, so a change of those is named and kept for the next start.
+ * the server, its trust and the credential, the session and link settings, the interface policy, the
+ * admin socket and the exposed ports (asked for in the session's HELLO) were fixed at start, so a change of those is named and kept for the next start.
  */
 final class ClientReload {
     private ClientReload() {}
@@ -15,7 +15,8 @@ final class ClientReload {
     /** The configuration to run with: {@code fresh}'s forwards, the rest as running. */
     static ClientConfig merge(ClientConfig running, ClientConfig fresh) {
         return new ClientConfig(running.server(), fresh.forwards(), running.session(), running.link(), running.interfaces(),
-                running.pollInterval(), running.paths(), running.adminSocket(), running.transports(), running.credential());
+                running.pollInterval(), running.paths(), running.adminSocket(), running.transports(), running.credential(),
+                running.exposes());
     }
 
     /** What changed that takes a restart (the credential by name only: never its value). */
@@ -31,6 +32,7 @@ final class ClientReload {
         ConfigChanges.note(changes, "poll-interval", running.pollInterval(), fresh.pollInterval());
         ConfigChanges.note(changes, "prefer/exclude", running.paths(), fresh.paths());
         ConfigChanges.note(changes, "admin-socket", running.adminSocket(), fresh.adminSocket());
+        ConfigChanges.note(changes, "expose", running.exposes(), fresh.exposes());
         return changes;
     }
 }

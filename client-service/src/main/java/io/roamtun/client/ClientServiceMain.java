@@ -37,6 +37,10 @@ public final class ClientServiceMain {
                 .desc("the server-service to connect to (required)").build());
         o.addOption(Option.builder().longOpt("forward").hasArg().argName("[BIND_ADDR:]PORT=NAME")
                 .desc("listen on PORT (127.0.0.1 unless BIND_ADDR is given) for service NAME; repeat for more").build());
+        o.addOption(Option.builder().longOpt("expose").hasArg().argName("PORT=[HOST:]LOCALPORT")
+                .desc("reverse tunnel: the server-service listens on PORT for this client and each connection there "
+                        + "reaches HOST:LOCALPORT here (host 127.0.0.1 unless given); the server must allow PORT "
+                        + "(--allow-expose, or 'client add --expose'); repeat for more").build());
         o.addOption(Option.builder().longOpt("server-fingerprint").hasArg().argName("sha256:HEX")
                 .desc("trust exactly the server certificate with this SHA-256 (printed by 'server-service init')").build());
         o.addOption(Option.builder().longOpt("server-ca").hasArg().argName("FILE")
@@ -131,8 +135,20 @@ public final class ClientServiceMain {
             }
             forwards.add(forward);
         }
-        if (forwards.isEmpty()) {
-            throw new UsageException("no --forward given: nothing to listen on");
+        List<Expose> exposes = new ArrayList<>();
+        Set<Integer> exposed = new HashSet<>();
+        for (String spec : cli.values("expose")) {
+            Expose expose = Expose.parse(spec);
+            if (!exposed.add(expose.port())) {
+                throw new UsageException("--expose: port " + expose.port() + " is given twice");
+            }
+            exposes.add(expose);
+        }
+        if (exposes.size() > io.roamtun.protocol.Wire.MAX_EXPOSES) {
+            throw new UsageException("--expose: at most " + io.roamtun.protocol.Wire.MAX_EXPOSES + " ports per client-service");
+        }
+        if (forwards.isEmpty() && exposes.isEmpty()) {
+            throw new UsageException("no --forward given: nothing to listen on (and no --expose: nothing to serve)");
         }
         TransportFactory transports;
         TlsProviders.Mode mode = TlsProviders.parse("--tls-provider", cli.value("tls-provider"));
@@ -195,7 +211,7 @@ public final class ClientServiceMain {
         boolean roaming = server.isUnresolved() || !server.getAddress().isLoopbackAddress() || !prefer.isEmpty();
         Path admin = cli.value("admin-socket") != null ? Path.of(cli.value("admin-socket")) : AdminSockets.defaultSocket(ClientAdminRequests.AGENT, instance(cli));
         return new ClientConfig(server, forwards, session, link,
-                roaming ? new SystemInterfaces() : null, poll, new PathPolicy(prefer, exclude), admin, transports, credential);
+                roaming ? new SystemInterfaces() : null, poll, new PathPolicy(prefer, exclude), admin, transports, credential, exposes);
     }
 
     /** --instance, else the --config file's name without its extension, else the default instance. */
@@ -239,7 +255,7 @@ public final class ClientServiceMain {
             System.exit(control(args));
             return;
         }
-        AgentCommandLine cli = new AgentCommandLine("client-service", options(), Set.of("forward", "prefer", "exclude"))
+        AgentCommandLine cli = new AgentCommandLine("client-service", options(), Set.of("forward", "expose", "prefer", "exclude"))
                 .helpFooter("control: client-service status | switch IFNAME | reload (client-service status --help)");
         ClientConfig config;
         java.time.Duration drainTimeout;
@@ -280,7 +296,7 @@ public final class ClientServiceMain {
             return;
         }
         service.reloadFrom(() -> {
-            AgentCommandLine again = new AgentCommandLine("client-service", options(), Set.of("forward", "prefer", "exclude"));
+            AgentCommandLine again = new AgentCommandLine("client-service", options(), Set.of("forward", "expose", "prefer", "exclude"));
             again.parse(args); // the command line as given, the config file as it is now
             return configure(again);
         });

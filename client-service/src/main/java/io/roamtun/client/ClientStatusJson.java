@@ -40,6 +40,7 @@ final class ClientStatusJson {
         s.put("unacknowledged_bytes", session.unacknowledgedBytes());
         s.put("resumes", session.resumes());
         root.put("session", s);
+        root.put("exposed", uplink.exposes().asJson());
         List<Map<String, Object>> handovers = new ArrayList<>();
         for (Handover h : uplink.handovers()) {
             Map<String, Object> m = new LinkedHashMap<>();

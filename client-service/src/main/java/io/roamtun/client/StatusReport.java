@@ -48,6 +48,11 @@ final class StatusReport {
         } else {
             out.append("interfaces: not watched (roaming off: the server is on loopback)\n");
         }
+        List<String> exposes = uplink.exposes().describe();
+        if (!exposes.isEmpty()) {
+            out.append("exposed (reverse tunnels):\n");
+            exposes.forEach(line -> out.append("  ").append(line).append('\n'));
+        }
         List<String> streams = session.describeStreams();
         out.append("streams (").append(streams.size()).append("):\n");
         for (String line : streams) {

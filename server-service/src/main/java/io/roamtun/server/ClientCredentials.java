@@ -27,7 +27,8 @@ import java.util.TreeSet;
 
 /**
  * The clients allowed to use this server: a .properties file (mode 0600) with, per client, the SHA-256 of
- * its secret and the services it may open ({@code *} for all, a blank line for none). Only hashes are stored; a secret is shown
+ * its secret, the services it may open ({@code *} for all, a blank line for none) and, optionally, the ports
+ * it may expose (reverse streams) beyond the server's {@code --allow-expose}. Only hashes are stored; a secret is shown
  * once, when made. The file is read again whenever it changes, so {@code client remove} takes effect at
  * once, without a restart: for new connections and resumes, and for the sessions the client has open
  * (the server checks the file every second and ends them).
@@ -45,7 +46,11 @@ public final class ClientCredentials {
      * One allowed client and the services it may open: {@link #ALL_SERVICES} for every one; an empty set
      * (a blank services line) for none.
      */
-    public record Client(String name, byte[] secretSha256, Set<String> services) {
+    public record Client(String name, byte[] secretSha256, Set<String> services, PortRanges expose) {
+        public Client(String name, byte[] secretSha256, Set<String> services) {
+            this(name, secretSha256, services, PortRanges.none());
+        }
+
         public boolean mayOpen(String service) {
             return services.contains(ALL_SERVICES) || services.contains(service);
         }
@@ -110,7 +115,17 @@ public final class ClientCredentials {
             log.warn("{}: client {} has a malformed secret hash; refused until 'client add {} --replace'", file, name, name);
             return null;
         }
-        return new Client(name, sha256, services);
+        return new Client(name, sha256, services, exposeOf(name, entries.getProperty("client." + name + ".expose")));
+    }
+
+    /** A client's {@code expose} line: the ports it may expose beyond {@code --allow-expose}; a broken line grants none. */
+    private PortRanges exposeOf(String name, String line) {
+        try {
+            return PortRanges.parse("client." + name + ".expose", line);
+        } catch (io.roamtun.engine.text.UsageException broken) {
+            log.warn("{}: {}; client {} may expose no port of its own until the line is fixed", file, broken.getMessage(), name);
+            return PortRanges.none();
+        }
     }
 
     /** Counts the reads of a changed file: a caller that saw another count knows the clients may have changed. */
@@ -170,6 +185,11 @@ public final class ClientCredentials {
 
     /** Adds a client, or gives an existing one a new secret; returns its credential "NAME:SECRET", shown this once. */
     public static String add(Path file, String name, List<String> services) throws IOException {
+        return add(file, name, services, PortRanges.none());
+    }
+
+    /** As {@link #add(Path, String, List)}, with the ports the client may expose ({@code expose} line; none: no line). */
+    public static String add(Path file, String name, List<String> services, PortRanges expose) throws IOException {
         if (!validName(name)) {
             throw new IllegalArgumentException("client names are 1-64 letters, digits, '.', '_' or '-': '" + name + "'");
         }
@@ -179,6 +199,11 @@ public final class ClientCredentials {
         Properties p = read(file);
         p.setProperty("client." + name + ".sha256", HexFormat.of().formatHex(sha256(secret)));
         p.setProperty("client." + name + ".services", services.isEmpty() ? ALL_SERVICES : String.join(",", services));
+        if (expose.isEmpty()) {
+            p.remove("client." + name + ".expose");
+        } else {
+            p.setProperty("client." + name + ".expose", expose.toString());
+        }
         write(file, p);
         return name + ":" + secret;
     }
@@ -192,11 +217,12 @@ public final class ClientCredentials {
         Properties p = read(file);
         boolean had = p.remove("client." + name + ".sha256") != null;
         p.remove("client." + name + ".services");
+        p.remove("client." + name + ".expose");
         write(file, p);
         return had;
     }
 
-    /** "NAME services" lines. */
+    /** "NAME services" lines, with " expose PORTS" for a client that may expose ports of its own. */
     public static List<String> list(Path file) throws IOException {
         Properties p = read(file);
         Set<String> names = new TreeSet<>();
@@ -207,7 +233,8 @@ public final class ClientCredentials {
         }
         List<String> lines = new ArrayList<>();
         for (String name : names) {
-            lines.add(name + " " + p.getProperty("client." + name + ".services", ALL_SERVICES));
+            String expose = p.getProperty("client." + name + ".expose", "");
+            lines.add(name + " " + p.getProperty("client." + name + ".services", ALL_SERVICES) + (expose.isBlank() ? "" : " expose " + expose));
         }
         return lines;
     }

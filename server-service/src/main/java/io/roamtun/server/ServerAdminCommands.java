@@ -14,7 +14,7 @@ import java.util.Set;
  * The server's set-up commands, run instead of the agent:
  * <pre>
  *   server-service init --dir DIR [--client NAME] [--services a,b] [--tls-cert FILE --tls-key FILE]
- *   server-service client add NAME --dir DIR [--services a,b] [--replace]
+ *   server-service client add NAME --dir DIR [--services a,b] [--expose PORTS] [--replace]
  *   server-service client remove NAME --dir DIR
  *   server-service client list --dir DIR
  * </pre>
@@ -29,13 +29,14 @@ final class ServerAdminCommands {
             "      makes DIR (0700): the server's ECDSA P-256 key and self-signed certificate, or imports yours,",
             "      and a first client credential (NAME, default client1; an existing client keeps its secret).",
             "      The last line printed is the flags for the client-service.",
-            "  server-service client add NAME --dir DIR [--services a,b] [--replace]",
+            "  server-service client add NAME --dir DIR [--services a,b] [--expose PORTS] [--replace]",
             "      a new client credential, printed once; --replace issues a new secret for an existing client",
-            "      (its old one stops working at once).",
+            "      (its old one stops working at once). --expose PORTS (8080,20000-20100): ports this client may",
+            "      have the server listen on for it (client-service --expose), beyond the server's --allow-expose.",
             "  server-service client remove NAME --dir DIR",
             "      revokes a client: refused from then on, and its open sessions end within a second.",
             "  server-service client list --dir DIR",
-            "      the clients and the services each may open (* for all).");
+            "      the clients, the services each may open (* for all) and the ports each may expose.");
 
     static int run(String[] args) {
         try {
@@ -62,6 +63,7 @@ final class ServerAdminCommands {
         String dir;
         String client;
         String services;
+        PortRanges expose = PortRanges.none();
         String cert;
         String key;
         int startDaysAgo;
@@ -73,7 +75,7 @@ final class ServerAdminCommands {
         /** The set-up commands' options, parsed like the agents' (no abbreviations; --dir=/x and --dir /x alike). */
         private static org.apache.commons.cli.Options options() {
             org.apache.commons.cli.Options o = new org.apache.commons.cli.Options();
-            for (String name : List.of("dir", "client", "services", "tls-cert", "tls-key", "start-days-ago", "validity-days")) {
+            for (String name : List.of("dir", "client", "services", "expose", "tls-cert", "tls-key", "start-days-ago", "validity-days")) {
                 o.addOption(org.apache.commons.cli.Option.builder().longOpt(name).hasArg().build());
             }
             o.addOption(org.apache.commons.cli.Option.builder().longOpt("replace").build());
@@ -96,6 +98,7 @@ final class ServerAdminCommands {
             dir = cli.getOptionValue("dir");
             client = cli.getOptionValue("client");
             services = cli.getOptionValue("services");
+            expose = PortRanges.parse("--expose", cli.getOptionValue("expose"));
             cert = cli.getOptionValue("tls-cert");
             key = cli.getOptionValue("tls-key");
             if (cli.hasOption("start-days-ago")) {
@@ -166,7 +169,7 @@ final class ServerAdminCommands {
             System.out.println("--server-fingerprint " + dir.fingerprint());
             return 0;
         }
-        String credential = ClientCredentials.add(dir.clients().file(), name, f.serviceList());
+        String credential = ClientCredentials.add(dir.clients().file(), name, f.serviceList(), f.expose);
         System.out.println("client '" + name + "' may open " + (f.services == null ? "every service" : f.services));
         System.out.println("flags for the laptop (keep the secret out of shell history: put it in a file for --credential-file):");
         System.out.println("--server-fingerprint " + dir.fingerprint() + " --credential " + credential);
@@ -193,7 +196,10 @@ final class ServerAdminCommands {
                     throw new UsageException("client '" + name + "' exists; add --replace to issue it a new secret "
                             + "(the one its devices use stops working at once)");
                 }
-                System.out.println("--credential " + ClientCredentials.add(file, name, f.serviceList()));
+                System.out.println("--credential " + ClientCredentials.add(file, name, f.serviceList(), f.expose));
+                if (!f.expose.isEmpty()) {
+                    System.out.println("client '" + name + "' may expose ports " + f.expose + " (reverse tunnels), beyond --allow-expose");
+                }
                 return 0;
             }
             case "remove" -> {

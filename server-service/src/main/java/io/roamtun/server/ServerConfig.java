@@ -21,11 +21,32 @@ import java.time.Duration;
  * @param maxPendingPerAddress of those, from one source address; beyond it that address's oldest goes
  * @param maxStreamsPerClient  streams one client's sessions may have the server connect at once; 0 for
  *                             three quarters of what the descriptor limit allows in all
+ * @param allowExpose          ports any client may ask the server to listen on for it (reverse streams); a
+ *                             client's own {@code expose} line in the clients file may add more
  */
 public record ServerConfig(InetSocketAddress listen, ServiceDirectory services, SessionSettings session, LinkSettings link,
                            Duration sessionTimeout, TransportFactory transports, ClientCredentials clients,
                            int maxSessions, int maxSessionsPerClient, int maxPendingLinks, int maxPendingPerAddress,
-                           int maxStreamsPerClient) {
+                           int maxStreamsPerClient, PortRanges allowExpose) {
+    public ServerConfig {
+        allowExpose = allowExpose == null ? PortRanges.none() : allowExpose;
+    }
+
+    /** No port may be exposed but those the clients file grants. */
+    public ServerConfig(InetSocketAddress listen, ServiceDirectory services, SessionSettings session, LinkSettings link,
+                        Duration sessionTimeout, TransportFactory transports, ClientCredentials clients,
+                        int maxSessions, int maxSessionsPerClient, int maxPendingLinks, int maxPendingPerAddress,
+                        int maxStreamsPerClient) {
+        this(listen, services, session, link, sessionTimeout, transports, clients, maxSessions, maxSessionsPerClient,
+                maxPendingLinks, maxPendingPerAddress, maxStreamsPerClient, PortRanges.none());
+    }
+
+    /** This configuration with {@code ports} open to every client's exposes. */
+    public ServerConfig allowingExpose(PortRanges ports) {
+        return new ServerConfig(listen, services, session, link, sessionTimeout, transports, clients, maxSessions,
+                maxSessionsPerClient, maxPendingLinks, maxPendingPerAddress, maxStreamsPerClient, ports);
+    }
+
     /** How long a suspended session waits for its client by default. */
     public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofMinutes(10);
     public static final int DEFAULT_MAX_SESSIONS = 4096;

@@ -41,6 +41,9 @@ public final class ServerServiceMain {
                 .desc("where client-services connect (required), e.g. 0.0.0.0:7000").build());
         o.addOption(Option.builder().longOpt("service").hasArg().argName("NAME=HOST:PORT")
                 .desc("a backend service clients may open; repeat for more").build());
+        o.addOption(Option.builder().longOpt("allow-expose").hasArg().argName("PORTS")
+                .desc("ports any client may ask this server to listen on for it (client-service --expose), e.g. "
+                        + "8080,20000-20100; a client's own line in the clients file ('client add --expose') may add more").build());
         o.addOption(Option.builder().longOpt("dir").hasArg().argName("DIR")
                 .desc("the server's key, certificate and clients, made by 'server-service init --dir DIR' (required for TLS)").build());
         o.addOption(Option.builder().longOpt("tls-provider").hasArg().argName("auto|conscrypt|jdk")
@@ -112,8 +115,9 @@ public final class ServerServiceMain {
         for (Map.Entry<String, String> service : serviceSpecs.entrySet()) {
             services.put(service.getKey(), HostPort.parse("--service " + service.getKey(), service.getValue()));
         }
-        if (services.isEmpty()) {
-            throw new UsageException("no --service given: clients would have nothing to open");
+        PortRanges allowExpose = PortRanges.parse("--allow-expose", cli.value("allow-expose"));
+        if (services.isEmpty() && allowExpose.isEmpty() && dir == null) {
+            throw new UsageException("no --service given: clients would have nothing to open (and no --allow-expose: nothing to expose)");
         }
         int maxPending = SessionOptions.positive(cli, "max-pending", ServerConfig.DEFAULT_MAX_PENDING_LINKS);
         Duration sessionTimeout = cli.value("session-timeout") == null ? ServerConfig.DEFAULT_SESSION_TIMEOUT
@@ -122,7 +126,8 @@ public final class ServerServiceMain {
                 transports, dir == null ? null : dir.clients(), SessionOptions.positive(cli, "max-sessions", ServerConfig.DEFAULT_MAX_SESSIONS),
                 SessionOptions.positive(cli, "max-sessions-per-client", ServerConfig.DEFAULT_MAX_SESSIONS_PER_CLIENT),
                 maxPending, SessionOptions.positive(cli, "max-pending-per-address", ServerConfig.defaultMaxPendingPerAddress(maxPending)),
-                cli.value("max-streams-per-client") == null ? 0 : SessionOptions.positive(cli, "max-streams-per-client", 1));
+                cli.value("max-streams-per-client") == null ? 0 : SessionOptions.positive(cli, "max-streams-per-client", 1),
+                allowExpose);
     }
 
     /** TLS with the key in {@code dir}; public for tests and embedding. */

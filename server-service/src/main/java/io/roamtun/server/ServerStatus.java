@@ -45,6 +45,9 @@ final class ServerStatus {
                     .append(" bytes out, ").append(session.unacknowledgedBytes()).append(" bytes unacknowledged, resumed ")
                     .append(session.resumes()).append(" times\n");
         }
+        for (String line : registry.exposed().describe()) {
+            out.append("exposed ").append(line).append('\n');
+        }
         return out.toString();
     }
 
@@ -76,6 +79,7 @@ final class ServerStatus {
             sessions.add(s);
         }
         root.put("sessions", sessions);
+        root.put("exposed", registry.exposed().asJson());
         return root;
     }
 }

@@ -14,6 +14,8 @@ import io.roamtun.engine.session.SessionState;
 import io.roamtun.engine.session.StreamQuota;
 import io.roamtun.engine.session.TrafficCounters;
 import io.roamtun.protocol.ErrorCode;
+import io.roamtun.protocol.Capabilities;
+import io.roamtun.protocol.ExposeResult;
 import io.roamtun.protocol.Hello;
 import io.roamtun.protocol.ProtocolException;
 import io.roamtun.protocol.Resume;
@@ -23,6 +25,7 @@ import io.roamtun.protocol.Welcome;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -54,6 +57,7 @@ final class SessionRegistry implements LinkListener, SessionListener {
     private final RegistryCounts counts = new RegistryCounts();
     /** The traffic of sessions that ended, since start. */
     private final TrafficCounters ended = new TrafficCounters();
+    private final ExposedPorts exposed;
 
     /** How often the clients file is checked for revocations that end open sessions. */
     static final long REVOCATION_CHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
@@ -72,6 +76,7 @@ final class SessionRegistry implements LinkListener, SessionListener {
                 : Math.max(16, total / 4 * 3);
         this.streams = new StreamQuota(total, perClient);
         this.openFileLimit = files;
+        this.exposed = new ExposedPorts(engine.loop(), () -> draining);
     }
 
     /** Says at start what the descriptor limit allows. */
@@ -229,10 +234,13 @@ final class SessionRegistry implements LinkListener, SessionListener {
         }
         Session session = new Session(engine.loop(), Role.SERVER, config.session(), engine.segments(), engine.chunks(),
                 budget, services, this, link.name());
+        List<ExposeResult> exposes = Capabilities.has(hello.capabilities(), Capabilities.REVERSE_STREAMS)
+                ? exposed.listen(session, owner, authenticated, config.allowExpose(), hello.exposes()) : List.of();
         Welcome welcome;
         try {
-            welcome = session.acceptHello(hello, link, owner);
+            welcome = session.acceptHello(hello, link, owner, exposes);
         } catch (ProtocolException | RuntimeException refused) {
+            exposed.release(session);
             session.discard();
             throw refused;
         }
@@ -241,8 +249,9 @@ final class SessionRegistry implements LinkListener, SessionListener {
                 links.getOrDefault(link, 0L)));
         pending.done(link);
         counts.sessionOpened();
-        log.info("session {} opened from {}{} (version {}, {})", welcome.sessionId().shortHex(), link.name(),
-                owner.isEmpty() ? "" : " for client " + owner, welcome.version(), link.transport().describe());
+        log.info("session {} opened from {}{} (version {}, {}){}", welcome.sessionId().shortHex(), link.name(),
+                owner.isEmpty() ? "" : " for client " + owner, welcome.version(), link.transport().describe(),
+                exposes.isEmpty() ? "" : "; exposes " + exposes);
     }
 
     private void resume(Link link, Resume resume) throws ProtocolException {
@@ -336,6 +345,7 @@ final class SessionRegistry implements LinkListener, SessionListener {
 
     @Override
     public void onSessionClosed(Session session, String reason) {
+        exposed.release(session);
         ServerSession held = sessions.remove(session.id());
         if (held != null) {
             held.cancelExpiry();
@@ -357,6 +367,8 @@ final class SessionRegistry implements LinkListener, SessionListener {
     }
 
     RegistryCounts counts() { return counts; }
+
+    ExposedPorts exposed() { return exposed; }
 
     boolean draining() { return draining; }
 

@@ -9,7 +9,6 @@ import io.roamtun.client.paths.PathChoice;
 import io.roamtun.client.uplink.UplinkState.Event;
 import io.roamtun.engine.EngineContext;
 import io.roamtun.engine.link.Link;
-import io.roamtun.engine.session.ServiceDirectory;
 import io.roamtun.engine.session.Session;
 import io.roamtun.engine.session.SessionListener;
 import io.roamtun.engine.session.SessionState;
@@ -38,9 +37,8 @@ import org.slf4j.LoggerFactory;
 public final class Uplink implements Attempt.Owner, SessionListener {
     private static final Logger log = LoggerFactory.getLogger(Uplink.class);
     /**
-     * How much longer an attempt in flight (a move to a better path, a switch, a probe) may take once the link
-     * it was to replace is lost: the session is suspended meanwhile, and one that has not answered yet may
-     * be stuck for its whole timeout while another interface would answer at once.
+     * How much longer an attempt in flight (a move, a switch, a probe) may take once the link it was to replace
+     * is lost: the session is suspended meanwhile, and another interface may answer at once.
      */
     private static final long ATTEMPT_GRACE_AFTER_LOSS_NANOS = TimeUnit.SECONDS.toNanos(1);
 
@@ -54,6 +52,7 @@ public final class Uplink implements Attempt.Owner, SessionListener {
     private final FailedPaths failedPaths = new FailedPaths();
     private final RouteChoice routes;
     private final HandoverLog handovers = new HandoverLog();
+    private final ExposeAnswers exposeAnswers;
     private final Connector connector;
     private UplinkState state = UplinkState.WAITING;
     private Session session;
@@ -69,6 +68,12 @@ public final class Uplink implements Attempt.Owner, SessionListener {
         this.servers = new ServerAddresses(config.server().isUnresolved() ? null : config.server());
         this.routes = new RouteChoice(config.paths(), table, failedPaths, servers, roaming, System::nanoTime);
         this.connector = new Connector(this, engine.loop(), config, routes, servers, failedPaths, roaming);
+        this.exposeAnswers = new ExposeAnswers(config.exposes());
+    }
+
+    /** The server's answers to the --expose ports (loop thread). */
+    public ExposeAnswers exposes() {
+        return exposeAnswers;
     }
 
     /** Lets the uplink ask for the server's name to be looked up again (an attempt failed, or it never resolved). */
@@ -147,7 +152,7 @@ public final class Uplink implements Attempt.Owner, SessionListener {
     void newSession() {
         sessionCount++;
         session = new Session(engine.loop(), Role.CLIENT, config.session(), engine.segments(), engine.chunks(),
-                engine.budget(), ServiceDirectory.empty(), this, "#" + sessionCount);
+                engine.budget(), config.exposeDirectory(), this, "#" + sessionCount);
     }
 
     /** A local connection for {@code service} was accepted: it becomes a stream even while suspended. */
@@ -246,6 +251,7 @@ public final class Uplink implements Attempt.Owner, SessionListener {
         session.acceptWelcome(welcome, from);
         Attempt won = carriedByAttempt();
         log.info("session {} established via {} ({})", welcome.sessionId().shortHex(), from.name(), from.transport().describe());
+        exposeAnswers.answered(welcome);
         won.onDone.accept("connected via " + won.route.pathName());
         moveToBetterPath();
     }

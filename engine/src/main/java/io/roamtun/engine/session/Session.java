@@ -80,8 +80,13 @@ public final class Session implements SessionPort {
 
     /** The HELLO this side (a client) sends on {@code link}, with its credential ("" when the server wants none). */
     public Hello hello(String credential, Link link) {
+        return hello(credential, List.of(), link);
+    }
+
+    /** As {@link #hello(String, Link)}, asking the server to listen on {@code exposes} for this client. */
+    public Hello hello(String credential, List<Integer> exposes, Link link) {
         return new Hello(Wire.MIN_SESSION_VERSION, Wire.MAX_SESSION_VERSION, Capabilities.offered(link.transport().canBindChannel()),
-                settings.streamWindow(), Wire.MAX_PAYLOAD, credential);
+                settings.streamWindow(), Wire.MAX_PAYLOAD, credential, exposes);
     }
 
     /**
@@ -89,6 +94,12 @@ public final class Session implements SessionPort {
      * is the authenticated client's name ("" without authentication).
      */
     public Welcome acceptHello(Hello hello, Link link, String owner) throws ProtocolException {
+        return acceptHello(hello, link, owner, List.of());
+    }
+
+    /** As {@link #acceptHello(Hello, Link, String)}, the WELCOME answering the HELLO's exposes with {@code exposes}. */
+    public Welcome acceptHello(Hello hello, Link link, String owner, List<io.roamtun.protocol.ExposeResult> exposes)
+            throws ProtocolException {
         if (hello.maxVersion() < Wire.MIN_SESSION_VERSION || hello.minVersion() > Wire.MAX_SESSION_VERSION) {
             throw new ProtocolException(ErrorCode.UNSUPPORTED_VERSION, "client speaks versions " + hello.minVersion() + ".."
                     + hello.maxVersion() + ", this server " + Wire.MIN_SESSION_VERSION + ".." + Wire.MAX_SESSION_VERSION);
@@ -96,7 +107,7 @@ public final class Session implements SessionPort {
         peer = PeerSettings.negotiate(hello.capabilities(), hello.initialWindow(), hello.maxPayload(), link.transport().canBindChannel());
         this.owner = owner;
         Welcome welcome = sequence.welcome(Math.min(hello.maxVersion(), Wire.MAX_SESSION_VERSION), peer.capabilities(),
-                settings.streamWindow(), Wire.MAX_PAYLOAD);
+                settings.streamWindow(), Wire.MAX_PAYLOAD).withExposes(exposes);
         label = welcome.sessionId().shortHex();
         this.link = link;
         state = state.next(SessionState.ACTIVE);

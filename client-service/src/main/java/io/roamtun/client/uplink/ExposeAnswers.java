@@ -1,0 +1,88 @@
+package io.roamtun.client.uplink;
+
+import io.roamtun.client.Expose;
+import io.roamtun.engine.text.HostPort;
+import io.roamtun.protocol.Capabilities;
+import io.roamtun.protocol.ErrorCode;
+import io.roamtun.protocol.ExposeResult;
+import io.roamtun.protocol.Welcome;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the server answered to each {@code --expose} in the session's WELCOME: where it listens for this
+ * client, or why it does not. Logged once per session, kept for status. Loop thread.
+ */
+public final class ExposeAnswers {
+    private static final Logger log = LoggerFactory.getLogger(ExposeAnswers.class);
+
+    private final List<Expose> asked;
+    /** By port, in the order asked; empty before the first WELCOME. */
+    private final Map<Integer, String> answers = new LinkedHashMap<>();
+
+    ExposeAnswers(List<Expose> asked) {
+        this.asked = asked;
+    }
+
+    void answered(Welcome welcome) {
+        answers.clear();
+        if (asked.isEmpty()) {
+            return;
+        }
+        if (!Capabilities.has(welcome.capabilities(), Capabilities.REVERSE_STREAMS)) {
+            log.error("the server-service does not support reverse tunnels (an older version): no --expose is served");
+            asked.forEach(e -> answers.put(e.port(), "not supported by the server"));
+            return;
+        }
+        Map<Integer, ExposeResult> byPort = new LinkedHashMap<>();
+        welcome.exposes().forEach(r -> byPort.put(r.port(), r));
+        for (Expose expose : asked) {
+            ExposeResult r = byPort.get(expose.port());
+            String answer;
+            if (r != null && r.listening()) {
+                answer = "server listens on " + HostPort.format(new InetSocketAddress(r.address(), r.port()));
+                log.info("--expose {}: the {}; connections there reach {}", expose.port(), answer, HostPort.format(expose.target()));
+            } else {
+                answer = "refused: " + (r == null ? "the server did not answer it" : why(r.result()));
+                log.error("--expose {}: {}", expose.port(), answer);
+            }
+            answers.put(expose.port(), answer);
+        }
+    }
+
+    private static String why(ErrorCode code) {
+        return switch (code) {
+            case EXPOSE_NOT_ALLOWED -> "the server does not allow this client that port (server-service --allow-expose, "
+                    + "or 'server-service client add NAME --expose PORTS')";
+            case PORT_IN_USE -> "the port is in use on the server (another client's reverse tunnel, or another program)";
+            default -> code.name();
+        };
+    }
+
+    /** "PORT=TARGET: answer" lines, for status. */
+    public List<String> describe() {
+        List<String> lines = new ArrayList<>();
+        for (Expose expose : asked) {
+            lines.add(expose + ": " + answers.getOrDefault(expose.port(), "waiting for a session"));
+        }
+        return lines;
+    }
+
+    /** For 'status --json'. */
+    public List<Map<String, Object>> asJson() {
+        List<Map<String, Object>> all = new ArrayList<>();
+        for (Expose expose : asked) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("port", expose.port());
+            m.put("to", HostPort.format(expose.target()));
+            m.put("answer", answers.getOrDefault(expose.port(), "waiting for a session"));
+            all.add(m);
+        }
+        return all;
+    }
+}
