@@ -176,6 +176,8 @@ class CommandLineTest {
             "--insecure-plaintext --bogus                                         | Unrecognized option",
             "--insecure-plaintext --config /nonexistent/roamtun.properties         | no such file or directory",
             "--insecure-plaintext --listen 127.0.0.1:0 --listen 127.0.0.1:1 --service a=127.0.0.1:1 | --listen given twice",
+            "--insecure-plaintext --listen 127.0.0.1:0 --allow-expose 8080,9000-8000 | --allow-expose: range 9000-8000 runs backwards",
+            "--insecure-plaintext --listen 127.0.0.1:0 --allow-expose http        | --allow-expose: 'http' is not a port",
     })
     void serverRefusesBadInputWithOneLineAndExitTwo(String args, String expected) throws Exception {
         try (AgentProcess server = AgentProcess.server(args.trim().split("\\s+"))) {
@@ -196,6 +198,10 @@ class CommandLineTest {
             "--insecure-plaintext --forward 8080=web                 | --server is required",
             "--insecure-plaintext --server 127.0.0.1:1               | no --forward given",
             "--insecure-plaintext --server 127.0.0.1:1 --forward web | not [BIND_ADDR:]PORT=NAME",
+            "--insecure-plaintext --server 127.0.0.1:1 --expose 8080 | --expose: '8080' is not PORT=[HOST:]LOCALPORT",
+            "--insecure-plaintext --server 127.0.0.1:1 --expose web=3000 | --expose: 'web' is not a port",
+            "--insecure-plaintext --server 127.0.0.1:1 --expose 0=3000 | the server-side port must be 1-65535",
+            "--insecure-plaintext --server 127.0.0.1:1 --expose 8080=3000 --expose 8080=3001 | port 8080 is given twice",
             "--insecure-plaintext --server 127.0.0.1:1 --forward 70000=web | not a port number",
             "--insecure-plaintext --server 127.0.0.1:1 --forward 8080=web --forward 8080=db | given twice",
             "--insecure-plaintext --server 127.0.0.1:1 --forward 8080=web --replay-buffer lots | not a size",

@@ -152,4 +152,72 @@ class RealProgramsTest {
         assertTrue(pipe.waitFor(60, TimeUnit.SECONDS));
         assertEquals("10000", run(30, redisCli, "-h", "127.0.0.1", "-p", port, "GET", "counter").trim());
     }
+    /** Runs a server-service set-up command and returns its output. */
+    private static String setUp(String... args) throws Exception {
+        try (AgentProcess p = AgentProcess.server(args)) {
+            assertEquals(0, p.waitFor(30), p.output());
+            return p.output();
+        }
+    }
+
+    private static String sha256(Path file) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+    }
+
+    /**
+     * A reverse tunnel over TLS with client credentials: curl on the server's side downloads from python's
+     * http.server on the client's side. Only the client whose line in the clients file grants the port gets
+     * it; when that client is killed and started again, its new session takes the port over from the old
+     * one (still held for a resume) and serves it again.
+     */
+    @Test
+    @Timeout(180)
+    void curlOnTheServerSideDownloadsFromAnHttpServerOnTheClientSide(@TempDir Path dir) throws Exception {
+        String python = ExternalTools.require("python3");
+        String curl = ExternalTools.require("curl");
+        byte[] file = new byte[32 << 20];
+        new Random(7).nextBytes(file);
+        Files.write(dir.resolve("big.bin"), file);
+        String expected = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(file));
+        int httpPort = freePort();
+        Process http = startProgram(dir, python, "-m", "http.server", String.valueOf(httpPort), "--bind", "127.0.0.1");
+        awaitPort(httpPort, http);
+
+        int exposed = freePort();
+        String serverDir = dir.resolve("server").toString();
+        String init = setUp("init", "--dir", serverDir, "--client", "laptop");
+        String fingerprint = init.replaceAll("(?s).*--server-fingerprint (sha256:[0-9a-f]+).*", "$1");
+        String laptop = init.replaceAll("(?s).*--credential (laptop:\\S+).*", "$1");
+        String desk = setUp("client", "add", "desk", "--dir", serverDir, "--expose", String.valueOf(exposed))
+                .replaceAll("(?s).*--credential (desk:\\S+).*", "$1");
+        assertTrue(setUp("client", "list", "--dir", serverDir).contains("desk * expose " + exposed));
+
+        AgentProcess server = AgentProcess.server("--dir", serverDir, "--listen", "127.0.0.1:0");
+        started.add(server);
+        String serverPort = server.await("listening on 127\\.0\\.0\\.1:(\\d+)", 30);
+        String[] deskArgs = {"--server", "127.0.0.1:" + serverPort, "--server-fingerprint", fingerprint, "--credential", desk,
+                "--expose", exposed + "=" + httpPort, "--instance", "desk"};
+        AgentProcess deskClient = AgentProcess.client(deskArgs);
+        started.add(deskClient);
+        deskClient.await("--expose " + exposed + ": the server listens on 127\\.0\\.0\\.1:" + exposed, 30);
+        Path out = dir.resolve("download-1.bin");
+        run(120, curl, "--silent", "--show-error", "--fail", "-o", out.toString(), "http://127.0.0.1:" + exposed + "/big.bin");
+        assertEquals(expected, sha256(out));
+
+        AgentProcess laptopClient = AgentProcess.client("--server", "127.0.0.1:" + serverPort, "--server-fingerprint", fingerprint,
+                "--credential", laptop, "--expose", exposed + "=" + httpPort, "--instance", "laptop");
+        started.add(laptopClient);
+        laptopClient.await("--expose " + exposed + ": refused: the server does not allow this client that port", 30);
+        server.await("client laptop asked to expose port " + exposed + ": not allowed", 30);
+
+        deskClient.signal("KILL");
+        deskClient.waitFor(30);
+        AgentProcess deskAgain = AgentProcess.client(deskArgs);
+        started.add(deskAgain);
+        deskAgain.await("--expose " + exposed + ": the server listens on", 30);
+        server.await("port " + exposed + ": taken over by client desk from its earlier session", 30);
+        Path again = dir.resolve("download-2.bin");
+        run(120, curl, "--silent", "--show-error", "--fail", "-o", again.toString(), "http://127.0.0.1:" + exposed + "/big.bin");
+        assertEquals(expected, sha256(again));
+    }
 }

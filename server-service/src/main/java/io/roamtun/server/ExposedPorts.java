@@ -82,8 +82,12 @@ final class ExposedPorts {
                 log.warn("{} asked to expose port {}: {} holds it; refused", who, port, held.describeHolder());
                 return ExposeResult.refused(port, ErrorCode.PORT_IN_USE);
             }
+            // The listening socket passes to the new session as it is: closing it and binding again would fail,
+            // since a channel registered with a selector is closed only at the loop's next select.
             log.info("port {}: taken over by {} from its earlier session {}", port, who, held.session.label());
-            held.close();
+            held.session = session;
+            held.owner = owner;
+            return ExposeResult.listening(port, bindAddress);
         }
         ServerSocketChannel channel = null;
         try {
@@ -155,8 +159,8 @@ final class ExposedPorts {
 
     private final class Listener implements IoHandler {
         final int port;
-        final String owner;
-        final Session session;
+        String owner;
+        Session session;
         final ServerSocketChannel channel;
         final AcceptBackoff backoff;
         SelectionKey key;
