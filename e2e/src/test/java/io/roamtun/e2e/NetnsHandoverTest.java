@@ -34,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * router. While curl downloads from python3's http.server through the tunnel, again and again, and a
  * long-lived stream echoes pseudo-random bytes both ways, the test takes wlan0 down, deletes its address,
  * drops its packets silently with nftables, brings it back each time, and switches by command. Every
- * download must complete with the right checksum and the stream must get every byte back.
+ * download must complete with the right checksum and the stream must get every byte back; so must a stream
+ * the other way round, from the server's host through a reverse tunnel (--expose) to an app on the mobile.
  */
 class NetnsHandoverTest {
     private static final Pattern HANDOVERS = Pattern.compile("handovers \\((\\d+)\\)");
@@ -103,19 +104,25 @@ class NetnsHandoverTest {
             lab.start(lab.server, dir.resolve("echo.log"), java(NetnsHelpers.Echo.class.getName(), "8001"));
             lab.start(lab.server, dir.resolve("server-service.log"), java("io.roamtun.server.ServerServiceMain",
                     "--insecure-plaintext", "--listen", NetnsLab.SERVER_ADDRESS + ":7000", "--service", "web=127.0.0.1:8000",
-                    "--service", "echo=127.0.0.1:8001", "--dead-after", "1500ms"));
+                    "--service", "echo=127.0.0.1:8001", "--allow-expose", "9100", "--dead-after", "1500ms"));
+            lab.start(lab.mobile, dir.resolve("client-echo.log"), java(NetnsHelpers.Echo.class.getName(), "8101"));
+            awaitLog(dir.resolve("client-echo.log"), "listening", 30);
             awaitLog(dir.resolve("echo.log"), "listening", 30);
             awaitLog(dir.resolve("server-service.log"), "listening on", 30);
             lab.start(lab.mobile, dir.resolve("client-service.log"), java("io.roamtun.client.ClientServiceMain",
                     "--insecure-plaintext", "--server", NetnsLab.SERVER_ADDRESS + ":7000", "--forward", "127.0.0.1:8080=web",
-                    "--forward", "127.0.0.1:9000=echo", "--prefer", "wlan0,wwan0", "--poll-interval", "250ms",
+                    "--forward", "127.0.0.1:9000=echo", "--expose", "9100=8101", "--prefer", "wlan0,wwan0", "--poll-interval", "250ms",
                     "--dead-after", "1500ms", "--admin-socket", socket.toString()));
             awaitLog(dir.resolve("client-service.log"), "session \\w+ established via wlan0", 30);
             assertOn(socket, "wlan0");
+            awaitLog(dir.resolve("client-service.log"), "--expose 9100: the server listens on 127.0.0.1:9100", 30);
 
             // A long-lived stream both ways, ~2 MB/s for about a minute, checked byte for byte at the end.
             Process stream = lab.start(lab.mobile, dir.resolve("stream.log"),
                     java(NetnsHelpers.StreamCheck.class.getName(), "9000", String.valueOf(120L << 20), String.valueOf(2L << 20)));
+            // And one the other way round: a backend-side app through the reverse tunnel to an app on the mobile host.
+            Process reverse = lab.start(lab.server, dir.resolve("reverse-stream.log"),
+                    java(NetnsHelpers.StreamCheck.class.getName(), "9100", String.valueOf(60L << 20), String.valueOf(1L << 20)));
             // Downloads, one after another, until the faults are over.
             AtomicBoolean faultsDone = new AtomicBoolean();
             List<String> downloadResults = new CopyOnWriteArrayList<>();
@@ -195,6 +202,10 @@ class NetnsHandoverTest {
             String streamLog = Files.readString(dir.resolve("stream.log"));
             assertEquals(0, stream.exitValue(), streamLog);
             assertTrue(streamLog.startsWith("OK "), streamLog);
+            assertTrue(reverse.waitFor(3, TimeUnit.MINUTES), "reverse stream finished");
+            String reverseLog = Files.readString(dir.resolve("reverse-stream.log"));
+            assertEquals(0, reverse.exitValue(), reverseLog);
+            assertTrue(reverseLog.startsWith("OK "), "the reverse stream got every byte back, in order: " + reverseLog);
             String status = admin(socket, "status");
             assertTrue(status.contains("make-before-break"), status);
             System.out.println(status);
