@@ -215,7 +215,7 @@ class RealProgramsTest {
         AgentProcess deskAgain = AgentProcess.client(deskArgs);
         started.add(deskAgain);
         deskAgain.await("--expose " + exposed + ": the server listens on", 30);
-        server.await("port " + exposed + ": taken over by client desk from its earlier session", 30);
+        server.await("port 127\\.0\\.0\\.1:" + exposed + ": taken over by client desk from its earlier session", 30);
         Path again = dir.resolve("download-2.bin");
         run(120, curl, "--silent", "--show-error", "--fail", "-o", again.toString(), "http://127.0.0.1:" + exposed + "/big.bin");
         assertEquals(expected, sha256(again));

@@ -204,4 +204,53 @@ class ReverseTunnelTest {
             echoesIdentically(allowed, 1 << 20);
         }
     }
+    /** An app on the client's side that says who it is and closes. */
+    private Backends.Server says(String name) throws IOException {
+        return started(new Backends.Server(connection -> {
+            connection.getOutputStream().write(name.getBytes());
+            connection.shutdownOutput();
+        }));
+    }
+
+    private static String readFrom(InetAddress address, int port) throws IOException {
+        try (Socket s = new Socket(address, port)) {
+            s.setSoTimeout(30_000);
+            return new String(s.getInputStream().readAllBytes());
+        }
+    }
+
+    /**
+     * Several clients expose one port: each client's listener gets an address of its own, from the pool or
+     * fixed in the clients file, and the server's status says who holds which.
+     */
+    @Test
+    @Timeout(120)
+    void clientsExposingOnePortEachGetAnAddressOfTheirOwn(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        int port = freePort();
+        java.nio.file.Path file = dir.resolve("clients.properties");
+        String desk = io.roamtun.server.ClientCredentials.add(file, "desk", List.of(), PortRanges.none());
+        String laptop = io.roamtun.server.ClientCredentials.add(file, "laptop", List.of(), PortRanges.none());
+        String phone = io.roamtun.server.ClientCredentials.add(file, "phone", List.of(), PortRanges.none(),
+                InetAddress.getByName("127.77.1.5"));
+        ServerService server = started(ServerService.start(new ServerConfig(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                new ServiceDirectory(Map.of()), SessionSettings.defaults(), LINK, Duration.ofMinutes(1),
+                io.roamtun.engine.transport.TransportFactory.plaintext(), new io.roamtun.server.ClientCredentials(file), 100, 4, 100)
+                .allowingExpose(new io.roamtun.server.ExposePolicy(PortRanges.parse("test", String.valueOf(port)),
+                        io.roamtun.engine.text.Cidr.parse("test", "127.77.0.0/24")))));
+        for (String[] c : new String[][] {{desk, "desk"}, {laptop, "laptop"}, {phone, "phone"}}) {
+            Backends.Server app = says("I am " + c[1]);
+            ClientConfig config = new ClientConfig(server.address(), List.of(), SessionSettings.defaults(), LINK, null,
+                    Duration.ofMillis(100), PathPolicy.any(), null, io.roamtun.engine.transport.TransportFactory.plaintext(), c[0],
+                    List.of(new Expose(port, app.address())));
+            ClientService client = started(ClientService.start(config));
+            Await.until(Duration.ofSeconds(10), c[1] + " told where the server listens", () -> client.status().contains(": server listens on"));
+        }
+        assertEquals("I am desk", readFrom(InetAddress.getByName("127.77.0.1"), port));
+        assertEquals("I am laptop", readFrom(InetAddress.getByName("127.77.0.2"), port));
+        assertEquals("I am phone", readFrom(InetAddress.getByName("127.77.1.5"), port), "its fixed address");
+        String status = server.status();
+        assertTrue(status.contains("exposed 127.77.0.1:" + port + " -> client desk session"), status);
+        assertTrue(status.contains("exposed 127.77.0.2:" + port + " -> client laptop session"), status);
+        assertTrue(status.contains("exposed 127.77.1.5:" + port + " -> client phone session"), status);
+    }
 }

@@ -46,9 +46,10 @@ public final class ClientCredentials {
      * One allowed client and the services it may open: {@link #ALL_SERVICES} for every one; an empty set
      * (a blank services line) for none.
      */
-    public record Client(String name, byte[] secretSha256, Set<String> services, PortRanges expose) {
+    public record Client(String name, byte[] secretSha256, Set<String> services, PortRanges expose,
+                         java.net.InetAddress exposeAddress) {
         public Client(String name, byte[] secretSha256, Set<String> services) {
-            this(name, secretSha256, services, PortRanges.none());
+            this(name, secretSha256, services, PortRanges.none(), null);
         }
 
         public boolean mayOpen(String service) {
@@ -115,7 +116,29 @@ public final class ClientCredentials {
             log.warn("{}: client {} has a malformed secret hash; refused until 'client add {} --replace'", file, name, name);
             return null;
         }
-        return new Client(name, sha256, services, exposeOf(name, entries.getProperty("client." + name + ".expose")));
+        return new Client(name, sha256, services, exposeOf(name, entries.getProperty("client." + name + ".expose")),
+                exposeAddressOf(name, entries.getProperty("client." + name + ".expose-address")));
+    }
+
+    /** A client's fixed address for its exposed ports, or null (none, or a broken line: said once per read). */
+    private java.net.InetAddress exposeAddressOf(String name, String line) {
+        if (line == null || line.isBlank()) {
+            return null;
+        }
+        try {
+            return exposeAddress("client." + name + ".expose-address", line);
+        } catch (io.roamtun.engine.text.UsageException broken) {
+            log.warn("{}: {}; client {} gets an address from the pool, or 127.0.0.1", file, broken.getMessage(), name);
+            return null;
+        }
+    }
+
+    /** One address literal (never a name to look up). */
+    static java.net.InetAddress exposeAddress(String what, String text) throws io.roamtun.engine.text.UsageException {
+        if (text.contains("/")) {
+            throw new io.roamtun.engine.text.UsageException(what + ": '" + text.trim() + "' is a network; give one address, e.g. 127.77.0.11");
+        }
+        return io.roamtun.engine.text.Cidr.parse(what, text).address(0);
     }
 
     /** A client's {@code expose} line: the ports it may expose beyond {@code --allow-expose}; a broken line grants none. */
@@ -190,6 +213,12 @@ public final class ClientCredentials {
 
     /** As {@link #add(Path, String, List)}, with the ports the client may expose ({@code expose} line; none: no line). */
     public static String add(Path file, String name, List<String> services, PortRanges expose) throws IOException {
+        return add(file, name, services, expose, null);
+    }
+
+    /** As above, with a fixed address for the client's exposed ports (null: none). */
+    public static String add(Path file, String name, List<String> services, PortRanges expose, java.net.InetAddress exposeAddress)
+            throws IOException {
         if (!validName(name)) {
             throw new IllegalArgumentException("client names are 1-64 letters, digits, '.', '_' or '-': '" + name + "'");
         }
@@ -203,6 +232,11 @@ public final class ClientCredentials {
             p.remove("client." + name + ".expose");
         } else {
             p.setProperty("client." + name + ".expose", expose.toString());
+        }
+        if (exposeAddress == null) {
+            p.remove("client." + name + ".expose-address");
+        } else {
+            p.setProperty("client." + name + ".expose-address", exposeAddress.getHostAddress());
         }
         write(file, p);
         return name + ":" + secret;
@@ -218,6 +252,7 @@ public final class ClientCredentials {
         boolean had = p.remove("client." + name + ".sha256") != null;
         p.remove("client." + name + ".services");
         p.remove("client." + name + ".expose");
+        p.remove("client." + name + ".expose-address");
         write(file, p);
         return had;
     }
@@ -234,7 +269,9 @@ public final class ClientCredentials {
         List<String> lines = new ArrayList<>();
         for (String name : names) {
             String expose = p.getProperty("client." + name + ".expose", "");
-            lines.add(name + " " + p.getProperty("client." + name + ".services", ALL_SERVICES) + (expose.isBlank() ? "" : " expose " + expose));
+            String address = p.getProperty("client." + name + ".expose-address", "");
+            lines.add(name + " " + p.getProperty("client." + name + ".services", ALL_SERVICES) + (expose.isBlank() ? "" : " expose " + expose)
+                    + (address.isBlank() ? "" : " on " + address));
         }
         return lines;
     }

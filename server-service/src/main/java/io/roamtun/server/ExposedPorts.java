@@ -21,7 +21,7 @@ import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.LinkedHashMap;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +32,9 @@ import org.slf4j.LoggerFactory;
  * its session, suspended or not (connections made while the client is away wait in the session, within its
  * stream limit, until it resumes or times out); when the session ends it closes, and the client's next
  * session listens again. A port held by a session of the same client (its earlier session, not yet expired)
- * is taken over by the new one; held by another client, or by another program, it is refused. Loop thread.
+ * is taken over by the new one; held by another client, or by another program, it is refused. Each client's
+ * ports listen on its own address when it has one ({@link ExposeAddresses}), so clients that expose the same
+ * port do not collide. Loop thread.
  */
 final class ExposedPorts {
     private static final Logger log = LoggerFactory.getLogger(ExposedPorts.class);
@@ -41,39 +43,55 @@ final class ExposedPorts {
     private final EventLoop loop;
     /** True while the server drains: new reverse connections are closed, as new streams are refused. */
     private final BooleanSupplier draining;
-    private final InetAddress bindAddress;
-    private final Map<Integer, Listener> listeners = new TreeMap<>();
+    private final ExposeAddresses addresses = new ExposeAddresses(InetAddress.getLoopbackAddress());
+    private final Map<InetSocketAddress, Listener> listeners = new LinkedHashMap<>();
 
     ExposedPorts(EventLoop loop, BooleanSupplier draining) {
-        this(loop, draining, InetAddress.getLoopbackAddress());
-    }
-
-    ExposedPorts(EventLoop loop, BooleanSupplier draining, InetAddress bindAddress) {
         this.loop = loop;
         this.draining = draining;
-        this.bindAddress = bindAddress;
     }
 
     /**
      * Listens on each of {@code ports} for {@code session} of client {@code owner} ("" without
-     * authentication), where {@code config} and the client's own line allow; the answer to each, in order.
+     * authentication), where {@code policy} and the client's own line allow; the answer to each, in order.
      */
-    List<ExposeResult> listen(Session session, String owner, ClientCredentials.Client client, PortRanges allowed, List<Integer> ports) {
+    List<ExposeResult> listen(Session session, String owner, ClientCredentials.Client client, ExposePolicy policy, List<Integer> ports) {
         List<ExposeResult> results = new ArrayList<>(ports.size());
+        if (ports.isEmpty()) {
+            return results;
+        }
+        String who = owner.isEmpty() ? "the client on link " + session.label() : "client " + owner;
+        Object holder = holder(session, owner);
+        InetAddress address = addresses.addressFor(holder, client == null ? null : client.exposeAddress(), policy.addressPool());
+        if (address == null) {
+            log.warn("{} asked to expose ports {}: no address left in --expose-address-pool {}; refused", who, ports, policy.addressPool());
+            ports.forEach(port -> results.add(ExposeResult.refused(port, ErrorCode.LIMIT_EXCEEDED)));
+            return results;
+        }
         for (int port : ports) {
-            results.add(listenOne(session, owner, client, allowed, port));
+            results.add(listenOne(session, owner, who, client, policy.ports(), new InetSocketAddress(address, port)));
+        }
+        if (listeners.values().stream().noneMatch(l -> l.holder.equals(holder))) {
+            addresses.release(holder);
         }
         return results;
     }
 
-    private ExposeResult listenOne(Session session, String owner, ClientCredentials.Client client, PortRanges allowed, int port) {
-        String who = owner.isEmpty() ? "session " + session.label() : "client " + owner;
+    /** Whose address a listener uses: the client's, by name; without authentication, the session's own. */
+    private static Object holder(Session session, String owner) {
+        return owner.isEmpty() ? session : "client " + owner;
+    }
+
+    private ExposeResult listenOne(Session session, String owner, String who, ClientCredentials.Client client, PortRanges allowed,
+                                   InetSocketAddress at) {
+        int port = at.getPort();
+        InetAddress bindAddress = at.getAddress();
         if (!allowed.contains(port) && (client == null || !client.expose().contains(port))) {
             log.warn("{} asked to expose port {}: not allowed (--allow-expose '{}'{}); refused", who, port, allowed,
                     client == null ? "" : ", its own line '" + client.expose() + "'");
             return ExposeResult.refused(port, ErrorCode.EXPOSE_NOT_ALLOWED);
         }
-        Listener held = listeners.get(port);
+        Listener held = listeners.get(at);
         if (held != null) {
             // Its own earlier session (the client restarted, or lost that session for good): the new one takes
             // the port. Without authentication every client is "", so only a session nobody carries is taken.
@@ -84,7 +102,7 @@ final class ExposedPorts {
             }
             // The listening socket passes to the new session as it is: closing it and binding again would fail,
             // since a channel registered with a selector is closed only at the loop's next select.
-            log.info("port {}: taken over by {} from its earlier session {}", port, who, held.session.label());
+            log.info("port {}: taken over by {} from its earlier session {}", HostPort.format(at), who, held.session.label());
             held.session = session;
             held.owner = owner;
             return ExposeResult.listening(port, bindAddress);
@@ -93,19 +111,18 @@ final class ExposedPorts {
         try {
             channel = ServerSocketChannel.open();
             channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            channel.bind(new InetSocketAddress(bindAddress, port), 128);
+            channel.bind(at, 128);
             channel.configureBlocking(false);
-            Listener listener = new Listener(port, owner, session, channel);
+            Listener listener = new Listener(at, owner, holder(session, owner), session, channel);
             listener.key = loop.register(channel, SelectionKey.OP_ACCEPT, listener);
-            listeners.put(port, listener);
+            listeners.put(at, listener);
             log.info("listening on {} for {} (reverse streams to its --expose {})",
                     HostPort.format((InetSocketAddress) channel.getLocalAddress()), who, port);
             return ExposeResult.listening(port, bindAddress);
         } catch (IOException e) {
             closeQuietly(channel);
             boolean inUse = e instanceof BindException;
-            log.warn("{} asked to expose port {}: cannot listen on {}: {}; refused", who, port,
-                    HostPort.format(new InetSocketAddress(bindAddress, port)), IoErrors.reason(e));
+            log.warn("{} asked to expose port {}: cannot listen on {}: {}; refused", who, port, HostPort.format(at), IoErrors.reason(e));
             return ExposeResult.refused(port, inUse ? ErrorCode.PORT_IN_USE : ErrorCode.INTERNAL_ERROR);
         }
     }
@@ -115,7 +132,10 @@ final class ExposedPorts {
         for (Listener listener : new ArrayList<>(listeners.values())) {
             if (listener.session == session) {
                 listener.close();
-                log.info("session {}: stopped listening on port {}", session.label(), listener.port);
+                log.info("session {}: stopped listening on {}", session.label(), HostPort.format(listener.at));
+                if (listeners.values().stream().noneMatch(l -> l.holder.equals(listener.holder))) {
+                    addresses.release(listener.holder);
+                }
             }
         }
     }
@@ -123,8 +143,8 @@ final class ExposedPorts {
     /** "PORT -> client NAME session ID" lines, for status. */
     List<String> describe() {
         List<String> lines = new ArrayList<>();
-        listeners.values().forEach(l -> lines.add(HostPort.format(new InetSocketAddress(bindAddress, l.port)) + " -> "
-                + l.describeHolder() + " (" + l.accepted + " connections)"));
+        listeners.values().forEach(l -> lines.add(HostPort.format(l.at) + " -> " + l.describeHolder() + " (" + l.accepted
+                + " connections)"));
         return lines;
     }
 
@@ -133,7 +153,7 @@ final class ExposedPorts {
         List<Map<String, Object>> all = new ArrayList<>();
         for (Listener l : listeners.values()) {
             Map<String, Object> m = new java.util.LinkedHashMap<>();
-            m.put("address", bindAddress.getHostAddress());
+            m.put("address", l.at.getAddress().getHostAddress());
             m.put("port", l.port);
             m.put("client", l.owner);
             m.put("session", l.session.id() != null ? l.session.id().toString() : null);
@@ -158,7 +178,9 @@ final class ExposedPorts {
     }
 
     private final class Listener implements IoHandler {
+        final InetSocketAddress at;
         final int port;
+        final Object holder;
         String owner;
         Session session;
         final ServerSocketChannel channel;
@@ -166,8 +188,10 @@ final class ExposedPorts {
         SelectionKey key;
         long accepted;
 
-        Listener(int port, String owner, Session session, ServerSocketChannel channel) {
-            this.port = port;
+        Listener(InetSocketAddress at, String owner, Object holder, Session session, ServerSocketChannel channel) {
+            this.at = at;
+            this.port = at.getPort();
+            this.holder = holder;
             this.owner = owner;
             this.session = session;
             this.channel = channel;
@@ -210,7 +234,7 @@ final class ExposedPorts {
         }
 
         void close() {
-            listeners.remove(port, this);
+            listeners.remove(at, this);
             if (key != null) {
                 key.cancel();
             }

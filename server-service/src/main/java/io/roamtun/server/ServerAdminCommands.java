@@ -14,7 +14,7 @@ import java.util.Set;
  * The server's set-up commands, run instead of the agent:
  * <pre>
  *   server-service init --dir DIR [--client NAME] [--services a,b] [--tls-cert FILE --tls-key FILE]
- *   server-service client add NAME --dir DIR [--services a,b] [--expose PORTS] [--replace]
+ *   server-service client add NAME --dir DIR [--services a,b] [--expose PORTS] [--expose-address ADDR] [--replace]
  *   server-service client remove NAME --dir DIR
  *   server-service client list --dir DIR
  * </pre>
@@ -29,10 +29,11 @@ final class ServerAdminCommands {
             "      makes DIR (0700): the server's ECDSA P-256 key and self-signed certificate, or imports yours,",
             "      and a first client credential (NAME, default client1; an existing client keeps its secret).",
             "      The last line printed is the flags for the client-service.",
-            "  server-service client add NAME --dir DIR [--services a,b] [--expose PORTS] [--replace]",
+            "  server-service client add NAME --dir DIR [--services a,b] [--expose PORTS] [--expose-address ADDR] [--replace]",
             "      a new client credential, printed once; --replace issues a new secret for an existing client",
             "      (its old one stops working at once). --expose PORTS (8080,20000-20100): ports this client may",
-            "      have the server listen on for it (client-service --expose), beyond the server's --allow-expose.",
+            "      have the server listen on for it (client-service --expose), beyond the server's --allow-expose;",
+            "      --expose-address ADDR (e.g. 127.77.0.11): the address its exposed ports listen on.",
             "  server-service client remove NAME --dir DIR",
             "      revokes a client: refused from then on, and its open sessions end within a second.",
             "  server-service client list --dir DIR",
@@ -64,6 +65,7 @@ final class ServerAdminCommands {
         String client;
         String services;
         PortRanges expose = PortRanges.none();
+        java.net.InetAddress exposeAddress;
         String cert;
         String key;
         int startDaysAgo;
@@ -75,7 +77,7 @@ final class ServerAdminCommands {
         /** The set-up commands' options, parsed like the agents' (no abbreviations; --dir=/x and --dir /x alike). */
         private static org.apache.commons.cli.Options options() {
             org.apache.commons.cli.Options o = new org.apache.commons.cli.Options();
-            for (String name : List.of("dir", "client", "services", "expose", "tls-cert", "tls-key", "start-days-ago", "validity-days")) {
+            for (String name : List.of("dir", "client", "services", "expose", "expose-address", "tls-cert", "tls-key", "start-days-ago", "validity-days")) {
                 o.addOption(org.apache.commons.cli.Option.builder().longOpt(name).hasArg().build());
             }
             o.addOption(org.apache.commons.cli.Option.builder().longOpt("replace").build());
@@ -99,6 +101,8 @@ final class ServerAdminCommands {
             client = cli.getOptionValue("client");
             services = cli.getOptionValue("services");
             expose = PortRanges.parse("--expose", cli.getOptionValue("expose"));
+            exposeAddress = cli.hasOption("expose-address")
+                    ? ClientCredentials.exposeAddress("--expose-address", cli.getOptionValue("expose-address")) : null;
             cert = cli.getOptionValue("tls-cert");
             key = cli.getOptionValue("tls-key");
             if (cli.hasOption("start-days-ago")) {
@@ -169,7 +173,7 @@ final class ServerAdminCommands {
             System.out.println("--server-fingerprint " + dir.fingerprint());
             return 0;
         }
-        String credential = ClientCredentials.add(dir.clients().file(), name, f.serviceList(), f.expose);
+        String credential = ClientCredentials.add(dir.clients().file(), name, f.serviceList(), f.expose, f.exposeAddress);
         System.out.println("client '" + name + "' may open " + (f.services == null ? "every service" : f.services));
         System.out.println("flags for the laptop (keep the secret out of shell history: put it in a file for --credential-file):");
         System.out.println("--server-fingerprint " + dir.fingerprint() + " --credential " + credential);
@@ -196,9 +200,12 @@ final class ServerAdminCommands {
                     throw new UsageException("client '" + name + "' exists; add --replace to issue it a new secret "
                             + "(the one its devices use stops working at once)");
                 }
-                System.out.println("--credential " + ClientCredentials.add(file, name, f.serviceList(), f.expose));
+                System.out.println("--credential " + ClientCredentials.add(file, name, f.serviceList(), f.expose, f.exposeAddress));
                 if (!f.expose.isEmpty()) {
                     System.out.println("client '" + name + "' may expose ports " + f.expose + " (reverse tunnels), beyond --allow-expose");
+                }
+                if (f.exposeAddress != null) {
+                    System.out.println("client '" + name + "' exposes its ports on " + f.exposeAddress.getHostAddress());
                 }
                 return 0;
             }

@@ -21,15 +21,16 @@ import java.time.Duration;
  * @param maxPendingPerAddress of those, from one source address; beyond it that address's oldest goes
  * @param maxStreamsPerClient  streams one client's sessions may have the server connect at once; 0 for
  *                             three quarters of what the descriptor limit allows in all
- * @param allowExpose          ports any client may ask the server to listen on for it (reverse streams); a
- *                             client's own {@code expose} line in the clients file may add more
+ * @param expose               the ports any client may ask the server to listen on for it (reverse streams;
+ *                             a client's own line in the clients file may add more), and the addresses to
+ *                             listen on
  */
 public record ServerConfig(InetSocketAddress listen, ServiceDirectory services, SessionSettings session, LinkSettings link,
                            Duration sessionTimeout, TransportFactory transports, ClientCredentials clients,
                            int maxSessions, int maxSessionsPerClient, int maxPendingLinks, int maxPendingPerAddress,
-                           int maxStreamsPerClient, PortRanges allowExpose) {
+                           int maxStreamsPerClient, ExposePolicy expose) {
     public ServerConfig {
-        allowExpose = allowExpose == null ? PortRanges.none() : allowExpose;
+        expose = expose == null ? ExposePolicy.NONE : expose;
     }
 
     /** No port may be exposed but those the clients file grants. */
@@ -38,13 +39,18 @@ public record ServerConfig(InetSocketAddress listen, ServiceDirectory services, 
                         int maxSessions, int maxSessionsPerClient, int maxPendingLinks, int maxPendingPerAddress,
                         int maxStreamsPerClient) {
         this(listen, services, session, link, sessionTimeout, transports, clients, maxSessions, maxSessionsPerClient,
-                maxPendingLinks, maxPendingPerAddress, maxStreamsPerClient, PortRanges.none());
+                maxPendingLinks, maxPendingPerAddress, maxStreamsPerClient, ExposePolicy.NONE);
     }
 
-    /** This configuration with {@code ports} open to every client's exposes. */
+    /** This configuration with {@code ports} open to every client's exposes, on 127.0.0.1. */
     public ServerConfig allowingExpose(PortRanges ports) {
+        return allowingExpose(new ExposePolicy(ports, null));
+    }
+
+    /** This configuration with {@code policy} for reverse tunnels. */
+    public ServerConfig allowingExpose(ExposePolicy policy) {
         return new ServerConfig(listen, services, session, link, sessionTimeout, transports, clients, maxSessions,
-                maxSessionsPerClient, maxPendingLinks, maxPendingPerAddress, maxStreamsPerClient, ports);
+                maxSessionsPerClient, maxPendingLinks, maxPendingPerAddress, maxStreamsPerClient, policy);
     }
 
     /** How long a suspended session waits for its client by default. */

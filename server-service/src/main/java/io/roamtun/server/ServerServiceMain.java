@@ -44,6 +44,10 @@ public final class ServerServiceMain {
         o.addOption(Option.builder().longOpt("allow-expose").hasArg().argName("PORTS")
                 .desc("ports any client may ask this server to listen on for it (client-service --expose), e.g. "
                         + "8080,20000-20100; a client's own line in the clients file ('client add --expose') may add more").build());
+        o.addOption(Option.builder().longOpt("expose-address-pool").hasArg().argName("CIDR")
+                .desc("give each client's exposed ports an address of its own from this network (e.g. 127.77.0.0/16, "
+                        + "which loopback serves without set-up), so several clients can expose one port; a client's "
+                        + "fixed address ('client add --expose-address') wins (default: all on 127.0.0.1)").build());
         o.addOption(Option.builder().longOpt("dir").hasArg().argName("DIR")
                 .desc("the server's key, certificate and clients, made by 'server-service init --dir DIR' (required for TLS)").build());
         o.addOption(Option.builder().longOpt("tls-provider").hasArg().argName("auto|conscrypt|jdk")
@@ -116,6 +120,8 @@ public final class ServerServiceMain {
             services.put(service.getKey(), HostPort.parse("--service " + service.getKey(), service.getValue()));
         }
         PortRanges allowExpose = PortRanges.parse("--allow-expose", cli.value("allow-expose"));
+        io.roamtun.engine.text.Cidr pool = cli.value("expose-address-pool") == null ? null
+                : io.roamtun.engine.text.Cidr.parse("--expose-address-pool", cli.value("expose-address-pool"));
         if (services.isEmpty() && allowExpose.isEmpty() && dir == null) {
             throw new UsageException("no --service given: clients would have nothing to open (and no --allow-expose: nothing to expose)");
         }
@@ -127,7 +133,7 @@ public final class ServerServiceMain {
                 SessionOptions.positive(cli, "max-sessions-per-client", ServerConfig.DEFAULT_MAX_SESSIONS_PER_CLIENT),
                 maxPending, SessionOptions.positive(cli, "max-pending-per-address", ServerConfig.defaultMaxPendingPerAddress(maxPending)),
                 cli.value("max-streams-per-client") == null ? 0 : SessionOptions.positive(cli, "max-streams-per-client", 1),
-                allowExpose);
+                new ExposePolicy(allowExpose, pool));
     }
 
     /** TLS with the key in {@code dir}; public for tests and embedding. */

@@ -235,7 +235,7 @@ final class SessionRegistry implements LinkListener, SessionListener {
         Session session = new Session(engine.loop(), Role.SERVER, config.session(), engine.segments(), engine.chunks(),
                 budget, services, this, link.name());
         List<ExposeResult> exposes = Capabilities.has(hello.capabilities(), Capabilities.REVERSE_STREAMS)
-                ? exposed.listen(session, owner, authenticated, config.allowExpose(), hello.exposes()) : List.of();
+                ? exposed.listen(session, owner, authenticated, config.expose(), hello.exposes()) : List.of();
         Welcome welcome;
         try {
             welcome = session.acceptHello(hello, link, owner, exposes);

@@ -60,6 +60,7 @@ public final class ExposeAnswers {
             case EXPOSE_NOT_ALLOWED -> "the server does not allow this client that port (server-service --allow-expose, "
                     + "or 'server-service client add NAME --expose PORTS')";
             case PORT_IN_USE -> "the port is in use on the server (another client's reverse tunnel, or another program)";
+            case LIMIT_EXCEEDED -> "the server has no address left for this client (its --expose-address-pool is used up)";
             default -> code.name();
         };
     }
