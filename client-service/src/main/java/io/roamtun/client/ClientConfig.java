@@ -24,29 +24,37 @@ import java.util.List;
  * @param transports    TLS with the server pinned (the default) or plaintext
  * @param credential    "NAME:SECRET" for a server that authenticates clients, or empty
  * @param exposes       ports the server listens on for this client, and where their streams go here
+ * @param allowFrom     who may connect to the forwards besides this machine (gateway mode)
  */
 public record ClientConfig(InetSocketAddress server, List<Forward> forwards, SessionSettings session, LinkSettings link,
                            InterfaceSource interfaces, Duration pollInterval, PathPolicy paths, Path adminSocket,
-                           TransportFactory transports, String credential, List<Expose> exposes) {
+                           TransportFactory transports, String credential, List<Expose> exposes, SourceFilter allowFrom) {
     public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(500);
 
     public ClientConfig {
         forwards = List.copyOf(forwards);
         credential = credential == null ? "" : credential;
         exposes = exposes == null ? List.of() : List.copyOf(exposes);
+        allowFrom = allowFrom == null ? SourceFilter.loopbackOnly() : allowFrom;
     }
 
     /** Without reverse tunnels. */
     public ClientConfig(InetSocketAddress server, List<Forward> forwards, SessionSettings session, LinkSettings link,
                         InterfaceSource interfaces, Duration pollInterval, PathPolicy paths, Path adminSocket,
                         TransportFactory transports, String credential) {
-        this(server, forwards, session, link, interfaces, pollInterval, paths, adminSocket, transports, credential, List.of());
+        this(server, forwards, session, link, interfaces, pollInterval, paths, adminSocket, transports, credential, List.of(), null);
     }
 
     /** This configuration with {@code reverse} as its reverse tunnels. */
     public ClientConfig exposing(List<Expose> reverse) {
         return new ClientConfig(server, forwards, session, link, interfaces, pollInterval, paths, adminSocket, transports,
-                credential, reverse);
+                credential, reverse, allowFrom);
+    }
+
+    /** This configuration with forwards open to {@code sources} as well (gateway mode). */
+    public ClientConfig allowingFrom(SourceFilter sources) {
+        return new ClientConfig(server, forwards, session, link, interfaces, pollInterval, paths, adminSocket, transports,
+                credential, exposes, sources);
     }
 
     /** The ports the HELLO asks the server to listen on. */

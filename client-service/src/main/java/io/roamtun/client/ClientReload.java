@@ -5,18 +5,18 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What a reload of the client's configuration changes: the forwards apply at once ({@link ForwardPorts});
+ * What a reload of the client's configuration changes: the forwards and --allow-from apply at once ({@link ForwardPorts});
  * the server, its trust and the credential, the session and link settings, the interface policy, the
  * admin socket and the exposed ports (asked for in the session's HELLO) were fixed at start, so a change of those is named and kept for the next start.
  */
 final class ClientReload {
     private ClientReload() {}
 
-    /** The configuration to run with: {@code fresh}'s forwards, the rest as running. */
+    /** The configuration to run with: {@code fresh}'s forwards and sources allowed, the rest as running. */
     static ClientConfig merge(ClientConfig running, ClientConfig fresh) {
         return new ClientConfig(running.server(), fresh.forwards(), running.session(), running.link(), running.interfaces(),
                 running.pollInterval(), running.paths(), running.adminSocket(), running.transports(), running.credential(),
-                running.exposes());
+                running.exposes(), fresh.allowFrom());
     }
 
     /** What changed that takes a restart (the credential by name only: never its value). */

@@ -52,6 +52,7 @@ public final class ClientService implements Drainable {
     /** Binds every forward's port (all or nothing) and starts connecting to the server-service. */
     public static ClientService start(ClientConfig config) throws IOException {
         ClientService service = new ClientService(config);
+        service.ports.allowFrom(config.allowFrom());
         try {
             service.ports.bindAll(config.forwards());
         } catch (IOException e) {
@@ -67,6 +68,7 @@ public final class ClientService implements Drainable {
                 throw new IllegalStateException(e);
             }
             service.uplink.start(firstPoll);
+            service.recheckForwardAddresses();
             return null;
         });
         if (service.poller != null) {
@@ -86,6 +88,14 @@ public final class ClientService implements Drainable {
         service.ports.byForward().forEach((forward, address) -> log.info("forwarding {} to service {} via {}",
                 HostPort.format(address), forward.service(), HostPort.format(config.server())));
         return service;
+    }
+
+    /** Loop thread, every second: forwards on an interface address follow it (gateway mode). */
+    private void recheckForwardAddresses() {
+        if (ports.followsAddresses()) {
+            ports.recheckAddresses(engine.loop(), uplink);
+        }
+        engine.loop().schedule(java.util.concurrent.TimeUnit.SECONDS.toNanos(1), this::recheckForwardAddresses);
     }
 
     /** The address each forward listens on, in the order given (ports resolved when 0 was asked for). */
@@ -110,9 +120,12 @@ public final class ClientService implements Drainable {
     /** What {@code client-service status --json} prints. */
     public String statusJson() {
         Map<String, Object> status = engine.loop().call(() -> { // the forwards too: a reload changes them on the loop
-            Map<String, Object> json = ClientStatusJson.json(uplink);
+            Map<String, Object> json = ClientStatusJson.json(uplink, ports.refusedSources());
             json.put("forwards", ports.byForward().entrySet().stream()
                     .map(e -> HostPort.format(e.getValue()) + "=" + e.getKey().service()).sorted().toList());
+            json.put("forwards_waiting_for_address", ports.waiting().stream().map(Forward::toString).toList());
+            json.put("allow_from", ports.sources().toString());
+            json.put("connections_refused_by_allow_from", ports.refusedSources());
             return json;
         });
         return io.roamtun.engine.admin.AdminSockets.json(status);
@@ -120,7 +133,7 @@ public final class ClientService implements Drainable {
 
     /** The counters of status and /metrics. Any thread. */
     public io.roamtun.engine.admin.AgentFigures figures() {
-        return engine.loop().call(() -> ClientStatusJson.figures(uplink));
+        return engine.loop().call(() -> ClientStatusJson.figures(uplink, ports.refusedSources()));
     }
 
     /** Closed with the service: the admin socket and the metrics endpoint. */
@@ -128,9 +141,20 @@ public final class ClientService implements Drainable {
         endpoints.attach(endpoint);
     }
 
+    /** Gateway mode's lines of status: who may connect, who was turned away, forwards waiting for an address. */
+    private String gatewayStatus() {
+        StringBuilder out = new StringBuilder();
+        if (ports.sources().givesAccess() || ports.refusedSources() > 0) {
+            out.append("gateway: forwards open to ").append(ports.sources()).append("; ").append(ports.refusedSources())
+                    .append(" connections refused (not in --allow-from)\n");
+        }
+        ports.waiting().forEach(f -> out.append("forward ").append(f).append(": waiting for its address\n"));
+        return out.toString();
+    }
+
     /** What {@code client-service status} prints. */
     public String status() {
-        return engine.loop().call(() -> StatusReport.render(uplink, poller));
+        return engine.loop().call(() -> StatusReport.render(uplink, poller) + gatewayStatus());
     }
 
     /** Moves the session to interface {@code name}, make-before-break; completes once it is done (or failed). */
@@ -193,6 +217,10 @@ public final class ClientService implements Drainable {
                 return "error: reload refused: the client-service is draining";
             }
             List<String> changes = ports.reconcile(fresh.forwards(), engine.loop(), uplink);
+            if (!fresh.allowFrom().equals(ports.sources())) {
+                changes.add("allow-from now " + fresh.allowFrom() + " (was " + ports.sources() + ")");
+                ports.allowFrom(fresh.allowFrom());
+            }
             List<String> restart = ClientReload.needRestart(config, fresh);
             config = ClientReload.merge(config, fresh);
             String line = "configuration reloaded: " + (changes.isEmpty() ? "no forward changed" : String.join("; ", changes))

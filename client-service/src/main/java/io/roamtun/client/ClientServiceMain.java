@@ -41,6 +41,9 @@ public final class ClientServiceMain {
                 .desc("reverse tunnel: the server-service listens on PORT for this client and each connection there "
                         + "reaches HOST:LOCALPORT here (host 127.0.0.1 unless given); the server must allow PORT "
                         + "(--allow-expose, or 'client add --expose'); repeat for more").build());
+        o.addOption(Option.builder().longOpt("allow-from").hasArg().argName("CIDR|any")
+                .desc("gateway mode: who besides this machine may connect to the forwards (e.g. 192.168.1.0/24); "
+                        + "repeat for more; 'any' for everyone. Needed for a forward on a non-loopback address").build());
         o.addOption(Option.builder().longOpt("server-fingerprint").hasArg().argName("sha256:HEX")
                 .desc("trust exactly the server certificate with this SHA-256 (printed by 'server-service init')").build());
         o.addOption(Option.builder().longOpt("server-ca").hasArg().argName("FILE")
@@ -147,6 +150,13 @@ public final class ClientServiceMain {
         if (exposes.size() > io.roamtun.protocol.Wire.MAX_EXPOSES) {
             throw new UsageException("--expose: at most " + io.roamtun.protocol.Wire.MAX_EXPOSES + " ports per client-service");
         }
+        SourceFilter allowFrom = SourceFilter.parse(cli.values("allow-from"));
+        for (Forward forward : forwards) {
+            if (!forward.listen().getAddress().isLoopbackAddress() && !allowFrom.givesAccess()) {
+                throw new UsageException("--forward " + forward + " listens beyond this machine: say who may connect with "
+                        + "--allow-from CIDR (repeatable, e.g. 192.168.1.0/24), or --allow-from any");
+            }
+        }
         if (forwards.isEmpty() && exposes.isEmpty()) {
             throw new UsageException("no --forward given: nothing to listen on (and no --expose: nothing to serve)");
         }
@@ -211,7 +221,7 @@ public final class ClientServiceMain {
         boolean roaming = server.isUnresolved() || !server.getAddress().isLoopbackAddress() || !prefer.isEmpty();
         Path admin = cli.value("admin-socket") != null ? Path.of(cli.value("admin-socket")) : AdminSockets.defaultSocket(ClientAdminRequests.AGENT, instance(cli));
         return new ClientConfig(server, forwards, session, link,
-                roaming ? new SystemInterfaces() : null, poll, new PathPolicy(prefer, exclude), admin, transports, credential, exposes);
+                roaming ? new SystemInterfaces() : null, poll, new PathPolicy(prefer, exclude), admin, transports, credential, exposes, allowFrom);
     }
 
     /** --instance, else the --config file's name without its extension, else the default instance. */
@@ -255,7 +265,7 @@ public final class ClientServiceMain {
             System.exit(control(args));
             return;
         }
-        AgentCommandLine cli = new AgentCommandLine("client-service", options(), Set.of("forward", "expose", "prefer", "exclude"))
+        AgentCommandLine cli = new AgentCommandLine("client-service", options(), Set.of("forward", "expose", "allow-from", "prefer", "exclude"))
                 .helpFooter("control: client-service status | switch IFNAME | reload (client-service status --help)");
         ClientConfig config;
         java.time.Duration drainTimeout;
@@ -296,7 +306,7 @@ public final class ClientServiceMain {
             return;
         }
         service.reloadFrom(() -> {
-            AgentCommandLine again = new AgentCommandLine("client-service", options(), Set.of("forward", "expose", "prefer", "exclude"));
+            AgentCommandLine again = new AgentCommandLine("client-service", options(), Set.of("forward", "expose", "allow-from", "prefer", "exclude"));
             again.parse(args); // the command line as given, the config file as it is now
             return configure(again);
         });

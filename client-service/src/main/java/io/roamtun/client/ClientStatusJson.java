@@ -15,15 +15,16 @@ final class ClientStatusJson {
     private ClientStatusJson() {}
 
     /** Counts of the current session ("out": to the server); resumes are handovers since start. */
-    static AgentFigures figures(Uplink uplink) {
+    /** {@code refusedSources}: app connections turned away by --allow-from, a refusal kind of their own. */
+    static AgentFigures figures(Uplink uplink, long refusedSources) {
         Session session = uplink.session();
         boolean established = session.id() != null;
         return new AgentFigures(session.traffic().bytesOut(), session.traffic().bytesIn(), session.traffic().streams(),
                 session.streamCount(), established ? 1 : 0, established && session.link() == null ? 1 : 0,
-                uplink.handoverCount(), Map.of(), Map.of());
+                uplink.handoverCount(), refusedSources > 0 ? Map.of("SOURCE_NOT_ALLOWED", refusedSources) : Map.of(), Map.of());
     }
 
-    static Map<String, Object> json(Uplink uplink) {
+    static Map<String, Object> json(Uplink uplink, long refusedSources) {
         Session session = uplink.session();
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("agent", "client-service");
@@ -56,7 +57,7 @@ final class ClientStatusJson {
         }
         root.put("handovers_since_start", uplink.handoverCount());
         root.put("handovers", handovers);
-        root.put("totals", figures(uplink).asMap());
+        root.put("totals", figures(uplink, refusedSources).asMap());
         return root;
     }
 }

@@ -21,12 +21,16 @@ final class ForwardListener implements IoHandler {
     private final ServerSocketChannel channel;
     private final Uplink uplink;
     private final AcceptBackoff backoff;
+    /** Whether a source may connect (gateway mode's --allow-from); counts the others. */
+    private final java.util.function.Predicate<java.net.InetAddress> admit;
 
-    ForwardListener(Forward forward, ServerSocketChannel channel, Uplink uplink, EventLoop loop) {
+    ForwardListener(Forward forward, ServerSocketChannel channel, Uplink uplink, EventLoop loop,
+                    java.util.function.Predicate<java.net.InetAddress> admit) {
         this.forward = forward;
         this.channel = channel;
         this.uplink = uplink;
         this.backoff = new AcceptBackoff(loop, log, "forward " + forward);
+        this.admit = admit;
     }
 
     @Override
@@ -44,6 +48,13 @@ final class ForwardListener implements IoHandler {
             }
             backoff.accepted();
             try {
+                java.net.InetAddress source = ((java.net.InetSocketAddress) accepted.getRemoteAddress()).getAddress();
+                if (!admit.test(source)) {
+                    log.info("forward {}: connection from {} refused: not in --allow-from", forward, source.getHostAddress());
+                    accepted.setOption(StandardSocketOptions.SO_LINGER, 0); // a reset: refused, not a service that hung up
+                    accepted.close();
+                    continue;
+                }
                 accepted.configureBlocking(false);
                 accepted.setOption(StandardSocketOptions.TCP_NODELAY, true);
                 uplink.openStream(accepted, forward.service());

@@ -11,14 +11,20 @@ import java.nio.channels.ServerSocketChannel;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The listening sockets of the forwards, one per forward: bound all or nothing at start, then changed one
  * by one by a reload (a forward no longer wanted stops listening, its open connections carry on; a new one
- * is bound). Loop thread once the service runs.
+ * is bound). A forward on an address of an interface (gateway mode) follows that address: while it is not
+ * on the machine (the LAN changed, the cable is out) the forward waits, and it listens again when the
+ * address comes back ({@link #recheckAddresses}). Who may connect is {@link SourceFilter}'s; the others are
+ * turned away and counted. Loop thread once the service runs.
  */
 final class ForwardPorts {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ForwardPorts.class);
     /** A forward's listening socket and the address it got (its port resolved when 0 was asked for). */
     private record Port(ServerSocketChannel channel, InetSocketAddress address) {
         void close() {
@@ -31,16 +37,97 @@ final class ForwardPorts {
     }
 
     private final Map<Forward, Port> open = new LinkedHashMap<>();
+    /** Forwards on an interface address that is not on the machine now: bound when it comes back. */
+    private final Set<Forward> waiting = new LinkedHashSet<>();
+    private SourceFilter sources = SourceFilter.loopbackOnly();
+    private long refusedSources;
 
-    /** Binds every forward's port, or none (the ones bound are closed again) and says which failed. */
+    /**
+     * Binds every forward's port, or none (the ones bound are closed again) and says which failed; a forward
+     * on an interface address that is not on the machine now waits for it instead.
+     */
     void bindAll(List<Forward> forwards) throws IOException {
         try {
             for (Forward forward : forwards) {
-                bind(forward);
+                if (onInterfaceAddress(forward) && !LocalAddresses.isLocal(forward.listen().getAddress())) {
+                    waiting.add(forward);
+                    log.warn("forward {}: {} is not on any interface now; listening once it is", forward,
+                            forward.listen().getAddress().getHostAddress());
+                } else {
+                    bind(forward);
+                }
             }
         } catch (IOException e) {
             closeAll();
             throw e;
+        }
+    }
+
+    /** A forward on one address of one interface: neither loopback nor a wildcard (0.0.0.0, ::). */
+    private static boolean onInterfaceAddress(Forward forward) {
+        java.net.InetAddress a = forward.listen().getAddress();
+        return !a.isLoopbackAddress() && !a.isAnyLocalAddress();
+    }
+
+    /** Who may connect from now on (start, reload). */
+    void allowFrom(SourceFilter filter) {
+        this.sources = filter;
+    }
+
+    /** Whether {@code source} may connect to a forward; a refusal is counted. Loop thread. */
+    boolean admit(java.net.InetAddress source) {
+        if (sources.allows(source)) {
+            return true;
+        }
+        refusedSources++;
+        return false;
+    }
+
+    long refusedSources() {
+        return refusedSources;
+    }
+
+    SourceFilter sources() {
+        return sources;
+    }
+
+    /** Forwards waiting for their address. */
+    List<Forward> waiting() {
+        return List.copyOf(waiting);
+    }
+
+    /** Whether some forward follows an interface address (then {@link #recheckAddresses} is worth running). */
+    boolean followsAddresses() {
+        return open.keySet().stream().anyMatch(ForwardPorts::onInterfaceAddress) || !waiting.isEmpty();
+    }
+
+    /**
+     * Stops listening on addresses that left the machine and listens again on those that came back. Loop
+     * thread; reads the machine's addresses (a few system calls) only when some forward follows one.
+     */
+    void recheckAddresses(EventLoop loop, Uplink uplink) {
+        for (Forward forward : new ArrayList<>(open.keySet())) {
+            if (onInterfaceAddress(forward) && !LocalAddresses.isLocal(forward.listen().getAddress())) {
+                open.remove(forward).close();
+                waiting.add(forward);
+                log.warn("forward {}: its address left the machine; stopped listening, listening again when it is back", forward);
+            }
+        }
+        for (Forward forward : new ArrayList<>(waiting)) {
+            if (LocalAddresses.isLocal(forward.listen().getAddress())) {
+                try {
+                    Port port = bind(forward);
+                    accept(loop, uplink, forward, port.channel());
+                    waiting.remove(forward);
+                    log.info("forward {}: its address is back; listening again", forward);
+                } catch (IOException e) {
+                    Port half = open.remove(forward);
+                    if (half != null) {
+                        half.close();
+                    }
+                    log.warn("forward {}: its address is back but listening failed: {}; trying again", forward, e.getMessage());
+                }
+            }
         }
     }
 
@@ -67,8 +154,8 @@ final class ForwardPorts {
         }
     }
 
-    private static void accept(EventLoop loop, Uplink uplink, Forward forward, ServerSocketChannel channel) throws IOException {
-        loop.register(channel, SelectionKey.OP_ACCEPT, new ForwardListener(forward, channel, uplink, loop));
+    private void accept(EventLoop loop, Uplink uplink, Forward forward, ServerSocketChannel channel) throws IOException {
+        loop.register(channel, SelectionKey.OP_ACCEPT, new ForwardListener(forward, channel, uplink, loop, this::admit));
     }
 
     /** Where each forward listens, in the order given (ports resolved when 0 was asked for). */
@@ -86,6 +173,7 @@ final class ForwardPorts {
     void closeAll() {
         open.values().forEach(Port::close);
         open.clear();
+        waiting.clear();
     }
 
     /**
@@ -94,6 +182,12 @@ final class ForwardPorts {
      */
     List<String> reconcile(List<Forward> wanted, EventLoop loop, Uplink uplink) {
         List<String> changes = new ArrayList<>();
+        for (Forward forward : new ArrayList<>(waiting)) {
+            if (!wanted.contains(forward)) {
+                waiting.remove(forward);
+                changes.add("forward " + forward + " removed (it was waiting for its address)");
+            }
+        }
         for (Forward forward : new ArrayList<>(open.keySet())) {
             if (!wanted.contains(forward)) {
                 Port port = open.remove(forward);
@@ -103,7 +197,12 @@ final class ForwardPorts {
             }
         }
         for (Forward forward : wanted) {
-            if (open.containsKey(forward)) {
+            if (open.containsKey(forward) || waiting.contains(forward)) {
+                continue;
+            }
+            if (onInterfaceAddress(forward) && !LocalAddresses.isLocal(forward.listen().getAddress())) {
+                waiting.add(forward);
+                changes.add("forward " + forward + " added, waiting for its address to be on an interface");
                 continue;
             }
             Port port = null;

@@ -40,7 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
 class NetnsHandoverTest {
     private static final Pattern HANDOVERS = Pattern.compile("handovers \\((\\d+)\\)");
 
-    private static void requireRootAndTools() throws Exception {
+    static void requireRootAndTools() throws Exception {
         String uid = NetnsLab.run("id", "-u").trim();
         if (!uid.equals("0")) {
             if (Boolean.getBoolean("roamtun.requireTools")) {
@@ -53,20 +53,20 @@ class NetnsHandoverTest {
         }
     }
 
-    private static List<String> java(String mainClass, String... args) {
+    static List<String> java(String mainClass, String... args) {
         List<String> command = new ArrayList<>(List.of(System.getProperty("java.home") + "/bin/java", "-Xmx256m",
                 "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), mainClass));
         command.addAll(List.of(args));
         return command;
     }
 
-    private static void awaitLog(Path log, String regex, long seconds) throws Exception {
+    static void awaitLog(Path log, String regex, long seconds) throws Exception {
         Pattern p = Pattern.compile(regex);
         Await.until(Duration.ofSeconds(seconds), () -> Files.exists(log) && p.matcher(Files.readString(log)).find(),
                 () -> "no /" + regex + "/ in " + log + ":\n" + (Files.exists(log) ? Files.readString(log) : "(no log)"));
     }
 
-    private static String admin(Path socket, String request) throws IOException {
+    static String admin(Path socket, String request) throws IOException {
         try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
             channel.write(ByteBuffer.wrap((request + "\n").getBytes(StandardCharsets.UTF_8)));
             return new String(Channels.newInputStream(channel).readAllBytes(), StandardCharsets.UTF_8);

@@ -240,8 +240,8 @@ class ReverseTunnelTest {
         for (String[] c : new String[][] {{desk, "desk"}, {laptop, "laptop"}, {phone, "phone"}}) {
             Backends.Server app = says("I am " + c[1]);
             ClientConfig config = new ClientConfig(server.address(), List.of(), SessionSettings.defaults(), LINK, null,
-                    Duration.ofMillis(100), PathPolicy.any(), null, io.roamtun.engine.transport.TransportFactory.plaintext(), c[0],
-                    List.of(new Expose(port, app.address())));
+                    Duration.ofMillis(100), PathPolicy.any(), null, io.roamtun.engine.transport.TransportFactory.plaintext(), c[0])
+                    .exposing(List.of(new Expose(port, app.address())));
             ClientService client = started(ClientService.start(config));
             Await.until(Duration.ofSeconds(10), c[1] + " told where the server listens", () -> client.status().contains(": server listens on"));
         }
