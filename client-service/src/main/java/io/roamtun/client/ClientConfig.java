@@ -25,10 +25,12 @@ import java.util.List;
  * @param credential    "NAME:SECRET" for a server that authenticates clients, or empty
  * @param exposes       ports the server listens on for this client, and where their streams go here
  * @param allowFrom     who may connect to the forwards besides this machine (gateway mode)
+ * @param udpForwards   local UDP ports that stand in for the server's UDP services
  */
 public record ClientConfig(InetSocketAddress server, List<Forward> forwards, SessionSettings session, LinkSettings link,
                            InterfaceSource interfaces, Duration pollInterval, PathPolicy paths, Path adminSocket,
-                           TransportFactory transports, String credential, List<Expose> exposes, SourceFilter allowFrom) {
+                           TransportFactory transports, String credential, List<Expose> exposes, SourceFilter allowFrom,
+                           List<UdpForward> udpForwards) {
     public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(500);
 
     public ClientConfig {
@@ -36,25 +38,32 @@ public record ClientConfig(InetSocketAddress server, List<Forward> forwards, Ses
         credential = credential == null ? "" : credential;
         exposes = exposes == null ? List.of() : List.copyOf(exposes);
         allowFrom = allowFrom == null ? SourceFilter.loopbackOnly() : allowFrom;
+        udpForwards = udpForwards == null ? List.of() : List.copyOf(udpForwards);
     }
 
     /** Without reverse tunnels. */
     public ClientConfig(InetSocketAddress server, List<Forward> forwards, SessionSettings session, LinkSettings link,
                         InterfaceSource interfaces, Duration pollInterval, PathPolicy paths, Path adminSocket,
                         TransportFactory transports, String credential) {
-        this(server, forwards, session, link, interfaces, pollInterval, paths, adminSocket, transports, credential, List.of(), null);
+        this(server, forwards, session, link, interfaces, pollInterval, paths, adminSocket, transports, credential, List.of(), null, null);
     }
 
     /** This configuration with {@code reverse} as its reverse tunnels. */
     public ClientConfig exposing(List<Expose> reverse) {
         return new ClientConfig(server, forwards, session, link, interfaces, pollInterval, paths, adminSocket, transports,
-                credential, reverse, allowFrom);
+                credential, reverse, allowFrom, udpForwards);
     }
 
     /** This configuration with forwards open to {@code sources} as well (gateway mode). */
     public ClientConfig allowingFrom(SourceFilter sources) {
         return new ClientConfig(server, forwards, session, link, interfaces, pollInterval, paths, adminSocket, transports,
-                credential, exposes, sources);
+                credential, exposes, sources, udpForwards);
+    }
+
+    /** This configuration with {@code udp} as its UDP forwards. */
+    public ClientConfig forwardingUdp(List<UdpForward> udp) {
+        return new ClientConfig(server, forwards, session, link, interfaces, pollInterval, paths, adminSocket, transports,
+                credential, exposes, allowFrom, udp);
     }
 
     /** The ports the HELLO asks the server to listen on. */

@@ -16,7 +16,7 @@ final class ClientReload {
     static ClientConfig merge(ClientConfig running, ClientConfig fresh) {
         return new ClientConfig(running.server(), fresh.forwards(), running.session(), running.link(), running.interfaces(),
                 running.pollInterval(), running.paths(), running.adminSocket(), running.transports(), running.credential(),
-                running.exposes(), fresh.allowFrom());
+                running.exposes(), fresh.allowFrom(), running.udpForwards());
     }
 
     /** What changed that takes a restart (the credential by name only: never its value). */
@@ -33,6 +33,7 @@ final class ClientReload {
         ConfigChanges.note(changes, "prefer/exclude", running.paths(), fresh.paths());
         ConfigChanges.note(changes, "admin-socket", running.adminSocket(), fresh.adminSocket());
         ConfigChanges.note(changes, "expose", running.exposes(), fresh.exposes());
+        ConfigChanges.note(changes, "forward-udp", running.udpForwards(), fresh.udpForwards());
         return changes;
     }
 }

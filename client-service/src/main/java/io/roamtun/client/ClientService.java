@@ -32,6 +32,7 @@ public final class ClientService implements Drainable {
     private final EngineContext engine;
     private final Uplink uplink;
     private final ForwardPorts ports = new ForwardPorts();
+    private final UdpForwardPorts udpPorts = new UdpForwardPorts();
     private final InterfacePoller poller;
     /** Null when the server was given as an address. */
     private final ServerNameResolver resolver;
@@ -55,7 +56,9 @@ public final class ClientService implements Drainable {
         service.ports.allowFrom(config.allowFrom());
         try {
             service.ports.bindAll(config.forwards());
+            service.udpPorts.bindAll(config.udpForwards());
         } catch (IOException e) {
+            service.ports.closeAll();
             service.engine.close();
             throw e;
         }
@@ -64,6 +67,7 @@ public final class ClientService implements Drainable {
         service.engine.loop().call(() -> {
             try {
                 service.ports.acceptAll(service.engine.loop(), service.uplink);
+                service.udpPorts.receiveAll(service.engine.loop(), service.uplink);
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }
@@ -87,6 +91,11 @@ public final class ClientService implements Drainable {
         }
         service.ports.byForward().forEach((forward, address) -> log.info("forwarding {} to service {} via {}",
                 HostPort.format(address), forward.service(), HostPort.format(config.server())));
+        List<InetSocketAddress> udp = service.udpForwardAddresses();
+        for (int i = 0; i < udp.size(); i++) {
+            log.info("forwarding udp {} to service {} via {}", HostPort.format(udp.get(i)), config.udpForwards().get(i).service(),
+                    HostPort.format(config.server()));
+        }
         return service;
     }
 
@@ -96,6 +105,17 @@ public final class ClientService implements Drainable {
             ports.recheckAddresses(engine.loop(), uplink);
         }
         engine.loop().schedule(java.util.concurrent.TimeUnit.SECONDS.toNanos(1), this::recheckForwardAddresses);
+    }
+
+    /** Where each UDP forward receives, in the order given. */
+    public List<InetSocketAddress> udpForwardAddresses() {
+        return engine.loop().call(() -> {
+            try {
+                return udpPorts.addresses();
+            } catch (IOException e) {
+                return List.of();
+            }
+        });
     }
 
     /** The address each forward listens on, in the order given (ports resolved when 0 was asked for). */
@@ -149,6 +169,11 @@ public final class ClientService implements Drainable {
                     .append(" connections refused (not in --allow-from)\n");
         }
         ports.waiting().forEach(f -> out.append("forward ").append(f).append(": waiting for its address\n"));
+        udpPorts.describe().forEach(line -> out.append(line).append('\n'));
+        String datagrams = uplink.session().datagrams().describe();
+        if (!datagrams.isEmpty()) {
+            out.append(datagrams).append('\n');
+        }
         return out.toString();
     }
 
@@ -203,6 +228,7 @@ public final class ClientService implements Drainable {
 
     private void closeListeners() {
         ports.closeAll();
+        udpPorts.closeAll();
     }
 
     /**

@@ -37,6 +37,9 @@ public final class ClientServiceMain {
                 .desc("the server-service to connect to (required)").build());
         o.addOption(Option.builder().longOpt("forward").hasArg().argName("[BIND_ADDR:]PORT=NAME")
                 .desc("listen on PORT (127.0.0.1 unless BIND_ADDR is given) for service NAME; repeat for more").build());
+        o.addOption(Option.builder().longOpt("forward-udp").hasArg().argName("[BIND_ADDR:]PORT=NAME")
+                .desc("receive UDP datagrams on PORT (127.0.0.1 unless BIND_ADDR is given) for the server's UDP service "
+                        + "NAME (server-service --udp-service); each source is a flow, answered from this port; repeat for more").build());
         o.addOption(Option.builder().longOpt("expose").hasArg().argName("PORT=[HOST:]LOCALPORT")
                 .desc("reverse tunnel: the server-service listens on PORT for this client and each connection there "
                         + "reaches HOST:LOCALPORT here (host 127.0.0.1 unless given); the server must allow PORT "
@@ -157,7 +160,20 @@ public final class ClientServiceMain {
                         + "--allow-from CIDR (repeatable, e.g. 192.168.1.0/24), or --allow-from any");
             }
         }
-        if (forwards.isEmpty() && exposes.isEmpty()) {
+        List<UdpForward> udpForwards = new ArrayList<>();
+        Set<InetSocketAddress> udpSeen = new HashSet<>();
+        for (String spec : cli.values("forward-udp")) {
+            UdpForward forward = UdpForward.parse(spec);
+            if (forward.listen().getPort() != 0 && !udpSeen.add(forward.listen())) {
+                throw new UsageException("--forward-udp: " + HostPort.format(forward.listen()) + " is given twice");
+            }
+            if (!forward.listen().getAddress().isLoopbackAddress() && !allowFrom.givesAccess()) {
+                throw new UsageException("--forward-udp " + forward.listen().getAddress().getHostAddress() + ":"
+                        + forward.listen().getPort() + " listens beyond this machine: say who may send with --allow-from CIDR, or --allow-from any");
+            }
+            udpForwards.add(forward);
+        }
+        if (forwards.isEmpty() && exposes.isEmpty() && udpForwards.isEmpty()) {
             throw new UsageException("no --forward given: nothing to listen on (and no --expose: nothing to serve)");
         }
         TransportFactory transports;
@@ -221,7 +237,7 @@ public final class ClientServiceMain {
         boolean roaming = server.isUnresolved() || !server.getAddress().isLoopbackAddress() || !prefer.isEmpty();
         Path admin = cli.value("admin-socket") != null ? Path.of(cli.value("admin-socket")) : AdminSockets.defaultSocket(ClientAdminRequests.AGENT, instance(cli));
         return new ClientConfig(server, forwards, session, link,
-                roaming ? new SystemInterfaces() : null, poll, new PathPolicy(prefer, exclude), admin, transports, credential, exposes, allowFrom);
+                roaming ? new SystemInterfaces() : null, poll, new PathPolicy(prefer, exclude), admin, transports, credential, exposes, allowFrom, udpForwards);
     }
 
     /** --instance, else the --config file's name without its extension, else the default instance. */
@@ -265,7 +281,7 @@ public final class ClientServiceMain {
             System.exit(control(args));
             return;
         }
-        AgentCommandLine cli = new AgentCommandLine("client-service", options(), Set.of("forward", "expose", "allow-from", "prefer", "exclude"))
+        AgentCommandLine cli = new AgentCommandLine("client-service", options(), Set.of("forward", "forward-udp", "expose", "allow-from", "prefer", "exclude"))
                 .helpFooter("control: client-service status | switch IFNAME | reload (client-service status --help)");
         ClientConfig config;
         java.time.Duration drainTimeout;
@@ -306,7 +322,7 @@ public final class ClientServiceMain {
             return;
         }
         service.reloadFrom(() -> {
-            AgentCommandLine again = new AgentCommandLine("client-service", options(), Set.of("forward", "expose", "allow-from", "prefer", "exclude"));
+            AgentCommandLine again = new AgentCommandLine("client-service", options(), Set.of("forward", "forward-udp", "expose", "allow-from", "prefer", "exclude"));
             again.parse(args); // the command line as given, the config file as it is now
             return configure(again);
         });

@@ -24,8 +24,14 @@ public final class Capabilities {
      */
     public static final int REVERSE_STREAMS = 2;
 
+    /**
+     * Datagrams (UDP): DATAGRAM frames carry one datagram of a flow, named by its service in every frame
+     * ({@link DatagramPayload}), unsequenced, dropped rather than resent.
+     */
+    public static final int DATAGRAMS = 4;
+
     /** Every bit this build knows. */
-    public static final int SUPPORTED = RESUME_CHANNEL_BINDING | REVERSE_STREAMS;
+    public static final int SUPPORTED = RESUME_CHANNEL_BINDING | REVERSE_STREAMS | DATAGRAMS;
 
     /** The bits this side offers: all it supports, less channel binding when its transport cannot export. */
     public static int offered(boolean canBindChannel) {

@@ -24,13 +24,16 @@ import java.time.Duration;
  * @param expose               the ports any client may ask the server to listen on for it (reverse streams;
  *                             a client's own line in the clients file may add more), and the addresses to
  *                             listen on
+ * @param udpServices          the UDP services clients' flows may reach, by name ({@code --udp-service})
  */
 public record ServerConfig(InetSocketAddress listen, ServiceDirectory services, SessionSettings session, LinkSettings link,
                            Duration sessionTimeout, TransportFactory transports, ClientCredentials clients,
                            int maxSessions, int maxSessionsPerClient, int maxPendingLinks, int maxPendingPerAddress,
-                           int maxStreamsPerClient, ExposePolicy expose) {
+                           int maxStreamsPerClient, ExposePolicy expose,
+                           ServiceDirectory udpServices) {
     public ServerConfig {
         expose = expose == null ? ExposePolicy.NONE : expose;
+        udpServices = udpServices == null ? ServiceDirectory.empty() : udpServices;
     }
 
     /** No port may be exposed but those the clients file grants. */
@@ -39,7 +42,7 @@ public record ServerConfig(InetSocketAddress listen, ServiceDirectory services, 
                         int maxSessions, int maxSessionsPerClient, int maxPendingLinks, int maxPendingPerAddress,
                         int maxStreamsPerClient) {
         this(listen, services, session, link, sessionTimeout, transports, clients, maxSessions, maxSessionsPerClient,
-                maxPendingLinks, maxPendingPerAddress, maxStreamsPerClient, ExposePolicy.NONE);
+                maxPendingLinks, maxPendingPerAddress, maxStreamsPerClient, ExposePolicy.NONE, null);
     }
 
     /** This configuration with {@code ports} open to every client's exposes, on 127.0.0.1. */
@@ -50,7 +53,13 @@ public record ServerConfig(InetSocketAddress listen, ServiceDirectory services, 
     /** This configuration with {@code policy} for reverse tunnels. */
     public ServerConfig allowingExpose(ExposePolicy policy) {
         return new ServerConfig(listen, services, session, link, sessionTimeout, transports, clients, maxSessions,
-                maxSessionsPerClient, maxPendingLinks, maxPendingPerAddress, maxStreamsPerClient, policy);
+                maxSessionsPerClient, maxPendingLinks, maxPendingPerAddress, maxStreamsPerClient, policy, udpServices);
+    }
+
+    /** This configuration with {@code udp} as its UDP services. */
+    public ServerConfig withUdpServices(ServiceDirectory udp) {
+        return new ServerConfig(listen, services, session, link, sessionTimeout, transports, clients, maxSessions,
+                maxSessionsPerClient, maxPendingLinks, maxPendingPerAddress, maxStreamsPerClient, expose, udp);
     }
 
     /** How long a suspended session waits for its client by default. */

@@ -23,7 +23,8 @@ final class ServerReload {
     static ServerConfig merge(ServerConfig running, ServerConfig fresh) {
         return new ServerConfig(running.listen(), fresh.services(), sessionsFrom(running, fresh), running.link(), fresh.sessionTimeout(),
                 running.transports(), running.clients(), fresh.maxSessions(), fresh.maxSessionsPerClient(),
-                running.maxPendingLinks(), running.maxPendingPerAddress(), running.maxStreamsPerClient(), fresh.expose());
+                running.maxPendingLinks(), running.maxPendingPerAddress(), running.maxStreamsPerClient(), fresh.expose(),
+                fresh.udpServices());
     }
 
     /** The settings of new sessions from {@code fresh}, with the buffer budget the agent was started with. */
@@ -50,6 +51,7 @@ final class ServerReload {
                 .forEach(name -> changes.add("service " + name + " removed (its open streams carry on)"));
         ConfigChanges.note(changes, "max-sessions", running.maxSessions(), fresh.maxSessions());
         ConfigChanges.note(changes, "allow-expose / expose-address-pool (for new sessions)", running.expose(), fresh.expose());
+        ConfigChanges.note(changes, "udp-service", running.udpServices().asMap(), fresh.udpServices().asMap());
         ConfigChanges.note(changes, "max-sessions-per-client", running.maxSessionsPerClient(), fresh.maxSessionsPerClient());
         ConfigChanges.note(changes, "session-timeout", running.sessionTimeout(), fresh.sessionTimeout());
         ConfigChanges.note(changes, "settings of new sessions", running.session(), sessionsFrom(running, fresh));

@@ -41,6 +41,8 @@ public final class ServerServiceMain {
                 .desc("where client-services connect (required), e.g. 0.0.0.0:7000").build());
         o.addOption(Option.builder().longOpt("service").hasArg().argName("NAME=HOST:PORT")
                 .desc("a backend service clients may open; repeat for more").build());
+        o.addOption(Option.builder().longOpt("udp-service").hasArg().argName("NAME=HOST:PORT")
+                .desc("a UDP service clients may send datagrams to (client-service --forward-udp PORT=NAME); repeat for more").build());
         o.addOption(Option.builder().longOpt("allow-expose").hasArg().argName("PORTS")
                 .desc("ports any client may ask this server to listen on for it (client-service --expose), e.g. "
                         + "8080,20000-20100; a client's own line in the clients file ('client add --expose') may add more").build());
@@ -101,6 +103,18 @@ public final class ServerServiceMain {
                 throw new UsageException("--service: '" + name + "' is given twice");
             }
         }
+        Map<String, InetSocketAddress> udpServices = new LinkedHashMap<>();
+        for (String spec : cli.values("udp-service")) {
+            int eq = spec.indexOf('=');
+            String name = eq <= 0 ? "" : spec.substring(0, eq).trim();
+            if (eq <= 0 || !ServiceNames.isValid(name)) {
+                throw new UsageException("--udp-service: '" + spec + "' is not NAME=HOST:PORT (names: letters, digits, '.', '_', '-')");
+            }
+            if (serviceSpecs.containsKey(name) || udpServices.containsKey(name)) {
+                throw new UsageException("--udp-service: '" + name + "' is given twice (TCP and UDP services share one set of names)");
+            }
+            udpServices.put(name, HostPort.parse("--udp-service " + name, spec.substring(eq + 1)));
+        }
         boolean plaintext = cli.has("insecure-plaintext");
         ServerDirectory dir = cli.value("dir") == null ? null : new ServerDirectory(Path.of(cli.value("dir")));
         TransportFactory transports;
@@ -122,7 +136,7 @@ public final class ServerServiceMain {
         PortRanges allowExpose = PortRanges.parse("--allow-expose", cli.value("allow-expose"));
         io.roamtun.engine.text.Cidr pool = cli.value("expose-address-pool") == null ? null
                 : io.roamtun.engine.text.Cidr.parse("--expose-address-pool", cli.value("expose-address-pool"));
-        if (services.isEmpty() && allowExpose.isEmpty() && dir == null) {
+        if (services.isEmpty() && udpServices.isEmpty() && allowExpose.isEmpty() && dir == null) {
             throw new UsageException("no --service given: clients would have nothing to open (and no --allow-expose: nothing to expose)");
         }
         int maxPending = SessionOptions.positive(cli, "max-pending", ServerConfig.DEFAULT_MAX_PENDING_LINKS);
@@ -133,7 +147,7 @@ public final class ServerServiceMain {
                 SessionOptions.positive(cli, "max-sessions-per-client", ServerConfig.DEFAULT_MAX_SESSIONS_PER_CLIENT),
                 maxPending, SessionOptions.positive(cli, "max-pending-per-address", ServerConfig.defaultMaxPendingPerAddress(maxPending)),
                 cli.value("max-streams-per-client") == null ? 0 : SessionOptions.positive(cli, "max-streams-per-client", 1),
-                new ExposePolicy(allowExpose, pool));
+                new ExposePolicy(allowExpose, pool), new ServiceDirectory(udpServices));
     }
 
     /** TLS with the key in {@code dir}; public for tests and embedding. */

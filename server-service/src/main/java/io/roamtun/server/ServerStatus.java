@@ -44,6 +44,10 @@ final class ServerStatus {
                     .append(session.traffic().bytesIn()).append(" bytes in, ").append(session.traffic().bytesOut())
                     .append(" bytes out, ").append(session.unacknowledgedBytes()).append(" bytes unacknowledged, resumed ")
                     .append(session.resumes()).append(" times\n");
+            String datagrams = session.datagrams().describe();
+            if (!datagrams.isEmpty()) {
+                out.append("  ").append(datagrams).append('\n');
+            }
         }
         for (String line : registry.exposed().describe()) {
             out.append("exposed ").append(line).append('\n');
@@ -76,6 +80,10 @@ final class ServerStatus {
             s.put("data_bytes_to_client", session.traffic().bytesOut());
             s.put("unacknowledged_bytes", session.unacknowledgedBytes());
             s.put("resumes", session.resumes());
+            s.put("datagrams_sent", session.datagrams().counters().sent());
+            s.put("datagrams_received", session.datagrams().counters().received());
+            s.put("datagrams_dropped_queue_full", session.datagrams().queue().droppedFull());
+            s.put("datagrams_dropped_while_away", session.datagrams().queue().droppedWhileAway());
             sessions.add(s);
         }
         root.put("sessions", sessions);

@@ -109,6 +109,7 @@ final class SessionRegistry implements LinkListener, SessionListener {
                         endRevoked(session, why);
                     } else {
                         session.useServices(admission.servicesOf(session, config.services())); // new streams, at once
+                        session.datagrams().useServices(admission.servicesOf(session, config.udpServices()));
                     }
                 }
             }
@@ -148,6 +149,7 @@ final class SessionRegistry implements LinkListener, SessionListener {
         config = reloaded;
         for (ServerSession held : sessions.values()) {
             held.session.useServices(admission.servicesOf(held.session, config.services()));
+            held.session.datagrams().useServices(admission.servicesOf(held.session, config.udpServices()));
         }
     }
 
@@ -245,6 +247,7 @@ final class SessionRegistry implements LinkListener, SessionListener {
             throw refused;
         }
         session.useQuota(streams);
+        session.datagrams().useServices(admission.servicesOf(session, config.udpServices()));
         sessions.put(session.id(), new ServerSession(session, authenticated != null ? authenticated.secretSha256() : null,
                 links.getOrDefault(link, 0L)));
         pending.done(link);

@@ -186,6 +186,7 @@ public final class Link implements IoHandler {
                     FrameEncoder.ack(slot, ack);
                 }
             }
+            session.drainDatagrams(writer::datagramSlot); // UDP jumps the streams' queue, within its room
         }
         try {
             switch (writer.flush(state.carriesSession())) {

@@ -18,6 +18,10 @@ final class LinkWriter {
     private static final Logger log = LoggerFactory.getLogger(LinkWriter.class);
     /** Control frames are small and few (one ACK, PONGs for a peer's PINGs, one GOAWAY). */
     static final int CONTROL_CAPACITY = 16 * 1024;
+    /** With datagrams (UDP) the control run grows once to hold two of the largest beside the control frames. */
+    static final int CONTROL_CAPACITY_WITH_DATAGRAMS = CONTROL_CAPACITY + 2 * Wire.MAX_FRAME_BYTES;
+    /** Control room datagrams never take, so an ACK, a PONG or a GOAWAY always fits. */
+    private static final int CONTROL_RESERVE = 2 * 1024;
     /** Views per gathering write: the control run plus this many replay segments. */
     private static final int MAX_VIEWS = 17;
 
@@ -26,8 +30,8 @@ final class LinkWriter {
 
     private final LinkTransport transport;
     private final String name;
-    private final ByteBuffer control = ByteBuffer.allocateDirect(CONTROL_CAPACITY);
-    private final ByteBuffer controlView = control.duplicate();
+    private ByteBuffer control = ByteBuffer.allocateDirect(CONTROL_CAPACITY);
+    private ByteBuffer controlView = control.duplicate();
     private final ByteBuffer[] views = new ByteBuffer[MAX_VIEWS];
     private int controlRead;
     /** Control bytes up to here have had their TRACE line. */
@@ -74,6 +78,26 @@ final class LinkWriter {
             return null;
         }
         return control;
+    }
+
+    /**
+     * A slot for one DATAGRAM frame of {@code frameBytes} in the control run (so it jumps the streams' bytes
+     * at the next frame boundary), leaving room for control frames; null when there is none now.
+     */
+    ByteBuffer datagramSlot(int frameBytes) {
+        ByteBuffer slot = controlSlot(frameBytes + CONTROL_RESERVE);
+        if (slot == null && control.capacity() < CONTROL_CAPACITY_WITH_DATAGRAMS) {
+            ByteBuffer larger = ByteBuffer.allocateDirect(CONTROL_CAPACITY_WITH_DATAGRAMS);
+            traceControl();
+            controlView.limit(control.position()).position(controlRead);
+            larger.put(controlView);
+            control = larger;
+            controlView = larger.duplicate();
+            controlRead = 0;
+            controlTraced = control.position();
+            slot = controlSlot(frameBytes + CONTROL_RESERVE);
+        }
+        return slot;
     }
 
     /** Runs {@code step} (which queues a control frame) at the first flush after the transport's handshake. */

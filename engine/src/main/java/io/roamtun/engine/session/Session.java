@@ -45,6 +45,7 @@ public final class Session implements SessionPort {
     private final QueueMemory queueMemory;
     private final StreamTable streams;
     private final TrafficCounters traffic = new TrafficCounters();
+    private final io.roamtun.engine.datagram.SessionDatagrams datagrams;
     private String label;
     private SessionState state = SessionState.ESTABLISHING;
     private Link link;
@@ -71,6 +72,8 @@ public final class Session implements SessionPort {
         replay.onRoomFreed(sendQueue::roomFreed);
         this.streams = new StreamTable(this, role, sequence, new StreamAdmission(settings.maxStreams(), budget, services));
         this.queueMemory = new QueueMemory(budget, chunkPool, this::label, streams::all);
+        this.datagrams = new io.roamtun.engine.datagram.SessionDatagrams(loop, role, this::requestFlush, () -> link != null,
+                () -> peer.maxPayload(), io.roamtun.engine.datagram.SessionDatagrams.DEFAULT_IDLE_TIMEOUT);
         if (budget != null) {
             budget.sessionStarted(queueMemory);
         }
@@ -104,7 +107,7 @@ public final class Session implements SessionPort {
             throw new ProtocolException(ErrorCode.UNSUPPORTED_VERSION, "client speaks versions " + hello.minVersion() + ".."
                     + hello.maxVersion() + ", this server " + Wire.MIN_SESSION_VERSION + ".." + Wire.MAX_SESSION_VERSION);
         }
-        peer = PeerSettings.negotiate(hello.capabilities(), hello.initialWindow(), hello.maxPayload(), link.transport().canBindChannel());
+        usePeer(PeerSettings.negotiate(hello.capabilities(), hello.initialWindow(), hello.maxPayload(), link.transport().canBindChannel()));
         this.owner = owner;
         Welcome welcome = sequence.welcome(Math.min(hello.maxVersion(), Wire.MAX_SESSION_VERSION), peer.capabilities(),
                 settings.streamWindow(), Wire.MAX_PAYLOAD).withExposes(exposes);
@@ -122,8 +125,8 @@ public final class Session implements SessionPort {
         }
         sequence.welcomed(welcome);
         label = welcome.sessionId().shortHex();
-        peer = PeerSettings.negotiate(welcome.capabilities(), welcome.initialWindow(), welcome.maxPayload(),
-                link.transport().canBindChannel());
+        usePeer(PeerSettings.negotiate(welcome.capabilities(), welcome.initialWindow(), welcome.maxPayload(),
+                link.transport().canBindChannel()));
         this.link = link;
         state = state.next(SessionState.ACTIVE);
         link.attach(this, replay().acked());
@@ -202,6 +205,16 @@ public final class Session implements SessionPort {
         return streams.size();
     }
 
+    private void usePeer(PeerSettings negotiated) {
+        peer = negotiated;
+        datagrams.negotiated(Capabilities.has(peer.capabilities(), Capabilities.DATAGRAMS));
+    }
+
+    /** The session's UDP flows and datagrams. */
+    public io.roamtun.engine.datagram.SessionDatagrams datagrams() {
+        return datagrams;
+    }
+
     /** The capability bits both sides support ({@link Capabilities}); 0 before the handshake. */
     public int capabilities() {
         return peer.capabilities();
@@ -212,10 +225,8 @@ public final class Session implements SessionPort {
     }
 
     /**
-     * Ends the session: every stream still in it has its local socket reset, and buffers are freed. A
-     * stream still open when its session ends may have lost bytes either way (in this side's buffers, or
-     * in the peer's, which this side cannot see), so its app or backend must not get a clean end of
-     * stream that would pass a cut-off transfer for a whole one: a TCP reset says the connection broke.
+     * Ends the session: every stream's local socket is reset (bytes may be lost either way, so no clean end
+     * of stream may pass a cut-off transfer for a whole one), buffers and UDP flows are freed.
      */
     public void close(String reason) {
         if (state == SessionState.CLOSED) {
@@ -238,6 +249,7 @@ public final class Session implements SessionPort {
         state = state.next(SessionState.CLOSED);
         sendQueue.close();
         streams.abandonAll();
+        datagrams.close();
         sequence.release();
         if (budget != null) {
             budget.sessionEnded(queueMemory);
@@ -250,6 +262,7 @@ public final class Session implements SessionPort {
             return; // a link the session already left
         }
         link = null;
+        datagrams.linkLost();
         if (state == SessionState.ACTIVE) {
             state = state.next(SessionState.SUSPENDED);
             suspendedAtNanos = System.nanoTime();
@@ -345,6 +358,11 @@ public final class Session implements SessionPort {
         return sequence.acks().takeDueAck();
     }
 
+    @Override
+    public void drainDatagrams(java.util.function.IntFunction<java.nio.ByteBuffer> slot) {
+        datagrams.drainInto(slot);
+    }
+
     void requestFlush() {
         if (link != null) {
             link.requestFlush();
@@ -353,41 +371,23 @@ public final class Session implements SessionPort {
 
     // ---- for streams ----------------------------------------------------------------------------
 
-    SendQueue sendQueue() {
-        return sendQueue;
-    }
+    SendQueue sendQueue() { return sendQueue; }
 
-    QueueMemory queueMemory() {
-        return queueMemory;
-    }
+    QueueMemory queueMemory() { return queueMemory; }
 
-    void remove(Stream stream) {
-        streams.remove(stream);
-    }
+    void remove(Stream stream) { streams.remove(stream); }
 
-    boolean isClosed() {
-        return state == SessionState.CLOSED;
-    }
+    boolean isClosed() { return state == SessionState.CLOSED; }
 
-    EventLoop loop() {
-        return loop;
-    }
+    EventLoop loop() { return loop; }
 
-    SessionSettings settings() {
-        return settings;
-    }
+    SessionSettings settings() { return settings; }
 
-    MemoryBudget budget() {
-        return budget;
-    }
+    MemoryBudget budget() { return budget; }
 
-    BufferPool chunkPool() {
-        return chunkPool;
-    }
+    BufferPool chunkPool() { return chunkPool; }
 
-    PeerSettings peer() {
-        return peer;
-    }
+    PeerSettings peer() { return peer; }
 
     @Override
     public String toString() {

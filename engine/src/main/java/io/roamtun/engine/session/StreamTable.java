@@ -137,7 +137,12 @@ public final class StreamTable implements SessionFrameHandler {
 
     @Override
     public void onDatagram(int flowId, ByteBuffer payload) throws ProtocolException {
-        throw new ProtocolException(ErrorCode.NOT_SUPPORTED, "DATAGRAM was not negotiated");
+        if (!io.roamtun.protocol.Capabilities.has(session.capabilities(), io.roamtun.protocol.Capabilities.DATAGRAMS)) {
+            throw new ProtocolException(ErrorCode.NOT_SUPPORTED, "DATAGRAM was not negotiated");
+        }
+        if (!session.isClosed()) {
+            session.datagrams().received(flowId, payload);
+        }
     }
 
     @Override
