@@ -84,4 +84,74 @@ final class NetnsHelpers {
             }
         }
     }
+    /** {@code UdpEcho PORT}: a UDP echo service on 127.0.0.1:PORT. */
+    static final class UdpEcho {
+        public static void main(String[] args) throws IOException {
+            try (java.net.DatagramSocket socket = new java.net.DatagramSocket(Integer.parseInt(args[0]), InetAddress.getLoopbackAddress())) {
+                System.out.println("listening " + socket.getLocalPort());
+                byte[] buf = new byte[65_536];
+                while (true) {
+                    java.net.DatagramPacket p = new java.net.DatagramPacket(buf, buf.length);
+                    socket.receive(p);
+                    socket.send(new java.net.DatagramPacket(buf, p.getLength(), p.getSocketAddress()));
+                }
+            }
+        }
+    }
+
+    /**
+     * {@code UdpProbe PORT}: sends a numbered datagram to 127.0.0.1:PORT every 20 ms until a file named
+     * "stop" appears beside its working directory's... (see the test), counts the answers, and at the end
+     * sends a last burst of 50, one at a time, each of which must be answered. Prints
+     * "OK sent S answered A final 50/50" and exits 0, or "FAILED ..." and exits 1.
+     */
+    static final class UdpProbe {
+        public static void main(String[] args) throws Exception {
+            java.nio.file.Path stop = java.nio.file.Path.of(args[1]);
+            java.net.InetSocketAddress target = new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(args[0]));
+            try (java.net.DatagramSocket socket = new java.net.DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+                java.util.concurrent.atomic.AtomicLong answered = new java.util.concurrent.atomic.AtomicLong();
+                java.util.concurrent.atomic.AtomicBoolean counting = new java.util.concurrent.atomic.AtomicBoolean(true);
+                Thread receiver = new Thread(() -> {
+                    byte[] buf = new byte[64];
+                    while (counting.get()) {
+                        try {
+                            socket.receive(new java.net.DatagramPacket(buf, buf.length));
+                            answered.incrementAndGet();
+                        } catch (IOException closedOrTimeout) {
+                            // keep counting until told to stop
+                        }
+                    }
+                });
+                socket.setSoTimeout(200);
+                receiver.start();
+                long sent = 0;
+                byte[] d = new byte[32];
+                while (!java.nio.file.Files.exists(stop)) {
+                    java.nio.ByteBuffer.wrap(d).putLong(sent++);
+                    socket.send(new java.net.DatagramPacket(d, d.length, target));
+                    Thread.sleep(20);
+                }
+                Thread.sleep(2000); // the last answers of the run
+                counting.set(false);
+                receiver.join();
+                long during = answered.get();
+                socket.setSoTimeout(5000);
+                int finalAnswered = 0;
+                for (int i = 0; i < 50; i++) {
+                    java.nio.ByteBuffer.wrap(d).putLong(-1 - i);
+                    socket.send(new java.net.DatagramPacket(d, d.length, target));
+                    try {
+                        socket.receive(new java.net.DatagramPacket(new byte[64], 64));
+                        finalAnswered++;
+                    } catch (java.net.SocketTimeoutException lost) {
+                        // counted below
+                    }
+                }
+                String line = "sent " + sent + " answered " + during + " final " + finalAnswered + "/50";
+                System.out.println((finalAnswered == 50 ? "OK " : "FAILED ") + line);
+                System.exit(finalAnswered == 50 ? 0 : 1);
+            }
+        }
+    }
 }

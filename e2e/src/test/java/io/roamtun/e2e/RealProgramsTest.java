@@ -220,4 +220,41 @@ class RealProgramsTest {
         run(120, curl, "--silent", "--show-error", "--fail", "-o", again.toString(), "http://127.0.0.1:" + exposed + "/big.bin");
         assertEquals(expected, sha256(again));
     }
+    /** dig asks dnsmasq, beside the server, through a UDP forward: the answers come back whole, one per query. */
+    @Test
+    @Timeout(120)
+    void digResolvesThroughAUdpForwardToDnsmasq(@TempDir Path dir) throws Exception {
+        String dnsmasq = ExternalTools.require("dnsmasq");
+        String dig = ExternalTools.require("dig");
+        int dnsPort = freeUdpPort();
+        Files.writeString(dir.resolve("dnsmasq.conf"), String.join("\n", "no-resolv", "no-hosts", "listen-address=127.0.0.1",
+                "bind-interfaces", "port=" + dnsPort, "address=/backend.test/192.0.2.10", "txt-record=big.test," + "x".repeat(200),
+                "pid-file=" + dir.resolve("dnsmasq.pid"), ""));
+        startProgram(dir, dnsmasq, "--keep-in-foreground", "--conf-file=" + dir.resolve("dnsmasq.conf"));
+        AgentProcess server = AgentProcess.server("--insecure-plaintext", "--listen", "127.0.0.1:0",
+                "--udp-service", "dns=127.0.0.1:" + dnsPort);
+        started.add(server);
+        String serverPort = server.await("listening on 127\\.0\\.0\\.1:(\\d+)", 30);
+        AgentProcess client = AgentProcess.client("--insecure-plaintext", "--server", "127.0.0.1:" + serverPort,
+                "--forward-udp", "127.0.0.1:0=dns");
+        started.add(client);
+        String local = client.await("forwarding udp 127\\.0\\.0\\.1:(\\d+) to service dns", 30);
+        client.await("session \\w+ established", 30);
+        String answer = "";
+        for (int attempt = 0; attempt < 30 && !answer.equals("192.0.2.10"); attempt++) { // dnsmasq may still be starting
+            answer = run(30, dig, "+short", "+time=1", "+tries=1", "@127.0.0.1", "-p", local, "backend.test").trim();
+        }
+        assertEquals("192.0.2.10", answer);
+        for (int i = 0; i < 20; i++) {
+            assertEquals("192.0.2.10", run(30, dig, "+short", "+time=2", "+tries=1", "@127.0.0.1", "-p", local, "backend.test").trim());
+        }
+        String txt = run(30, dig, "+short", "+time=2", "+tries=1", "@127.0.0.1", "-p", local, "TXT", "big.test").trim();
+        assertEquals("\"" + "x".repeat(200) + "\"", txt);
+    }
+
+    private static int freeUdpPort() throws IOException {
+        try (java.net.DatagramSocket s = new java.net.DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
 }
