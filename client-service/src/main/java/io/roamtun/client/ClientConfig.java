@@ -66,15 +66,27 @@ public record ClientConfig(InetSocketAddress server, List<Forward> forwards, Ses
                 credential, exposes, allowFrom, udp);
     }
 
-    /** The ports the HELLO asks the server to listen on. */
+    /** The TCP ports the HELLO asks the server to listen on. */
     public List<Integer> exposePorts() {
-        return exposes.stream().map(Expose::port).toList();
+        return exposes.stream().filter(e -> !e.udp()).map(Expose::port).toList();
     }
 
-    /** Where the server's reverse streams go: the service of each exposed port, and its local target. */
+    /** The UDP ports the HELLO asks the server to listen on. */
+    public List<Integer> udpExposePorts() {
+        return exposes.stream().filter(Expose::udp).map(Expose::port).toList();
+    }
+
+    /** Where the server's reverse streams go: the service of each exposed TCP port, and its local target. */
     public ServiceDirectory exposeDirectory() {
         java.util.Map<String, InetSocketAddress> targets = new java.util.LinkedHashMap<>();
-        exposes.forEach(e -> targets.put(ServiceNames.exposed(e.port()), e.target()));
+        exposes.stream().filter(e -> !e.udp()).forEach(e -> targets.put(ServiceNames.exposed(e.port()), e.target()));
+        return new ServiceDirectory(targets);
+    }
+
+    /** Where the server's reverse UDP flows go: the service of each exposed UDP port, and its local target. */
+    public ServiceDirectory udpExposeDirectory() {
+        java.util.Map<String, InetSocketAddress> targets = new java.util.LinkedHashMap<>();
+        exposes.stream().filter(Expose::udp).forEach(e -> targets.put(ServiceNames.exposedUdp(e.port()), e.target()));
         return new ServiceDirectory(targets);
     }
 

@@ -37,6 +37,9 @@ public final class ClientServiceMain {
                 .desc("the server-service to connect to (required)").build());
         o.addOption(Option.builder().longOpt("forward").hasArg().argName("[BIND_ADDR:]PORT=NAME")
                 .desc("listen on PORT (127.0.0.1 unless BIND_ADDR is given) for service NAME; repeat for more").build());
+        o.addOption(Option.builder().longOpt("expose-udp").hasArg().argName("PORT=[HOST:]LOCALPORT")
+                .desc("reverse UDP: the server-service receives datagrams on UDP PORT for this client and each source "
+                        + "there is a flow to HOST:LOCALPORT here; the server must allow PORT; repeat for more").build());
         o.addOption(Option.builder().longOpt("forward-udp").hasArg().argName("[BIND_ADDR:]PORT=NAME")
                 .desc("receive UDP datagrams on PORT (127.0.0.1 unless BIND_ADDR is given) for the server's UDP service "
                         + "NAME (server-service --udp-service); each source is a flow, answered from this port; repeat for more").build());
@@ -150,8 +153,16 @@ public final class ClientServiceMain {
             }
             exposes.add(expose);
         }
+        Set<Integer> exposedUdp = new HashSet<>();
+        for (String spec : cli.values("expose-udp")) {
+            Expose expose = Expose.parseUdp(spec);
+            if (!exposedUdp.add(expose.port())) {
+                throw new UsageException("--expose-udp: port " + expose.port() + " is given twice");
+            }
+            exposes.add(expose);
+        }
         if (exposes.size() > io.roamtun.protocol.Wire.MAX_EXPOSES) {
-            throw new UsageException("--expose: at most " + io.roamtun.protocol.Wire.MAX_EXPOSES + " ports per client-service");
+            throw new UsageException("--expose, --expose-udp: at most " + io.roamtun.protocol.Wire.MAX_EXPOSES + " ports per client-service, together");
         }
         SourceFilter allowFrom = SourceFilter.parse(cli.values("allow-from"));
         for (Forward forward : forwards) {
@@ -281,7 +292,7 @@ public final class ClientServiceMain {
             System.exit(control(args));
             return;
         }
-        AgentCommandLine cli = new AgentCommandLine("client-service", options(), Set.of("forward", "forward-udp", "expose", "allow-from", "prefer", "exclude"))
+        AgentCommandLine cli = new AgentCommandLine("client-service", options(), Set.of("forward", "forward-udp", "expose", "expose-udp", "allow-from", "prefer", "exclude"))
                 .helpFooter("control: client-service status | switch IFNAME | reload (client-service status --help)");
         ClientConfig config;
         java.time.Duration drainTimeout;
@@ -322,7 +333,7 @@ public final class ClientServiceMain {
             return;
         }
         service.reloadFrom(() -> {
-            AgentCommandLine again = new AgentCommandLine("client-service", options(), Set.of("forward", "forward-udp", "expose", "allow-from", "prefer", "exclude"));
+            AgentCommandLine again = new AgentCommandLine("client-service", options(), Set.of("forward", "forward-udp", "expose", "expose-udp", "allow-from", "prefer", "exclude"));
             again.parse(args); // the command line as given, the config file as it is now
             return configure(again);
         });

@@ -1,6 +1,7 @@
 package io.roamtun.client;
 
 import io.roamtun.client.uplink.Uplink;
+import io.roamtun.engine.datagram.DatagramPort;
 import io.roamtun.engine.loop.EventLoop;
 import io.roamtun.engine.text.HostPort;
 import java.io.IOException;
@@ -15,7 +16,7 @@ import java.util.List;
 /** The UDP sockets of the {@code --forward-udp} flags: bound all or nothing at start, closed at the end. */
 final class UdpForwardPorts {
     private final List<DatagramChannel> channels = new ArrayList<>();
-    private final List<UdpForwardSocket> sockets = new ArrayList<>();
+    private final List<DatagramPort> sockets = new ArrayList<>();
     private final List<UdpForward> forwards = new ArrayList<>();
 
     void bindAll(List<UdpForward> wanted) throws IOException {
@@ -43,7 +44,9 @@ final class UdpForwardPorts {
     /** Starts receiving on every socket (loop thread). */
     void receiveAll(EventLoop loop, Uplink uplink) throws IOException {
         for (int i = 0; i < channels.size(); i++) {
-            UdpForwardSocket socket = new UdpForwardSocket(forwards.get(i), channels.get(i), uplink);
+            UdpForward forward = forwards.get(i);
+            DatagramPort socket = new DatagramPort("udp " + HostPort.format((InetSocketAddress) channels.get(i).getLocalAddress())
+                    + "=" + forward.service(), forward.service(), channels.get(i), uplink::session);
             sockets.add(socket);
             loop.register(channels.get(i), SelectionKey.OP_READ, socket);
         }
@@ -59,7 +62,7 @@ final class UdpForwardPorts {
     }
 
     List<String> describe() {
-        return sockets.stream().map(UdpForwardSocket::describe).toList();
+        return sockets.stream().map(DatagramPort::describe).toList();
     }
 
     List<UdpForward> forwards() {

@@ -104,16 +104,17 @@ class NetnsHandoverTest {
             lab.start(lab.server, dir.resolve("echo.log"), java(NetnsHelpers.Echo.class.getName(), "8001"));
             lab.start(lab.server, dir.resolve("server-service.log"), java("io.roamtun.server.ServerServiceMain",
                     "--insecure-plaintext", "--listen", NetnsLab.SERVER_ADDRESS + ":7000", "--service", "web=127.0.0.1:8000",
-                    "--service", "echo=127.0.0.1:8001", "--allow-expose", "9100", "--udp-service", "uecho=127.0.0.1:8002",
+                    "--service", "echo=127.0.0.1:8001", "--allow-expose", "9100,9300", "--udp-service", "uecho=127.0.0.1:8002",
                     "--dead-after", "1500ms"));
             lab.start(lab.server, dir.resolve("udp-echo.log"), java(NetnsHelpers.UdpEcho.class.getName(), "8002"));
             lab.start(lab.mobile, dir.resolve("client-echo.log"), java(NetnsHelpers.Echo.class.getName(), "8101"));
+            lab.start(lab.mobile, dir.resolve("client-udp-echo.log"), java(NetnsHelpers.UdpEcho.class.getName(), "8103"));
             awaitLog(dir.resolve("client-echo.log"), "listening", 30);
             awaitLog(dir.resolve("echo.log"), "listening", 30);
             awaitLog(dir.resolve("server-service.log"), "listening on", 30);
             lab.start(lab.mobile, dir.resolve("client-service.log"), java("io.roamtun.client.ClientServiceMain",
                     "--insecure-plaintext", "--server", NetnsLab.SERVER_ADDRESS + ":7000", "--forward", "127.0.0.1:8080=web",
-                    "--forward", "127.0.0.1:9000=echo", "--expose", "9100=8101", "--forward-udp", "127.0.0.1:9200=uecho", "--prefer", "wlan0,wwan0", "--poll-interval", "250ms",
+                    "--forward", "127.0.0.1:9000=echo", "--expose", "9100=8101", "--expose-udp", "9300=8103", "--forward-udp", "127.0.0.1:9200=uecho", "--prefer", "wlan0,wwan0", "--poll-interval", "250ms",
                     "--dead-after", "1500ms", "--admin-socket", socket.toString()));
             awaitLog(dir.resolve("client-service.log"), "session \\w+ established via wlan0", 30);
             assertOn(socket, "wlan0");
@@ -129,6 +130,10 @@ class NetnsHandoverTest {
             Path probeStop = dir.resolve("udp-probe.stop");
             Process udpProbe = lab.start(lab.mobile, dir.resolve("udp-probe.log"),
                     java(NetnsHelpers.UdpProbe.class.getName(), "9200", probeStop.toString()));
+            // And reverse UDP: from the server's host through --expose-udp to a UDP echo on the mobile host.
+            awaitLog(dir.resolve("client-service.log"), "--expose-udp 9300: the server listens on udp 127.0.0.1:9300", 30);
+            Process reverseUdpProbe = lab.start(lab.server, dir.resolve("reverse-udp-probe.log"),
+                    java(NetnsHelpers.UdpProbe.class.getName(), "9300", probeStop.toString()));
             // Downloads, one after another, until the faults are over.
             AtomicBoolean faultsDone = new AtomicBoolean();
             List<String> downloadResults = new CopyOnWriteArrayList<>();
@@ -229,6 +234,14 @@ class NetnsHandoverTest {
             assertTrue(udpLost <= bound, "UDP loss " + udpLost + " of " + udpSent + " within the bound " + bound + " (pauses "
                     + pausesMs + " ms): " + probeLog);
             System.out.println("UDP through the handovers: " + probeLog.trim() + "; lost " + udpLost + ", bound " + bound);
+            assertTrue(reverseUdpProbe.waitFor(1, TimeUnit.MINUTES), "reverse UDP probe finished");
+            String reverseProbeLog = Files.readString(dir.resolve("reverse-udp-probe.log"));
+            assertEquals(0, reverseUdpProbe.exitValue(), "reverse UDP answers every datagram after the faults: " + reverseProbeLog);
+            Matcher reverseProbe = Pattern.compile("sent (\\d+) answered (\\d+)").matcher(reverseProbeLog);
+            assertTrue(reverseProbe.find(), reverseProbeLog);
+            long reverseLost = Long.parseLong(reverseProbe.group(1)) - Long.parseLong(reverseProbe.group(2));
+            assertTrue(reverseLost <= bound, "reverse UDP loss " + reverseLost + " within the bound " + bound + ": " + reverseProbeLog);
+            System.out.println("reverse UDP through the handovers: " + reverseProbeLog.trim() + "; lost " + reverseLost);
             assertTrue(admin(socket, "status").contains("datagrams: "), "the datagrams are counted in status");
             assertTrue(reverse.waitFor(3, TimeUnit.MINUTES), "reverse stream finished");
             String reverseLog = Files.readString(dir.resolve("reverse-stream.log"));

@@ -230,4 +230,42 @@ class UdpForwardTest {
         bulk.join(60_000);
         assertTrue(answeredDuringBulk > 0, "pings answered while the bulk stream ran");
     }
+    /**
+     * Reverse UDP (--expose-udp): an app beside the server sends datagrams to the port the server receives on
+     * for the client, and an echo app on the client's side answers; two sources, two flows, boundaries kept.
+     */
+    @Test
+    @Timeout(120)
+    void aBackendAppsDatagramsReachAnAppOnTheClientSideThroughAnExposedUdpPort() throws Exception {
+        UdpEcho echo = started(new UdpEcho());
+        int port;
+        try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            port = probe.getLocalPort();
+        }
+        ServerService server = started(ServerService.start(new ServerConfig(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                new ServiceDirectory(Map.of()), SessionSettings.defaults(), LINK, Duration.ofMinutes(1))
+                .allowingExpose(io.roamtun.server.PortRanges.parse("test", String.valueOf(port)))));
+        ClientService client = started(ClientService.start(new ClientConfig(server.address(), List.of(), SessionSettings.defaults(),
+                LINK, null, Duration.ofMillis(100), PathPolicy.any(), null)
+                .exposing(List.of(new io.roamtun.client.Expose(port, echo.address(), true)))));
+        Await.until(Duration.ofSeconds(10), "the client told where the server receives",
+                () -> client.status().contains(": server listens on udp 127.0.0.1:" + port));
+        try (DatagramSocket a = new DatagramSocket(0, InetAddress.getLoopbackAddress());
+             DatagramSocket b = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            a.setSoTimeout(10_000);
+            b.setSoTimeout(10_000);
+            InetSocketAddress exposed = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+            for (int i = 0; i < 20; i++) {
+                for (DatagramSocket app : new DatagramSocket[] {a, b}) {
+                    byte[] sent = datagram(app == a ? i : 100 + i, 16 + 700 * i);
+                    app.send(new DatagramPacket(sent, sent.length, exposed));
+                    DatagramPacket back = new DatagramPacket(new byte[65_536], 65_536);
+                    app.receive(back);
+                    assertEquals(ByteBuffer.wrap(sent), ByteBuffer.wrap(back.getData(), 0, back.getLength()), "its own answer, whole");
+                }
+            }
+        }
+        String status = server.status();
+        assertTrue(status.contains("exposed udp 127.0.0.1:" + port + " -> session") && status.contains("2 flows"), status);
+    }
 }

@@ -2,6 +2,7 @@ package io.roamtun.protocol;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * Decodes frames from a receive buffer that fills a little at a time. {@link #decode} handles every
@@ -189,8 +190,11 @@ public final class FrameDecoder {
                 p.get(credential);
                 // Then the reverse-streams extension, when there are bytes left; bytes after it are extensions
                 // of later versions and are ignored.
+                List<Integer> tcpExposes = HandshakeExtensions.exposes(p);
+                List<Integer> udpExposes = HandshakeExtensions.exposes(p);
+                HandshakeExtensions.checkTotal(tcpExposes.size() + udpExposes.size(), type);
                 link.onHello(new Hello(min, max, capabilities, window, peerMaxPayload,
-                        new String(credential, StandardCharsets.UTF_8), HandshakeExtensions.exposes(p)));
+                        new String(credential, StandardCharsets.UTF_8), tcpExposes, udpExposes));
             }
             case WELCOME -> {
                 checkMagic(p, type);
@@ -205,8 +209,10 @@ public final class FrameDecoder {
                 p.get(secret);
                 byte[] nonce = new byte[Wire.NONCE_BYTES];
                 p.get(nonce);
-                link.onWelcome(new Welcome(version, capabilities, window, peerMaxPayload, id, secret, nonce,
-                        HandshakeExtensions.exposeResults(p)));
+                List<ExposeResult> tcpResults = HandshakeExtensions.exposeResults(p);
+                List<ExposeResult> udpResults = HandshakeExtensions.exposeResults(p);
+                HandshakeExtensions.checkTotal(tcpResults.size() + udpResults.size(), type);
+                link.onWelcome(new Welcome(version, capabilities, window, peerMaxPayload, id, secret, nonce, tcpResults, udpResults));
             }
             case OPEN -> {
                 int nameLength = p.get() & 0xFF;

@@ -13,7 +13,8 @@ public final class FrameEncoder {
 
     public static int helloSize(Hello hello) {
         return Wire.HEADER_BYTES + Wire.HELLO_FIXED_PAYLOAD + hello.credential().getBytes(StandardCharsets.UTF_8).length
-                + (hello.exposes().isEmpty() ? 0 : 1 + 2 * hello.exposes().size());
+                + (hello.exposes().isEmpty() && hello.udpExposes().isEmpty() ? 0 : 1 + 2 * hello.exposes().size())
+                + (hello.udpExposes().isEmpty() ? 0 : 1 + 2 * hello.udpExposes().size());
     }
 
     /** A WELCOME without extensions (no exposed ports answered). */
@@ -24,12 +25,18 @@ public final class FrameEncoder {
     }
 
     private static int welcomePayload(Welcome welcome) {
-        if (welcome.exposes().isEmpty()) {
+        if (welcome.exposes().isEmpty() && welcome.udpExposes().isEmpty()) {
             return Wire.WELCOME_PAYLOAD;
         }
         int bytes = Wire.WELCOME_PAYLOAD + 1;
         for (ExposeResult r : welcome.exposes()) {
             bytes += r.wireBytes();
+        }
+        if (!welcome.udpExposes().isEmpty()) {
+            bytes++;
+            for (ExposeResult r : welcome.udpExposes()) {
+                bytes += r.wireBytes();
+            }
         }
         return bytes;
     }
@@ -54,11 +61,18 @@ public final class FrameEncoder {
         dst.putInt(Wire.MAGIC).put((byte) hello.minVersion()).put((byte) hello.maxVersion()).putShort((short) 0)
                 .putInt(hello.capabilities()).putInt(hello.initialWindow()).putInt(hello.maxPayload())
                 .put((byte) credential.length).put(credential);
-        if (!hello.exposes().isEmpty()) { // the reverse-streams extension: count, then each port
-            dst.put((byte) hello.exposes().size());
-            for (int port : hello.exposes()) {
-                dst.putShort((short) port);
-            }
+        if (!hello.exposes().isEmpty() || !hello.udpExposes().isEmpty()) { // reverse streams: count, then each port
+            putPorts(dst, hello.exposes());
+        }
+        if (!hello.udpExposes().isEmpty()) { // then reverse UDP, the same way
+            putPorts(dst, hello.udpExposes());
+        }
+    }
+
+    private static void putPorts(ByteBuffer dst, java.util.List<Integer> ports) {
+        dst.put((byte) ports.size());
+        for (int port : ports) {
+            dst.putShort((short) port);
         }
     }
 
@@ -67,12 +81,19 @@ public final class FrameEncoder {
         dst.putInt(Wire.MAGIC).put((byte) welcome.version()).put((byte) 0).putShort((short) 0)
                 .putInt(welcome.capabilities()).putInt(welcome.initialWindow()).putInt(welcome.maxPayload())
                 .put(welcome.sessionId().toBytes()).put(welcome.sessionSecret()).put(welcome.resumeNonce());
-        if (!welcome.exposes().isEmpty()) { // the answers to the HELLO's exposes, in its order
-            dst.put((byte) welcome.exposes().size());
-            for (ExposeResult r : welcome.exposes()) {
-                byte[] address = r.address() == null ? new byte[0] : r.address().getAddress();
-                dst.putShort((short) r.port()).putShort((short) r.result().wireValue()).put((byte) address.length).put(address);
-            }
+        if (!welcome.exposes().isEmpty() || !welcome.udpExposes().isEmpty()) { // the answers to the HELLO's exposes, in its order
+            putResults(dst, welcome.exposes());
+        }
+        if (!welcome.udpExposes().isEmpty()) {
+            putResults(dst, welcome.udpExposes());
+        }
+    }
+
+    private static void putResults(ByteBuffer dst, java.util.List<ExposeResult> results) {
+        dst.put((byte) results.size());
+        for (ExposeResult r : results) {
+            byte[] address = r.address() == null ? new byte[0] : r.address().getAddress();
+            dst.putShort((short) r.port()).putShort((short) r.result().wireValue()).put((byte) address.length).put(address);
         }
     }
 

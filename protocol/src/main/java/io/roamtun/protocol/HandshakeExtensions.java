@@ -9,14 +9,23 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Reads the fields later capabilities appended to HELLO and WELCOME (see PROTOCOL.md, "Reverse streams"). A
+ * Reads the fields later capabilities appended to HELLO and WELCOME (see PROTOCOL.md, "Reverse streams"): a
+ * list for TCP ports, then one for UDP ports. A
  * handshake frame that ends before them carries none; one whose extension is cut short or out of range is a
  * PROTOCOL_ERROR; bytes after them belong to later versions and are left unread.
  */
 final class HandshakeExtensions {
     private HandshakeExtensions() {}
 
-    /** HELLO: expose_count u8, then each port u16. */
+    /** TCP and UDP exposes together stay within {@link Wire#MAX_EXPOSES}, so the WELCOME that answers fits its 2,048 bytes. */
+    static void checkTotal(int total, FrameType type) throws ProtocolException {
+        if (total > Wire.MAX_EXPOSES) {
+            throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, type + " has " + total + " exposed ports, TCP and UDP together (at most "
+                    + Wire.MAX_EXPOSES + ")");
+        }
+    }
+
+    /** HELLO: expose_count u8, then each port u16 (the TCP list, then the UDP list). */
     static List<Integer> exposes(ByteBuffer p) throws ProtocolException {
         if (!p.hasRemaining()) {
             return List.of();

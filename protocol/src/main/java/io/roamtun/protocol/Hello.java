@@ -11,16 +11,31 @@ package io.roamtun.protocol;
  * @param credential     "NAME:SECRET" when the server authenticates clients, else empty (sent inside TLS)
  * @param exposes        ports the client asks the server to listen on for it (reverse streams), at most
  *                       {@link Wire#MAX_EXPOSES}, each 1..65535 and given once
+ * @param udpExposes     the same for UDP ports (TCP and UDP together at most {@link Wire#MAX_EXPOSES})
  */
 public record Hello(int minVersion, int maxVersion, int capabilities, int initialWindow, int maxPayload, String credential,
-                    java.util.List<Integer> exposes) {
+                    java.util.List<Integer> exposes, java.util.List<Integer> udpExposes) {
     public Hello {
         credential = credential == null ? "" : credential;
-        exposes = exposes == null ? java.util.List.of() : java.util.List.copyOf(exposes);
-        if (exposes.size() > Wire.MAX_EXPOSES || exposes.stream().anyMatch(p -> p < 1 || p > 65_535)
-                || exposes.stream().distinct().count() != exposes.size()) {
-            throw new IllegalArgumentException("exposes: at most " + Wire.MAX_EXPOSES + " distinct ports 1..65535: " + exposes);
+        exposes = checkedPorts(exposes);
+        udpExposes = checkedPorts(udpExposes);
+        if (exposes.size() + udpExposes.size() > Wire.MAX_EXPOSES) {
+            throw new IllegalArgumentException("at most " + Wire.MAX_EXPOSES + " exposed ports, TCP and UDP together");
         }
+    }
+
+    private static java.util.List<Integer> checkedPorts(java.util.List<Integer> ports) {
+        java.util.List<Integer> copy = ports == null ? java.util.List.of() : java.util.List.copyOf(ports);
+        if (copy.size() > Wire.MAX_EXPOSES || copy.stream().anyMatch(p -> p < 1 || p > 65_535)
+                || copy.stream().distinct().count() != copy.size()) {
+            throw new IllegalArgumentException("exposes: at most " + Wire.MAX_EXPOSES + " distinct ports 1..65535: " + copy);
+        }
+        return copy;
+    }
+
+    public Hello(int minVersion, int maxVersion, int capabilities, int initialWindow, int maxPayload, String credential,
+                 java.util.List<Integer> exposes) {
+        this(minVersion, maxVersion, capabilities, initialWindow, maxPayload, credential, exposes, java.util.List.of());
     }
 
     public Hello(int minVersion, int maxVersion, int capabilities, int initialWindow, int maxPayload, String credential) {
@@ -40,6 +55,7 @@ public record Hello(int minVersion, int maxVersion, int capabilities, int initia
     @Override
     public String toString() {
         return "Hello[" + minVersion + ".." + maxVersion + " caps=" + capabilities + " window=" + initialWindow
-                + " maxPayload=" + maxPayload + " client=" + clientName() + (exposes.isEmpty() ? "" : " exposes=" + exposes) + "]";
+                + " maxPayload=" + maxPayload + " client=" + clientName() + (exposes.isEmpty() ? "" : " exposes=" + exposes)
+                + (udpExposes.isEmpty() ? "" : " udpExposes=" + udpExposes) + "]";
     }
 }

@@ -22,6 +22,11 @@ public final class ServiceNames {
         return "expose-" + port;
     }
 
+    /** The service name of the flows a server opens for datagrams to a UDP port the client exposed. */
+    public static String exposedUdp(int port) {
+        return "expose-udp-" + port;
+    }
+
     static boolean isNameByte(byte b) {
         return (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9') || b == '.' || b == '_' || b == '-';
     }

@@ -105,9 +105,36 @@ class ExposeHandshakeTest {
 
     @Test
     void bytesAfterTheExtensionAreLeftToLaterVersions() throws Exception {
-        assertEquals(List.of(80), decodeHello(helloWith((byte) 1, (byte) 0, (byte) 80, (byte) 0xAA, (byte) 0xBB)).exposes());
+        assertEquals(List.of(80), decodeHello(helloWith((byte) 1, (byte) 0, (byte) 80, (byte) 0, (byte) 0xAA, (byte) 0xBB)).exposes());
         assertEquals(List.of(ExposeResult.refused(80, ErrorCode.PORT_IN_USE)),
-                decodeWelcome(welcomeWith((byte) 1, (byte) 0, (byte) 80, (byte) 0, (byte) 23, (byte) 0, (byte) 7)).exposes());
+                decodeWelcome(welcomeWith((byte) 1, (byte) 0, (byte) 80, (byte) 0, (byte) 23, (byte) 0, (byte) 0, (byte) 7)).exposes());
+    }
+
+    @Test
+    void udpPortsFollowTheTcpOnesAndBothTogetherStayWithinTheLimit() throws Exception {
+        Hello udpOnly = new Hello(1, 1, Capabilities.SUPPORTED, 65_536, 65_536, "", List.of(), List.of(5353, 5060));
+        assertEquals(udpOnly, decodeHello(encode(udpOnly)), "an empty TCP list comes first");
+        Welcome welcome = new Welcome(1, Capabilities.SUPPORTED, 65_536, 65_536, SessionId.random(), SECRET, NONCE, List.of(),
+                List.of(ExposeResult.listening(5353, InetAddress.getByName("127.0.0.1")), ExposeResult.refused(5060, ErrorCode.PORT_IN_USE)));
+        ByteBuffer b = ByteBuffer.allocate(FrameEncoder.welcomeSize(welcome));
+        FrameEncoder.welcome(b, welcome);
+        assertEquals(0, b.remaining());
+        assertEquals(welcome, decodeWelcome(b.flip()));
+        List<Integer> half = new ArrayList<>();
+        for (int i = 0; i < 33; i++) {
+            half.add(20_000 + i);
+        }
+        assertThrows(IllegalArgumentException.class, () -> new Hello(1, 1, 0, 65_536, 65_536, "", half, half));
+        byte[] twoLists = new byte[2 + 66 + 2 + 66];
+        ByteBuffer ext = ByteBuffer.wrap(twoLists);
+        for (int list = 0; list < 2; list++) {
+            ext.put((byte) 33);
+            for (int i = 0; i < 33; i++) {
+                ext.putShort((short) (20_000 + i));
+            }
+        }
+        ProtocolException e = assertThrows(ProtocolException.class, () -> decodeHello(helloWith(java.util.Arrays.copyOf(twoLists, ext.position()))));
+        assertEquals(ErrorCode.PROTOCOL_ERROR, e.code());
     }
 
     @Test

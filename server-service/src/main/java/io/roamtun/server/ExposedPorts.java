@@ -1,50 +1,57 @@
 package io.roamtun.server;
 
-import io.roamtun.engine.loop.AcceptBackoff;
 import io.roamtun.engine.loop.EventLoop;
-import io.roamtun.engine.loop.IoHandler;
 import io.roamtun.engine.session.Session;
 import io.roamtun.engine.session.SessionState;
 import io.roamtun.engine.text.HostPort;
 import io.roamtun.engine.text.IoErrors;
+import io.roamtun.protocol.Capabilities;
 import io.roamtun.protocol.ErrorCode;
 import io.roamtun.protocol.ExposeResult;
-import io.roamtun.protocol.ServiceNames;
+import io.roamtun.protocol.Hello;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.LinkedHashMap;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The ports clients exposed (reverse streams): a listener per port, each belonging to one session, which
- * opens a stream to its client for every connection a backend app makes there. A listener lives as long as
- * its session, suspended or not (connections made while the client is away wait in the session, within its
- * stream limit, until it resumes or times out); when the session ends it closes, and the client's next
- * session listens again. A port held by a session of the same client (its earlier session, not yet expired)
- * is taken over by the new one; held by another client, or by another program, it is refused. Each client's
- * ports listen on its own address when it has one ({@link ExposeAddresses}), so clients that expose the same
- * port do not collide. Loop thread.
+ * The ports clients exposed (reverse streams and reverse UDP): an {@link ExposedListener} per port, each
+ * belonging to one session. A listener lives as long as its session, suspended or not (connections and
+ * datagrams that come meanwhile wait in the session, within its bounds, until it resumes or expires); when
+ * the session ends it closes, and the client's next session listens again. A port held by a session of the
+ * same client (its earlier session, not yet expired) is taken over by the new one; held by another client,
+ * or by another program, it is refused. Each client's ports listen on its own address when it has one
+ * ({@link ExposeAddresses}), so clients that expose the same port do not collide. Loop thread.
  */
 final class ExposedPorts {
     private static final Logger log = LoggerFactory.getLogger(ExposedPorts.class);
-    private static final int ACCEPTS_PER_EVENT = 64;
+
+    /** The WELCOME's answers: one per TCP port asked, one per UDP port asked. */
+    record Answers(List<ExposeResult> tcp, List<ExposeResult> udp) {
+        static final Answers NONE = new Answers(List.of(), List.of());
+
+        boolean isEmpty() {
+            return tcp.isEmpty() && udp.isEmpty();
+        }
+
+        @Override
+        public String toString() {
+            return tcp + (udp.isEmpty() ? "" : " udp " + udp);
+        }
+    }
 
     private final EventLoop loop;
     /** True while the server drains: new reverse connections are closed, as new streams are refused. */
     private final BooleanSupplier draining;
     private final ExposeAddresses addresses = new ExposeAddresses(InetAddress.getLoopbackAddress());
-    private final Map<InetSocketAddress, Listener> listeners = new LinkedHashMap<>();
+    private final Map<ExposedListener.Key, ExposedListener> listeners = new LinkedHashMap<>();
 
     ExposedPorts(EventLoop loop, BooleanSupplier draining) {
         this.loop = loop;
@@ -52,29 +59,37 @@ final class ExposedPorts {
     }
 
     /**
-     * Listens on each of {@code ports} for {@code session} of client {@code owner} ("" without
-     * authentication), where {@code policy} and the client's own line allow; the answer to each, in order.
+     * Listens on the ports {@code hello} asks for, for {@code session} of client {@code owner} ("" without
+     * authentication), where {@code policy} and the client's own line allow; the answers, in the HELLO's order.
      */
-    List<ExposeResult> listen(Session session, String owner, ClientCredentials.Client client, ExposePolicy policy, List<Integer> ports) {
-        List<ExposeResult> results = new ArrayList<>(ports.size());
-        if (ports.isEmpty()) {
-            return results;
+    Answers answer(Session session, String owner, ClientCredentials.Client client, ExposePolicy policy, Hello hello) {
+        if (!Capabilities.has(hello.capabilities(), Capabilities.REVERSE_STREAMS)
+                || hello.exposes().isEmpty() && hello.udpExposes().isEmpty()) {
+            return Answers.NONE;
         }
         String who = owner.isEmpty() ? "the client on link " + session.label() : "client " + owner;
         Object holder = holder(session, owner);
         InetAddress address = addresses.addressFor(holder, client == null ? null : client.exposeAddress(), policy.addressPool());
         if (address == null) {
-            log.warn("{} asked to expose ports {}: no address left in --expose-address-pool {}; refused", who, ports, policy.addressPool());
-            ports.forEach(port -> results.add(ExposeResult.refused(port, ErrorCode.LIMIT_EXCEEDED)));
-            return results;
+            log.warn("{} asked to expose ports: no address left in --expose-address-pool {}; refused", who, policy.addressPool());
+            return new Answers(refuseAll(hello.exposes()), refuseAll(hello.udpExposes()));
         }
-        for (int port : ports) {
-            results.add(listenOne(session, owner, who, client, policy.ports(), new InetSocketAddress(address, port)));
+        List<ExposeResult> tcp = new ArrayList<>();
+        List<ExposeResult> udp = new ArrayList<>();
+        for (int port : hello.exposes()) {
+            tcp.add(listenOne(session, owner, who, client, policy.ports(), new ExposedListener.Key(false, new InetSocketAddress(address, port))));
+        }
+        for (int port : hello.udpExposes()) {
+            udp.add(listenOne(session, owner, who, client, policy.ports(), new ExposedListener.Key(true, new InetSocketAddress(address, port))));
         }
         if (listeners.values().stream().noneMatch(l -> l.holder.equals(holder))) {
             addresses.release(holder);
         }
-        return results;
+        return new Answers(tcp, udp);
+    }
+
+    private static List<ExposeResult> refuseAll(List<Integer> ports) {
+        return ports.stream().map(port -> ExposeResult.refused(port, ErrorCode.LIMIT_EXCEEDED)).toList();
     }
 
     /** Whose address a listener uses: the client's, by name; without authentication, the session's own. */
@@ -83,56 +98,49 @@ final class ExposedPorts {
     }
 
     private ExposeResult listenOne(Session session, String owner, String who, ClientCredentials.Client client, PortRanges allowed,
-                                   InetSocketAddress at) {
-        int port = at.getPort();
-        InetAddress bindAddress = at.getAddress();
+                                   ExposedListener.Key key) {
+        int port = key.at().getPort();
+        InetAddress bindAddress = key.at().getAddress();
+        String what = (key.udp() ? "UDP port " : "port ") + port;
         if (!allowed.contains(port) && (client == null || !client.expose().contains(port))) {
-            log.warn("{} asked to expose port {}: not allowed (--allow-expose '{}'{}); refused", who, port, allowed,
+            log.warn("{} asked to expose {}: not allowed (--allow-expose '{}'{}); refused", who, what, allowed,
                     client == null ? "" : ", its own line '" + client.expose() + "'");
             return ExposeResult.refused(port, ErrorCode.EXPOSE_NOT_ALLOWED);
         }
-        Listener held = listeners.get(at);
+        ExposedListener held = listeners.get(key);
         if (held != null) {
             // Its own earlier session (the client restarted, or lost that session for good): the new one takes
             // the port. Without authentication every client is "", so only a session nobody carries is taken.
             boolean sameClient = held.owner.equals(owner) && (!owner.isEmpty() || held.session.state() != SessionState.ACTIVE);
             if (!sameClient) {
-                log.warn("{} asked to expose port {}: {} holds it; refused", who, port, held.describeHolder());
+                log.warn("{} asked to expose {}: {} holds it; refused", who, what, held.describeHolder());
                 return ExposeResult.refused(port, ErrorCode.PORT_IN_USE);
             }
             // The listening socket passes to the new session as it is: closing it and binding again would fail,
             // since a channel registered with a selector is closed only at the loop's next select.
-            log.info("port {}: taken over by {} from its earlier session {}", HostPort.format(at), who, held.session.label());
+            log.info("port {}: taken over by {} from its earlier session {}", key, who, held.session.label());
             held.session = session;
             held.owner = owner;
             return ExposeResult.listening(port, bindAddress);
         }
-        ServerSocketChannel channel = null;
         try {
-            channel = ServerSocketChannel.open();
-            channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            channel.bind(at, 128);
-            channel.configureBlocking(false);
-            Listener listener = new Listener(at, owner, holder(session, owner), session, channel);
-            listener.key = loop.register(channel, SelectionKey.OP_ACCEPT, listener);
-            listeners.put(at, listener);
-            log.info("listening on {} for {} (reverse streams to its --expose {})",
-                    HostPort.format((InetSocketAddress) channel.getLocalAddress()), who, port);
+            listeners.put(key, ExposedListener.open(key, holder(session, owner), owner, session, loop, draining));
+            log.info("listening on {} for {} (reverse {} to its --expose{} {})", key, who, key.udp() ? "datagrams" : "streams",
+                    key.udp() ? "-udp" : "", port);
             return ExposeResult.listening(port, bindAddress);
         } catch (IOException e) {
-            closeQuietly(channel);
-            boolean inUse = e instanceof BindException;
-            log.warn("{} asked to expose port {}: cannot listen on {}: {}; refused", who, port, HostPort.format(at), IoErrors.reason(e));
-            return ExposeResult.refused(port, inUse ? ErrorCode.PORT_IN_USE : ErrorCode.INTERNAL_ERROR);
+            log.warn("{} asked to expose {}: cannot listen on {}: {}; refused", who, what, HostPort.format(key.at()), IoErrors.reason(e));
+            return ExposeResult.refused(port, e instanceof BindException ? ErrorCode.PORT_IN_USE : ErrorCode.INTERNAL_ERROR);
         }
     }
 
     /** The session ended (or never started): its listeners close, and their ports are free again. */
     void release(Session session) {
-        for (Listener listener : new ArrayList<>(listeners.values())) {
+        for (ExposedListener listener : new ArrayList<>(listeners.values())) {
             if (listener.session == session) {
+                listeners.remove(listener.key);
                 listener.close();
-                log.info("session {}: stopped listening on {}", session.label(), HostPort.format(listener.at));
+                log.info("session {}: stopped listening on {}", session.label(), listener.key);
                 if (listeners.values().stream().noneMatch(l -> l.holder.equals(listener.holder))) {
                     addresses.release(listener.holder);
                 }
@@ -140,24 +148,24 @@ final class ExposedPorts {
         }
     }
 
-    /** "PORT -> client NAME session ID" lines, for status. */
+    /** "[udp ]ADDRESS:PORT -> client NAME session ID (...)" lines, for status. */
     List<String> describe() {
         List<String> lines = new ArrayList<>();
-        listeners.values().forEach(l -> lines.add(HostPort.format(l.at) + " -> " + l.describeHolder() + " (" + l.accepted
-                + " connections)"));
+        listeners.values().forEach(l -> lines.add(l.key + " -> " + l.describeHolder() + " (" + l.describeTraffic() + ")"));
         return lines;
     }
 
     /** For 'status --json': a record per listener. */
     List<Map<String, Object>> asJson() {
         List<Map<String, Object>> all = new ArrayList<>();
-        for (Listener l : listeners.values()) {
-            Map<String, Object> m = new java.util.LinkedHashMap<>();
-            m.put("address", l.at.getAddress().getHostAddress());
-            m.put("port", l.port);
+        for (ExposedListener l : listeners.values()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("protocol", l.key.udp() ? "udp" : "tcp");
+            m.put("address", l.key.at().getAddress().getHostAddress());
+            m.put("port", l.key.at().getPort());
             m.put("client", l.owner);
             m.put("session", l.session.id() != null ? l.session.id().toString() : null);
-            m.put("connections", l.accepted);
+            m.put("connections", l.connections());
             all.add(m);
         }
         return all;
@@ -165,85 +173,5 @@ final class ExposedPorts {
 
     int count() {
         return listeners.size();
-    }
-
-    private static void closeQuietly(java.io.Closeable c) {
-        if (c != null) {
-            try {
-                c.close();
-            } catch (IOException ignored) {
-                // closing anyway
-            }
-        }
-    }
-
-    private final class Listener implements IoHandler {
-        final InetSocketAddress at;
-        final int port;
-        final Object holder;
-        String owner;
-        Session session;
-        final ServerSocketChannel channel;
-        final AcceptBackoff backoff;
-        SelectionKey key;
-        long accepted;
-
-        Listener(InetSocketAddress at, String owner, Object holder, Session session, ServerSocketChannel channel) {
-            this.at = at;
-            this.port = at.getPort();
-            this.holder = holder;
-            this.owner = owner;
-            this.session = session;
-            this.channel = channel;
-            this.backoff = new AcceptBackoff(loop, log, "exposed port " + port);
-        }
-
-        String describeHolder() {
-            return (owner.isEmpty() ? "" : "client " + owner + " ") + "session " + session.label();
-        }
-
-        @Override
-        public void onReady(SelectionKey ready) {
-            for (int i = 0; i < ACCEPTS_PER_EVENT; i++) {
-                SocketChannel connection;
-                try {
-                    connection = channel.accept();
-                } catch (IOException e) {
-                    backoff.failed(ready, e);
-                    return;
-                }
-                if (connection == null) {
-                    return;
-                }
-                backoff.accepted();
-                if (draining.getAsBoolean()) {
-                    log.info("exposed port {}: connection closed: the server-service is draining", port);
-                    closeQuietly(connection);
-                    continue;
-                }
-                accepted++;
-                try {
-                    connection.configureBlocking(false);
-                    connection.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                    session.openStream(connection, ServiceNames.exposed(port));
-                } catch (IOException e) {
-                    log.info("exposed port {}: dropped a connection: {}", port, IoErrors.reason(e));
-                    closeQuietly(connection);
-                }
-            }
-        }
-
-        void close() {
-            listeners.remove(at, this);
-            if (key != null) {
-                key.cancel();
-            }
-            closeQuietly(channel);
-        }
-
-        @Override
-        public void onFailure(Throwable bug) {
-            log.error("exposed port {} failed; still accepting", port, bug);
-        }
     }
 }

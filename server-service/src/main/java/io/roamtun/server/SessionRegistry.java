@@ -14,8 +14,6 @@ import io.roamtun.engine.session.SessionState;
 import io.roamtun.engine.session.StreamQuota;
 import io.roamtun.engine.session.TrafficCounters;
 import io.roamtun.protocol.ErrorCode;
-import io.roamtun.protocol.Capabilities;
-import io.roamtun.protocol.ExposeResult;
 import io.roamtun.protocol.Hello;
 import io.roamtun.protocol.ProtocolException;
 import io.roamtun.protocol.Resume;
@@ -236,11 +234,10 @@ final class SessionRegistry implements LinkListener, SessionListener {
         }
         Session session = new Session(engine.loop(), Role.SERVER, config.session(), engine.segments(), engine.chunks(),
                 budget, services, this, link.name());
-        List<ExposeResult> exposes = Capabilities.has(hello.capabilities(), Capabilities.REVERSE_STREAMS)
-                ? exposed.listen(session, owner, authenticated, config.expose(), hello.exposes()) : List.of();
+        ExposedPorts.Answers exposes = exposed.answer(session, owner, authenticated, config.expose(), hello);
         Welcome welcome;
         try {
-            welcome = session.acceptHello(hello, link, owner, exposes);
+            welcome = session.acceptHello(hello, link, owner, exposes.tcp(), exposes.udp());
         } catch (ProtocolException | RuntimeException refused) {
             exposed.release(session);
             session.discard();

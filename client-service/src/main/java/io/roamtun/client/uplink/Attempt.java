@@ -94,7 +94,7 @@ final class Attempt implements IoHandler {
         link.start(key);
         Session s = session.get();
         if (s.id() == null) {
-            link.sendHello(s.hello(config.credential(), config.exposePorts(), link));
+            link.sendHello(s.hello(config.credential(), config.exposePorts(), config.udpExposePorts(), link));
         } else {
             resuming = true;
             link.sendResume(binding -> s.resumeRequest(binding, config.credential()));

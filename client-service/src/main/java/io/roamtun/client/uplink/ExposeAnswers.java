@@ -22,8 +22,8 @@ public final class ExposeAnswers {
     private static final Logger log = LoggerFactory.getLogger(ExposeAnswers.class);
 
     private final List<Expose> asked;
-    /** By port, in the order asked; empty before the first WELCOME. */
-    private final Map<Integer, String> answers = new LinkedHashMap<>();
+    /** By exposure, in the order asked; empty before the first WELCOME. */
+    private final Map<Expose, String> answers = new LinkedHashMap<>();
 
     ExposeAnswers(List<Expose> asked) {
         this.asked = asked;
@@ -36,22 +36,26 @@ public final class ExposeAnswers {
         }
         if (!Capabilities.has(welcome.capabilities(), Capabilities.REVERSE_STREAMS)) {
             log.error("the server-service does not support reverse tunnels (an older version): no --expose is served");
-            asked.forEach(e -> answers.put(e.port(), "not supported by the server"));
+            asked.forEach(e -> answers.put(e, "not supported by the server"));
             return;
         }
-        Map<Integer, ExposeResult> byPort = new LinkedHashMap<>();
-        welcome.exposes().forEach(r -> byPort.put(r.port(), r));
+        Map<Integer, ExposeResult> tcp = new LinkedHashMap<>();
+        welcome.exposes().forEach(r -> tcp.put(r.port(), r));
+        Map<Integer, ExposeResult> udp = new LinkedHashMap<>();
+        welcome.udpExposes().forEach(r -> udp.put(r.port(), r));
         for (Expose expose : asked) {
-            ExposeResult r = byPort.get(expose.port());
+            ExposeResult r = (expose.udp() ? udp : tcp).get(expose.port());
+            String flag = expose.udp() ? "--expose-udp" : "--expose";
             String answer;
             if (r != null && r.listening()) {
-                answer = "server listens on " + HostPort.format(new InetSocketAddress(r.address(), r.port()));
-                log.info("--expose {}: the {}; connections there reach {}", expose.port(), answer, HostPort.format(expose.target()));
+                answer = "server listens on " + (expose.udp() ? "udp " : "") + HostPort.format(new InetSocketAddress(r.address(), r.port()));
+                log.info("{} {}: the {}; {} there reach {}", flag, expose.port(), answer, expose.udp() ? "datagrams" : "connections",
+                        HostPort.format(expose.target()));
             } else {
                 answer = "refused: " + (r == null ? "the server did not answer it" : why(r.result()));
-                log.error("--expose {}: {}", expose.port(), answer);
+                log.error("{} {}: {}", flag, expose.port(), answer);
             }
-            answers.put(expose.port(), answer);
+            answers.put(expose, answer);
         }
     }
 
@@ -69,7 +73,7 @@ public final class ExposeAnswers {
     public List<String> describe() {
         List<String> lines = new ArrayList<>();
         for (Expose expose : asked) {
-            lines.add(expose + ": " + answers.getOrDefault(expose.port(), "waiting for a session"));
+            lines.add(expose + ": " + answers.getOrDefault(expose, "waiting for a session"));
         }
         return lines;
     }
@@ -79,9 +83,10 @@ public final class ExposeAnswers {
         List<Map<String, Object>> all = new ArrayList<>();
         for (Expose expose : asked) {
             Map<String, Object> m = new LinkedHashMap<>();
+            m.put("protocol", expose.udp() ? "udp" : "tcp");
             m.put("port", expose.port());
             m.put("to", HostPort.format(expose.target()));
-            m.put("answer", answers.getOrDefault(expose.port(), "waiting for a session"));
+            m.put("answer", answers.getOrDefault(expose, "waiting for a session"));
             all.add(m);
         }
         return all;

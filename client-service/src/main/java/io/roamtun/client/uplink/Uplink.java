@@ -71,12 +71,12 @@ public final class Uplink implements Attempt.Owner, SessionListener {
         this.exposeAnswers = new ExposeAnswers(config.exposes());
     }
 
-    /** The server's answers to the --expose ports (loop thread). */
+    /** The server's answers to the --expose ports. */
     public ExposeAnswers exposes() {
         return exposeAnswers;
     }
 
-    /** Lets the uplink ask for the server's name to be looked up again (an attempt failed, or it never resolved). */
+    /** Lets the uplink ask for the server's name to be looked up again (an attempt failed, or never resolved). */
     public void resolveWith(Runnable refresh) {
         connector.resolveWith(refresh);
     }
@@ -137,22 +137,17 @@ public final class Uplink implements Attempt.Owner, SessionListener {
     }
 
     /** Handovers since start (the history keeps only the last few). */
-    public long handoverCount() {
-        return handovers.count();
-    }
+    public long handoverCount() { return handovers.count(); }
 
-    public List<Handover> handovers() {
-        return handovers.recent();
-    }
+    public List<Handover> handovers() { return handovers.recent(); }
 
-    public boolean roaming() {
-        return roaming;
-    }
+    public boolean roaming() { return roaming; }
 
     void newSession() {
         sessionCount++;
         session = new Session(engine.loop(), Role.CLIENT, config.session(), engine.segments(), engine.chunks(),
                 engine.budget(), config.exposeDirectory(), this, "#" + sessionCount);
+        session.datagrams().useServices(config.udpExposeDirectory());
     }
 
     /** A local connection for {@code service} was accepted: it becomes a stream even while suspended. */

@@ -83,13 +83,13 @@ public final class Session implements SessionPort {
 
     /** The HELLO this side (a client) sends on {@code link}, with its credential ("" when the server wants none). */
     public Hello hello(String credential, Link link) {
-        return hello(credential, List.of(), link);
+        return hello(credential, List.of(), List.of(), link);
     }
 
-    /** As {@link #hello(String, Link)}, asking the server to listen on {@code exposes} for this client. */
-    public Hello hello(String credential, List<Integer> exposes, Link link) {
+    /** As {@link #hello(String, Link)}, asking the server to listen on TCP ports {@code tcp} and UDP ports {@code udp} for it. */
+    public Hello hello(String credential, List<Integer> tcp, List<Integer> udp, Link link) {
         return new Hello(Wire.MIN_SESSION_VERSION, Wire.MAX_SESSION_VERSION, Capabilities.offered(link.transport().canBindChannel()),
-                settings.streamWindow(), Wire.MAX_PAYLOAD, credential, exposes);
+                settings.streamWindow(), Wire.MAX_PAYLOAD, credential, tcp, udp);
     }
 
     /**
@@ -97,12 +97,12 @@ public final class Session implements SessionPort {
      * is the authenticated client's name ("" without authentication).
      */
     public Welcome acceptHello(Hello hello, Link link, String owner) throws ProtocolException {
-        return acceptHello(hello, link, owner, List.of());
+        return acceptHello(hello, link, owner, List.of(), List.of());
     }
 
-    /** As {@link #acceptHello(Hello, Link, String)}, the WELCOME answering the HELLO's exposes with {@code exposes}. */
-    public Welcome acceptHello(Hello hello, Link link, String owner, List<io.roamtun.protocol.ExposeResult> exposes)
-            throws ProtocolException {
+    /** As {@link #acceptHello(Hello, Link, String)}, the WELCOME answering the HELLO's TCP and UDP exposes. */
+    public Welcome acceptHello(Hello hello, Link link, String owner, List<io.roamtun.protocol.ExposeResult> tcp,
+                               List<io.roamtun.protocol.ExposeResult> udp) throws ProtocolException {
         if (hello.maxVersion() < Wire.MIN_SESSION_VERSION || hello.minVersion() > Wire.MAX_SESSION_VERSION) {
             throw new ProtocolException(ErrorCode.UNSUPPORTED_VERSION, "client speaks versions " + hello.minVersion() + ".."
                     + hello.maxVersion() + ", this server " + Wire.MIN_SESSION_VERSION + ".." + Wire.MAX_SESSION_VERSION);
@@ -110,7 +110,7 @@ public final class Session implements SessionPort {
         usePeer(PeerSettings.negotiate(hello.capabilities(), hello.initialWindow(), hello.maxPayload(), link.transport().canBindChannel()));
         this.owner = owner;
         Welcome welcome = sequence.welcome(Math.min(hello.maxVersion(), Wire.MAX_SESSION_VERSION), peer.capabilities(),
-                settings.streamWindow(), Wire.MAX_PAYLOAD).withExposes(exposes);
+                settings.streamWindow(), Wire.MAX_PAYLOAD).withExposes(tcp, udp);
         label = welcome.sessionId().shortHex();
         this.link = link;
         state = state.next(SessionState.ACTIVE);
@@ -378,6 +378,9 @@ public final class Session implements SessionPort {
     void remove(Stream stream) { streams.remove(stream); }
 
     boolean isClosed() { return state == SessionState.CLOSED; }
+
+    /** Ended: nothing more goes through it. */
+    public boolean isOver() { return state == SessionState.CLOSED; }
 
     EventLoop loop() { return loop; }
 

@@ -1,7 +1,5 @@
-package io.roamtun.client;
+package io.roamtun.engine.datagram;
 
-import io.roamtun.client.uplink.Uplink;
-import io.roamtun.engine.datagram.SessionDatagrams;
 import io.roamtun.engine.loop.IoHandler;
 import io.roamtun.engine.session.Session;
 import io.roamtun.engine.text.IoErrors;
@@ -13,34 +11,39 @@ import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The UDP socket of one {@code --forward-udp}: each source that sends to it is a flow of the session
- * (opened by its first datagram, forgotten after the idle timeout), whose answers are sent back to that
- * source from this socket, as the real service would answer. At most {@link #MAX_SOURCES} flows at once.
- * Loop thread.
+ * A bound UDP socket whose sources are flows of a session: a client's {@code --forward-udp} port, or a port
+ * a server listens on for a client's {@code --expose-udp}. Each source that sends to it is a flow (opened by
+ * its first datagram, forgotten after the idle timeout), whose answers are sent back to that source from
+ * this socket, as the real service would answer. The session is asked for at each datagram (a new one
+ * after a lost session gets new flows). At most {@link #MAX_SOURCES} flows at once. Loop thread.
  */
-final class UdpForwardSocket implements IoHandler {
-    private static final Logger log = LoggerFactory.getLogger(UdpForwardSocket.class);
+public final class DatagramPort implements IoHandler {
+    private static final Logger log = LoggerFactory.getLogger(DatagramPort.class);
     static final int MAX_SOURCES = 4096;
     private static final int READS_PER_EVENT = 64;
 
     private record Flow(int id, Session session) {}
 
-    private final UdpForward forward;
+    private final String name;
+    private final String service;
     private final DatagramChannel channel;
-    private final Uplink uplink;
+    private final Supplier<Session> sessions;
     private final ByteBuffer scratch = ByteBuffer.allocateDirect(65_536);
     private final Map<SocketAddress, Flow> flows = new HashMap<>();
     private long droppedSources;
     private long droppedAnswers;
 
-    UdpForwardSocket(UdpForward forward, DatagramChannel channel, Uplink uplink) {
-        this.forward = forward;
+    /** {@code name}: for logs; {@code service}: what the flows' DATAGRAMs name; {@code sessions}: the session now (null: none). */
+    public DatagramPort(String name, String service, DatagramChannel channel, Supplier<Session> sessions) {
+        this.name = name;
+        this.service = service;
         this.channel = channel;
-        this.uplink = uplink;
+        this.sessions = sessions;
     }
 
     @Override
@@ -51,18 +54,21 @@ final class UdpForwardSocket implements IoHandler {
             try {
                 source = channel.receive(scratch);
             } catch (IOException e) {
-                log.debug("{}: {}", forward, IoErrors.reason(e));
+                log.debug("{}: {}", name, IoErrors.reason(e));
                 return;
             }
             if (source == null) {
                 return;
             }
-            Session session = uplink.session();
+            Session session = sessions.get();
+            if (session == null || session.isOver()) {
+                continue; // no session to carry it: dropped, as the network would
+            }
             Flow flow = flows.get(source);
             if (flow == null || flow.session() != session) {
                 if (flow == null && flows.size() >= MAX_SOURCES) {
                     if (droppedSources++ == 0) {
-                        log.warn("{}: {} sources at once, the limit: datagrams of new ones are dropped", forward, MAX_SOURCES);
+                        log.warn("{}: {} sources at once, the limit: datagrams of new ones are dropped", name, MAX_SOURCES);
                     }
                     continue;
                 }
@@ -71,7 +77,7 @@ final class UdpForwardSocket implements IoHandler {
                 answers.flow = flow;
                 flows.put(source, flow);
             }
-            session.datagrams().send(flow.id(), forward.service(), scratch.flip());
+            session.datagrams().send(flow.id(), service, scratch.flip());
         }
     }
 
@@ -93,7 +99,7 @@ final class UdpForwardSocket implements IoHandler {
                 }
             } catch (IOException e) {
                 droppedAnswers++;
-                log.debug("{}: answer to {} dropped: {}", forward, source, IoErrors.reason(e));
+                log.debug("{}: answer to {} dropped: {}", name, source, IoErrors.reason(e));
             }
         }
 
@@ -103,23 +109,18 @@ final class UdpForwardSocket implements IoHandler {
         }
     }
 
-    String describe() {
-        String where;
-        try {
-            where = "udp " + io.roamtun.engine.text.HostPort.format(address()) + "=" + forward.service();
-        } catch (IOException closed) {
-            where = forward.toString();
-        }
-        return where + ": " + flows.size() + " flows" + (droppedSources + droppedAnswers == 0 ? ""
+    /** "NAME: N flows[, dropped ...]", for status. */
+    public String describe() {
+        return name + ": " + flows.size() + " flows" + (droppedSources + droppedAnswers == 0 ? ""
                 : ", dropped " + droppedSources + " from sources over the limit, " + droppedAnswers + " answers");
     }
 
-    InetSocketAddress address() throws IOException {
+    public InetSocketAddress address() throws IOException {
         return (InetSocketAddress) channel.getLocalAddress();
     }
 
     @Override
     public void onFailure(Throwable bug) {
-        log.error("{} failed; still receiving", forward, bug);
+        log.error("{} failed; still receiving", name, bug);
     }
 }
