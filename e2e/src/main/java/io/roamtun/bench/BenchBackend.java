@@ -14,7 +14,7 @@ import java.util.Iterator;
  * The benchmark's backend, in its own process so that the load generator's sockets and the backend's
  * do not share one file-descriptor limit. One NIO thread. The first byte of a connection picks a mode:
  * 'S' sink (read to end of stream, answer the 8-byte count, close), 'E' echo (until end of stream),
- * 'H' hold (stay open, say nothing). Prints "listening PORT" when ready.
+ * 'H' hold (stay open, say nothing). A UDP echo too. Prints "udp PORT", then "listening PORT" when ready.
  */
 public final class BenchBackend {
     private static final ByteBuffer SCRATCH = ByteBuffer.allocateDirect(256 * 1024);
@@ -36,6 +36,12 @@ public final class BenchBackend {
         server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 4096);
         server.configureBlocking(false);
         server.register(selector, SelectionKey.OP_ACCEPT);
+        // A UDP echo beside it, for the datagram figures.
+        java.nio.channels.DatagramChannel udp = java.nio.channels.DatagramChannel.open(java.net.StandardProtocolFamily.INET);
+        udp.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        udp.configureBlocking(false);
+        udp.register(selector, SelectionKey.OP_READ, UDP);
+        System.out.println("udp " + ((InetSocketAddress) udp.getLocalAddress()).getPort());
         System.out.println("listening " + ((InetSocketAddress) server.getLocalAddress()).getPort());
         System.out.flush();
         while (true) {
@@ -45,7 +51,9 @@ public final class BenchBackend {
                 SelectionKey key = it.next();
                 it.remove();
                 try {
-                    if (key.isAcceptable()) {
+                    if (key.attachment() == UDP) {
+                        echoDatagrams((java.nio.channels.DatagramChannel) key.channel());
+                    } else if (key.isAcceptable()) {
                         SocketChannel c;
                         while ((c = server.accept()) != null) {
                             c.configureBlocking(false);
@@ -60,6 +68,20 @@ public final class BenchBackend {
                     key.channel().close();
                 }
             }
+        }
+    }
+
+    private static final Object UDP = new Object();
+
+    /** Sends every datagram waiting back to its sender. */
+    private static void echoDatagrams(java.nio.channels.DatagramChannel udp) throws IOException {
+        for (int i = 0; i < 256; i++) {
+            SCRATCH.clear();
+            java.net.SocketAddress from = udp.receive(SCRATCH);
+            if (from == null) {
+                return;
+            }
+            udp.send(SCRATCH.flip(), from);
         }
     }
 

@@ -65,6 +65,9 @@ public final class BenchMain {
         final Stat tlsServerMicrosPerHandshake = new Stat();
         final Stat manyStreamsRssMiB = new Stat();
         final Stat manyStreamsHeapMiB = new Stat();
+        final Stat udpP50 = new Stat();
+        final Stat udpP99 = new Stat();
+        final Stat udpPerSecond = new Stat();
 
         Result(String path) {
             this.path = path;
@@ -114,10 +117,13 @@ public final class BenchMain {
         try {
             int backendPort = Integer.parseInt(Processes.awaitLine(work.resolve("backend.log"), backendProcess, "listening (\\d+)", 30));
             InetSocketAddress backend = new InetSocketAddress(InetAddress.getLoopbackAddress(), backendPort);
+            int udpPort = Integer.parseInt(Processes.awaitLine(work.resolve("backend.log"), backendProcess, "udp (\\d+)", 30));
+            InetSocketAddress udpEcho = new InetSocketAddress(InetAddress.getLoopbackAddress(), udpPort);
             for (BenchPath path : Paths.all(work)) {
                 if (only.isEmpty() || only.contains(path.name())) {
                     Result r = new Result(path.name());
                     results.add(r);
+                    path.udpBackend(udpEcho);
                     Running started = start(path, backend, r, sizes.bulkBytes());
                     if (started != null) {
                         running.add(started);
@@ -253,6 +259,12 @@ public final class BenchMain {
                 r.pipelinedPerSecond.add(LoadGenerator.pipelined(address, Sizes.PIPELINED_CLIENTS, Sizes.PIPELINE_DEPTH,
                         sizes.pipelinedPerClient()));
                 measureIdle(path, address, sizes.idle(), r);
+                if (path.udpAddress() != null) {
+                    long[] udpRtt = LoadGenerator.udpRoundTrips(path.udpAddress(), sizes.pingPongs());
+                    r.udpP50.add(percentile(udpRtt, 0.50) / 1e3);
+                    r.udpP99.add(percentile(udpRtt, 0.99) / 1e3);
+                    r.udpPerSecond.add(LoadGenerator.udpRate(path.udpAddress(), UDP_SOURCES, UDP_DEPTH, quickOr(sizes, 1, 3)));
+                }
             }
             if (path.javaHeap()) {
                 measureManyStreams(path, address, sizes, r);
@@ -283,6 +295,13 @@ public final class BenchMain {
         } catch (Exception e) {
             running.failed(e);
         }
+    }
+
+    static final int UDP_SOURCES = 4;
+    static final int UDP_DEPTH = 16;
+
+    private static double quickOr(Sizes sizes, double quick, double full) {
+        return sizes.bulkBytes() < 1L << 30 ? quick : full;
     }
 
     private static void measureIdle(BenchPath path, InetSocketAddress address, int count, Result r) throws Exception {

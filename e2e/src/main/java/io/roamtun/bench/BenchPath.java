@@ -15,6 +15,14 @@ interface BenchPath extends AutoCloseable {
     /** Starts whatever the path needs; returns the address the load generator connects to. */
     InetSocketAddress start(InetSocketAddress backend) throws IOException, InterruptedException;
 
+    /** Where the UDP echo is: a path that carries UDP sets itself up for it at {@link #start}. Called before it. */
+    default void udpBackend(InetSocketAddress echo) {}
+
+    /** The address the datagram figures use once started, or null when this path carries no UDP. */
+    default InetSocketAddress udpAddress() {
+        return null;
+    }
+
     /** The processes whose memory counts for this path (the relays or agents), empty for direct. */
     List<Long> pids();
 

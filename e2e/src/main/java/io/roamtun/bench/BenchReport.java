@@ -47,6 +47,12 @@ final class BenchReport {
         rows.put("  p99.9, µs", r -> r.p999.format(1));
         rows.put("  p50 added to direct, µs", r -> direct == null || r.p50.isEmpty() || direct.p50.isEmpty() ? "-"
                 : String.format(Locale.ROOT, "%.1f", r.p50.median() - direct.p50.median()));
+        rows.put("UDP 64 B round trip p50, µs", r -> r.udpP50.format(1));
+        rows.put("  p99, µs ", r -> r.udpP99.format(1));
+        rows.put("UDP " + BenchMain.UDP_SOURCES + " sources × " + BenchMain.UDP_DEPTH + " in flight, datagrams/s",
+                r -> r.udpPerSecond.format(0));
+        rows.put("  × direct  ", r -> ratio(r.udpPerSecond, direct == null ? null : direct.udpPerSecond));
+        rows.put("  × socat    ", r -> ratio(r.udpPerSecond, socat == null ? null : socat.udpPerSecond));
         rows.put("connect+exchange+close, conn/s", r -> r.connectionsPerSecond.format(0));
         rows.put("  × socat  ", r -> ratio(r.connectionsPerSecond, socat == null ? null : socat.connectionsPerSecond));
         rows.put("  × ssh -L  ", r -> ratio(r.connectionsPerSecond, ssh == null ? null : ssh.connectionsPerSecond));

@@ -204,4 +204,74 @@ final class LoadGenerator {
             at += n;
         }
     }
+    /** 64-byte datagrams to the UDP echo, one at a time, {@code rounds} times; the round trips in ns, sorted (a lost one is retried). */
+    static long[] udpRoundTrips(InetSocketAddress address, int rounds) throws IOException {
+        try (java.net.DatagramSocket s = new java.net.DatagramSocket(0, address.getAddress())) {
+            s.setSoTimeout(1000);
+            byte[] message = new byte[64];
+            java.net.DatagramPacket answer = new java.net.DatagramPacket(new byte[64], 64);
+            long[] rtt = new long[rounds];
+            int lost = 0;
+            for (int i = 0; i < rounds; i++) {
+                long start = System.nanoTime();
+                s.send(new java.net.DatagramPacket(message, message.length, address));
+                try {
+                    s.receive(answer);
+                } catch (java.net.SocketTimeoutException e) {
+                    if (++lost > rounds / 10 + 3) {
+                        throw new IOException(lost + " of " + (i + 1) + " datagrams got no answer");
+                    }
+                    i--;
+                    continue;
+                }
+                rtt[i] = System.nanoTime() - start;
+            }
+            Arrays.sort(rtt);
+            return rtt;
+        }
+    }
+
+    /**
+     * {@code sources} UDP sockets, each keeping {@code depth} 64-byte datagrams in flight against the echo
+     * (a new one as each answer arrives, one more after 200 ms without any, which makes up for a loss), for
+     * {@code seconds}. Answers per second, all sources together.
+     */
+    static double udpRate(InetSocketAddress address, int sources, int depth, double seconds) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(sources);
+        try {
+            List<Future<Long>> results = new ArrayList<>();
+            long end = System.nanoTime() + (long) (seconds * 1e9);
+            long start = System.nanoTime();
+            for (int i = 0; i < sources; i++) {
+                results.add(pool.submit(() -> {
+                    try (java.net.DatagramSocket s = new java.net.DatagramSocket(0, address.getAddress())) {
+                        s.setSoTimeout(200);
+                        byte[] message = new byte[64];
+                        java.net.DatagramPacket answer = new java.net.DatagramPacket(new byte[64], 64);
+                        for (int k = 0; k < depth; k++) {
+                            s.send(new java.net.DatagramPacket(message, message.length, address));
+                        }
+                        long answered = 0;
+                        while (System.nanoTime() < end) {
+                            try {
+                                s.receive(answer);
+                                answered++;
+                            } catch (java.net.SocketTimeoutException lost) {
+                                // one more in flight instead of the lost one
+                            }
+                            s.send(new java.net.DatagramPacket(message, message.length, address));
+                        }
+                        return answered;
+                    }
+                }));
+            }
+            long total = 0;
+            for (Future<Long> f : results) {
+                total += f.get();
+            }
+            return total / ((System.nanoTime() - start) / 1e9);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }

@@ -22,9 +22,12 @@ final class Paths {
 
     /** The backend itself. */
     static final class Direct implements BenchPath {
+        private InetSocketAddress udp;
         public String name() { return "direct"; }
         public String unavailableReason() { return null; }
         public InetSocketAddress start(InetSocketAddress backend) { return backend; }
+        public void udpBackend(InetSocketAddress echo) { udp = echo; }
+        public InetSocketAddress udpAddress() { return udp; }
         public List<Long> pids() { return List.of(); }
         public void close() {}
     }
@@ -33,6 +36,10 @@ final class Paths {
     static final class Socat implements BenchPath {
         private final Path work;
         private Process process;
+        /** The UDP relay: socat's UDP-LISTEN with fork, a child per peer (its usual UDP forwarding). */
+        private Process udpProcess;
+        private InetSocketAddress udpBackend;
+        private InetSocketAddress udp;
 
         Socat(Path work) { this.work = work; }
         public String name() { return "socat"; }
@@ -44,13 +51,27 @@ final class Paths {
                     "TCP-LISTEN:" + port + ",bind=127.0.0.1,reuseaddr,fork,backlog=4096",
                     "TCP:127.0.0.1:" + backend.getPort() + ",nodelay");
             Processes.awaitPort(port, 10);
+            if (udpBackend != null) {
+                int udpPort = Processes.freePort();
+                udpProcess = Processes.start(work.resolve("socat-udp.log"), Processes.find("socat"),
+                        "UDP4-LISTEN:" + udpPort + ",bind=127.0.0.1,reuseaddr,fork", "UDP4:127.0.0.1:" + udpBackend.getPort());
+                Thread.sleep(300); // nothing to connect to: give it the moment it takes to bind
+                udp = new InetSocketAddress(LOOPBACK, udpPort);
+            }
             return new InetSocketAddress(LOOPBACK, port);
         }
 
+        public void udpBackend(InetSocketAddress echo) { udpBackend = echo; }
+        public InetSocketAddress udpAddress() { return udp; }
         public List<Long> pids() { return List.of(process.pid()); }
         /** Its per-connection children are gone (and not added to its own times) before they can be read. */
         public boolean cpuMeasurable() { return false; }
-        public void close() { Processes.stop(process); }
+        public void close() {
+            Processes.stop(process);
+            if (udpProcess != null) {
+                Processes.stop(udpProcess);
+            }
+        }
     }
 
     /**
@@ -189,6 +210,8 @@ final class Paths {
         private Process server;
         private Process client;
         int serverPort;
+        private InetSocketAddress udpBackend;
+        private InetSocketAddress udp;
         String fingerprint;
         io.roamtun.engine.tls.KeyMaterial serverKey;
 
@@ -226,6 +249,9 @@ final class Paths {
             }
             List<String> serverArgs = new java.util.ArrayList<>(security);
             serverArgs.addAll(List.of("--listen", "127.0.0.1:" + serverPort, "--service", "bench=127.0.0.1:" + backend.getPort()));
+            if (udpBackend != null) {
+                serverArgs.addAll(List.of("--udp-service", "benchudp=127.0.0.1:" + udpBackend.getPort()));
+            }
             server = Processes.startJava(serverLog, AGENT_JVM, "io.roamtun.server.ServerServiceMain", serverArgs.toArray(String[]::new));
             Processes.awaitLine(serverLog, server, "listening on", 30);
             Path clientLog = work.resolve("client-service" + tag + ".log");
@@ -233,11 +259,18 @@ final class Paths {
             List<String> clientArgs = new java.util.ArrayList<>(clientSecurity);
             clientArgs.addAll(List.of("--server", "127.0.0.1:" + serverPort, "--forward", "127.0.0.1:" + local + "=bench",
                     "--admin-socket", work.resolve("admin" + tag + ".sock").toString()));
+            if (udpBackend != null) {
+                int udpPort = Processes.freePort();
+                clientArgs.addAll(List.of("--forward-udp", "127.0.0.1:" + udpPort + "=benchudp"));
+                udp = new InetSocketAddress(LOOPBACK, udpPort);
+            }
             client = Processes.startJava(clientLog, AGENT_JVM, "io.roamtun.client.ClientServiceMain", clientArgs.toArray(String[]::new));
             Processes.awaitLine(clientLog, client, "session \\w+ established", 30);
             return new InetSocketAddress(LOOPBACK, local);
         }
 
+        public void udpBackend(InetSocketAddress echo) { udpBackend = echo; }
+        public InetSocketAddress udpAddress() { return udp; }
         public List<Long> pids() { return List.of(client.pid(), server.pid()); }
         long serverPid() { return server.pid(); }
         InetSocketAddress serverAddress() { return new InetSocketAddress(LOOPBACK, serverPort); }
