@@ -15,6 +15,7 @@ import java.util.List;
  */
 public final class BenchMain {
     private static boolean handoverFailed;
+    private static Path benchWork;
 
     /** How much to measure; --quick keeps the whole run to seconds for CI. */
     /**
@@ -68,6 +69,8 @@ public final class BenchMain {
         final Stat udpP50 = new Stat();
         final Stat udpP99 = new Stat();
         final Stat udpPerSecond = new Stat();
+        ManyClientsBench.Figures manyClients;
+        String manyClientsFailure;
 
         Result(String path) {
             this.path = path;
@@ -110,6 +113,7 @@ public final class BenchMain {
             root.setLevel(ch.qos.logback.classic.Level.WARN);
         }
         Path work = Files.createTempDirectory("roamtun-bench");
+        benchWork = work;
         Process backendProcess = Processes.startJava(work.resolve("backend.log"), List.of("-Xmx256m", "-XX:+UseSerialGC"),
                 BenchBackend.class.getName());
         List<Result> results = new ArrayList<>();
@@ -281,6 +285,15 @@ public final class BenchMain {
                 }
             }
             if (path.name().equals("roamtun")) {
+                int clients = quickOr(sizes, 50, 500) == 50 ? 50 : 500;
+                int streams = ManyClientsBench.streamsThatFit(clients, MANY_CLIENT_STREAMS);
+                System.err.println("bench: one server-service, " + clients + " clients × " + streams + " streams ...");
+                try {
+                    r.manyClients = ManyClientsBench.measure(benchWork, clients, streams);
+                } catch (Exception e) {
+                    r.manyClientsFailure = "FAILED: " + e.getMessage();
+                    System.err.println("bench: many clients: " + e);
+                }
                 System.err.println("bench: roamtun handovers ...");
                 try {
                     HandoverBench.Figures h = HandoverBench.measure(Integer.getInteger("roamtun.bench.handovers", sizes.handovers()));
@@ -297,6 +310,7 @@ public final class BenchMain {
         }
     }
 
+    static final int MANY_CLIENT_STREAMS = 40;
     static final int UDP_SOURCES = 4;
     static final int UDP_DEPTH = 16;
 

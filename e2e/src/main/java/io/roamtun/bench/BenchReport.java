@@ -66,6 +66,16 @@ final class BenchReport {
         rows.put(sizes.manyStreams() + " concurrent streams held", r -> r.manyStreamsHeld);
         rows.put("  RSS MiB (both agents)", r -> r.manyStreamsRssMiB.format(0));
         rows.put("  heap used MiB (after GC) ", r -> r.manyStreamsHeapMiB.format(0));
+        Result roamtunRow = find(results, "roamtun");
+        String many = roamtunRow != null && roamtunRow.manyClients != null
+                ? roamtunRow.manyClients.clients() + " clients × " + roamtunRow.manyClients.streams() : (quick ? 50 : 500) + " clients";
+        rows.put(many + " streams, one server: all open",
+                r -> r.manyClients != null ? r.manyClients.describe() : r.manyClientsFailure != null ? r.manyClientsFailure : "-");
+        rows.put("  server RSS MiB / heap MiB (after GC)", r -> r.manyClients == null ? "-"
+                : ManyClientsBench.format(r.manyClients.rssMiB()) + " / " + ManyClientsBench.format(r.manyClients.heapMiB()));
+        rows.put("  server KiB per client (RSS growth)", r -> r.manyClients == null ? "-" : ManyClientsBench.format(r.manyClients.kibPerClient()));
+        rows.put("  server CPU ms per client (session + streams)", r -> r.manyClients == null ? "-"
+                : ManyClientsBench.format(r.manyClients.cpuMsPerClient()));
         rows.put("new TLS sessions/s, one server-service", r -> r.tlsHandshakesPerSecond.format(0));
         rows.put("  server CPU per new TLS session, µs", r -> r.tlsServerMicrosPerHandshake.format(0));
         rows.put("handover pause, median / worst:", r -> "");
