@@ -30,6 +30,24 @@ import org.junit.jupiter.api.Test;
  * and never tried again).
  */
 class UplinkAddressFamilyTest {
+    /**
+     * A listener on ::1 and one on 127.0.0.1 with the same port, retried: the port the kernel picks on one may
+     * be in use on the other (a test then failed with "Address already in use" now and then).
+     */
+    private static ServerSocket[] samePortOnBoth(InetAddress v6, InetAddress v4) throws java.io.IOException {
+        for (int attempt = 0; ; attempt++) {
+            ServerSocket six = new ServerSocket(0, 8, v6);
+            try {
+                return new ServerSocket[] {six, new ServerSocket(six.getLocalPort(), 8, v4)};
+            } catch (java.net.BindException taken) {
+                six.close();
+                if (attempt == 50) {
+                    throw taken;
+                }
+            }
+        }
+    }
+
     @Test
     void roamingToAnIpv4OnlyInterfaceAfterRotatingToIpv6KeepsTrying() throws Exception {
         InetAddress v4 = InetAddress.getByName("127.0.0.1");
@@ -87,8 +105,10 @@ class UplinkAddressFamilyTest {
     void aBetterInterfaceWithOnlyTheOtherFamilyIsMovedTo() throws Exception {
         InetAddress v4 = InetAddress.getByName("127.0.0.1");
         InetAddress v6 = InetAddress.getByName("::1");
-        try (ServerSocket welcomingV6 = new ServerSocket(0, 8, v6)) {
+        ServerSocket[] both = samePortOnBoth(v6, v4);
+        try (ServerSocket welcomingV6 = both[0]; ServerSocket reservedV4 = both[1]) {
             int port = welcomingV6.getLocalPort();
+            reservedV4.close(); // the IPv4 address refuses at first (the port was free on both a moment ago)
             FakeServerService.welcomeOnce(welcomingV6);
             InetSocketAddress a = new InetSocketAddress(InetAddress.getByAddress("srv.test", v4.getAddress()), port); // refuses
             InetSocketAddress b = new InetSocketAddress(InetAddress.getByAddress("srv.test", v6.getAddress()), port);
@@ -153,7 +173,8 @@ class UplinkAddressFamilyTest {
     void aQuietLinksProbeMayUseTheOtherFamily() throws Exception {
         InetAddress v4 = InetAddress.getByName("127.0.0.1");
         InetAddress v6 = InetAddress.getByName("::1");
-        try (ServerSocket welcomingV6 = new ServerSocket(0, 8, v6)) {
+        ServerSocket[] both = samePortOnBoth(v6, v4);
+        try (ServerSocket welcomingV6 = both[0]; ServerSocket reservedV4 = both[1]) {
             int port = welcomingV6.getLocalPort();
             FakeServerService.welcomeOnce(welcomingV6);
             InetSocketAddress a = new InetSocketAddress(InetAddress.getByAddress("srv.test", v4.getAddress()), port);
@@ -166,7 +187,7 @@ class UplinkAddressFamilyTest {
                     () -> List.of(eth, wlan), Duration.ofMillis(500), new PathPolicy(List.of("eth9", "wlan7"), List.of()), null);
             EngineContext engine = new EngineContext("address-family", 64L << 20);
             engine.loop().start();
-            try (ServerSocket v4Listener = new ServerSocket(port, 8, v4)) {
+            try (ServerSocket v4Listener = reservedV4) {
                 Uplink uplink = engine.loop().call(() -> {
                     Uplink u = new Uplink(engine, config);
                     u.onServerAddresses(List.of(b, a));
@@ -200,7 +221,8 @@ class UplinkAddressFamilyTest {
         InetAddress v4 = InetAddress.getByName("127.0.0.1");
         InetAddress v6 = InetAddress.getByName("::1");
         CountDownLatch reset = new CountDownLatch(1);
-        try (ServerSocket v6Listener = new ServerSocket(0, 8, v6)) { // after the first session: accepts, never answers
+        ServerSocket[] both = samePortOnBoth(v6, v4);
+        try (ServerSocket v6Listener = both[0]; ServerSocket reservedV4 = both[1]) { // v6: after the first session, accepts, never answers
             int port = v6Listener.getLocalPort();
             Thread server = new Thread(() -> {
                 try (Socket s = v6Listener.accept()) {
@@ -225,7 +247,7 @@ class UplinkAddressFamilyTest {
                     () -> List.of(eth, wlan), Duration.ofMillis(500), new PathPolicy(List.of("eth9", "wlan7"), List.of()), null);
             EngineContext engine = new EngineContext("address-family", 64L << 20);
             engine.loop().start();
-            try (ServerSocket v4Listener = new ServerSocket(port, 8, v4)) {
+            try (ServerSocket v4Listener = reservedV4) {
                 Uplink uplink = engine.loop().call(() -> {
                     Uplink u = new Uplink(engine, config);
                     u.onServerAddresses(List.of(b, a));
