@@ -67,7 +67,7 @@ public final class ClientService implements Drainable {
         service.engine.loop().call(() -> {
             try {
                 service.ports.acceptAll(service.engine.loop(), service.uplink);
-                service.udpPorts.receiveAll(service.engine.loop(), service.uplink);
+                service.udpPorts.receiveAll(service.engine.loop(), service.uplink, source -> service.ports.sources().allows(source));
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }

@@ -7,7 +7,6 @@ import io.roamtun.engine.text.HostPort;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
-import java.net.StandardSocketOptions;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.util.ArrayList;
@@ -26,7 +25,6 @@ final class UdpForwardPorts {
                         ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
                 channels.add(channel);
                 forwards.add(forward);
-                channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
                 try {
                     channel.bind(forward.listen());
                 } catch (IOException e) {
@@ -42,11 +40,11 @@ final class UdpForwardPorts {
     }
 
     /** Starts receiving on every socket (loop thread). */
-    void receiveAll(EventLoop loop, Uplink uplink) throws IOException {
+    void receiveAll(EventLoop loop, Uplink uplink, java.util.function.Predicate<java.net.InetAddress> admit) throws IOException {
         for (int i = 0; i < channels.size(); i++) {
             UdpForward forward = forwards.get(i);
             DatagramPort socket = new DatagramPort("udp " + HostPort.format((InetSocketAddress) channels.get(i).getLocalAddress())
-                    + "=" + forward.service(), forward.service(), channels.get(i), uplink::session);
+                    + "=" + forward.service(), forward.service(), channels.get(i), uplink::session, admit);
             sockets.add(socket);
             loop.register(channels.get(i), SelectionKey.OP_READ, socket);
         }

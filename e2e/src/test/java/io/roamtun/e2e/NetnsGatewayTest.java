@@ -35,6 +35,17 @@ class NetnsGatewayTest {
         return new String[] {String.valueOf(p.waitFor()), out};
     }
 
+    /** One datagram from {@code source} on the router to the forwarded UDP port; the answer ("" when none within a second). */
+    private static String udpFrom(NetnsLab lab, String source, String text) throws Exception {
+        Process p = new ProcessBuilder("ip", "netns", "exec", lab.router, ExternalTools.require("socat"), "-T", "1", "-",
+                "UDP4:" + NetnsLab.WLAN_ADDRESS + ":8053,bind=" + source).redirectErrorStream(true).start();
+        p.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
+        p.getOutputStream().flush();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor();
+        return out;
+    }
+
     @Test
     @Timeout(240)
     void devicesOnTheLanReachTheForwardOnlyFromAllowedAddressesAndAgainWhenTheAddressReturns(@TempDir Path dir) throws Exception {
@@ -49,11 +60,13 @@ class NetnsGatewayTest {
                     "--directory", www.toString()));
             lab.start(lab.server, dir.resolve("server-service.log"), NetnsHandoverTest.java("io.roamtun.server.ServerServiceMain",
                     "--insecure-plaintext", "--listen", NetnsLab.SERVER_ADDRESS + ":7000", "--service", "web=127.0.0.1:8000",
-                    "--dead-after", "1500ms"));
+                    "--udp-service", "uecho=127.0.0.1:8002", "--dead-after", "1500ms"));
+            lab.start(lab.server, dir.resolve("udp-echo.log"), NetnsHandoverTest.java(NetnsHelpers.UdpEcho.class.getName(), "8002"));
             NetnsHandoverTest.awaitLog(dir.resolve("server-service.log"), "listening on", 30);
             lab.start(lab.mobile, clientLog, NetnsHandoverTest.java("io.roamtun.client.ClientServiceMain",
                     "--insecure-plaintext", "--server", NetnsLab.SERVER_ADDRESS + ":7000",
-                    "--forward", NetnsLab.WLAN_ADDRESS + ":8080=web", "--allow-from", ALLOWED_DEVICE + "/32",
+                    "--forward", NetnsLab.WLAN_ADDRESS + ":8080=web", "--forward-udp", NetnsLab.WLAN_ADDRESS + ":8053=uecho",
+                    "--allow-from", ALLOWED_DEVICE + "/32",
                     "--prefer", "wlan0,wwan0", "--poll-interval", "250ms", "--dead-after", "1500ms",
                     "--admin-socket", socket.toString()));
             NetnsHandoverTest.awaitLog(clientLog, "session \\w+ established", 30);
@@ -68,6 +81,12 @@ class NetnsGatewayTest {
             assertTrue(status.contains("gateway: forwards open to " + ALLOWED_DEVICE + "/32 and this machine; 1 connections refused"),
                     status);
             NetnsHandoverTest.awaitLog(clientLog, "connection from " + OTHER_DEVICE.replace(".", "\\.") + " refused: not in --allow-from", 10);
+
+            // UDP obeys --allow-from as well: the allowed device gets its answer, the other none.
+            assertEquals("ping-from-allowed", udpFrom(lab, ALLOWED_DEVICE, "ping-from-allowed"));
+            assertEquals("", udpFrom(lab, OTHER_DEVICE, "ping-from-other"), "a datagram from outside --allow-from is dropped");
+            Await.until(Duration.ofSeconds(10), "the refused datagram counted in status",
+                    () -> NetnsHandoverTest.admin(socket, "status").contains("1 datagrams refused (not in --allow-from)"));
 
             // The LAN goes away (the address is removed), then comes back: the forward follows its address.
             lab.ip("-n", lab.mobile, "addr", "del", NetnsLab.WLAN_ADDRESS + "/24", "dev", "wlan0");

@@ -208,7 +208,7 @@ public final class ClientCredentials {
 
     /** Adds a client, or gives an existing one a new secret; returns its credential "NAME:SECRET", shown this once. */
     public static String add(Path file, String name, List<String> services) throws IOException {
-        return add(file, name, services, PortRanges.none());
+        return add(file, name, services, null, null);
     }
 
     /** As {@link #add(Path, String, List)}, with the ports the client may expose ({@code expose} line; none: no line). */
@@ -216,7 +216,10 @@ public final class ClientCredentials {
         return add(file, name, services, expose, null);
     }
 
-    /** As above, with a fixed address for the client's exposed ports (null: none). */
+    /**
+     * As above, with a fixed address for the client's exposed ports. A null {@code expose} or {@code exposeAddress}
+     * keeps what the file says (a new secret for a client keeps its expose lines unless they are given again).
+     */
     public static String add(Path file, String name, List<String> services, PortRanges expose, java.net.InetAddress exposeAddress)
             throws IOException {
         if (!validName(name)) {
@@ -228,14 +231,12 @@ public final class ClientCredentials {
         Properties p = read(file);
         p.setProperty("client." + name + ".sha256", HexFormat.of().formatHex(sha256(secret)));
         p.setProperty("client." + name + ".services", services.isEmpty() ? ALL_SERVICES : String.join(",", services));
-        if (expose.isEmpty()) {
+        if (expose != null && expose.isEmpty()) {
             p.remove("client." + name + ".expose");
-        } else {
+        } else if (expose != null) {
             p.setProperty("client." + name + ".expose", expose.toString());
         }
-        if (exposeAddress == null) {
-            p.remove("client." + name + ".expose-address");
-        } else {
+        if (exposeAddress != null) {
             p.setProperty("client." + name + ".expose-address", exposeAddress.getHostAddress());
         }
         write(file, p);

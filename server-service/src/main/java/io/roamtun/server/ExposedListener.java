@@ -42,6 +42,9 @@ final class ExposedListener implements IoHandler {
     final Object holder;
     String owner;
     Session session;
+    /** The session this one was taken over from, until the new session's HELLO is accepted: it gets it back if not. */
+    Session previous;
+    String previousOwner;
     private final SelectableChannel channel;
     private final BooleanSupplier draining;
     private final AcceptBackoff backoff;
@@ -59,7 +62,7 @@ final class ExposedListener implements IoHandler {
         this.draining = draining;
         this.backoff = new AcceptBackoff(loop, log, "exposed port " + key);
         this.datagrams = key.udp() ? new DatagramPort("exposed " + key, ServiceNames.exposedUdp(key.at().getPort()),
-                (DatagramChannel) channel, () -> this.session) : null;
+                (DatagramChannel) channel, () -> this.session, source -> true) : null;
     }
 
     /** Binds {@code key}'s port and starts listening on it for {@code session}. */
@@ -71,7 +74,6 @@ final class ExposedListener implements IoHandler {
                 DatagramChannel udp = DatagramChannel.open(key.at().getAddress() instanceof java.net.Inet6Address
                         ? java.net.StandardProtocolFamily.INET6 : java.net.StandardProtocolFamily.INET);
                 channel = udp;
-                udp.setOption(StandardSocketOptions.SO_REUSEADDR, true);
                 udp.bind(key.at());
             } else {
                 ServerSocketChannel tcp = ServerSocketChannel.open();

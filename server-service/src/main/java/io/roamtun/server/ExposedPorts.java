@@ -119,6 +119,8 @@ final class ExposedPorts {
             // The listening socket passes to the new session as it is: closing it and binding again would fail,
             // since a channel registered with a selector is closed only at the loop's next select.
             log.info("port {}: taken over by {} from its earlier session {}", key, who, held.session.label());
+            held.previous = held.session;
+            held.previousOwner = held.owner;
             held.session = session;
             held.owner = owner;
             return ExposeResult.listening(port, bindAddress);
@@ -134,10 +136,22 @@ final class ExposedPorts {
         }
     }
 
-    /** The session ended (or never started): its listeners close, and their ports are free again. */
+    /** {@code session}'s HELLO was accepted: the ports it took over are its own now. */
+    void confirm(Session session) {
+        listeners.values().stream().filter(l -> l.session == session).forEach(l -> l.previous = null);
+    }
+
+    /**
+     * The session ended (or never started): its listeners close, and their ports are free again; one it took
+     * over in a HELLO that was then refused goes back to the session that held it.
+     */
     void release(Session session) {
         for (ExposedListener listener : new ArrayList<>(listeners.values())) {
-            if (listener.session == session) {
+            if (listener.session == session && listener.previous != null && !listener.previous.isOver()) {
+                listener.session = listener.previous;
+                listener.owner = listener.previousOwner;
+                listener.previous = null;
+            } else if (listener.session == session) {
                 listeners.remove(listener.key);
                 listener.close();
                 log.info("session {}: stopped listening on {}", session.label(), listener.key);

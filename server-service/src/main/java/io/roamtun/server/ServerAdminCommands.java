@@ -64,7 +64,8 @@ final class ServerAdminCommands {
         String dir;
         String client;
         String services;
-        PortRanges expose = PortRanges.none();
+        /** Null when not given: a --replace keeps the client's expose lines. */
+        PortRanges expose;
         java.net.InetAddress exposeAddress;
         String cert;
         String key;
@@ -100,7 +101,7 @@ final class ServerAdminCommands {
             dir = cli.getOptionValue("dir");
             client = cli.getOptionValue("client");
             services = cli.getOptionValue("services");
-            expose = PortRanges.parse("--expose", cli.getOptionValue("expose"));
+            expose = cli.hasOption("expose") ? PortRanges.parse("--expose", cli.getOptionValue("expose")) : null;
             exposeAddress = cli.hasOption("expose-address")
                     ? ClientCredentials.exposeAddress("--expose-address", cli.getOptionValue("expose-address")) : null;
             cert = cli.getOptionValue("tls-cert");
@@ -201,7 +202,7 @@ final class ServerAdminCommands {
                             + "(the one its devices use stops working at once)");
                 }
                 System.out.println("--credential " + ClientCredentials.add(file, name, f.serviceList(), f.expose, f.exposeAddress));
-                if (!f.expose.isEmpty()) {
+                if (f.expose != null && !f.expose.isEmpty()) {
                     System.out.println("client '" + name + "' may expose ports " + f.expose + " (reverse tunnels), beyond --allow-expose");
                 }
                 if (f.exposeAddress != null) {

@@ -234,15 +234,17 @@ final class SessionRegistry implements LinkListener, SessionListener {
         }
         Session session = new Session(engine.loop(), Role.SERVER, config.session(), engine.segments(), engine.chunks(),
                 budget, services, this, link.name());
-        ExposedPorts.Answers exposes = exposed.answer(session, owner, authenticated, config.expose(), hello);
+        ExposedPorts.Answers exposes;
         Welcome welcome;
-        try {
+        try { // a HELLO refused here gives the ports it took over back to the sessions that held them
+            exposes = exposed.answer(session, owner, authenticated, config.expose(), hello);
             welcome = session.acceptHello(hello, link, owner, exposes.tcp(), exposes.udp());
         } catch (ProtocolException | RuntimeException refused) {
             exposed.release(session);
             session.discard();
             throw refused;
         }
+        exposed.confirm(session);
         session.useQuota(streams);
         session.datagrams().useServices(admission.servicesOf(session, config.udpServices()));
         sessions.put(session.id(), new ServerSession(session, authenticated != null ? authenticated.secretSha256() : null,

@@ -11,7 +11,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,8 +85,10 @@ final class AcceptedFlows {
     private final EventLoop loop;
     private final Answers answers;
     private final DatagramCounters counters;
-    private final ByteBuffer scratch = ByteBuffer.allocateDirect(65_536);
-    private final Map<Integer, Flow> flows = new HashMap<>();
+    /** Made with the first flow: most sessions carry no UDP. */
+    private ByteBuffer scratch;
+    /** In the order of last use: when full, the flow idle longest makes room for a new one. */
+    private final Map<Integer, Flow> flows = new java.util.LinkedHashMap<>(16, 0.75f, true);
     private ServiceDirectory services = ServiceDirectory.empty();
 
     AcceptedFlows(EventLoop loop, Answers answers, DatagramCounters counters) {
@@ -134,9 +135,14 @@ final class AcceptedFlows {
         }
         if (flows.size() >= MAX_FLOWS) {
             if (counters.flowLimit++ == 0) {
-                log.warn("UDP flow for {} dropped: {} flows open, the limit per session", service, MAX_FLOWS);
+                log.warn("UDP flows of a session at their limit ({}): the one idle longest makes room", MAX_FLOWS);
             }
-            return null;
+            Flow oldest = flows.values().iterator().next();
+            flows.remove(oldest.id);
+            oldest.close();
+        }
+        if (scratch == null) {
+            scratch = ByteBuffer.allocateDirect(65_536);
         }
         DatagramChannel channel = null;
         try {

@@ -25,6 +25,7 @@ public final class DatagramCounters {
     /** Answers for a flow this side no longer knows (it was idle too long). */
     public long unknownFlow() { return unknownFlow; }
 
+    /** Flows closed early to make room for new ones, the session's flows being at their limit. */
     public long flowLimit() { return flowLimit; }
 
     public long serviceErrors() { return serviceErrors; }

@@ -9,7 +9,6 @@ import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -33,17 +32,23 @@ public final class DatagramPort implements IoHandler {
     private final String service;
     private final DatagramChannel channel;
     private final Supplier<Session> sessions;
+    /** Which sources may send (a gateway's --allow-from); the others' datagrams are dropped and counted. */
+    private final java.util.function.Predicate<java.net.InetAddress> admit;
+    private long refusedSources;
     private final ByteBuffer scratch = ByteBuffer.allocateDirect(65_536);
-    private final Map<SocketAddress, Flow> flows = new HashMap<>();
+    /** In the order of last use: when full, the source heard from longest ago makes room for a new one. */
+    private final Map<SocketAddress, Flow> flows = new java.util.LinkedHashMap<>(16, 0.75f, true);
     private long droppedSources;
     private long droppedAnswers;
 
     /** {@code name}: for logs; {@code service}: what the flows' DATAGRAMs name; {@code sessions}: the session now (null: none). */
-    public DatagramPort(String name, String service, DatagramChannel channel, Supplier<Session> sessions) {
+    public DatagramPort(String name, String service, DatagramChannel channel, Supplier<Session> sessions,
+                        java.util.function.Predicate<java.net.InetAddress> admit) {
         this.name = name;
         this.service = service;
         this.channel = channel;
         this.sessions = sessions;
+        this.admit = admit;
     }
 
     @Override
@@ -60,6 +65,12 @@ public final class DatagramPort implements IoHandler {
             if (source == null) {
                 return;
             }
+            if (!admit.test(((InetSocketAddress) source).getAddress())) {
+                if (refusedSources++ == 0) {
+                    log.info("{}: datagrams from {} dropped: not in --allow-from (counted from now on)", name, source);
+                }
+                continue;
+            }
             Session session = sessions.get();
             if (session == null || session.isOver()) {
                 continue; // no session to carry it: dropped, as the network would
@@ -68,12 +79,16 @@ public final class DatagramPort implements IoHandler {
             if (flow == null || flow.session() != session) {
                 if (flow == null && flows.size() >= MAX_SOURCES) {
                     if (droppedSources++ == 0) {
-                        log.warn("{}: {} sources at once, the limit: datagrams of new ones are dropped", name, MAX_SOURCES);
+                        log.warn("{}: {} sources at once, the limit: the one heard from longest ago makes room", name, MAX_SOURCES);
                     }
-                    continue;
+                    flows.remove(flows.keySet().iterator().next());
                 }
                 Answers answers = new Answers(source);
-                flow = new Flow(session.datagrams().openFlow(answers), session);
+                int id = session.datagrams().openFlow(answers);
+                if (id < 0) {
+                    continue;
+                }
+                flow = new Flow(id, session);
                 answers.flow = flow;
                 flows.put(source, flow);
             }
@@ -111,8 +126,10 @@ public final class DatagramPort implements IoHandler {
 
     /** "NAME: N flows[, dropped ...]", for status. */
     public String describe() {
-        return name + ": " + flows.size() + " flows" + (droppedSources + droppedAnswers == 0 ? ""
-                : ", dropped " + droppedSources + " from sources over the limit, " + droppedAnswers + " answers");
+        return name + ": " + flows.size() + " flows"
+                + (refusedSources == 0 ? "" : ", " + refusedSources + " datagrams refused (not in --allow-from)")
+                + (droppedSources + droppedAnswers == 0 ? ""
+                        : ", dropped " + droppedSources + " from sources over the limit, " + droppedAnswers + " answers");
     }
 
     public InetSocketAddress address() throws IOException {

@@ -91,8 +91,11 @@ public final class SessionDatagrams {
         accepted.useServices(services);
     }
 
-    /** A new flow of this side, its answers to {@code reply}; its id. */
+    /** A new flow of this side, its answers to {@code reply}; its id, or -1 when the session has used up its ids. */
     public int openFlow(Reply reply) {
+        if (nextFlowId < 0) {
+            return -1; // 2^30 flows in one session: its next session starts the count again
+        }
         int id = nextFlowId;
         nextFlowId += 2;
         opened.put(id, new Opened(reply));
@@ -147,8 +150,11 @@ public final class SessionDatagrams {
         flow.reply.deliver(d.data());
     }
 
-    /** The link writes: moves the queued frames that fit into its control run (a frame too large for the peer is dropped). */
-    public void drainInto(IntFunction<ByteBuffer> slot) {
+    /**
+     * The link writes: moves the queued frames that fit into its control run (a frame too large for the peer
+     * is dropped); true when some are left waiting for room.
+     */
+    public boolean drainInto(IntFunction<ByteBuffer> slot) {
         int max = peerMaxPayload.getAsInt();
         queue.drainInto(bytes -> {
             if (bytes - Wire.HEADER_BYTES > max) {
@@ -157,6 +163,7 @@ public final class SessionDatagrams {
             }
             return slot.apply(bytes);
         });
+        return queue.size() > 0;
     }
 
     public void linkLost() {

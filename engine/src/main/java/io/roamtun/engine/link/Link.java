@@ -73,10 +73,7 @@ public final class Link implements IoHandler {
         start(null);
     }
 
-    /**
-     * Starts on a channel that may already be registered (a client's connect): its key is taken over,
-     * since a cancelled key cannot be replaced before the selector's next turn.
-     */
+    /** Starts on a channel that may be registered already (a client's connect): a cancelled key cannot be replaced this turn. */
     public void start(SelectionKey existing) throws IOException {
         if (existing != null) {
             key = existing;
@@ -141,10 +138,7 @@ public final class Link implements IoHandler {
         requestFlush();
     }
 
-    /**
-     * Sends WELCOME and starts carrying {@code session} from its first frame. The server's side of the
-     * handshake, after {@link LinkListener#onHello}.
-     */
+    /** Sends WELCOME and starts carrying {@code session} from its first frame (the server, after {@link LinkListener#onHello}). */
     public void establish(Welcome welcome, SessionPort session) {
         controlFrames.queueWelcome(welcome);
         attach(session, session.replay().acked());
@@ -178,6 +172,7 @@ public final class Link implements IoHandler {
             return;
         }
         // Only the link carrying the session takes its ACK: an old one it just left would lose it with itself.
+        boolean moreDatagrams = false;
         if (session != null && state.carriesSession() && session.link() == this) {
             ByteBuffer slot = writer.controlSlot(FrameEncoder.LONG_FRAME_BYTES);
             if (slot != null) { // only then take the ACK: one taken and not queued would be lost for good
@@ -186,7 +181,7 @@ public final class Link implements IoHandler {
                     FrameEncoder.ack(slot, ack);
                 }
             }
-            session.drainDatagrams(writer::datagramSlot); // UDP jumps the streams' queue, within its room
+            moreDatagrams = session.drainDatagrams(writer::datagramSlot); // UDP jumps the streams' queue, within its room
         }
         try {
             switch (writer.flush(state.carriesSession())) {
@@ -199,6 +194,8 @@ public final class Link implements IoHandler {
                     setInterest(SelectionKey.OP_WRITE, false);
                     if (state == LinkState.CLOSING) {
                         release();
+                    } else if (moreDatagrams) {
+                        requestFlush(); // the control run is empty now: what is left of the queue goes next
                     }
                 }
             }

@@ -22,8 +22,13 @@ public interface SessionPort {
     /** The acknowledgement to send now, or -1 when none is due; taking it marks it sent. */
     long takeDueAck();
 
-    /** The link has room: the session's queued DATAGRAM frames go into the slots {@code slot} gives (null: full). */
-    default void drainDatagrams(java.util.function.IntFunction<java.nio.ByteBuffer> slot) {}
+    /**
+     * The link has room: the session's queued DATAGRAM frames go into the slots {@code slot} gives (null: full).
+     * True when some are left waiting.
+     */
+    default boolean drainDatagrams(java.util.function.IntFunction<java.nio.ByteBuffer> slot) {
+        return false;
+    }
 
     /** Called after each batch of frames read, so the session can decide about acknowledgements. */
     void afterInboundBatch();

@@ -359,8 +359,8 @@ public final class Session implements SessionPort {
     }
 
     @Override
-    public void drainDatagrams(java.util.function.IntFunction<java.nio.ByteBuffer> slot) {
-        datagrams.drainInto(slot);
+    public boolean drainDatagrams(java.util.function.IntFunction<java.nio.ByteBuffer> slot) {
+        return datagrams.drainInto(slot);
     }
 
     void requestFlush() {

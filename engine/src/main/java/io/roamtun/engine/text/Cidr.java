@@ -19,7 +19,8 @@ public final class Cidr {
         String t = text.trim();
         int slash = t.indexOf('/');
         String address = slash < 0 ? t : t.substring(0, slash);
-        if (!address.matches("[0-9.]+|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*")) { // a literal only: never a DNS look-up
+        // A literal only (never a DNS look-up), and an IPv4 one whole: 192.168.1 is not read as 192.168.0.1.
+        if (!address.matches("\\d{1,3}(\\.\\d{1,3}){3}|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*")) {
             throw new UsageException(option + ": '" + text + "' is not an address or network (ADDRESS/BITS, e.g. 192.168.1.0/24)");
         }
         byte[] bytes;

@@ -47,6 +47,8 @@ class CidrTest {
             {"lan.example", "is not an address or network"},
             {"300.1.1.1/8", "is not an address or network"},
             {"", "is not an address or network"},
+            {"192.168.1", "is not an address or network"},
+            {"10/8", "is not an address or network"},
         };
         for (String[] c : cases) {
             UsageException e = assertThrows(UsageException.class, () -> Cidr.parse("--allow-from", c[0]), c[0]);
