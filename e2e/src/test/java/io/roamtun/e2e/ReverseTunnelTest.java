@@ -253,4 +253,42 @@ class ReverseTunnelTest {
         assertTrue(status.contains("exposed 127.77.0.2:" + port + " -> client laptop session"), status);
         assertTrue(status.contains("exposed 127.77.1.5:" + port + " -> client phone session"), status);
     }
+    /**
+     * Connections to an exposed port hold descriptors on the server as backend streams do: they count against
+     * the client's share of the stream quota (here 2), so a flood of them cannot starve the server's other
+     * clients; one over it is closed at once, and a place freed is taken again.
+     */
+    @Test
+    @Timeout(120)
+    void connectionsToAnExposedPortCountAgainstTheClientsStreamQuota() throws Exception {
+        Backends.Server echo = started(Backends.echo());
+        int port = freePort();
+        ServerService server = started(ServerService.start(new ServerConfig(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                new ServiceDirectory(Map.of()), SessionSettings.defaults(), LINK, Duration.ofMinutes(1),
+                io.roamtun.engine.transport.TransportFactory.plaintext(), null, 100, 4, 100, 8, 2)
+                .allowingExpose(PortRanges.parse("test", String.valueOf(port)))));
+        client(server.address(), new Expose(port, echo.address()));
+        try (Socket first = connect(port); Socket second = connect(port)) {
+            for (Socket s : new Socket[] {first, second}) {
+                s.getOutputStream().write('x');
+                assertEquals('x', s.getInputStream().read());
+            }
+            try (Socket third = connect(port)) {
+                third.getOutputStream().write('x');
+                int got;
+                try {
+                    got = third.getInputStream().read();
+                } catch (IOException reset) {
+                    got = -1;
+                }
+                assertEquals(-1, got, "the third is closed: the client's two places are taken");
+            }
+            first.close();
+            Await.until(Duration.ofSeconds(10), "the first's place given back", () -> server.streamCount() == 1);
+            try (Socket again = connect(port)) {
+                again.getOutputStream().write('y');
+                assertEquals('y', again.getInputStream().read());
+            }
+        }
+    }
 }

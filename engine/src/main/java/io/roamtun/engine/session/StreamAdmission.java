@@ -53,6 +53,18 @@ final class StreamAdmission {
         this.owner = owner;
     }
 
+    /**
+     * A stream this side opens for a local connection (a server's reverse stream) holds a descriptor too:
+     * it takes a place in the quota as well. Null when it may; else why not. Without a quota: always null.
+     */
+    String takeLocal() {
+        return quota == null ? null : quota.take(owner);
+    }
+
+    boolean counting() {
+        return quota != null;
+    }
+
     /** A stream this admission let connect is over: its place in the quota is free. */
     void released() {
         if (quota != null) {

@@ -66,13 +66,17 @@ public final class StreamTable implements SessionFrameHandler {
     /** A local connection was accepted for {@code service}: a stream whose OPEN goes to the peer. */
     void open(SocketChannel accepted, String service, boolean sessionClosed) throws IOException {
         int max = session.settings().maxStreams();
-        if (sessionClosed || nextLocalStreamId < 0 || streams.size() >= max) {
+        String overQuota = sessionClosed || nextLocalStreamId < 0 || streams.size() >= max ? null : admission.takeLocal();
+        if (sessionClosed || nextLocalStreamId < 0 || streams.size() >= max || overQuota != null) {
             log.warn("session {}: refusing a connection for {}: {}", session.label(), service,
-                    sessionClosed ? "session closed" : "stream limit " + max + " reached");
+                    sessionClosed ? "session closed" : overQuota != null ? overQuota : "stream limit " + max + " reached");
             accepted.close();
             return;
         }
         int streamId = nextLocalStreamId;
+        if (admission.counting()) {
+            admitted.add(streamId); // its place in the quota is given back when it is removed, as a peer's is
+        }
         nextLocalStreamId += 2;
         Stream stream = Stream.opening(session, streamId, service, accepted);
         streams.put(streamId, stream);
