@@ -268,4 +268,45 @@ class UdpForwardTest {
         String status = server.status();
         assertTrue(status.contains("exposed udp 127.0.0.1:" + port + " -> session") && status.contains("2 flows"), status);
     }
+    /**
+     * Each UDP flow holds a socket on the server: flows count against the client's share of the server's
+     * descriptors like its streams (here 2), so one client cannot take them all by sending from many sources.
+     */
+    @Test
+    @Timeout(120)
+    void udpFlowsCountAgainstTheClientsDescriptorQuota() throws Exception {
+        UdpEcho echo = started(new UdpEcho());
+        ServerService server = started(ServerService.start(new ServerConfig(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                new ServiceDirectory(Map.of()), SessionSettings.defaults(), LINK, Duration.ofMinutes(1),
+                io.roamtun.engine.transport.TransportFactory.plaintext(), null, 100, 4, 100, 8, 2)
+                .withUdpServices(new ServiceDirectory(Map.of("echo", echo.address())))));
+        ClientService client = started(ClientService.start(new ClientConfig(server.address(), List.of(), SessionSettings.defaults(),
+                LINK, null, Duration.ofMillis(100), PathPolicy.any(), null)
+                .forwardingUdp(List.of(new UdpForward(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "echo")))));
+        Await.until(Duration.ofSeconds(10), "connected", client::isConnected);
+        InetSocketAddress port = client.udpForwardAddresses().get(0);
+        List<DatagramSocket> sources = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress());
+                s.setSoTimeout(i < 2 ? 10_000 : 1_000);
+                sources.add(s);
+                byte[] d = datagram(i, 64);
+                s.send(new DatagramPacket(d, d.length, port));
+                DatagramPacket back = new DatagramPacket(new byte[100], 100);
+                if (i < 2) {
+                    s.receive(back);
+                    assertEquals(i, ByteBuffer.wrap(back.getData()).getInt(), "within the quota: answered");
+                } else {
+                    DatagramSocket third = s;
+                    org.junit.jupiter.api.Assertions.assertThrows(SocketTimeoutException.class, () -> third.receive(back),
+                            "a third flow is over the client's two places: dropped on the server");
+                }
+            }
+        } finally {
+            for (DatagramSocket s : sources) {
+                s.close();
+            }
+        }
+    }
 }

@@ -64,6 +64,9 @@ final class AcceptedFlows {
         }
 
         void close() {
+            if (channel.isOpen()) {
+                releaseQuota.run(); // once: a closed flow's channel stays closed
+            }
             if (key != null) {
                 key.cancel();
             }
@@ -90,11 +93,19 @@ final class AcceptedFlows {
     /** In the order of last use: when full, the flow idle longest makes room for a new one. */
     private final Map<Integer, Flow> flows = new java.util.LinkedHashMap<>(16, 0.75f, true);
     private ServiceDirectory services = ServiceDirectory.empty();
+    /** The agent's descriptor quota (the server's), or none. */
+    private java.util.function.Supplier<String> takeQuota = () -> null;
+    private Runnable releaseQuota = () -> { };
 
     AcceptedFlows(EventLoop loop, Answers answers, DatagramCounters counters) {
         this.loop = loop;
         this.answers = answers;
         this.counters = counters;
+    }
+
+    void useQuota(java.util.function.Supplier<String> take, Runnable release) {
+        this.takeQuota = take;
+        this.releaseQuota = release;
     }
 
     void useServices(ServiceDirectory services) {
@@ -141,6 +152,13 @@ final class AcceptedFlows {
             flows.remove(oldest.id);
             oldest.close();
         }
+        String overQuota = takeQuota.get();
+        if (overQuota != null) {
+            if (counters.flowLimit++ == 0) {
+                log.warn("UDP flow for {} dropped: {}", service, overQuota);
+            }
+            return null;
+        }
         if (scratch == null) {
             scratch = ByteBuffer.allocateDirect(65_536);
         }
@@ -158,6 +176,7 @@ final class AcceptedFlows {
             return flow;
         } catch (IOException e) {
             counters.serviceErrors++;
+            releaseQuota.run();
             log.warn("UDP flow for {}: cannot open a socket to {}: {}", service, HostPort.format(target), IoErrors.reason(e));
             if (channel != null) {
                 try {

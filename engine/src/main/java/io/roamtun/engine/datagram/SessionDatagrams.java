@@ -86,6 +86,14 @@ public final class SessionDatagrams {
         }
     }
 
+    /**
+     * The peer's flows hold a UDP socket each: they take a place in the agent's descriptor quota with
+     * {@code take} (null: granted, else why not) and give it back with {@code release}.
+     */
+    public void useQuota(java.util.function.Supplier<String> take, Runnable release) {
+        accepted.useQuota(take, release);
+    }
+
     /** The services the peer's flows may reach. */
     public void useServices(ServiceDirectory services) {
         accepted.useServices(services);

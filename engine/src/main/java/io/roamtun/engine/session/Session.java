@@ -280,6 +280,7 @@ public final class Session implements SessionPort {
     /** Streams the peer opens count against the agent's {@code quota}, as this session's owner's. */
     public void useQuota(StreamQuota quota) {
         streams.useQuota(quota, owner);
+        datagrams.useQuota(() -> quota.take(owner), () -> quota.release(owner)); // a UDP flow's socket is a descriptor too
     }
 
     /** The services the peer may open from now on (the server's client list changed); open streams carry on. */
