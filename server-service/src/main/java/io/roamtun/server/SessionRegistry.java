@@ -158,6 +158,7 @@ final class SessionRegistry implements LinkListener, SessionListener {
         }
         draining = true;
         streams.drain();
+        sessions.values().forEach(held -> held.session.datagrams().endFlows()); // what a drain waits for is streams
         return true;
     }
 

@@ -192,6 +192,11 @@ public final class SessionDatagrams {
         }
     }
 
+    /** The agent drains: the peer's flows end now (UDP has nothing to finish), new ones are refused by the quota. */
+    public void endFlows() {
+        accepted.closeAll();
+    }
+
     /** The session ended: the flows' sockets close, queued datagrams are dropped. */
     public void close() {
         closed = true;

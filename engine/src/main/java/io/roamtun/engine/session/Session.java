@@ -277,10 +277,10 @@ public final class Session implements SessionPort {
         close((sentByPeer ? "peer ended the session: " : "ended by ") + code + ": " + reason);
     }
 
-    /** Streams the peer opens count against the agent's {@code quota}, as this session's owner's. */
+    /** Streams the peer opens, reverse streams and the peer's UDP flows count against {@code quota}, as the owner's. */
     public void useQuota(StreamQuota quota) {
         streams.useQuota(quota, owner);
-        datagrams.useQuota(() -> quota.take(owner), () -> quota.release(owner)); // a UDP flow's socket is a descriptor too
+        datagrams.useQuota(() -> quota.draining() ? "draining" : quota.take(owner), () -> quota.release(owner));
     }
 
     /** The services the peer may open from now on (the server's client list changed); open streams carry on. */
