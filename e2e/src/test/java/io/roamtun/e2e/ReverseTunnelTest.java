@@ -291,4 +291,27 @@ class ReverseTunnelTest {
             }
         }
     }
+    /** A reload that no longer allows a port closes the listener that holds it; the client's other port stays. */
+    @Test
+    @Timeout(120)
+    void aPortNoLongerAllowedStopsListeningAtTheReload() throws Exception {
+        Backends.Server echo = started(Backends.echo());
+        int kept = freePort();
+        int dropped = freePort();
+        ServerConfig both = new ServerConfig(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), new ServiceDirectory(Map.of()),
+                SessionSettings.defaults(), LINK, Duration.ofMinutes(1)).allowingExpose(PortRanges.parse("test", kept + "," + dropped));
+        ServerService server = started(ServerService.start(both));
+        client(server.address(), new Expose(kept, echo.address()), new Expose(dropped, echo.address()));
+        Await.until(Duration.ofSeconds(10), "both ports listening", () -> server.status().contains("127.0.0.1:" + dropped + " -> "));
+        echoesIdentically(dropped, 1024);
+        server.reload(both.allowingExpose(PortRanges.parse("test", String.valueOf(kept))));
+        Await.until(Duration.ofSeconds(10), "the port no longer allowed closed", () -> {
+            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), dropped)) {
+                return false;
+            } catch (IOException refused) {
+                return true;
+            }
+        });
+        echoesIdentically(kept, 1024);
+    }
 }

@@ -162,6 +162,26 @@ final class ExposedPorts {
         }
     }
 
+    /**
+     * The allowed ports changed (a reload, an edited clients file): ports no longer allowed to the client
+     * holding them stop listening; their open connections carry on. The client learns it from its next
+     * session's WELCOME.
+     */
+    void recheck(ExposePolicy policy, ClientCredentials clients) {
+        for (ExposedListener listener : new ArrayList<>(listeners.values())) {
+            int port = listener.key.at().getPort();
+            ClientCredentials.Client client = clients == null || listener.owner.isEmpty() ? null : clients.find(listener.owner);
+            if (!policy.ports().contains(port) && (client == null || !client.expose().contains(port))) {
+                listeners.remove(listener.key);
+                listener.close();
+                log.warn("{} no longer allowed to {}: stopped listening on it", listener.key, listener.describeHolder());
+                if (listeners.values().stream().noneMatch(l -> l.holder.equals(listener.holder))) {
+                    addresses.release(listener.holder);
+                }
+            }
+        }
+    }
+
     /** "[udp ]ADDRESS:PORT -> client NAME session ID (...)" lines, for status. */
     List<String> describe() {
         List<String> lines = new ArrayList<>();

@@ -110,6 +110,7 @@ final class SessionRegistry implements LinkListener, SessionListener {
                         session.datagrams().useServices(admission.servicesOf(session, config.udpServices()));
                     }
                 }
+                exposed.recheck(config.expose(), config.clients()); // a removed expose line closes its ports
             }
         } finally {
             engine.loop().schedule(REVOCATION_CHECK_NANOS, this::checkRevocations);
@@ -149,6 +150,7 @@ final class SessionRegistry implements LinkListener, SessionListener {
             held.session.useServices(admission.servicesOf(held.session, config.services()));
             held.session.datagrams().useServices(admission.servicesOf(held.session, config.udpServices()));
         }
+        exposed.recheck(config.expose(), config.clients());
     }
 
     /** SIGTERM: new sessions and streams get SHUTTING_DOWN, resumes still work; false when already draining. */
