@@ -151,6 +151,21 @@ public final class ClientCredentials {
         }
     }
 
+    /** The addresses fixed for clients' exposed ports (expose-address lines), as the file says now. */
+    public synchronized Set<java.net.InetAddress> fixedExposeAddresses() {
+        reloadIfChanged();
+        Set<java.net.InetAddress> fixed = new java.util.HashSet<>();
+        for (String key : entries.stringPropertyNames()) {
+            if (key.startsWith("client.") && key.endsWith(".expose-address")) {
+                java.net.InetAddress a = exposeAddressOf(key.substring(7, key.length() - 15), entries.getProperty(key));
+                if (a != null) {
+                    fixed.add(a);
+                }
+            }
+        }
+        return fixed;
+    }
+
     /** Counts the reads of a changed file: a caller that saw another count knows the clients may have changed. */
     public synchronized long generation() {
         reloadIfChanged();

@@ -22,6 +22,11 @@ final class ExposeAddresses {
 
     /** The address for {@code holder}'s ports; null when the pool has no address left. */
     InetAddress addressFor(Object holder, InetAddress fixed, Cidr pool) {
+        return addressFor(holder, fixed, pool, java.util.Set.of());
+    }
+
+    /** As above; the pool never hands out one of {@code reserved} (addresses fixed for other clients). */
+    InetAddress addressFor(Object holder, InetAddress fixed, Cidr pool, java.util.Set<InetAddress> reserved) {
         if (fixed != null) {
             return fixed;
         }
@@ -37,7 +42,7 @@ final class ExposeAddresses {
         int end = pool.size() > 2 ? pool.size() - 1 : pool.size();
         for (int i = first; i < end && i < first + 65_536; i++) {
             InetAddress candidate = pool.address(i);
-            if (!holderOf.containsKey(candidate)) {
+            if (!holderOf.containsKey(candidate) && !reserved.contains(candidate)) {
                 byHolder.put(holder, candidate);
                 holderOf.put(candidate, holder);
                 return candidate;

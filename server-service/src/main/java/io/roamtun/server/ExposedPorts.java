@@ -62,14 +62,16 @@ final class ExposedPorts {
      * Listens on the ports {@code hello} asks for, for {@code session} of client {@code owner} ("" without
      * authentication), where {@code policy} and the client's own line allow; the answers, in the HELLO's order.
      */
-    Answers answer(Session session, String owner, ClientCredentials.Client client, ExposePolicy policy, Hello hello) {
+    Answers answer(Session session, String owner, ClientCredentials.Client client, ExposePolicy policy, Hello hello,
+                   ClientCredentials clients) {
         if (!Capabilities.has(hello.capabilities(), Capabilities.REVERSE_STREAMS)
                 || hello.exposes().isEmpty() && hello.udpExposes().isEmpty()) {
             return Answers.NONE;
         }
         String who = owner.isEmpty() ? "the client on link " + session.label() : "client " + owner;
         Object holder = holder(session, owner);
-        InetAddress address = addresses.addressFor(holder, client == null ? null : client.exposeAddress(), policy.addressPool());
+        InetAddress address = addresses.addressFor(holder, client == null ? null : client.exposeAddress(), policy.addressPool(),
+                policy.addressPool() == null || clients == null ? java.util.Set.of() : clients.fixedExposeAddresses());
         if (address == null) {
             log.warn("{} asked to expose ports: no address left in --expose-address-pool {}; refused", who, policy.addressPool());
             return new Answers(refuseAll(hello.exposes()), refuseAll(hello.udpExposes()));

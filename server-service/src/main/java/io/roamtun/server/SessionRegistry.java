@@ -240,7 +240,7 @@ final class SessionRegistry implements LinkListener, SessionListener {
         ExposedPorts.Answers exposes;
         Welcome welcome;
         try { // a HELLO refused here gives the ports it took over back to the sessions that held them
-            exposes = exposed.answer(session, owner, authenticated, config.expose(), hello);
+            exposes = exposed.answer(session, owner, authenticated, config.expose(), hello, config.clients());
             welcome = session.acceptHello(hello, link, owner, exposes.tcp(), exposes.udp());
         } catch (ProtocolException | RuntimeException refused) {
             exposed.release(session);

@@ -35,6 +35,14 @@ class ExposeAddressesTest {
     }
 
     @Test
+    void thePoolNeverHandsOutAnAddressFixedForAnotherClient() throws Exception {
+        ExposeAddresses addresses = new ExposeAddresses(ip("127.0.0.1"));
+        Cidr pool = Cidr.parse("pool", "127.77.0.0/24");
+        assertEquals(ip("127.77.0.3"), addresses.addressFor("client desk", null, pool,
+                java.util.Set.of(ip("127.77.0.1"), ip("127.77.0.2"))));
+    }
+
+    @Test
     void aUsedUpPoolSaysSo() throws Exception {
         ExposeAddresses addresses = new ExposeAddresses(ip("127.0.0.1"));
         Cidr pool = Cidr.parse("pool", "127.77.0.0/30"); // .1 and .2: the network and broadcast addresses are left out
