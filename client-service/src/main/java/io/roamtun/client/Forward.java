@@ -13,18 +13,23 @@ public record Forward(InetSocketAddress listen, String service) {
 
     /** {@code [BIND_ADDR:]PORT=NAME}; the bind address defaults to 127.0.0.1. */
     public static Forward parse(String spec) throws UsageException {
+        return parse("--forward", spec);
+    }
+
+    /** As {@link #parse(String)}, the errors naming {@code flag} ({@code --forward-udp} parses the same way). */
+    static Forward parse(String flag, String spec) throws UsageException {
         int eq = spec.lastIndexOf('=');
         if (eq <= 0 || eq == spec.length() - 1) {
-            throw new UsageException("--forward: '" + spec + "' is not [BIND_ADDR:]PORT=NAME");
+            throw new UsageException(flag + ": '" + spec + "' is not [BIND_ADDR:]PORT=NAME");
         }
         String where = spec.substring(0, eq).trim();
         String name = spec.substring(eq + 1).trim();
         if (!ServiceNames.isValid(name)) {
-            throw new UsageException("--forward: '" + name + "' is not a valid service name (letters, digits, '.', '_', '-')");
+            throw new UsageException(flag + ": '" + name + "' is not a valid service name (letters, digits, '.', '_', '-')");
         }
         InetSocketAddress listen = where.matches("\\d+")
-                ? new InetSocketAddress(HostPort.resolve("--forward", "127.0.0.1"), HostPort.parsePort("--forward", where))
-                : HostPort.parse("--forward", where);
+                ? new InetSocketAddress(HostPort.resolve(flag, "127.0.0.1"), HostPort.parsePort(flag, where))
+                : HostPort.parse(flag, where);
         return new Forward(listen, name);
     }
 

@@ -94,14 +94,14 @@ final class ManyClientsBench {
 
     static Figures measure(Path work, int clients, int streamsPerClient) throws Exception {
         List<String> limit = raisable() ? raisedLimit() : List.of();
-        Process backend = Processes.start(work.resolve("many-backend.log"), withLimit(limit, javaCommand(List.of("-Xmx512m",
+        Process backend = Processes.start(work.resolve("many-backend.log"), withLimit(limit, Processes.javaCommand(List.of("-Xmx512m",
                 "-XX:+UseSerialGC"), BenchBackend.class.getName())));
         Process server = null;
         List<Client> open = new ArrayList<>();
         try {
             int backendPort = Integer.parseInt(Processes.awaitLine(work.resolve("many-backend.log"), backend, "listening (\\d+)", 30));
             int serverPort = Processes.freePort();
-            server = Processes.start(work.resolve("many-server.log"), withLimit(limit, javaCommand(Paths.Roamtun.AGENT_JVM,
+            server = Processes.start(work.resolve("many-server.log"), withLimit(limit, Processes.javaCommand(Paths.Roamtun.AGENT_JVM,
                     "io.roamtun.server.ServerServiceMain", "--insecure-plaintext", "--listen", "127.0.0.1:" + serverPort,
                     "--service", "hold=127.0.0.1:" + backendPort, "--dead-after", "300s", "--max-buffer-memory", "1GiB",
                     "--max-pending", "100", "--max-sessions", String.valueOf(clients + 100),
@@ -143,17 +143,6 @@ final class ManyClientsBench {
         List<String> all = new ArrayList<>(limit);
         all.addAll(command);
         return all.toArray(String[]::new);
-    }
-
-    private static List<String> javaCommand(List<String> jvm, String mainClass, String... args) {
-        List<String> command = new ArrayList<>();
-        command.add(System.getProperty("java.home") + "/bin/java");
-        command.addAll(jvm);
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(mainClass);
-        command.addAll(List.of(args));
-        return command;
     }
 
     private static Client connect(InetSocketAddress address) throws IOException {

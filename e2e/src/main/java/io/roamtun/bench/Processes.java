@@ -45,6 +45,11 @@ public final class Processes {
     }
 
     static Process startJava(Path log, List<String> jvmOptions, String mainClass, String... args) throws IOException {
+        return start(log, javaCommand(jvmOptions, mainClass, args).toArray(String[]::new));
+    }
+
+    /** The command that runs {@code mainClass} in a JVM of this one's kind, with this one's class path. */
+    static List<String> javaCommand(List<String> jvmOptions, String mainClass, String... args) {
         List<String> command = new ArrayList<>();
         command.add(System.getProperty("java.home") + "/bin/java");
         command.addAll(jvmOptions);
@@ -52,7 +57,7 @@ public final class Processes {
         command.add(System.getProperty("java.class.path"));
         command.add(mainClass);
         command.addAll(List.of(args));
-        return start(log, command.toArray(String[]::new));
+        return command;
     }
 
     /** Waits until {@code log} has a line matching {@code regex}; returns group 1. */
