@@ -73,7 +73,7 @@ public final class Session implements SessionPort {
         this.streams = new StreamTable(this, role, sequence, new StreamAdmission(settings.maxStreams(), budget, services));
         this.queueMemory = new QueueMemory(budget, chunkPool, this::label, streams::all);
         this.datagrams = new io.roamtun.engine.datagram.SessionDatagrams(loop, role, this::requestFlush, () -> link != null,
-                () -> peer.maxPayload(), io.roamtun.engine.datagram.SessionDatagrams.DEFAULT_IDLE_TIMEOUT);
+                () -> peer.announcedMaxPayload(), io.roamtun.engine.datagram.SessionDatagrams.DEFAULT_IDLE_TIMEOUT);
         if (budget != null) {
             budget.sessionStarted(queueMemory);
         }
