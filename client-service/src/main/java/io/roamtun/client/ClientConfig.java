@@ -54,12 +54,6 @@ public record ClientConfig(InetSocketAddress server, List<Forward> forwards, Ses
                 credential, reverse, allowFrom, udpForwards);
     }
 
-    /** This configuration with forwards open to {@code sources} as well (gateway mode). */
-    public ClientConfig allowingFrom(SourceFilter sources) {
-        return new ClientConfig(server, forwards, session, link, interfaces, pollInterval, paths, adminSocket, transports,
-                credential, exposes, sources, udpForwards);
-    }
-
     /** This configuration with {@code udp} as its UDP forwards. */
     public ClientConfig forwardingUdp(List<UdpForward> udp) {
         return new ClientConfig(server, forwards, session, link, interfaces, pollInterval, paths, adminSocket, transports,
@@ -78,15 +72,18 @@ public record ClientConfig(InetSocketAddress server, List<Forward> forwards, Ses
 
     /** Where the server's reverse streams go: the service of each exposed TCP port, and its local target. */
     public ServiceDirectory exposeDirectory() {
-        java.util.Map<String, InetSocketAddress> targets = new java.util.LinkedHashMap<>();
-        exposes.stream().filter(e -> !e.udp()).forEach(e -> targets.put(ServiceNames.exposed(e.port()), e.target()));
-        return new ServiceDirectory(targets);
+        return exposeDirectory(false);
     }
 
     /** Where the server's reverse UDP flows go: the service of each exposed UDP port, and its local target. */
     public ServiceDirectory udpExposeDirectory() {
+        return exposeDirectory(true);
+    }
+
+    private ServiceDirectory exposeDirectory(boolean udp) {
         java.util.Map<String, InetSocketAddress> targets = new java.util.LinkedHashMap<>();
-        exposes.stream().filter(Expose::udp).forEach(e -> targets.put(ServiceNames.exposedUdp(e.port()), e.target()));
+        exposes.stream().filter(e -> e.udp() == udp).forEach(e -> targets.put(
+                udp ? ServiceNames.exposedUdp(e.port()) : ServiceNames.exposed(e.port()), e.target()));
         return new ServiceDirectory(targets);
     }
 

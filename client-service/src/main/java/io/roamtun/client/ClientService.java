@@ -109,13 +109,7 @@ public final class ClientService implements Drainable {
 
     /** Where each UDP forward receives, in the order given. */
     public List<InetSocketAddress> udpForwardAddresses() {
-        return engine.loop().call(() -> {
-            try {
-                return udpPorts.addresses();
-            } catch (IOException e) {
-                return List.of();
-            }
-        });
+        return engine.loop().call(udpPorts::addresses);
     }
 
     /** The address each forward listens on, in the order given (ports resolved when 0 was asked for). */

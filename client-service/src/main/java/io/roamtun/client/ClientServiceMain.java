@@ -135,54 +135,15 @@ public final class ClientServiceMain {
         // What is written wrong is said first: before trust, credentials, and any DNS look-up of the server.
         String serverSpec = cli.require("server");
         HostPort.checkSyntax("--server", serverSpec);
-        List<Forward> forwards = new ArrayList<>();
-        Set<InetSocketAddress> seen = new HashSet<>();
-        for (String spec : cli.values("forward")) {
-            Forward forward = Forward.parse(spec);
-            if (forward.listen().getPort() != 0 && !seen.add(forward.listen())) {
-                throw new UsageException("--forward: " + HostPort.format(forward.listen()) + " is given twice");
-            }
-            forwards.add(forward);
-        }
+        SourceFilter allowFrom = SourceFilter.parse(cli.values("allow-from"));
+        List<Forward> forwards = forwards("--forward", cli.values("forward"), allowFrom, "connect");
+        List<UdpForward> udpForwards = forwards("--forward-udp", cli.values("forward-udp"), allowFrom, "send").stream()
+                .map(f -> new UdpForward(f.listen(), f.service())).toList();
         List<Expose> exposes = new ArrayList<>();
-        Set<Integer> exposed = new HashSet<>();
-        for (String spec : cli.values("expose")) {
-            Expose expose = Expose.parse(spec);
-            if (!exposed.add(expose.port())) {
-                throw new UsageException("--expose: port " + expose.port() + " is given twice");
-            }
-            exposes.add(expose);
-        }
-        Set<Integer> exposedUdp = new HashSet<>();
-        for (String spec : cli.values("expose-udp")) {
-            Expose expose = Expose.parseUdp(spec);
-            if (!exposedUdp.add(expose.port())) {
-                throw new UsageException("--expose-udp: port " + expose.port() + " is given twice");
-            }
-            exposes.add(expose);
-        }
+        exposes("--expose", cli.values("expose"), false, exposes);
+        exposes("--expose-udp", cli.values("expose-udp"), true, exposes);
         if (exposes.size() > io.roamtun.protocol.Wire.MAX_EXPOSES) {
             throw new UsageException("--expose, --expose-udp: at most " + io.roamtun.protocol.Wire.MAX_EXPOSES + " ports per client-service, together");
-        }
-        SourceFilter allowFrom = SourceFilter.parse(cli.values("allow-from"));
-        for (Forward forward : forwards) {
-            if (!forward.listen().getAddress().isLoopbackAddress() && !allowFrom.givesAccess()) {
-                throw new UsageException("--forward " + forward + " listens beyond this machine: say who may connect with "
-                        + "--allow-from CIDR (repeatable, e.g. 192.168.1.0/24), or --allow-from any");
-            }
-        }
-        List<UdpForward> udpForwards = new ArrayList<>();
-        Set<InetSocketAddress> udpSeen = new HashSet<>();
-        for (String spec : cli.values("forward-udp")) {
-            UdpForward forward = UdpForward.parse(spec);
-            if (forward.listen().getPort() != 0 && !udpSeen.add(forward.listen())) {
-                throw new UsageException("--forward-udp: " + HostPort.format(forward.listen()) + " is given twice");
-            }
-            if (!forward.listen().getAddress().isLoopbackAddress() && !allowFrom.givesAccess()) {
-                throw new UsageException("--forward-udp " + forward.listen().getAddress().getHostAddress() + ":"
-                        + forward.listen().getPort() + " listens beyond this machine: say who may send with --allow-from CIDR, or --allow-from any");
-            }
-            udpForwards.add(forward);
         }
         if (forwards.isEmpty() && exposes.isEmpty() && udpForwards.isEmpty()) {
             throw new UsageException("no --forward given: nothing to listen on (and no --expose: nothing to serve)");
@@ -249,6 +210,39 @@ public final class ClientServiceMain {
         Path admin = cli.value("admin-socket") != null ? Path.of(cli.value("admin-socket")) : AdminSockets.defaultSocket(ClientAdminRequests.AGENT, instance(cli));
         return new ClientConfig(server, forwards, session, link,
                 roaming ? new SystemInterfaces() : null, poll, new PathPolicy(prefer, exclude), admin, transports, credential, exposes, allowFrom, udpForwards);
+    }
+
+    /**
+     * The {@code [BIND_ADDR:]PORT=NAME} values of {@code flag} (--forward, --forward-udp): each address once,
+     * and beyond loopback only with --allow-from (who may {@code verb}).
+     */
+    private static List<Forward> forwards(String flag, List<String> specs, SourceFilter allowFrom, String verb) throws UsageException {
+        List<Forward> forwards = new ArrayList<>();
+        Set<InetSocketAddress> seen = new HashSet<>();
+        for (String spec : specs) {
+            Forward forward = Forward.parse(flag, spec);
+            if (forward.listen().getPort() != 0 && !seen.add(forward.listen())) {
+                throw new UsageException(flag + ": " + HostPort.format(forward.listen()) + " is given twice");
+            }
+            if (!forward.listen().getAddress().isLoopbackAddress() && !allowFrom.givesAccess()) {
+                throw new UsageException(flag + " " + forward + " listens beyond this machine: say who may " + verb + " with "
+                        + "--allow-from CIDR (repeatable, e.g. 192.168.1.0/24), or --allow-from any");
+            }
+            forwards.add(forward);
+        }
+        return forwards;
+    }
+
+    /** The {@code PORT=[HOST:]LOCALPORT} values of {@code flag} (--expose, --expose-udp) into {@code into}: each port once. */
+    private static void exposes(String flag, List<String> specs, boolean udp, List<Expose> into) throws UsageException {
+        Set<Integer> ports = new HashSet<>();
+        for (String spec : specs) {
+            Expose expose = udp ? Expose.parseUdp(spec) : Expose.parse(spec);
+            if (!ports.add(expose.port())) {
+                throw new UsageException(flag + ": port " + expose.port() + " is given twice");
+            }
+            into.add(expose);
+        }
     }
 
     /** --instance, else the --config file's name without its extension, else the default instance. */

@@ -1,26 +1,23 @@
 package io.roamtun.client;
 
 import io.roamtun.client.uplink.Uplink;
-import io.roamtun.engine.loop.AcceptBackoff;
+import io.roamtun.engine.loop.AcceptLoop;
 import io.roamtun.engine.loop.EventLoop;
 import io.roamtun.engine.loop.IoHandler;
-import java.io.IOException;
 import java.net.StandardSocketOptions;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Accepts the apps' connections on one forwarded port and hands each to the uplink as a new stream. */
 final class ForwardListener implements IoHandler {
     private static final Logger log = LoggerFactory.getLogger(ForwardListener.class);
-    private static final int ACCEPTS_PER_EVENT = 64;
 
     private final Forward forward;
     private final ServerSocketChannel channel;
     private final Uplink uplink;
-    private final AcceptBackoff backoff;
+    private final AcceptLoop accepting;
     /** Whether a source may connect (gateway mode's --allow-from); counts the others. */
     private final java.util.function.Predicate<java.net.InetAddress> admit;
 
@@ -29,44 +26,22 @@ final class ForwardListener implements IoHandler {
         this.forward = forward;
         this.channel = channel;
         this.uplink = uplink;
-        this.backoff = new AcceptBackoff(loop, log, "forward " + forward);
+        this.accepting = new AcceptLoop(loop, log, "forward " + forward);
         this.admit = admit;
     }
 
     @Override
     public void onReady(SelectionKey key) {
-        for (int i = 0; i < ACCEPTS_PER_EVENT; i++) {
-            SocketChannel accepted;
-            try {
-                accepted = channel.accept();
-            } catch (IOException e) {
-                backoff.failed(key, e);
+        accepting.acceptPending(key, channel, accepted -> {
+            java.net.InetAddress source = ((java.net.InetSocketAddress) accepted.getRemoteAddress()).getAddress();
+            if (!admit.test(source)) {
+                log.info("forward {}: connection from {} refused: not in --allow-from", forward, source.getHostAddress());
+                accepted.setOption(StandardSocketOptions.SO_LINGER, 0); // a reset: refused, not a service that hung up
+                accepted.close();
                 return;
             }
-            if (accepted == null) {
-                return;
-            }
-            backoff.accepted();
-            try {
-                java.net.InetAddress source = ((java.net.InetSocketAddress) accepted.getRemoteAddress()).getAddress();
-                if (!admit.test(source)) {
-                    log.info("forward {}: connection from {} refused: not in --allow-from", forward, source.getHostAddress());
-                    accepted.setOption(StandardSocketOptions.SO_LINGER, 0); // a reset: refused, not a service that hung up
-                    accepted.close();
-                    continue;
-                }
-                accepted.configureBlocking(false);
-                accepted.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                uplink.openStream(accepted, forward.service());
-            } catch (IOException e) {
-                log.info("forward {}: dropped a connection: {}", forward, e.getMessage());
-                try {
-                    accepted.close();
-                } catch (IOException ignored) {
-                    // already failing
-                }
-            }
-        }
+            uplink.openStream(accepted, forward.service());
+        });
     }
 
     @Override

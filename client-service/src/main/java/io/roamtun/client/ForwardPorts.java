@@ -49,7 +49,7 @@ final class ForwardPorts {
     void bindAll(List<Forward> forwards) throws IOException {
         try {
             for (Forward forward : forwards) {
-                if (onInterfaceAddress(forward) && !LocalAddresses.isLocal(forward.listen().getAddress())) {
+                if (addressAbsent(forward)) {
                     waiting.add(forward);
                     log.warn("forward {}: {} is not on any interface now; listening once it is", forward,
                             forward.listen().getAddress().getHostAddress());
@@ -61,6 +61,11 @@ final class ForwardPorts {
             closeAll();
             throw e;
         }
+    }
+
+    /** A forward on an interface address that is not on the machine now. */
+    private static boolean addressAbsent(Forward forward) {
+        return onInterfaceAddress(forward) && !LocalAddresses.isLocal(forward.listen().getAddress());
     }
 
     /** A forward on one address of one interface: neither loopback nor a wildcard (0.0.0.0, ::). */
@@ -107,7 +112,7 @@ final class ForwardPorts {
      */
     void recheckAddresses(EventLoop loop, Uplink uplink) {
         for (Forward forward : new ArrayList<>(open.keySet())) {
-            if (onInterfaceAddress(forward) && !LocalAddresses.isLocal(forward.listen().getAddress())) {
+            if (addressAbsent(forward)) {
                 open.remove(forward).close();
                 waiting.add(forward);
                 log.warn("forward {}: its address left the machine; stopped listening, listening again when it is back", forward);
@@ -200,7 +205,7 @@ final class ForwardPorts {
             if (open.containsKey(forward) || waiting.contains(forward)) {
                 continue;
             }
-            if (onInterfaceAddress(forward) && !LocalAddresses.isLocal(forward.listen().getAddress())) {
+            if (addressAbsent(forward)) {
                 waiting.add(forward);
                 changes.add("forward " + forward + " added, waiting for its address to be on an interface");
                 continue;

@@ -11,27 +11,44 @@ import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
 /** The UDP sockets of the {@code --forward-udp} flags: bound all or nothing at start, closed at the end. */
 final class UdpForwardPorts {
-    private final List<DatagramChannel> channels = new ArrayList<>();
-    private final List<DatagramPort> sockets = new ArrayList<>();
-    private final List<UdpForward> forwards = new ArrayList<>();
+    /** A forward's socket, the address it got (its port resolved when 0 was asked for), and, once receiving, its flows. */
+    private static final class Bound {
+        final UdpForward forward;
+        final DatagramChannel channel;
+        final InetSocketAddress address;
+        DatagramPort port;
+
+        Bound(UdpForward forward, DatagramChannel channel, InetSocketAddress address) {
+            this.forward = forward;
+            this.channel = channel;
+            this.address = address;
+        }
+
+        String name() {
+            return "udp " + HostPort.format(address) + "=" + forward.service();
+        }
+    }
+
+    private final List<Bound> bound = new ArrayList<>();
 
     void bindAll(List<UdpForward> wanted) throws IOException {
         try {
             for (UdpForward forward : wanted) {
                 DatagramChannel channel = DatagramChannel.open(forward.listen().getAddress() instanceof java.net.Inet6Address
                         ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
-                channels.add(channel);
-                forwards.add(forward);
                 try {
                     channel.bind(forward.listen());
+                    channel.configureBlocking(false);
                 } catch (IOException e) {
+                    channel.close();
                     throw new IOException("cannot listen on udp " + HostPort.format(forward.listen()) + " for service "
                             + forward.service() + ": " + e.getMessage(), e);
                 }
-                channel.configureBlocking(false);
+                bound.add(new Bound(forward, channel, (InetSocketAddress) channel.getLocalAddress()));
             }
         } catch (IOException e) {
             closeAll();
@@ -39,44 +56,31 @@ final class UdpForwardPorts {
         }
     }
 
-    /** Starts receiving on every socket (loop thread). */
-    void receiveAll(EventLoop loop, Uplink uplink, java.util.function.Predicate<java.net.InetAddress> admit) throws IOException {
-        for (int i = 0; i < channels.size(); i++) {
-            UdpForward forward = forwards.get(i);
-            DatagramPort socket = new DatagramPort("udp " + HostPort.format((InetSocketAddress) channels.get(i).getLocalAddress())
-                    + "=" + forward.service(), forward.service(), channels.get(i), uplink::session, admit);
-            sockets.add(socket);
-            loop.register(channels.get(i), SelectionKey.OP_READ, socket);
+    /** Starts receiving on every socket (loop thread); sources must pass {@code admit} (--allow-from). */
+    void receiveAll(EventLoop loop, Uplink uplink, Predicate<java.net.InetAddress> admit) throws IOException {
+        for (Bound b : bound) {
+            b.port = new DatagramPort(b.name(), b.forward.service(), b.channel, uplink::session, admit);
+            loop.register(b.channel, SelectionKey.OP_READ, b.port);
         }
     }
 
-    /** Where each listens (ports resolved when 0 was asked for). */
-    List<InetSocketAddress> addresses() throws IOException {
-        List<InetSocketAddress> all = new ArrayList<>();
-        for (DatagramChannel c : channels) {
-            all.add((InetSocketAddress) c.getLocalAddress());
-        }
-        return all;
+    /** Where each receives, in the order given (ports resolved when 0 was asked for). */
+    List<InetSocketAddress> addresses() {
+        return bound.stream().map(b -> b.address).toList();
     }
 
     List<String> describe() {
-        return sockets.stream().map(DatagramPort::describe).toList();
-    }
-
-    List<UdpForward> forwards() {
-        return List.copyOf(forwards);
+        return bound.stream().filter(b -> b.port != null).map(b -> b.port.describe()).toList();
     }
 
     void closeAll() {
-        for (DatagramChannel c : channels) {
+        for (Bound b : bound) {
             try {
-                c.close();
+                b.channel.close();
             } catch (IOException ignored) {
                 // closing
             }
         }
-        channels.clear();
-        sockets.clear();
-        forwards.clear();
+        bound.clear();
     }
 }

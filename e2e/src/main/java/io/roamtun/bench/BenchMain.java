@@ -15,7 +15,6 @@ import java.util.List;
  */
 public final class BenchMain {
     private static boolean handoverFailed;
-    private static Path benchWork;
 
     /** How much to measure; --quick keeps the whole run to seconds for CI. */
     /**
@@ -23,17 +22,17 @@ public final class BenchMain {
      * machine's load, and its rounds are short.
      */
     record Sizes(long bulkBytes, int pingPongs, int connections, int idle, int manyStreams, int throughputRuns, int runs,
-                 int handovers, int pipelinedPerClient) {
+                 int handovers, int pipelinedPerClient, int manyClients) {
         /** The small-message load: this many clients at once, each with this many requests in flight. */
         static final int PIPELINED_CLIENTS = 50;
         static final int PIPELINE_DEPTH = 16;
 
         static Sizes full() {
-            return new Sizes(1L << 30, 10_000, 2_000, 1_000, 10_000, 5, 3, 20, 4_000);
+            return new Sizes(1L << 30, 10_000, 2_000, 1_000, 10_000, 5, 3, 20, 4_000, 500);
         }
 
         static Sizes quick() {
-            return new Sizes(64L << 20, 2_000, 300, 200, 1_000, 3, 3, 4, 400);
+            return new Sizes(64L << 20, 2_000, 300, 200, 1_000, 3, 3, 4, 400, 50);
         }
     }
 
@@ -113,7 +112,6 @@ public final class BenchMain {
             root.setLevel(ch.qos.logback.classic.Level.WARN);
         }
         Path work = Files.createTempDirectory("roamtun-bench");
-        benchWork = work;
         Process backendProcess = Processes.startJava(work.resolve("backend.log"), List.of("-Xmx256m", "-XX:+UseSerialGC"),
                 BenchBackend.class.getName());
         List<Result> results = new ArrayList<>();
@@ -136,7 +134,7 @@ public final class BenchMain {
             }
             measureThroughput(running, sizes);
             for (Running path : running) {
-                measureTheRest(path, sizes);
+                measureTheRest(path, sizes, work);
             }
         } finally {
             for (Running path : running) {
@@ -245,7 +243,7 @@ public final class BenchMain {
     }
 
     /** Latency, connection rate, memory, TLS sessions and handovers: one path at a time. */
-    private static void measureTheRest(Running running, Sizes sizes) {
+    private static void measureTheRest(Running running, Sizes sizes, Path work) {
         BenchPath path = running.path();
         Result r = running.result();
         if (r.unavailable != null) {
@@ -285,11 +283,11 @@ public final class BenchMain {
                 }
             }
             if (path.name().equals("roamtun")) {
-                int clients = quickOr(sizes, 50, 500) == 50 ? 50 : 500;
+                int clients = sizes.manyClients();
                 int streams = ManyClientsBench.streamsThatFit(clients, MANY_CLIENT_STREAMS);
                 System.err.println("bench: one server-service, " + clients + " clients × " + streams + " streams ...");
                 try {
-                    r.manyClients = ManyClientsBench.measure(benchWork, clients, streams);
+                    r.manyClients = ManyClientsBench.measure(work, clients, streams);
                 } catch (Exception e) {
                     r.manyClientsFailure = "FAILED: " + e.getMessage();
                     System.err.println("bench: many clients: " + e);

@@ -66,9 +66,8 @@ final class BenchReport {
         rows.put(sizes.manyStreams() + " concurrent streams held", r -> r.manyStreamsHeld);
         rows.put("  RSS MiB (both agents)", r -> r.manyStreamsRssMiB.format(0));
         rows.put("  heap used MiB (after GC) ", r -> r.manyStreamsHeapMiB.format(0));
-        Result roamtunRow = find(results, "roamtun");
-        String many = roamtunRow != null && roamtunRow.manyClients != null
-                ? roamtunRow.manyClients.clients() + " clients × " + roamtunRow.manyClients.streams() : (quick ? 50 : 500) + " clients";
+        String many = plain != null && plain.manyClients != null
+                ? plain.manyClients.clients() + " clients × " + plain.manyClients.streams() : sizes.manyClients() + " clients";
         rows.put(many + " streams, one server: all open",
                 r -> r.manyClients != null ? r.manyClients.describe() : r.manyClientsFailure != null ? r.manyClientsFailure : "-");
         rows.put("  server RSS MiB / heap MiB (after GC)", r -> r.manyClients == null ? "-"

@@ -69,7 +69,7 @@ final class ManyClientsBench {
      * backend (prlimit, with the right to raise it); else as many as this machine's limit leaves room for.
      */
     static int streamsThatFit(int clients, int wanted) {
-        if (raisedLimit().isEmpty() || !raisable()) {
+        if (RAISED_LIMIT.isEmpty()) {
             long max = ((com.sun.management.UnixOperatingSystemMXBean) java.lang.management.ManagementFactory
                     .getOperatingSystemMXBean()).getMaxFileDescriptorCount();
             return (int) Math.max(1, Math.min(wanted, (max - 1000) / clients));
@@ -77,23 +77,28 @@ final class ManyClientsBench {
         return wanted;
     }
 
-    private static List<String> raisedLimit() {
-        return Processes.find("prlimit") == null ? List.of() : List.of("prlimit", "--nofile=262144:262144", "--");
-    }
+    /** The prefix that raises the server's and backend's file limit, or none where prlimit is missing or may not. */
+    private static final List<String> RAISED_LIMIT = raisedLimit();
 
-    private static boolean raisable() {
+    private static List<String> raisedLimit() {
+        String prlimit = Processes.find("prlimit");
+        if (prlimit == null) {
+            return List.of();
+        }
+        List<String> prefix = List.of(prlimit, "--nofile=262144:262144", "--");
         try {
-            Process p = new ProcessBuilder(Processes.find("prlimit"), "--nofile=262144:262144", "--", "true")
-                    .redirectErrorStream(true).start();
+            List<String> probe = new ArrayList<>(prefix);
+            probe.add("true");
+            Process p = new ProcessBuilder(probe).redirectErrorStream(true).start();
             p.getInputStream().readAllBytes();
-            return p.waitFor() == 0;
+            return p.waitFor() == 0 ? prefix : List.of();
         } catch (IOException | InterruptedException e) {
-            return false;
+            return List.of();
         }
     }
 
     static Figures measure(Path work, int clients, int streamsPerClient) throws Exception {
-        List<String> limit = raisable() ? raisedLimit() : List.of();
+        List<String> limit = RAISED_LIMIT;
         Process backend = Processes.start(work.resolve("many-backend.log"), withLimit(limit, Processes.javaCommand(List.of("-Xmx512m",
                 "-XX:+UseSerialGC"), BenchBackend.class.getName())));
         Process server = null;

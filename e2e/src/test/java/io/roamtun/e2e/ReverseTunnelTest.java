@@ -76,6 +76,15 @@ class ReverseTunnelTest {
         return client;
     }
 
+    /** True when nothing listens on loopback {@code port} (a connect is refused). */
+    private static boolean refuses(int port) {
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            return false;
+        } catch (IOException refused) {
+            return true;
+        }
+    }
+
     private static Socket connect(int port) throws IOException {
         Socket s = new Socket(InetAddress.getLoopbackAddress(), port);
         s.setSoTimeout(30_000);
@@ -163,13 +172,7 @@ class ReverseTunnelTest {
         ClientService first = client(server.address(), new Expose(port, echo.address()));
         echoesIdentically(port, 4096);
         first.close(); // ends its session: the server's listener closes with it
-        Await.until(Duration.ofSeconds(10), "the port closed with the session", () -> {
-            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
-                return false;
-            } catch (IOException refused) {
-                return true;
-            }
-        });
+        Await.until(Duration.ofSeconds(10), "the port closed with the session", () -> refuses(port));
         client(server.address(), new Expose(port, echo.address()));
         Await.until(Duration.ofSeconds(10), "listening again", () -> server.status().contains("exposed 127.0.0.1:" + port));
         echoesIdentically(port, 1 << 20);
@@ -305,13 +308,7 @@ class ReverseTunnelTest {
         Await.until(Duration.ofSeconds(10), "both ports listening", () -> server.status().contains("127.0.0.1:" + dropped + " -> "));
         echoesIdentically(dropped, 1024);
         server.reload(both.allowingExpose(PortRanges.parse("test", String.valueOf(kept))));
-        Await.until(Duration.ofSeconds(10), "the port no longer allowed closed", () -> {
-            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), dropped)) {
-                return false;
-            } catch (IOException refused) {
-                return true;
-            }
-        });
+        Await.until(Duration.ofSeconds(10), "the port no longer allowed closed", () -> refuses(dropped));
         echoesIdentically(kept, 1024);
     }
 }

@@ -48,10 +48,6 @@ public final class ClientCredentials {
      */
     public record Client(String name, byte[] secretSha256, Set<String> services, PortRanges expose,
                          java.net.InetAddress exposeAddress) {
-        public Client(String name, byte[] secretSha256, Set<String> services) {
-            this(name, secretSha256, services, PortRanges.none(), null);
-        }
-
         public boolean mayOpen(String service) {
             return services.contains(ALL_SERVICES) || services.contains(service);
         }
@@ -61,6 +57,8 @@ public final class ClientCredentials {
     private FileTime loadedAt;
     private long generation;
     private Properties entries = new Properties();
+    /** Read with {@link #entries}: the expose-address lines of all clients. */
+    private Set<java.net.InetAddress> fixedExposeAddresses = Set.of();
 
     public ClientCredentials(Path file) {
         this.file = file;
@@ -154,16 +152,7 @@ public final class ClientCredentials {
     /** The addresses fixed for clients' exposed ports (expose-address lines), as the file says now. */
     public synchronized Set<java.net.InetAddress> fixedExposeAddresses() {
         reloadIfChanged();
-        Set<java.net.InetAddress> fixed = new java.util.HashSet<>();
-        for (String key : entries.stringPropertyNames()) {
-            if (key.startsWith("client.") && key.endsWith(".expose-address")) {
-                java.net.InetAddress a = exposeAddressOf(key.substring(7, key.length() - 15), entries.getProperty(key));
-                if (a != null) {
-                    fixed.add(a);
-                }
-            }
-        }
-        return fixed;
+        return fixedExposeAddresses;
     }
 
     /** Counts the reads of a changed file: a caller that saw another count knows the clients may have changed. */
@@ -181,6 +170,7 @@ public final class ClientCredentials {
                 return;
             }
             entries = new Properties(); // the file was removed: nobody is allowed
+            fixedExposeAddresses = Set.of();
             loadedAt = null;
             generation++;
             return;
@@ -199,6 +189,16 @@ public final class ClientCredentials {
         }
         loadedAt = modified;
         generation++;
+        Set<java.net.InetAddress> fixed = new java.util.HashSet<>();
+        for (String key : entries.stringPropertyNames()) {
+            if (key.startsWith("client.") && key.endsWith(".expose-address")) {
+                java.net.InetAddress a = exposeAddressOf(key.substring(7, key.length() - 15), entries.getProperty(key));
+                if (a != null) {
+                    fixed.add(a);
+                }
+            }
+        }
+        fixedExposeAddresses = Set.copyOf(fixed);
     }
 
     private static Properties read(Path file) throws IOException {

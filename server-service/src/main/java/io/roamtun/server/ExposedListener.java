@@ -1,7 +1,7 @@
 package io.roamtun.server;
 
 import io.roamtun.engine.datagram.DatagramPort;
-import io.roamtun.engine.loop.AcceptBackoff;
+import io.roamtun.engine.loop.AcceptLoop;
 import io.roamtun.engine.loop.EventLoop;
 import io.roamtun.engine.loop.IoHandler;
 import io.roamtun.engine.session.Session;
@@ -15,7 +15,6 @@ import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,7 +26,6 @@ import org.slf4j.LoggerFactory;
  */
 final class ExposedListener implements IoHandler {
     private static final Logger log = LoggerFactory.getLogger(ExposedListener.class);
-    private static final int ACCEPTS_PER_EVENT = 64;
 
     /** A port of one protocol on one address. */
     record Key(boolean udp, InetSocketAddress at) {
@@ -47,7 +45,7 @@ final class ExposedListener implements IoHandler {
     String previousOwner;
     private final SelectableChannel channel;
     private final BooleanSupplier draining;
-    private final AcceptBackoff backoff;
+    private final AcceptLoop accepting;
     private final DatagramPort datagrams;
     private SelectionKey selectionKey;
     private long accepted;
@@ -60,7 +58,7 @@ final class ExposedListener implements IoHandler {
         this.session = session;
         this.channel = channel;
         this.draining = draining;
-        this.backoff = new AcceptBackoff(loop, log, "exposed port " + key);
+        this.accepting = new AcceptLoop(loop, log, "exposed port " + key);
         this.datagrams = key.udp() ? new DatagramPort("exposed " + key, ServiceNames.exposedUdp(key.at().getPort()),
                 (DatagramChannel) channel, () -> this.session, source -> true) : null;
     }
@@ -97,7 +95,7 @@ final class ExposedListener implements IoHandler {
 
     /** What it carried: connections (TCP), or the flows of its sources (UDP). */
     String describeTraffic() {
-        return datagrams != null ? datagrams.describe().replaceFirst("^[^:]*: ", "") : accepted + " connections";
+        return datagrams != null ? datagrams.traffic() : accepted + " connections";
     }
 
     long connections() {
@@ -110,34 +108,15 @@ final class ExposedListener implements IoHandler {
             datagrams.onReady(ready);
             return;
         }
-        ServerSocketChannel server = (ServerSocketChannel) channel;
-        for (int i = 0; i < ACCEPTS_PER_EVENT; i++) {
-            SocketChannel connection;
-            try {
-                connection = server.accept();
-            } catch (IOException e) {
-                backoff.failed(ready, e);
-                return;
-            }
-            if (connection == null) {
-                return;
-            }
-            backoff.accepted();
+        accepting.acceptPending(ready, (ServerSocketChannel) channel, connection -> {
             if (draining.getAsBoolean()) {
                 log.info("exposed port {}: connection closed: the server-service is draining", key);
-                closeQuietly(connection);
-                continue;
+                connection.close();
+                return;
             }
             accepted++;
-            try {
-                connection.configureBlocking(false);
-                connection.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                session.openStream(connection, ServiceNames.exposed(key.at().getPort()));
-            } catch (IOException e) {
-                log.info("exposed port {}: dropped a connection: {}", key, IoErrors.reason(e));
-                closeQuietly(connection);
-            }
-        }
+            session.openStream(connection, ServiceNames.exposed(key.at().getPort()));
+        });
     }
 
     void close() {

@@ -84,9 +84,7 @@ final class ExposedPorts {
         for (int port : hello.udpExposes()) {
             udp.add(listenOne(session, owner, who, client, policy.ports(), new ExposedListener.Key(true, new InetSocketAddress(address, port))));
         }
-        if (listeners.values().stream().noneMatch(l -> l.holder.equals(holder))) {
-            addresses.release(holder);
-        }
+        releaseAddressIfUnused(holder);
         return new Answers(tcp, udp);
     }
 
@@ -104,7 +102,7 @@ final class ExposedPorts {
         int port = key.at().getPort();
         InetAddress bindAddress = key.at().getAddress();
         String what = (key.udp() ? "UDP port " : "port ") + port;
-        if (!allowed.contains(port) && (client == null || !client.expose().contains(port))) {
+        if (!mayExpose(allowed, client, port)) {
             log.warn("{} asked to expose {}: not allowed (--allow-expose '{}'{}); refused", who, what, allowed,
                     client == null ? "" : ", its own line '" + client.expose() + "'");
             return ExposeResult.refused(port, ErrorCode.EXPOSE_NOT_ALLOWED);
@@ -149,17 +147,13 @@ final class ExposedPorts {
      */
     void release(Session session) {
         for (ExposedListener listener : new ArrayList<>(listeners.values())) {
-            if (listener.session == session && listener.previous != null && !listener.previous.isOver()) {
+            if (listener.session == session && listener.previous != null && !listener.previous.isClosed()) {
                 listener.session = listener.previous;
                 listener.owner = listener.previousOwner;
                 listener.previous = null;
             } else if (listener.session == session) {
-                listeners.remove(listener.key);
-                listener.close();
+                stopListening(listener);
                 log.info("session {}: stopped listening on {}", session.label(), listener.key);
-                if (listeners.values().stream().noneMatch(l -> l.holder.equals(listener.holder))) {
-                    addresses.release(listener.holder);
-                }
             }
         }
     }
@@ -173,14 +167,28 @@ final class ExposedPorts {
         for (ExposedListener listener : new ArrayList<>(listeners.values())) {
             int port = listener.key.at().getPort();
             ClientCredentials.Client client = clients == null || listener.owner.isEmpty() ? null : clients.find(listener.owner);
-            if (!policy.ports().contains(port) && (client == null || !client.expose().contains(port))) {
-                listeners.remove(listener.key);
-                listener.close();
+            if (!mayExpose(policy.ports(), client, port)) {
+                stopListening(listener);
                 log.warn("{} no longer allowed to {}: stopped listening on it", listener.key, listener.describeHolder());
-                if (listeners.values().stream().noneMatch(l -> l.holder.equals(listener.holder))) {
-                    addresses.release(listener.holder);
-                }
             }
+        }
+    }
+
+    /** A port is the client's to expose when the server allows it to all, or the client's own line does. */
+    private static boolean mayExpose(PortRanges allowed, ClientCredentials.Client client, int port) {
+        return allowed.contains(port) || client != null && client.expose().contains(port);
+    }
+
+    private void stopListening(ExposedListener listener) {
+        listeners.remove(listener.key);
+        listener.close();
+        releaseAddressIfUnused(listener.holder);
+    }
+
+    /** A holder's pool address goes back once none of its ports listens on it. */
+    private void releaseAddressIfUnused(Object holder) {
+        if (listeners.values().stream().noneMatch(l -> l.holder.equals(holder))) {
+            addresses.release(holder);
         }
     }
 
@@ -205,9 +213,5 @@ final class ExposedPorts {
             all.add(m);
         }
         return all;
-    }
-
-    int count() {
-        return listeners.size();
     }
 }

@@ -5,7 +5,7 @@ import io.roamtun.engine.text.HostPort;
 import io.roamtun.engine.text.Sizes;
 import io.roamtun.engine.link.Link;
 import io.roamtun.engine.admin.AgentFigures;
-import io.roamtun.engine.loop.AcceptBackoff;
+import io.roamtun.engine.loop.AcceptLoop;
 import io.roamtun.engine.loop.Drain;
 import io.roamtun.engine.loop.Drainable;
 import io.roamtun.engine.loop.IoHandler;
@@ -27,7 +27,6 @@ import org.slf4j.LoggerFactory;
 public final class ServerService implements Drainable {
     private static final Logger log = LoggerFactory.getLogger(ServerService.class);
     /** Connections accepted per readiness event before other channels get their turn. */
-    private static final int ACCEPTS_PER_EVENT = 64;
 
     /** Replaced by {@link #reload}, with what cannot change while running kept. Loop thread once started. */
     private ServerConfig config;
@@ -119,54 +118,33 @@ public final class ServerService implements Drainable {
 
     /** Accepts client-service connections; each becomes a link waiting for HELLO. */
     private final class Acceptor implements IoHandler {
-        private final AcceptBackoff acceptBackoff = new AcceptBackoff(engine.loop(), log, "listener");
+        private final AcceptLoop accepting = new AcceptLoop(engine.loop(), log, "listener");
 
         @Override
         public void onReady(SelectionKey key) {
-            for (int i = 0; i < ACCEPTS_PER_EVENT; i++) {
-                SocketChannel channel;
-                try {
-                    channel = listener.accept();
-                } catch (IOException e) {
-                    acceptBackoff.failed(key, e);
-                    return;
+            accepting.acceptPending(key, listener, this::startLink);
+        }
+
+        private void startLink(SocketChannel channel) throws IOException {
+            InetSocketAddress remote = (InetSocketAddress) channel.getRemoteAddress();
+            String name = HostPort.format(remote);
+            Link link = new Link(engine.loop(), config.transports().wrap(channel, null), Role.SERVER, config.link(), registry, name);
+            try {
+                link.start();
+            } catch (IOException e) {
+                link.transport().close();
+                throw new IOException("from " + name + ": " + e.getMessage(), e);
+            }
+            registry.add(link);
+            Link evicted = registry.startsHandshake(link, remote.getAddress());
+            if (evicted != null) {
+                evictions++;
+                if (Long.bitCount(evictions) == 1) { // 1, 2, 4, 8, ...: a flood makes a few lines, not thousands
+                    log.warn("too many connections in their handshake (--max-pending {}, {} per address): ended "
+                            + "{} so far, the oldest of the busiest address first; latest {}", config.maxPendingLinks(),
+                            config.maxPendingPerAddress(), evictions, evicted.name());
                 }
-                if (channel == null) {
-                    return;
-                }
-                acceptBackoff.accepted();
-                String name = "?";
-                try {
-                    name = HostPort.format((InetSocketAddress) channel.getRemoteAddress());
-                    channel.configureBlocking(false);
-                    channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                    Link link = new Link(engine.loop(), config.transports().wrap(channel, null), Role.SERVER, config.link(),
-                            registry, name);
-                    try {
-                        link.start();
-                    } catch (IOException e) {
-                        link.transport().close();
-                        throw e;
-                    }
-                    registry.add(link);
-                    Link evicted = registry.startsHandshake(link, ((InetSocketAddress) channel.getRemoteAddress()).getAddress());
-                    if (evicted != null) {
-                        evictions++;
-                        if (Long.bitCount(evictions) == 1) { // 1, 2, 4, 8, ...: a flood makes a few lines, not thousands
-                            log.warn("too many connections in their handshake (--max-pending {}, {} per address): ended "
-                                    + "{} so far, the oldest of the busiest address first; latest {}", config.maxPendingLinks(),
-                                    config.maxPendingPerAddress(), evictions, evicted.name());
-                        }
-                        evicted.abort("evicted: too many handshakes under way");
-                    }
-                } catch (IOException e) {
-                    log.info("dropped connection from {}: {}", name, e.getMessage());
-                    try {
-                        channel.close();
-                    } catch (IOException ignored) {
-                        // already failing
-                    }
-                }
+                evicted.abort("evicted: too many handshakes under way");
             }
         }
 

@@ -24,6 +24,7 @@ import java.security.Provider;
 import javax.net.ssl.SSLContext;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.commons.cli.Option;
@@ -88,33 +89,8 @@ public final class ServerServiceMain {
         // What is written wrong is said first: before the key, and before any DNS look-up.
         String listenSpec = cli.require("listen");
         HostPort.checkSyntax("--listen", listenSpec);
-        Map<String, String> serviceSpecs = new LinkedHashMap<>();
-        for (String spec : cli.values("service")) {
-            int eq = spec.indexOf('=');
-            if (eq <= 0) {
-                throw new UsageException("--service: '" + spec + "' is not NAME=HOST:PORT");
-            }
-            String name = spec.substring(0, eq).trim();
-            if (!ServiceNames.isValid(name)) {
-                throw new UsageException("--service: '" + name + "' is not a valid name (letters, digits, '.', '_', '-'; up to 255)");
-            }
-            HostPort.checkSyntax("--service " + name, spec.substring(eq + 1));
-            if (serviceSpecs.put(name, spec.substring(eq + 1)) != null) {
-                throw new UsageException("--service: '" + name + "' is given twice");
-            }
-        }
-        Map<String, InetSocketAddress> udpServices = new LinkedHashMap<>();
-        for (String spec : cli.values("udp-service")) {
-            int eq = spec.indexOf('=');
-            String name = eq <= 0 ? "" : spec.substring(0, eq).trim();
-            if (eq <= 0 || !ServiceNames.isValid(name)) {
-                throw new UsageException("--udp-service: '" + spec + "' is not NAME=HOST:PORT (names: letters, digits, '.', '_', '-')");
-            }
-            if (serviceSpecs.containsKey(name) || udpServices.containsKey(name)) {
-                throw new UsageException("--udp-service: '" + name + "' is given twice (TCP and UDP services share one set of names)");
-            }
-            udpServices.put(name, HostPort.parse("--udp-service " + name, spec.substring(eq + 1)));
-        }
+        Map<String, String> serviceSpecs = serviceSpecs("--service", cli.values("service"), Map.of());
+        Map<String, String> udpServiceSpecs = serviceSpecs("--udp-service", cli.values("udp-service"), serviceSpecs);
         boolean plaintext = cli.has("insecure-plaintext");
         ServerDirectory dir = cli.value("dir") == null ? null : new ServerDirectory(Path.of(cli.value("dir")));
         TransportFactory transports;
@@ -129,10 +105,8 @@ public final class ServerServiceMain {
             transports = serverTls(dir, mode);
         }
         InetSocketAddress listen = HostPort.parse("--listen", listenSpec);
-        Map<String, InetSocketAddress> services = new LinkedHashMap<>();
-        for (Map.Entry<String, String> service : serviceSpecs.entrySet()) {
-            services.put(service.getKey(), HostPort.parse("--service " + service.getKey(), service.getValue()));
-        }
+        Map<String, InetSocketAddress> services = resolved("--service", serviceSpecs);
+        Map<String, InetSocketAddress> udpServices = resolved("--udp-service", udpServiceSpecs);
         PortRanges allowExpose = PortRanges.parse("--allow-expose", cli.value("allow-expose"));
         io.roamtun.engine.text.Cidr pool = cli.value("expose-address-pool") == null ? null
                 : io.roamtun.engine.text.Cidr.parse("--expose-address-pool", cli.value("expose-address-pool"));
@@ -148,6 +122,39 @@ public final class ServerServiceMain {
                 maxPending, SessionOptions.positive(cli, "max-pending-per-address", ServerConfig.defaultMaxPendingPerAddress(maxPending)),
                 cli.value("max-streams-per-client") == null ? 0 : SessionOptions.positive(cli, "max-streams-per-client", 1),
                 new ExposePolicy(allowExpose, pool), new ServiceDirectory(udpServices));
+    }
+
+    /**
+     * {@code NAME=HOST:PORT} values of {@code flag}, checked but not looked up, by name; a name given twice, or
+     * one already in {@code taken} (TCP and UDP services share one set of names), is an error.
+     */
+    private static Map<String, String> serviceSpecs(String flag, List<String> values, Map<String, String> taken)
+            throws UsageException {
+        Map<String, String> specs = new LinkedHashMap<>();
+        for (String spec : values) {
+            int eq = spec.indexOf('=');
+            if (eq <= 0) {
+                throw new UsageException(flag + ": '" + spec + "' is not NAME=HOST:PORT");
+            }
+            String name = spec.substring(0, eq).trim();
+            if (!ServiceNames.isValid(name)) {
+                throw new UsageException(flag + ": '" + name + "' is not a valid name (letters, digits, '.', '_', '-'; up to 255)");
+            }
+            HostPort.checkSyntax(flag + " " + name, spec.substring(eq + 1));
+            if (specs.put(name, spec.substring(eq + 1)) != null || taken.containsKey(name)) {
+                throw new UsageException(flag + ": '" + name + "' is given twice"
+                        + (taken.containsKey(name) ? " (TCP and UDP services share one set of names)" : ""));
+            }
+        }
+        return specs;
+    }
+
+    private static Map<String, InetSocketAddress> resolved(String flag, Map<String, String> specs) throws UsageException {
+        Map<String, InetSocketAddress> addresses = new LinkedHashMap<>();
+        for (Map.Entry<String, String> spec : specs.entrySet()) {
+            addresses.put(spec.getKey(), HostPort.parse(flag + " " + spec.getKey(), spec.getValue()));
+        }
+        return addresses;
     }
 
     /** TLS with the key in {@code dir}; public for tests and embedding. */

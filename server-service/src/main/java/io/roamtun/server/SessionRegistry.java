@@ -106,8 +106,7 @@ final class SessionRegistry implements LinkListener, SessionListener {
                         log.warn("{}: ending its session {} ({} streams)", why, session.label(), session.streamCount());
                         endRevoked(session, why);
                     } else {
-                        session.useServices(admission.servicesOf(session, config.services())); // new streams, at once
-                        session.datagrams().useServices(admission.servicesOf(session, config.udpServices()));
+                        applyServices(session); // new streams and flows, at once
                     }
                 }
                 exposed.recheck(config.expose(), config.clients()); // a removed expose line closes its ports
@@ -115,6 +114,12 @@ final class SessionRegistry implements LinkListener, SessionListener {
         } finally {
             engine.loop().schedule(REVOCATION_CHECK_NANOS, this::checkRevocations);
         }
+    }
+
+    /** The TCP and UDP services {@code session}'s client may use, as the configuration and clients file say now. */
+    private void applyServices(Session session) {
+        session.useServices(admission.servicesOf(session, config.services()));
+        session.datagrams().useServices(admission.servicesOf(session, config.udpServices()));
     }
 
     /** Ends the session of a revoked client: its link gets GOAWAY AUTH_FAILED, its streams are closed. */
@@ -135,10 +140,7 @@ final class SessionRegistry implements LinkListener, SessionListener {
         links.put(link, ++linksAccepted);
     }
 
-    /**
-     * A new link from {@code source} starts its handshake; returns an older handshake to end to make room
-     * ({@link PendingHandshakes}), or null.
-     */
+    /** A new link from {@code source} starts its handshake; an older handshake to end to make room, or null. */
     Link startsHandshake(Link link, java.net.InetAddress source) {
         return pending.admit(link, source);
     }
@@ -147,8 +149,7 @@ final class SessionRegistry implements LinkListener, SessionListener {
     void reconfigure(ServerConfig reloaded) {
         config = reloaded;
         for (ServerSession held : sessions.values()) {
-            held.session.useServices(admission.servicesOf(held.session, config.services()));
-            held.session.datagrams().useServices(admission.servicesOf(held.session, config.udpServices()));
+            applyServices(held.session);
         }
         exposed.recheck(config.expose(), config.clients());
     }
@@ -249,7 +250,7 @@ final class SessionRegistry implements LinkListener, SessionListener {
         }
         exposed.confirm(session);
         session.useQuota(streams);
-        session.datagrams().useServices(admission.servicesOf(session, config.udpServices()));
+        applyServices(session);
         sessions.put(session.id(), new ServerSession(session, authenticated != null ? authenticated.secretSha256() : null,
                 links.getOrDefault(link, 0L)));
         pending.done(link);
@@ -378,7 +379,6 @@ final class SessionRegistry implements LinkListener, SessionListener {
     boolean draining() { return draining; }
 
     int sessionCount() { return sessions.size(); }
-
 
     int streamCount() {
         int n = 0;

@@ -145,7 +145,7 @@ final class AcceptedFlows {
             return null;
         }
         if (flows.size() >= MAX_FLOWS) {
-            if (counters.flowLimit++ == 0) {
+            if (counters.flowsEvicted++ == 0) {
                 log.warn("UDP flows of a session at their limit ({}): the one idle longest makes room", MAX_FLOWS);
             }
             Flow oldest = flows.values().iterator().next();
@@ -154,7 +154,7 @@ final class AcceptedFlows {
         }
         String overQuota = takeQuota.get();
         if (overQuota != null) {
-            if (counters.flowLimit++ == 0) {
+            if (counters.overQuota++ == 0) {
                 log.warn("UDP flow for {} dropped: {}", service, overQuota);
             }
             return null;
@@ -171,7 +171,6 @@ final class AcceptedFlows {
             Flow flow = new Flow(id, service, channel);
             flow.key = loop.register(channel, SelectionKey.OP_READ, flow);
             flows.put(id, flow);
-            counters.flowsOpened++;
             log.debug("UDP flow {} opened to {} ({})", id, service, HostPort.format(target));
             return flow;
         } catch (IOException e) {

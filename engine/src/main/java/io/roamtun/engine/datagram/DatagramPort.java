@@ -72,7 +72,7 @@ public final class DatagramPort implements IoHandler {
                 continue;
             }
             Session session = sessions.get();
-            if (session == null || session.isOver()) {
+            if (session == null || session.isClosed()) {
                 continue; // no session to carry it: dropped, as the network would
             }
             Flow flow = flows.get(source);
@@ -126,14 +126,15 @@ public final class DatagramPort implements IoHandler {
 
     /** "NAME: N flows[, dropped ...]", for status. */
     public String describe() {
-        return name + ": " + flows.size() + " flows"
+        return name + ": " + traffic();
+    }
+
+    /** "N flows[, dropped ...]". */
+    public String traffic() {
+        return flows.size() + " flows"
                 + (refusedSources == 0 ? "" : ", " + refusedSources + " datagrams refused (not in --allow-from)")
                 + (droppedSources + droppedAnswers == 0 ? ""
                         : ", dropped " + droppedSources + " from sources over the limit, " + droppedAnswers + " answers");
-    }
-
-    public InetSocketAddress address() throws IOException {
-        return (InetSocketAddress) channel.getLocalAddress();
     }
 
     @Override

@@ -221,7 +221,6 @@ public final class SessionDatagrams {
         }
         return "datagrams: " + counters.sent + " sent, " + counters.received + " received, " + (opened.size() + accepted.size())
                 + " flows; dropped: " + queue.droppedFull() + " queue full, " + queue.droppedWhileAway() + " while away, "
-                + counters.tooLarge + " too large, " + counters.unknownService + " unknown service, " + counters.droppedLocal
-                + " local buffer full";
+                + counters.describeDrops();
     }
 }

@@ -378,10 +378,8 @@ public final class Session implements SessionPort {
 
     void remove(Stream stream) { streams.remove(stream); }
 
-    boolean isClosed() { return state == SessionState.CLOSED; }
-
     /** Ended: nothing more goes through it. */
-    public boolean isOver() { return state == SessionState.CLOSED; }
+    public boolean isClosed() { return state == SessionState.CLOSED; }
 
     EventLoop loop() { return loop; }
 

@@ -66,10 +66,10 @@ public final class StreamTable implements SessionFrameHandler {
     /** A local connection was accepted for {@code service}: a stream whose OPEN goes to the peer. */
     void open(SocketChannel accepted, String service, boolean sessionClosed) throws IOException {
         int max = session.settings().maxStreams();
-        String overQuota = sessionClosed || nextLocalStreamId < 0 || streams.size() >= max ? null : admission.takeLocal();
-        if (sessionClosed || nextLocalStreamId < 0 || streams.size() >= max || overQuota != null) {
-            log.warn("session {}: refusing a connection for {}: {}", session.label(), service,
-                    sessionClosed ? "session closed" : overQuota != null ? overQuota : "stream limit " + max + " reached");
+        String refusal = sessionClosed ? "session closed" : nextLocalStreamId < 0 || streams.size() >= max
+                ? "stream limit " + max + " reached" : admission.takeLocal(); // the quota's place is taken last
+        if (refusal != null) {
+            log.warn("session {}: refusing a connection for {}: {}", session.label(), service, refusal);
             accepted.close();
             return;
         }
