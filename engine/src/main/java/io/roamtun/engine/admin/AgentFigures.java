@@ -10,7 +10,7 @@ import java.util.Map;
  * @param dataBytesIn   DATA bytes received from the peer agent(s) since start (written to local sockets)
  * @param streams       streams since start
  * @param streamsOpen   streams open now
- * @param sessionsOpen  sessions held now (server), 0 or 1 (client)
+ * @param sessionsOpen  sessions held now (server), one per server-service at most (client)
  * @param sessionsSuspended of those, without a link now
  * @param resumes       sessions resumed or moved since start (server: RESUMEs accepted; client: handovers)
  * @param refusals      refused since start, by kind (server: handshakes by GOAWAY code)
@@ -18,6 +18,19 @@ import java.util.Map;
  */
 public record AgentFigures(long dataBytesOut, long dataBytesIn, long streams, long streamsOpen, long sessionsOpen,
                            long sessionsSuspended, long resumes, Map<String, Long> refusals, Map<String, Long> errors) {
+
+    /** These and {@code other} added up (a client-service's uplinks to several servers); refusals and errors by kind. */
+    public AgentFigures plus(AgentFigures other) {
+        return new AgentFigures(dataBytesOut + other.dataBytesOut, dataBytesIn + other.dataBytesIn, streams + other.streams,
+                streamsOpen + other.streamsOpen, sessionsOpen + other.sessionsOpen, sessionsSuspended + other.sessionsSuspended,
+                resumes + other.resumes, sum(refusals, other.refusals), sum(errors, other.errors));
+    }
+
+    private static Map<String, Long> sum(Map<String, Long> a, Map<String, Long> b) {
+        Map<String, Long> total = new java.util.TreeMap<>(a);
+        b.forEach((kind, n) -> total.merge(kind, n, Long::sum));
+        return total;
+    }
 
     /** As a JSON-ready map (the "totals" of status --json). */
     public Map<String, Object> asMap() {

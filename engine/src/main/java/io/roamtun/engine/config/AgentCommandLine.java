@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The command line both agents share: their own options plus {@code --help}, {@code --config FILE} (a
  * .properties file with the options' long names as keys; repeatable options take comma-separated values;
- * flags win over the file) and {@code --log-level}. Every mistake becomes a one-line {@link UsageException}.
+ * flags win over the file; an agent may allow groups of keys, {@link #allowGroups}) and {@code --log-level}. Every mistake becomes a one-line {@link UsageException}.
  */
 public final class AgentCommandLine {
     private final String command;
@@ -38,6 +38,11 @@ public final class AgentCommandLine {
 
     /** Options that may be given more than once (their values add up); any other given twice is a mistake. */
     private final Set<String> repeatable;
+    /**
+     * Groups the config file may hold, by prefix: {@code PREFIX.NAME = VALUE} and {@code PREFIX.NAME.KEY = VALUE}
+     * for the keys allowed (a client's {@code server.home = HOST:PORT}, {@code server.home.fingerprint = ...}).
+     */
+    private final java.util.Map<String, Set<String>> groups = new java.util.HashMap<>();
 
     public AgentCommandLine(String command, Options agentOptions, Set<String> repeatable) {
         this.command = command;
@@ -52,6 +57,44 @@ public final class AgentCommandLine {
         options.addOption(Option.builder().longOpt("log-file").hasArg().argName("PATH")
                 .desc("write the log to PATH instead of stderr, rotated at " + LogOutput.MAX_FILE_SIZE + " (PATH.1 .. PATH."
                         + LogOutput.FILES_KEPT + " keep the older)").build());
+    }
+
+    /** Lets the config file hold groups {@code prefix.NAME} with the sub-keys {@code keys} ({@link #group}). */
+    public AgentCommandLine allowGroups(String prefix, Set<String> keys) {
+        groups.put(prefix, Set.copyOf(keys));
+        return this;
+    }
+
+    /**
+     * The config file's groups of {@code prefix}: {@code key} null gives each {@code prefix.NAME}'s value by
+     * NAME, else each {@code prefix.NAME.key}'s. Sorted by NAME.
+     */
+    public java.util.SortedMap<String, String> group(String prefix, String key) {
+        java.util.SortedMap<String, String> values = new java.util.TreeMap<>();
+        for (String name : file.stringPropertyNames()) {
+            String[] parts = groupKey(name);
+            if (parts != null && parts[0].equals(prefix) && java.util.Objects.equals(parts[2], key)) {
+                values.put(parts[1], file.getProperty(name).trim());
+            }
+        }
+        return values;
+    }
+
+    /** {prefix, NAME, sub-key or null} of a group's key in the config file, or null when it is not one. */
+    private String[] groupKey(String key) {
+        for (java.util.Map.Entry<String, Set<String>> g : groups.entrySet()) {
+            if (!key.startsWith(g.getKey() + ".")) {
+                continue;
+            }
+            String rest = key.substring(g.getKey().length() + 1);
+            for (String sub : g.getValue()) {
+                if (rest.endsWith("." + sub) && rest.length() > sub.length() + 1) {
+                    return new String[] {g.getKey(), rest.substring(0, rest.length() - sub.length() - 1), sub};
+                }
+            }
+            return rest.isEmpty() ? null : new String[] {g.getKey(), rest, null};
+        }
+        return null;
     }
 
     /** Text for --help to print under the options (the agent's other commands). */
@@ -124,6 +167,9 @@ public final class AgentCommandLine {
         }
         Set<String> unknown = new TreeSet<>();
         for (String key : props.stringPropertyNames()) {
+            if (groupKey(key) != null) {
+                continue;
+            }
             if (!options.hasLongOption(key) || key.equals("config") || key.equals("help") || key.equals("version")) {
                 unknown.add(key);
             } else if (isSwitch(key) && !props.getProperty(key).trim().matches("(?i)true|false")) {
