@@ -15,49 +15,86 @@ import java.util.List;
 /**
  * Everything a client-service runs with.
  *
- * @param server        the server-service to connect to
+ * @param upstreams     the server-services to keep a session with, one uplink each (one, unnamed, in the
+ *                      simple case); the per-server view an uplink runs with has exactly one ({@link #forUpstream})
  * @param forwards      local ports and the services they stand in for
  * @param interfaces    where the interface table comes from; null turns roaming off (the OS picks the route)
  * @param pollInterval  how often the interface table is read
- * @param paths         which interfaces the uplink may use, in which order
+ * @param paths         which interfaces the uplinks may use, in which order
  * @param adminSocket   the Unix socket for {@code status} and {@code switch}; null for none
- * @param transports    TLS with the server pinned (the default) or plaintext
- * @param credential    "NAME:SECRET" for a server that authenticates clients, or empty
- * @param exposes       ports the server listens on for this client, and where their streams go here
+ * @param exposes       ports the servers listen on for this client, and where their streams go here
  * @param allowFrom     who may connect to the forwards besides this machine (gateway mode)
- * @param udpForwards   local UDP ports that stand in for the server's UDP services
+ * @param udpForwards   local UDP ports that stand in for the servers' UDP services
  */
-public record ClientConfig(InetSocketAddress server, List<Forward> forwards, SessionSettings session, LinkSettings link,
+public record ClientConfig(List<Upstream> upstreams, List<Forward> forwards, SessionSettings session, LinkSettings link,
                            InterfaceSource interfaces, Duration pollInterval, PathPolicy paths, Path adminSocket,
-                           TransportFactory transports, String credential, List<Expose> exposes, SourceFilter allowFrom,
-                           List<UdpForward> udpForwards) {
+                           List<Expose> exposes, SourceFilter allowFrom, List<UdpForward> udpForwards) {
     public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(500);
 
     public ClientConfig {
+        upstreams = List.copyOf(upstreams);
+        if (upstreams.isEmpty() || (upstreams.size() > 1 && upstreams.stream().anyMatch(u -> u.name().isEmpty()))
+                || upstreams.stream().map(Upstream::name).distinct().count() != upstreams.size()) {
+            throw new IllegalArgumentException("one unnamed server, or servers with distinct names: " + upstreams);
+        }
         forwards = List.copyOf(forwards);
-        credential = credential == null ? "" : credential;
         exposes = exposes == null ? List.of() : List.copyOf(exposes);
         allowFrom = allowFrom == null ? SourceFilter.loopbackOnly() : allowFrom;
         udpForwards = udpForwards == null ? List.of() : List.copyOf(udpForwards);
     }
 
-    /** Without reverse tunnels. */
+    /** One unnamed server. */
+    public ClientConfig(InetSocketAddress server, List<Forward> forwards, SessionSettings session, LinkSettings link,
+                        InterfaceSource interfaces, Duration pollInterval, PathPolicy paths, Path adminSocket,
+                        TransportFactory transports, String credential, List<Expose> exposes, SourceFilter allowFrom,
+                        List<UdpForward> udpForwards) {
+        this(List.of(new Upstream("", server, transports, credential)), forwards, session, link, interfaces, pollInterval,
+                paths, adminSocket, exposes, allowFrom, udpForwards);
+    }
+
+    /** One unnamed server, without reverse tunnels. */
     public ClientConfig(InetSocketAddress server, List<Forward> forwards, SessionSettings session, LinkSettings link,
                         InterfaceSource interfaces, Duration pollInterval, PathPolicy paths, Path adminSocket,
                         TransportFactory transports, String credential) {
         this(server, forwards, session, link, interfaces, pollInterval, paths, adminSocket, transports, credential, List.of(), null, null);
     }
 
+    /** The (first) server: in the view an uplink runs with, its only one. */
+    public Upstream upstream() {
+        return upstreams.get(0);
+    }
+
+    public InetSocketAddress server() {
+        return upstream().address();
+    }
+
+    public TransportFactory transports() {
+        return upstream().transports();
+    }
+
+    public String credential() {
+        return upstream().credential();
+    }
+
+    /** What the uplink to {@code server} runs with: that server only, with the forwards and exposes that name it. */
+    public ClientConfig forUpstream(Upstream server) {
+        int count = upstreams.size();
+        return new ClientConfig(List.of(server), forwards.stream().filter(f -> server.serves(f.server(), count)).toList(),
+                session, link, interfaces, pollInterval, paths, adminSocket,
+                exposes.stream().filter(e -> server.serves(e.server(), count)).toList(), allowFrom,
+                udpForwards.stream().filter(f -> server.serves(f.server(), count)).toList());
+    }
+
     /** This configuration with {@code reverse} as its reverse tunnels. */
     public ClientConfig exposing(List<Expose> reverse) {
-        return new ClientConfig(server, forwards, session, link, interfaces, pollInterval, paths, adminSocket, transports,
-                credential, reverse, allowFrom, udpForwards);
+        return new ClientConfig(upstreams, forwards, session, link, interfaces, pollInterval, paths, adminSocket, reverse,
+                allowFrom, udpForwards);
     }
 
     /** This configuration with {@code udp} as its UDP forwards. */
     public ClientConfig forwardingUdp(List<UdpForward> udp) {
-        return new ClientConfig(server, forwards, session, link, interfaces, pollInterval, paths, adminSocket, transports,
-                credential, exposes, allowFrom, udp);
+        return new ClientConfig(upstreams, forwards, session, link, interfaces, pollInterval, paths, adminSocket, exposes,
+                allowFrom, udp);
     }
 
     /** The TCP ports the HELLO asks the server to listen on. */

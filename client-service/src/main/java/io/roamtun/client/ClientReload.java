@@ -14,17 +14,20 @@ final class ClientReload {
 
     /** The configuration to run with: {@code fresh}'s forwards and sources allowed, the rest as running. */
     static ClientConfig merge(ClientConfig running, ClientConfig fresh) {
-        return new ClientConfig(running.server(), fresh.forwards(), running.session(), running.link(), running.interfaces(),
-                running.pollInterval(), running.paths(), running.adminSocket(), running.transports(), running.credential(),
-                running.exposes(), fresh.allowFrom(), running.udpForwards());
+        return new ClientConfig(running.upstreams(), fresh.forwards(), running.session(), running.link(), running.interfaces(),
+                running.pollInterval(), running.paths(), running.adminSocket(), running.exposes(), fresh.allowFrom(),
+                running.udpForwards());
     }
 
     /** What changed that takes a restart (the credential by name only: never its value). */
     static List<String> needRestart(ClientConfig running, ClientConfig fresh) {
         List<String> changes = new ArrayList<>();
-        ConfigChanges.note(changes, "server", running.server(), fresh.server());
-        ConfigChanges.note(changes, "TLS or plaintext", running.transports().describe(), fresh.transports().describe());
-        if (!running.credential().equals(fresh.credential())) {
+        ConfigChanges.note(changes, "server", running.upstreams().stream().map(Upstream::label).toList(),
+                fresh.upstreams().stream().map(Upstream::label).toList());
+        ConfigChanges.note(changes, "TLS or plaintext", running.upstreams().stream().map(u -> u.transports().describe()).toList(),
+                fresh.upstreams().stream().map(u -> u.transports().describe()).toList());
+        if (!running.upstreams().stream().map(Upstream::credential).toList()
+                .equals(fresh.upstreams().stream().map(Upstream::credential).toList())) {
             changes.add("credential");
         }
         ConfigChanges.note(changes, "session settings", running.session(), fresh.session());

@@ -7,15 +7,20 @@ import java.net.InetSocketAddress;
 /**
  * One reverse tunnel: the server-service listens on {@code port} for this client, and each connection a
  * backend app makes there becomes a stream that this client-service delivers to {@code target}; with
- * {@code udp}, each source sending datagrams there is a flow whose datagrams go to {@code target}.
+ * {@code udp}, each source sending datagrams there is a flow whose datagrams go to {@code target}. The
+ * server-service is the one named {@code server} (empty: the only one).
  */
-public record Expose(int port, InetSocketAddress target, boolean udp) {
+public record Expose(int port, InetSocketAddress target, boolean udp, String server) {
 
     public Expose(int port, InetSocketAddress target) {
         this(port, target, false);
     }
 
-    /** {@code PORT=[HOST:]LOCALPORT}; the host defaults to 127.0.0.1. */
+    public Expose(int port, InetSocketAddress target, boolean udp) {
+        this(port, target, udp, "");
+    }
+
+    /** {@code [SERVER/]PORT=[HOST:]LOCALPORT}; the host defaults to 127.0.0.1. */
     public static Expose parse(String spec) throws UsageException {
         return parse("--expose", spec, false);
     }
@@ -28,9 +33,10 @@ public record Expose(int port, InetSocketAddress target, boolean udp) {
     private static Expose parse(String flag, String spec, boolean udp) throws UsageException {
         int eq = spec.indexOf('=');
         if (eq <= 0 || eq == spec.length() - 1) {
-            throw new UsageException(flag + ": '" + spec + "' is not PORT=[HOST:]LOCALPORT");
+            throw new UsageException(flag + ": '" + spec + "' is not [SERVER/]PORT=[HOST:]LOCALPORT");
         }
-        String port = spec.substring(0, eq).trim();
+        String[] serverAndPort = Forward.serverAndName(flag, spec.substring(0, eq).trim());
+        String port = serverAndPort[1];
         String to = spec.substring(eq + 1).trim();
         if (!port.matches("\\d{1,5}")) {
             throw new UsageException(flag + ": '" + port + "' is not a port (the server-side port comes first: PORT=[HOST:]LOCALPORT)");
@@ -45,11 +51,16 @@ public record Expose(int port, InetSocketAddress target, boolean udp) {
         if (target.getPort() == 0) {
             throw new UsageException(flag + " " + port + ": the local port must be 1-65535, not 0");
         }
-        return new Expose(serverPort, target, udp);
+        return new Expose(serverPort, target, udp, serverAndPort[0]);
+    }
+
+    /** The server's port as the flag named it: "SERVER/PORT", or "PORT". */
+    public String serverPort() {
+        return server.isEmpty() ? String.valueOf(port) : server + "/" + port;
     }
 
     @Override
     public String toString() {
-        return (udp ? "udp " : "") + port + "=" + HostPort.format(target);
+        return (udp ? "udp " : "") + serverPort() + "=" + HostPort.format(target);
     }
 }

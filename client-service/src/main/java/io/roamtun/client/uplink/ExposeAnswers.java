@@ -49,11 +49,11 @@ public final class ExposeAnswers {
             String answer;
             if (r != null && r.listening()) {
                 answer = "server listens on " + (expose.udp() ? "udp " : "") + HostPort.format(new InetSocketAddress(r.address(), r.port()));
-                log.info("{} {}: the {}; {} there reach {}", flag, expose.port(), answer, expose.udp() ? "datagrams" : "connections",
+                log.info("{} {}: the {}; {} there reach {}", flag, expose.serverPort(), answer, expose.udp() ? "datagrams" : "connections",
                         HostPort.format(expose.target()));
             } else {
                 answer = "refused: " + (r == null ? "the server did not answer it" : why(r.result()));
-                log.error("{} {}: {}", flag, expose.port(), answer);
+                log.error("{} {}: {}", flag, expose.serverPort(), answer);
             }
             answers.put(expose, answer);
         }
@@ -85,6 +85,9 @@ public final class ExposeAnswers {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("protocol", expose.udp() ? "udp" : "tcp");
             m.put("port", expose.port());
+            if (!expose.server().isEmpty()) {
+                m.put("server", expose.server());
+            }
             m.put("to", HostPort.format(expose.target()));
             m.put("answer", answers.getOrDefault(expose, "waiting for a session"));
             all.add(m);

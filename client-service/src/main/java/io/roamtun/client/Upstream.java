@@ -1,0 +1,28 @@
+package io.roamtun.client;
+
+import io.roamtun.engine.text.HostPort;
+import io.roamtun.engine.transport.TransportFactory;
+import java.net.InetSocketAddress;
+
+/**
+ * One server-service this client-service keeps a session with: its name ({@code --server NAME=HOST:PORT};
+ * empty for the single unnamed {@code --server HOST:PORT}), where it is, how it is trusted, and the
+ * credential shown to it ("NAME:SECRET", or empty).
+ */
+public record Upstream(String name, InetSocketAddress address, TransportFactory transports, String credential) {
+
+    public Upstream {
+        name = name == null ? "" : name;
+        credential = credential == null ? "" : credential;
+    }
+
+    /** Whether a forward or expose naming {@code server} ("" for none) goes to this server, one of {@code count}. */
+    boolean serves(String server, int count) {
+        return server.equals(name) || (server.isEmpty() && count == 1);
+    }
+
+    /** For logs and status: "home (203.0.113.5:7000)", or just the address when unnamed. */
+    public String label() {
+        return name.isEmpty() ? HostPort.format(address) : name + " (" + HostPort.format(address) + ")";
+    }
+}
