@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The agent on the roaming machine: listens on a local port per forward and carries every accepted
- * connection as a stream over one session to the server-service. Embeddable: tests start it in-process.
+ * connection as a stream over the session with the forward's server-service, one session (and uplink)
+ * per server. Embeddable: tests start it in-process.
  */
 public final class ClientService implements Drainable {
     private static final Logger log = LoggerFactory.getLogger(ClientService.class);
@@ -30,24 +31,19 @@ public final class ClientService implements Drainable {
     /** Replaced by {@link #reload}, with what cannot change while running kept. */
     private ClientConfig config;
     private final EngineContext engine;
-    private final Uplink uplink;
-    private final ForwardPorts ports = new ForwardPorts();
+    private final ServerUplinks uplinks;
+    private final ForwardPorts ports;
     private final UdpForwardPorts udpPorts = new UdpForwardPorts();
     private final InterfacePoller poller;
-    /** Null when the server was given as an address. */
-    private final ServerNameResolver resolver;
     private final io.roamtun.engine.admin.AttachedEndpoints endpoints = new io.roamtun.engine.admin.AttachedEndpoints();
 
     private ClientService(ClientConfig config) throws IOException {
         this.config = config;
         this.engine = new EngineContext("client-loop", config.session().bufferMemory());
-        this.uplink = new Uplink(engine, config);
+        this.uplinks = new ServerUplinks(engine, config);
+        this.ports = new ForwardPorts(forward -> uplinks.forServer(forward.server()));
         this.poller = config.interfaces() == null ? null
-                : new InterfacePoller(config.interfaces(), config.pollInterval(), engine.loop(), uplink::onInterfacePoll);
-        InetSocketAddress server = config.server();
-        this.resolver = HostPort.isName(server.getHostString())
-                ? new ServerNameResolver(server.getHostString(), server.getPort(), engine.loop(), uplink::onServerAddresses) : null;
-        uplink.resolveWith(resolver != null ? resolver::refresh : () -> { });
+                : new InterfacePoller(config.interfaces(), config.pollInterval(), engine.loop(), uplinks::onInterfacePoll);
     }
 
     /** Binds every forward's port (all or nothing) and starts connecting to the server-service. */
@@ -66,21 +62,20 @@ public final class ClientService implements Drainable {
         service.engine.loop().start();
         service.engine.loop().call(() -> {
             try {
-                service.ports.acceptAll(service.engine.loop(), service.uplink);
-                service.udpPorts.receiveAll(service.engine.loop(), service.uplink, source -> service.ports.sources().allows(source));
+                service.ports.acceptAll(service.engine.loop());
+                service.udpPorts.receiveAll(service.engine.loop(), forward -> service.uplinks.forServer(forward.server()),
+                        source -> service.ports.sources().allows(source));
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }
-            service.uplink.start(firstPoll);
+            service.uplinks.start(firstPoll);
             service.recheckForwardAddresses();
             return null;
         });
         if (service.poller != null) {
             service.poller.start();
         }
-        if (service.resolver != null) {
-            service.resolver.start(); // all of the name's addresses now, then periodic look-ups (or when the uplink asks)
-        }
+        service.uplinks.startResolvers(); // all of a name's addresses now, then periodic look-ups (or when its uplink asks)
         if (config.adminSocket() != null) {
             try {
                 service.attach(AdminSocket.start(config.adminSocket(), ClientAdminRequests.AGENT, new ClientAdminRequests(service)));
@@ -90,11 +85,12 @@ public final class ClientService implements Drainable {
             }
         }
         service.ports.byForward().forEach((forward, address) -> log.info("forwarding {} to service {} via {}",
-                HostPort.format(address), forward.service(), HostPort.format(config.server())));
+                HostPort.format(address), forward.service(), service.uplinks.forServer(forward.server()).upstream().label()));
         List<InetSocketAddress> udp = service.udpForwardAddresses();
         for (int i = 0; i < udp.size(); i++) {
-            log.info("forwarding udp {} to service {} via {}", HostPort.format(udp.get(i)), config.udpForwards().get(i).service(),
-                    HostPort.format(config.server()));
+            UdpForward forward = config.udpForwards().get(i);
+            log.info("forwarding udp {} to service {} via {}", HostPort.format(udp.get(i)), forward.service(),
+                    service.uplinks.forServer(forward.server()).upstream().label());
         }
         return service;
     }
@@ -102,7 +98,7 @@ public final class ClientService implements Drainable {
     /** Loop thread, every second: forwards on an interface address follow it (gateway mode). */
     private void recheckForwardAddresses() {
         if (ports.followsAddresses()) {
-            ports.recheckAddresses(engine.loop(), uplink);
+            ports.recheckAddresses(engine.loop());
         }
         engine.loop().schedule(java.util.concurrent.TimeUnit.SECONDS.toNanos(1), this::recheckForwardAddresses);
     }
@@ -117,26 +113,32 @@ public final class ClientService implements Drainable {
         return engine.loop().call(ports::addresses);
     }
 
-    /** True once a session with the server-service is established. */
+    /** True once a session with every server-service is established. */
     public boolean isConnected() {
-        return engine.loop().call(() -> uplink.session().state() == SessionState.ACTIVE);
+        return engine.loop().call(() -> uplinks.all().stream().allMatch(u -> u.session().state() == SessionState.ACTIVE));
     }
 
+    /** True once a session with the server-service named {@code server} is established. */
+    public boolean isConnected(String server) {
+        return engine.loop().call(() -> uplinks.forServer(server).session().state() == SessionState.ACTIVE);
+    }
+
+    /** Streams open over every session. */
     public int streamCount() {
-        return engine.loop().call(() -> uplink.session().streamCount());
+        return engine.loop().call(uplinks::streamCount);
     }
 
-    /** The capability bits the session negotiated ({@link io.roamtun.protocol.Capabilities}). */
+    /** The capability bits the (first) session negotiated ({@link io.roamtun.protocol.Capabilities}). */
     public int sessionCapabilities() {
-        return engine.loop().call(() -> uplink.session().capabilities());
+        return engine.loop().call(() -> uplinks.first().session().capabilities());
     }
 
     /** What {@code client-service status --json} prints. */
     public String statusJson() {
         Map<String, Object> status = engine.loop().call(() -> { // the forwards too: a reload changes them on the loop
-            Map<String, Object> json = ClientStatusJson.json(uplink, ports.refusedSources());
+            Map<String, Object> json = ClientStatusJson.json(uplinks, ports.refusedSources());
             json.put("forwards", ports.byForward().entrySet().stream()
-                    .map(e -> HostPort.format(e.getValue()) + "=" + e.getKey().service()).sorted().toList());
+                    .map(e -> HostPort.format(e.getValue()) + "=" + e.getKey().target()).sorted().toList());
             json.put("forwards_waiting_for_address", ports.waiting().stream().map(Forward::toString).toList());
             json.put("allow_from", ports.sources().toString());
             json.put("connections_refused_by_allow_from", ports.refusedSources());
@@ -147,7 +149,7 @@ public final class ClientService implements Drainable {
 
     /** The counters of status and /metrics. Any thread. */
     public io.roamtun.engine.admin.AgentFigures figures() {
-        return engine.loop().call(() -> ClientStatusJson.figures(uplink, ports.refusedSources()));
+        return engine.loop().call(() -> uplinks.figures(ports.refusedSources()));
     }
 
     /** Closed with the service: the admin socket and the metrics endpoint. */
@@ -164,57 +166,66 @@ public final class ClientService implements Drainable {
         }
         ports.waiting().forEach(f -> out.append("forward ").append(f).append(": waiting for its address\n"));
         udpPorts.describe().forEach(line -> out.append(line).append('\n'));
-        String datagrams = uplink.session().datagrams().describe();
-        if (!datagrams.isEmpty()) {
-            out.append(datagrams).append('\n');
+        for (Uplink uplink : uplinks.all()) {
+            String datagrams = uplink.session().datagrams().describe();
+            if (!datagrams.isEmpty()) {
+                out.append(uplinks.several() ? uplink.upstream().name() + ": " : "").append(datagrams).append('\n');
+            }
         }
         return out.toString();
     }
 
     /** What {@code client-service status} prints. */
     public String status() {
-        return engine.loop().call(() -> StatusReport.render(uplink, poller) + gatewayStatus());
+        return engine.loop().call(() -> StatusReport.render(uplinks, poller) + gatewayStatus());
     }
 
-    /** Moves the session to interface {@code name}, make-before-break; completes once it is done (or failed). */
+    /** Moves every session to interface {@code name}, make-before-break; completes once all are done (or failed). */
     public java.util.concurrent.CompletableFuture<String> switchTo(String name) {
         java.util.concurrent.CompletableFuture<String> result = new java.util.concurrent.CompletableFuture<>();
-        engine.loop().execute(() -> uplink.switchTo(name, result::complete,
+        engine.loop().execute(() -> uplinks.switchTo(name, result::complete,
                 why -> result.completeExceptionally(new IllegalStateException(why))));
         return result;
     }
 
+    // The (first) server's session: what tests of one server look at.
+
     /** The transport of the active link, e.g. "TLSv1.3 TLS_AES_128_GCM_SHA256 (Conscrypt)", or null. */
     public String transportDescription() {
-        return engine.loop().call(() -> uplink.activeLink() == null ? null : uplink.activeLink().transport().describe());
+        return engine.loop().call(() -> uplinks.first().activeLink() == null ? null : uplinks.first().activeLink().transport().describe());
     }
 
     /** The current session's id (hex), or null before the first WELCOME. */
     public String sessionId() {
-        return engine.loop().call(() -> uplink.session().id() == null ? null : uplink.session().id().toString());
+        return sessionId("");
+    }
+
+    /** The id (hex) of the current session with the server named {@code server} ("": the first), or null before its WELCOME. */
+    public String sessionId(String server) {
+        return engine.loop().call(() -> {
+            Session s = (server.isEmpty() ? uplinks.first() : uplinks.forServer(server)).session();
+            return s.id() == null ? null : s.id().toString();
+        });
     }
 
     /** How many handovers since start. */
     public long handoverCount() {
-        return engine.loop().call(uplink::handoverCount);
+        return engine.loop().call(uplinks.first()::handoverCount);
     }
 
     /** The last handovers (up to 50), oldest first. */
     public List<Handover> handovers() {
-        return engine.loop().call(uplink::handovers);
+        return engine.loop().call(uplinks.first()::handovers);
     }
 
     /** The interface the session's link uses now, or null. */
     public String activeInterface() {
-        return engine.loop().call(() -> uplink.activePath() == null ? null : uplink.activePath().interfaceName());
+        return engine.loop().call(() -> uplinks.first().activePath() == null ? null : uplinks.first().activePath().interfaceName());
     }
 
     /** A line per stream of the current session, for status and tests. */
     public List<String> describeStreams() {
-        return engine.loop().call(() -> {
-            Session s = uplink.session();
-            return s.describeStreams();
-        });
+        return engine.loop().call(() -> uplinks.first().session().describeStreams());
     }
 
     /** Loop thread: a drain has begun. */
@@ -236,7 +247,7 @@ public final class ClientService implements Drainable {
                 log.warn("reload refused: the client-service is draining");
                 return "error: reload refused: the client-service is draining";
             }
-            List<String> changes = ports.reconcile(fresh.forwards(), engine.loop(), uplink);
+            List<String> changes = ports.reconcile(fresh.forwards(), engine.loop());
             if (!fresh.allowFrom().equals(ports.sources())) {
                 changes.add("allow-from now " + fresh.allowFrom() + " (was " + ports.sources() + ")");
                 ports.allowFrom(fresh.allowFrom());
@@ -283,7 +294,7 @@ public final class ClientService implements Drainable {
             if (!draining) {
                 draining = true;
                 closeListeners();
-                Drain.start(engine.loop(), timeout, () -> uplink.session().streamCount(), drained);
+                Drain.start(engine.loop(), timeout, uplinks::streamCount, drained);
             }
         });
     }
@@ -294,13 +305,11 @@ public final class ClientService implements Drainable {
         if (poller != null) {
             poller.close();
         }
-        if (resolver != null) {
-            resolver.close();
-        }
+        uplinks.closeResolvers();
         try {
             engine.loop().call(() -> {
                 closeListeners();
-                uplink.stop();
+                uplinks.stop();
                 return null;
             });
             engine.loop().call(() -> null); // one more turn, so the GOAWAY is flushed

@@ -14,8 +14,10 @@ import java.util.Map;
 final class ClientStatusJson {
     private ClientStatusJson() {}
 
-    /** Counts of the current session ("out": to the server); resumes are handovers since start. */
-    /** {@code refusedSources}: app connections turned away by --allow-from, a refusal kind of their own. */
+    /**
+     * Counts of the uplink's current session ("out": to the server); resumes are handovers since start;
+     * {@code refusedSources}: app connections turned away by --allow-from, a refusal kind of their own.
+     */
     static AgentFigures figures(Uplink uplink, long refusedSources) {
         Session session = uplink.session();
         boolean established = session.id() != null;
@@ -24,10 +26,27 @@ final class ClientStatusJson {
                 uplink.handoverCount(), refusedSources > 0 ? Map.of("SOURCE_NOT_ALLOWED", refusedSources) : Map.of(), Map.of());
     }
 
-    static Map<String, Object> json(Uplink uplink, long refusedSources) {
-        Session session = uplink.session();
+    /**
+     * The status of every server's uplink under "servers" (in the order given); with one server, its fields
+     * are also at the top, as before there could be several.
+     */
+    static Map<String, Object> json(ServerUplinks uplinks, long refusedSources) {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("agent", "client-service");
+        List<Map<String, Object>> servers = uplinks.all().stream().map(ClientStatusJson::server).toList();
+        if (!uplinks.several()) {
+            root.putAll(servers.get(0));
+        }
+        root.put("servers", servers);
+        root.put("totals", uplinks.figures(refusedSources).asMap());
+        return root;
+    }
+
+    private static Map<String, Object> server(Uplink uplink) {
+        Session session = uplink.session();
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("server", uplink.upstream().name());
+        root.put("address", io.roamtun.engine.text.HostPort.format(uplink.upstream().address()));
         root.put("uplink", uplink.state().name());
         root.put("interface", uplink.activePath() != null ? uplink.activePath().interfaceName() : null);
         Map<String, Object> s = new LinkedHashMap<>();
@@ -57,7 +76,6 @@ final class ClientStatusJson {
         }
         root.put("handovers_since_start", uplink.handoverCount());
         root.put("handovers", handovers);
-        root.put("totals", figures(uplink, refusedSources).asMap());
         return root;
     }
 }

@@ -41,6 +41,12 @@ final class ForwardPorts {
     private final Set<Forward> waiting = new LinkedHashSet<>();
     private SourceFilter sources = SourceFilter.loopbackOnly();
     private long refusedSources;
+    /** The uplink that carries a forward's connections (the one to the server it names), null for an unknown server. */
+    private final java.util.function.Function<Forward, Uplink> route;
+
+    ForwardPorts(java.util.function.Function<Forward, Uplink> route) {
+        this.route = route;
+    }
 
     /**
      * Binds every forward's port, or none (the ones bound are closed again) and says which failed; a forward
@@ -110,7 +116,7 @@ final class ForwardPorts {
      * Stops listening on addresses that left the machine and listens again on those that came back. Loop
      * thread; reads the machine's addresses (a few system calls) only when some forward follows one.
      */
-    void recheckAddresses(EventLoop loop, Uplink uplink) {
+    void recheckAddresses(EventLoop loop) {
         for (Forward forward : new ArrayList<>(open.keySet())) {
             if (addressAbsent(forward)) {
                 open.remove(forward).close();
@@ -122,7 +128,7 @@ final class ForwardPorts {
             if (LocalAddresses.isLocal(forward.listen().getAddress())) {
                 try {
                     Port port = bind(forward);
-                    accept(loop, uplink, forward, port.channel());
+                    accept(loop, forward, port.channel());
                     waiting.remove(forward);
                     log.info("forward {}: its address is back; listening again", forward);
                 } catch (IOException e) {
@@ -153,13 +159,17 @@ final class ForwardPorts {
     }
 
     /** Starts accepting on every bound port (loop thread). */
-    void acceptAll(EventLoop loop, Uplink uplink) throws IOException {
+    void acceptAll(EventLoop loop) throws IOException {
         for (Map.Entry<Forward, Port> e : open.entrySet()) {
-            accept(loop, uplink, e.getKey(), e.getValue().channel());
+            accept(loop, e.getKey(), e.getValue().channel());
         }
     }
 
-    private void accept(EventLoop loop, Uplink uplink, Forward forward, ServerSocketChannel channel) throws IOException {
+    private void accept(EventLoop loop, Forward forward, ServerSocketChannel channel) throws IOException {
+        Uplink uplink = route.apply(forward);
+        if (uplink == null) { // (a reload naming a server this client-service was not started with)
+            throw new IOException("no server named " + forward.server() + " (servers are set at start)");
+        }
         loop.register(channel, SelectionKey.OP_ACCEPT, new ForwardListener(forward, channel, uplink, loop, this::admit));
     }
 
@@ -185,7 +195,7 @@ final class ForwardPorts {
      * A reload: stops listening for the forwards not in {@code wanted} and starts the new ones (loop thread).
      * Returns a line per change; a new forward that cannot be bound is said and left out.
      */
-    List<String> reconcile(List<Forward> wanted, EventLoop loop, Uplink uplink) {
+    List<String> reconcile(List<Forward> wanted, EventLoop loop) {
         List<String> changes = new ArrayList<>();
         for (Forward forward : new ArrayList<>(waiting)) {
             if (!wanted.contains(forward)) {
@@ -197,7 +207,7 @@ final class ForwardPorts {
             if (!wanted.contains(forward)) {
                 Port port = open.remove(forward);
                 port.close();
-                changes.add("forward " + HostPort.format(port.address()) + "=" + forward.service()
+                changes.add("forward " + HostPort.format(port.address()) + "=" + forward.target()
                         + " removed (its open connections carry on)");
             }
         }
@@ -213,14 +223,14 @@ final class ForwardPorts {
             Port port = null;
             try {
                 port = bind(forward);
-                accept(loop, uplink, forward, port.channel());
-                changes.add("forward " + HostPort.format(port.address()) + "=" + forward.service() + " added");
+                accept(loop, forward, port.channel());
+                changes.add("forward " + HostPort.format(port.address()) + "=" + forward.target() + " added");
             } catch (IOException e) {
                 if (port != null) { // bound, but the loop would not take it
                     open.remove(forward);
                     port.close();
                 }
-                changes.add("forward " + HostPort.format(forward.listen()) + "=" + forward.service() + " NOT added: " + e.getMessage());
+                changes.add("forward " + HostPort.format(forward.listen()) + "=" + forward.target() + " NOT added: " + e.getMessage());
             }
         }
         return changes;

@@ -10,16 +10,36 @@ import java.text.SimpleDateFormat;
 import java.util.Date;
 import java.util.List;
 
-/** The text {@code client-service status} shows. Built on the loop thread. */
+/**
+ * The text {@code client-service status} shows: the uplink and session of each server (under a "server
+ * NAME" heading when there are several), and the machine's one interface table. Built on the loop thread.
+ */
 final class StatusReport {
     private StatusReport() {}
 
-    static String render(Uplink uplink, InterfacePoller poller) {
+    static String render(ServerUplinks uplinks, InterfacePoller poller) {
         StringBuilder out = new StringBuilder();
+        if (!uplinks.several()) {
+            Uplink uplink = uplinks.first();
+            linkAndSession(uplink, "", out);
+            interfaces(uplinks, poller, out);
+            streamsAndHandovers(uplink, "", out);
+            return out.toString();
+        }
+        for (Uplink uplink : uplinks.all()) {
+            out.append("server ").append(uplink.upstream().label()).append(":\n");
+            linkAndSession(uplink, "  ", out);
+            streamsAndHandovers(uplink, "  ", out);
+        }
+        interfaces(uplinks, poller, out);
+        return out.toString();
+    }
+
+    private static void linkAndSession(Uplink uplink, String indent, StringBuilder out) {
         Session session = uplink.session();
         PathChoice path = uplink.activePath();
         Link link = uplink.activeLink();
-        out.append("uplink: ").append(uplink.state());
+        out.append(indent).append("uplink: ").append(uplink.state());
         if (link != null) {
             out.append(" via ").append(path != null ? path.toString() : "default route").append(", link ").append(link.name());
             if (link.lastRttNanos() >= 0) {
@@ -27,44 +47,57 @@ final class StatusReport {
             }
         }
         out.append('\n');
-        out.append("session: ").append(session.id() != null ? session.id().shortHex() : "(not established)")
+        out.append(indent).append("session: ").append(session.id() != null ? session.id().shortHex() : "(not established)")
                 .append(' ').append(session.state()).append(", ").append(session.streamCount()).append(" streams, ")
                 .append(session.unacknowledgedBytes()).append(" bytes unacknowledged, resumed ")
                 .append(session.resumes()).append(" times\n");
-        if (uplink.roaming()) {
-            out.append("interfaces (").append(poller != null ? poller.describe() : "scripted").append("):\n");
-            for (InterfaceSnapshot nif : uplink.table().all()) {
-                boolean inUse = path != null && path.interfaceName().equals(nif.name());
-                out.append(inUse ? "  * " : "    ").append(nif).append(inUse ? "   [in use]" : "");
-                if (nif.name().equals(uplink.pinned())) {
-                    out.append("   [pinned by switch]");
-                }
-                long aside = uplink.setAsideMillis(nif.name());
-                if (aside > 0) {
-                    out.append("   [failed: set aside for ").append((aside + 999) / 1000).append(" s more]");
-                }
-                out.append('\n');
-            }
-        } else {
+    }
+
+    /** The table, each interface marked with the uplinks that use it ("[in use]" when there is one server). */
+    private static void interfaces(ServerUplinks uplinks, InterfacePoller poller, StringBuilder out) {
+        if (!uplinks.first().roaming()) {
             out.append("interfaces: not watched (roaming off: the server is on loopback)\n");
+            return;
         }
+        out.append("interfaces (").append(poller != null ? poller.describe() : "scripted").append("):\n");
+        for (InterfaceSnapshot nif : uplinks.table().all()) {
+            List<String> users = uplinks.all().stream().filter(u -> u.activePath() != null
+                    && u.activePath().interfaceName().equals(nif.name())).map(u -> u.upstream().name()).toList();
+            out.append(users.isEmpty() ? "    " : "  * ").append(nif);
+            if (!users.isEmpty()) {
+                out.append(uplinks.several() ? "   [in use by " + String.join(", ", users) + "]" : "   [in use]");
+            }
+            if (uplinks.all().stream().anyMatch(u -> nif.name().equals(u.pinned()))) {
+                out.append("   [pinned by switch]");
+            }
+            for (Uplink u : uplinks.all()) {
+                long aside = u.setAsideMillis(nif.name());
+                if (aside > 0) {
+                    out.append("   [failed").append(uplinks.several() ? " for " + u.upstream().name() : "")
+                            .append(": set aside for ").append((aside + 999) / 1000).append(" s more]");
+                }
+            }
+            out.append('\n');
+        }
+    }
+
+    private static void streamsAndHandovers(Uplink uplink, String indent, StringBuilder out) {
         List<String> exposes = uplink.exposes().describe();
         if (!exposes.isEmpty()) {
-            out.append("exposed (reverse tunnels):\n");
-            exposes.forEach(line -> out.append("  ").append(line).append('\n'));
+            out.append(indent).append("exposed (reverse tunnels):\n");
+            exposes.forEach(line -> out.append(indent).append("  ").append(line).append('\n'));
         }
-        List<String> streams = session.describeStreams();
-        out.append("streams (").append(streams.size()).append("):\n");
+        List<String> streams = uplink.session().describeStreams();
+        out.append(indent).append("streams (").append(streams.size()).append("):\n");
         for (String line : streams) {
-            out.append("  ").append(line).append('\n');
+            out.append(indent).append("  ").append(line).append('\n');
         }
         List<Handover> handovers = uplink.handovers();
-        out.append("handovers (").append(uplink.handoverCount()).append(handovers.size() < uplink.handoverCount()
+        out.append(indent).append("handovers (").append(uplink.handoverCount()).append(handovers.size() < uplink.handoverCount()
                 ? ", the last " + handovers.size() : "").append("):\n");
         SimpleDateFormat time = new SimpleDateFormat("HH:mm:ss.SSS");
         for (Handover h : handovers) {
-            out.append("  ").append(time.format(new Date(h.atEpochMillis()))).append(' ').append(h.describe()).append('\n');
+            out.append(indent).append("  ").append(time.format(new Date(h.atEpochMillis()))).append(' ').append(h.describe()).append('\n');
         }
-        return out.toString();
     }
 }

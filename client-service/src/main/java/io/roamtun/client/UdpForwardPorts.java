@@ -29,7 +29,7 @@ final class UdpForwardPorts {
         }
 
         String name() {
-            return "udp " + HostPort.format(address) + "=" + forward.service();
+            return "udp " + HostPort.format(address) + "=" + (forward.server().isEmpty() ? "" : forward.server() + "/") + forward.service();
         }
     }
 
@@ -56,9 +56,11 @@ final class UdpForwardPorts {
         }
     }
 
-    /** Starts receiving on every socket (loop thread); sources must pass {@code admit} (--allow-from). */
-    void receiveAll(EventLoop loop, Uplink uplink, Predicate<java.net.InetAddress> admit) throws IOException {
+    /** Starts receiving on every socket (loop thread), into the session of {@code route}'s uplink; sources must pass {@code admit} (--allow-from). */
+    void receiveAll(EventLoop loop, java.util.function.Function<UdpForward, Uplink> route, Predicate<java.net.InetAddress> admit)
+            throws IOException {
         for (Bound b : bound) {
+            Uplink uplink = route.apply(b.forward);
             b.port = new DatagramPort(b.name(), b.forward.service(), b.channel, uplink::session, admit);
             loop.register(b.channel, SelectionKey.OP_READ, b.port);
         }

@@ -44,7 +44,8 @@ public final class Uplink implements Attempt.Owner, SessionListener {
 
     private final EngineContext engine;
     private final ClientConfig config;
-    private final InterfaceTable table = new InterfaceTable();
+    /** The machine's interfaces: this uplink's own, or shared by the uplinks to several servers (who updates it says). */
+    private final InterfaceTable table;
     private final boolean roaming;
     /** Where the server-service is: the name's addresses and the one in use (loop thread only). */
     private final ServerAddresses servers;
@@ -61,9 +62,16 @@ public final class Uplink implements Attempt.Owner, SessionListener {
     /** The path of the link last lost or taken over, for the handover's "from" when the session resumes. */
     private PathChoice lostPath;
 
+    /** An uplink with an interface table of its own, updated by {@link #start(List)} and {@link #onInterfacePoll}. */
     public Uplink(EngineContext engine, ClientConfig config) {
+        this(engine, config, new InterfaceTable());
+    }
+
+    /** An uplink to {@code config}'s (one) server over {@code table}, which its owner updates ({@link #onInterfaceEvents}). */
+    public Uplink(EngineContext engine, ClientConfig config, InterfaceTable table) {
         this.engine = engine;
         this.config = config;
+        this.table = table;
         this.roaming = config.interfaces() != null;
         this.servers = new ServerAddresses(config.server().isUnresolved() ? null : config.server());
         this.routes = new RouteChoice(config.paths(), table, failedPaths, servers, roaming, System::nanoTime);
@@ -72,28 +80,27 @@ public final class Uplink implements Attempt.Owner, SessionListener {
     }
 
     /** The server's answers to the --expose ports. */
-    public ExposeAnswers exposes() {
-        return exposeAnswers;
-    }
+    public ExposeAnswers exposes() { return exposeAnswers; }
 
     /** Lets the uplink ask for the server's name to be looked up again (an attempt failed, or never resolved). */
-    public void resolveWith(Runnable refresh) {
-        connector.resolveWith(refresh);
-    }
+    public void resolveWith(Runnable refresh) { connector.resolveWith(refresh); }
 
-    /** Starts with the interface table as it is now. */
+    /** Starts with its own interface table as {@code firstPoll} says. */
     public void start(List<InterfaceSnapshot> firstPoll) {
         if (roaming) {
             table.update(firstPoll);
             log.info("interface table: {}", table.all());
         }
+        start();
+    }
+
+    /** Starts with the interface table as it is now. */
+    public void start() {
         newSession();
         connector.connectNow("start");
     }
 
-    void on(Event event) {
-        state = state.on(event);
-    }
+    void on(Event event) { state = state.on(event); }
 
     /** The route of the attempt under way and whether its link is up (handshaking), or null without one. */
     String attemptUnderWay() {
@@ -102,39 +109,26 @@ public final class Uplink implements Attempt.Owner, SessionListener {
     }
 
     /** The link carrying the session and its route, or null. */
-    Carrier carrier() {
-        return carrier;
-    }
+    Carrier carrier() { return carrier; }
 
-    public UplinkState state() {
-        return state;
-    }
+    public UplinkState state() { return state; }
 
-    public Session session() {
-        return session;
-    }
+    public Session session() { return session; }
 
-    public PathChoice activePath() {
-        return carrier != null ? carrier.route().path() : null;
-    }
+    public PathChoice activePath() { return carrier != null ? carrier.route().path() : null; }
 
-    public Link activeLink() {
-        return carrier != null ? carrier.link() : null;
-    }
+    public Link activeLink() { return carrier != null ? carrier.link() : null; }
 
-    public InterfaceTable table() {
-        return table;
-    }
+    public InterfaceTable table() { return table; }
+
+    /** The server-service this uplink keeps a session with. */
+    public io.roamtun.client.Upstream upstream() { return config.upstream(); }
 
     /** For status: how long {@code name} stays set aside after failing the session, 0 when it is not. */
-    public long setAsideMillis(String name) {
-        return failedPaths.setAsideMillis(name, System.nanoTime());
-    }
+    public long setAsideMillis(String name) { return failedPaths.setAsideMillis(name, System.nanoTime()); }
 
     /** The interface a switch pinned, or null. */
-    public String pinned() {
-        return routes.pinned();
-    }
+    public String pinned() { return routes.pinned(); }
 
     /** Handovers since start (the history keeps only the last few). */
     public long handoverCount() { return handovers.count(); }
@@ -146,7 +140,7 @@ public final class Uplink implements Attempt.Owner, SessionListener {
     void newSession() {
         sessionCount++;
         session = new Session(engine.loop(), Role.CLIENT, config.session(), engine.segments(), engine.chunks(),
-                engine.budget(), config.exposeDirectory(), this, "#" + sessionCount);
+                engine.budget(), config.exposeDirectory(), this, config.upstream().name() + "#" + sessionCount);
         session.datagrams().useServices(config.udpExposeDirectory());
     }
 
@@ -164,17 +158,27 @@ public final class Uplink implements Attempt.Owner, SessionListener {
         }
     }
 
-    /** A new poll of the interfaces (on the loop thread). */
+    /** A new poll of the interfaces, into this uplink's own table (loop thread). */
     public void onInterfacePoll(List<InterfaceSnapshot> poll) {
         if (!roaming || state == UplinkState.STOPPED) {
             return;
         }
         List<InterfaceEvent> events = table.update(poll);
+        if (!events.isEmpty()) {
+            log.info("interface table changed: {}", events);
+        }
+        onInterfaceEvents(events);
+    }
+
+    /** The table changed by {@code events} (none: a poll that changed nothing). Loop thread. */
+    public void onInterfaceEvents(List<InterfaceEvent> events) {
+        if (!roaming || state == UplinkState.STOPPED) {
+            return;
+        }
         if (events.isEmpty()) {
             moveToBetterPath(); // an interface set aside after a failure may be due for another try
             return;
         }
-        log.info("interface table changed: {}", events);
         for (InterfaceEvent event : events) {
             failedPaths.clear(event.name()); // it changed: whatever failed through it may work now
         }
@@ -245,7 +249,8 @@ public final class Uplink implements Attempt.Owner, SessionListener {
         requireAttempt(from, "WELCOME");
         session.acceptWelcome(welcome, from);
         Attempt won = carriedByAttempt();
-        log.info("session {} established via {} ({})", welcome.sessionId().shortHex(), from.name(), from.transport().describe());
+        log.info("session {} established{} via {} ({})", welcome.sessionId().shortHex(), config.upstream().name().isEmpty() ? ""
+                : " with server " + config.upstream().name(), from.name(), from.transport().describe());
         exposeAnswers.answered(welcome);
         won.onDone.accept("connected via " + won.route.pathName());
         moveToBetterPath();
