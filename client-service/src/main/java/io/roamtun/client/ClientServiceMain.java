@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
@@ -33,30 +34,33 @@ public final class ClientServiceMain {
 
     static Options options() {
         Options o = new Options();
-        o.addOption(Option.builder().longOpt("server").hasArg().argName("HOST:PORT")
-                .desc("the server-service to connect to (required)").build());
-        o.addOption(Option.builder().longOpt("forward").hasArg().argName("[BIND_ADDR:]PORT=NAME")
-                .desc("listen on PORT (127.0.0.1 unless BIND_ADDR is given) for service NAME; repeat for more").build());
-        o.addOption(Option.builder().longOpt("expose-udp").hasArg().argName("PORT=[HOST:]LOCALPORT")
+        o.addOption(Option.builder().longOpt("server").hasArg().argName("[NAME=]HOST:PORT")
+                .desc("the server-service to connect to (required); for several, repeat with a NAME each: one session "
+                        + "and uplink per server").build());
+        o.addOption(Option.builder().longOpt("forward").hasArg().argName("[BIND_ADDR:]PORT=[SERVER/]NAME")
+                .desc("listen on PORT (127.0.0.1 unless BIND_ADDR is given) for service NAME (of server SERVER, needed "
+                        + "when there are several); repeat for more").build());
+        o.addOption(Option.builder().longOpt("expose-udp").hasArg().argName("[SERVER/]PORT=[HOST:]LOCALPORT")
                 .desc("reverse UDP: the server-service receives datagrams on UDP PORT for this client and each source "
                         + "there is a flow to HOST:LOCALPORT here; the server must allow PORT; repeat for more").build());
-        o.addOption(Option.builder().longOpt("forward-udp").hasArg().argName("[BIND_ADDR:]PORT=NAME")
+        o.addOption(Option.builder().longOpt("forward-udp").hasArg().argName("[BIND_ADDR:]PORT=[SERVER/]NAME")
                 .desc("receive UDP datagrams on PORT (127.0.0.1 unless BIND_ADDR is given) for the server's UDP service "
                         + "NAME (server-service --udp-service); each source is a flow, answered from this port; repeat for more").build());
-        o.addOption(Option.builder().longOpt("expose").hasArg().argName("PORT=[HOST:]LOCALPORT")
+        o.addOption(Option.builder().longOpt("expose").hasArg().argName("[SERVER/]PORT=[HOST:]LOCALPORT")
                 .desc("reverse tunnel: the server-service listens on PORT for this client and each connection there "
                         + "reaches HOST:LOCALPORT here (host 127.0.0.1 unless given); the server must allow PORT "
                         + "(--allow-expose, or 'client add --expose'); repeat for more").build());
         o.addOption(Option.builder().longOpt("allow-from").hasArg().argName("CIDR|any")
                 .desc("gateway mode: who besides this machine may connect to the forwards (e.g. 192.168.1.0/24); "
                         + "repeat for more; 'any' for everyone. Needed for a forward on a non-loopback address").build());
-        o.addOption(Option.builder().longOpt("server-fingerprint").hasArg().argName("sha256:HEX")
-                .desc("trust exactly the server certificate with this SHA-256 (printed by 'server-service init')").build());
-        o.addOption(Option.builder().longOpt("server-ca").hasArg().argName("FILE")
+        o.addOption(Option.builder().longOpt("server-fingerprint").hasArg().argName("[SERVER=]sha256:HEX")
+                .desc("trust exactly the server certificate with this SHA-256 (printed by 'server-service init'); "
+                        + "SERVER= for one of several servers, else for all").build());
+        o.addOption(Option.builder().longOpt("server-ca").hasArg().argName("[SERVER=]FILE")
                 .desc("trust server certificates signed by this CA (PEM); the server's name is checked").build());
-        o.addOption(Option.builder().longOpt("credential").hasArg().argName("NAME:SECRET")
+        o.addOption(Option.builder().longOpt("credential").hasArg().argName("[SERVER=]NAME:SECRET")
                 .desc("this client's credential (visible in ps: prefer --credential-file)").build());
-        o.addOption(Option.builder().longOpt("credential-file").hasArg().argName("FILE")
+        o.addOption(Option.builder().longOpt("credential-file").hasArg().argName("[SERVER=]FILE")
                 .desc("read the credential NAME:SECRET from this file (keep it 0600)").build());
         o.addOption(Option.builder().longOpt("tls-provider").hasArg().argName("auto|conscrypt|jdk")
                 .desc("TLS implementation (default auto: Conscrypt where it loads, else the JDK's)").build());
@@ -133,56 +137,33 @@ public final class ClientServiceMain {
 
     static ClientConfig configure(AgentCommandLine cli) throws UsageException {
         // What is written wrong is said first: before trust, credentials, and any DNS look-up of the server.
-        String serverSpec = cli.require("server");
-        HostPort.checkSyntax("--server", serverSpec);
+        Map<String, String> servers = UpstreamOptions.servers(cli);
         SourceFilter allowFrom = SourceFilter.parse(cli.values("allow-from"));
         List<Forward> forwards = forwards("--forward", cli.values("forward"), allowFrom, "connect");
-        List<UdpForward> udpForwards = forwards("--forward-udp", cli.values("forward-udp"), allowFrom, "send").stream()
-                .map(f -> new UdpForward(f.listen(), f.service())).toList();
+        List<Forward> udp = forwards("--forward-udp", cli.values("forward-udp"), allowFrom, "send");
+        List<UdpForward> udpForwards = udp.stream().map(f -> new UdpForward(f.listen(), f.server(), f.service())).toList();
         List<Expose> exposes = new ArrayList<>();
         exposes("--expose", cli.values("expose"), false, exposes);
         exposes("--expose-udp", cli.values("expose-udp"), true, exposes);
-        if (exposes.size() > io.roamtun.protocol.Wire.MAX_EXPOSES) {
-            throw new UsageException("--expose, --expose-udp: at most " + io.roamtun.protocol.Wire.MAX_EXPOSES + " ports per client-service, together");
+        for (Forward f : forwards) {
+            checkServer("--forward " + f, f.server(), servers.keySet());
+        }
+        for (Forward f : udp) {
+            checkServer("--forward-udp " + f, f.server(), servers.keySet());
+        }
+        for (Expose e : exposes) {
+            checkServer((e.udp() ? "--expose-udp " : "--expose ") + e.serverPort(), e.server(), servers.keySet());
+        }
+        for (String server : servers.keySet()) {
+            if (exposes.stream().filter(e -> e.server().equals(server) || servers.size() == 1).count() > io.roamtun.protocol.Wire.MAX_EXPOSES) {
+                throw new UsageException("--expose, --expose-udp: at most " + io.roamtun.protocol.Wire.MAX_EXPOSES
+                        + " ports per server, together" + (server.isEmpty() ? "" : " (server " + server + ")"));
+            }
         }
         if (forwards.isEmpty() && exposes.isEmpty() && udpForwards.isEmpty()) {
             throw new UsageException("no --forward given: nothing to listen on (and no --expose: nothing to serve)");
         }
-        TransportFactory transports;
-        TlsProviders.Mode mode = TlsProviders.parse("--tls-provider", cli.value("tls-provider"));
-        if (cli.value("server-fingerprint") != null && cli.value("server-ca") != null) {
-            throw new UsageException("--server-fingerprint and --server-ca: give one way to trust the server");
-        }
-        if (cli.has("insecure-plaintext") && (cli.value("server-fingerprint") != null || cli.value("server-ca") != null)) {
-            throw new UsageException("--insecure-plaintext turns encryption off, and --server-fingerprint / --server-ca "
-                    + "ask for it: give one");
-        }
-        if (cli.has("insecure-plaintext")) {
-            transports = TransportFactory.plaintext();
-        } else if (cli.value("server-fingerprint") != null) {
-            transports = ClientTls.pinned(cli.value("server-fingerprint"), mode);
-        } else if (cli.value("server-ca") != null) {
-            transports = ClientTls.ca(Path.of(cli.value("server-ca")), mode);
-        } else {
-            throw new UsageException("say how to trust the server: --server-fingerprint sha256:HEX (printed by "
-                    + "'server-service init') or --server-ca FILE; or --insecure-plaintext for a test without encryption");
-        }
-        String credential = cli.value("credential");
-        if (credential != null && cli.value("credential-file") != null) {
-            throw new UsageException("--credential and --credential-file: give one (the file keeps the secret out of ps)");
-        }
-        if (cli.value("credential-file") != null) {
-            Path file = Path.of(cli.value("credential-file"));
-            try {
-                credential = java.nio.file.Files.readString(file).trim();
-                warnIfOthersCanRead(file);
-            } catch (java.io.IOException e) {
-                throw new UsageException("--credential-file: cannot read " + file + ": " + IoErrors.reason(e));
-            }
-        }
-        if (credential != null && (credential.indexOf(':') <= 0 || credential.length() > 255)) {
-            throw new UsageException("the credential must be NAME:SECRET, as 'server-service init' prints it");
-        }
+        List<Upstream> upstreams = UpstreamOptions.upstreams(cli, servers);
         SessionSettings d = SessionSettings.defaults();
         SessionSettings session = SessionOptions.session(cli, d.maxStreams(), d.connectTimeout());
         LinkSettings link = SessionOptions.link(cli);
@@ -200,16 +181,23 @@ public final class ClientServiceMain {
             }
         }
         List<String> exclude = cli.values("exclude");
-        InetSocketAddress server = HostPort.parseMaybeUnresolved("--server", serverSpec);
-        if (server.isUnresolved()) { // a roaming machine may start before its network: wait for the name, do not exit
-            org.slf4j.LoggerFactory.getLogger(ClientServiceMain.class).warn(
-                    "--server: cannot resolve {} now; the client-service keeps trying", server.getHostString());
-        }
-        // A server on this machine is reached over loopback whatever the interfaces do: no roaming, unless asked.
-        boolean roaming = server.isUnresolved() || !server.getAddress().isLoopbackAddress() || !prefer.isEmpty();
+        // Servers on this machine are reached over loopback whatever the interfaces do: no roaming, unless asked.
+        boolean roaming = !prefer.isEmpty() || upstreams.stream().map(Upstream::address)
+                .anyMatch(a -> a.isUnresolved() || !a.getAddress().isLoopbackAddress());
         Path admin = cli.value("admin-socket") != null ? Path.of(cli.value("admin-socket")) : AdminSockets.defaultSocket(ClientAdminRequests.AGENT, instance(cli));
-        return new ClientConfig(server, forwards, session, link,
-                roaming ? new SystemInterfaces() : null, poll, new PathPolicy(prefer, exclude), admin, transports, credential, exposes, allowFrom, udpForwards);
+        return new ClientConfig(upstreams, forwards, session, link, roaming ? new SystemInterfaces() : null, poll,
+                new PathPolicy(prefer, exclude), admin, exposes, allowFrom, udpForwards);
+    }
+
+    /** A forward or expose ({@code what}) names a server there is, or none when there is one. */
+    private static void checkServer(String what, String server, Set<String> servers) throws UsageException {
+        if (server.isEmpty() && servers.size() > 1) {
+            throw new UsageException(what + ": say which server, SERVER/... (servers: " + String.join(", ", servers) + ")");
+        }
+        if (!server.isEmpty() && !servers.contains(server)) {
+            throw new UsageException(what + ": no --server named " + server
+                    + (servers.contains("") ? " (name it: --server " + server + "=HOST:PORT)" : " (servers: " + String.join(", ", servers) + ")"));
+        }
     }
 
     /**
@@ -235,11 +223,11 @@ public final class ClientServiceMain {
 
     /** The {@code PORT=[HOST:]LOCALPORT} values of {@code flag} (--expose, --expose-udp) into {@code into}: each port once. */
     private static void exposes(String flag, List<String> specs, boolean udp, List<Expose> into) throws UsageException {
-        Set<Integer> ports = new HashSet<>();
+        Set<String> ports = new HashSet<>();
         for (String spec : specs) {
             Expose expose = udp ? Expose.parseUdp(spec) : Expose.parse(spec);
-            if (!ports.add(expose.port())) {
-                throw new UsageException(flag + ": port " + expose.port() + " is given twice");
+            if (!ports.add(expose.serverPort())) {
+                throw new UsageException(flag + ": port " + expose.serverPort() + " is given twice");
             }
             into.add(expose);
         }
@@ -265,19 +253,12 @@ public final class ClientServiceMain {
         return name;
     }
 
-    /** The credential file should be like an SSH key: readable by its owner only. */
-    private static void warnIfOthersCanRead(Path file) throws java.io.IOException {
-        try {
-            Set<java.nio.file.attribute.PosixFilePermission> mode = java.nio.file.Files.getPosixFilePermissions(file);
-            if (mode.contains(java.nio.file.attribute.PosixFilePermission.GROUP_READ)
-                    || mode.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ)) {
-                org.slf4j.LoggerFactory.getLogger(ClientServiceMain.class).warn(
-                        "--credential-file {} can be read by other users ({}): chmod 600 {}", file,
-                        java.nio.file.attribute.PosixFilePermissions.toString(mode), file);
-            }
-        } catch (UnsupportedOperationException notPosix) {
-            // no POSIX modes on this file system: nothing to check
-        }
+    /** The command line: the options, those that may be repeated, and the config file's server groups. */
+    static AgentCommandLine commandLine() {
+        Set<String> repeatable = new HashSet<>(Set.of("forward", "forward-udp", "expose", "expose-udp", "allow-from", "prefer", "exclude", "server"));
+        repeatable.addAll(UpstreamOptions.PER_SERVER.keySet());
+        return new AgentCommandLine("client-service", options(), repeatable)
+                .allowGroups("server", Set.copyOf(UpstreamOptions.PER_SERVER.values()));
     }
 
     public static void main(String[] args) {
@@ -286,7 +267,7 @@ public final class ClientServiceMain {
             System.exit(control(args));
             return;
         }
-        AgentCommandLine cli = new AgentCommandLine("client-service", options(), Set.of("forward", "forward-udp", "expose", "expose-udp", "allow-from", "prefer", "exclude"))
+        AgentCommandLine cli = commandLine()
                 .helpFooter("control: client-service status | switch IFNAME | reload (client-service status --help)");
         ClientConfig config;
         java.time.Duration drainTimeout;
@@ -306,7 +287,7 @@ public final class ClientServiceMain {
         Logger log = LoggerFactory.getLogger(ClientServiceMain.class);
         if (cli.has("insecure-plaintext")) {
             log.warn("RUNNING WITHOUT ENCRYPTION (--insecure-plaintext): anyone on the path can read and alter the traffic{}",
-                    config.credential().isEmpty() ? "" : ", and read the credential, which travels in clear");
+                    config.upstreams().stream().allMatch(u -> u.credential().isEmpty()) ? "" : ", and read the credential, which travels in clear");
         }
         ClientService service;
         try {
@@ -327,7 +308,7 @@ public final class ClientServiceMain {
             return;
         }
         service.reloadFrom(() -> {
-            AgentCommandLine again = new AgentCommandLine("client-service", options(), Set.of("forward", "forward-udp", "expose", "expose-udp", "allow-from", "prefer", "exclude"));
+            AgentCommandLine again = commandLine();
             again.parse(args); // the command line as given, the config file as it is now
             return configure(again);
         });
