@@ -41,6 +41,17 @@ public record ClientConfig(List<Upstream> upstreams, List<Forward> forwards, Ses
         exposes = exposes == null ? List.of() : List.copyOf(exposes);
         allowFrom = allowFrom == null ? SourceFilter.loopbackOnly() : allowFrom;
         udpForwards = udpForwards == null ? List.of() : List.copyOf(udpForwards);
+        List<String> named = new java.util.ArrayList<>();
+        forwards.forEach(f -> named.add(f.server()));
+        udpForwards.forEach(f -> named.add(f.server()));
+        exposes.forEach(e -> named.add(e.server()));
+        List<Upstream> servers = upstreams;
+        for (String server : named) {
+            if (servers.stream().noneMatch(u -> u.serves(server, servers.size()))) {
+                throw new IllegalArgumentException("a forward or expose names server '" + server + "', not one of "
+                        + servers.stream().map(Upstream::label).toList());
+            }
+        }
     }
 
     /** One unnamed server. */
@@ -76,11 +87,17 @@ public record ClientConfig(List<Upstream> upstreams, List<Forward> forwards, Ses
         return upstream().credential();
     }
 
-    /** What the uplink to {@code server} runs with: that server only, with the forwards and exposes that name it. */
+    /**
+     * What the uplink to {@code server} runs with: that server only, with the forwards and exposes that name
+     * it. A server on this machine is reached over loopback whatever the interfaces do: its uplink does not
+     * roam, unless --prefer names interfaces.
+     */
     public ClientConfig forUpstream(Upstream server) {
         int count = upstreams.size();
+        InetSocketAddress at = server.address();
+        boolean local = !at.isUnresolved() && at.getAddress().isLoopbackAddress() && paths.prefer().isEmpty();
         return new ClientConfig(List.of(server), forwards.stream().filter(f -> server.serves(f.server(), count)).toList(),
-                session, link, interfaces, pollInterval, paths, adminSocket,
+                session, link, local ? null : interfaces, pollInterval, paths, adminSocket,
                 exposes.stream().filter(e -> server.serves(e.server(), count)).toList(), allowFrom,
                 udpForwards.stream().filter(f -> server.serves(f.server(), count)).toList());
     }

@@ -22,10 +22,12 @@ final class ClientReload {
     /** What changed that takes a restart (the credential by name only: never its value). */
     static List<String> needRestart(ClientConfig running, ClientConfig fresh) {
         List<String> changes = new ArrayList<>();
-        ConfigChanges.note(changes, "server", running.upstreams().stream().map(Upstream::label).toList(),
-                fresh.upstreams().stream().map(Upstream::label).toList());
-        ConfigChanges.note(changes, "TLS or plaintext", running.upstreams().stream().map(u -> u.transports().describe()).toList(),
-                fresh.upstreams().stream().map(u -> u.transports().describe()).toList());
+        boolean one = running.upstreams().size() == 1 && fresh.upstreams().size() == 1; // (said as before there could be several)
+        ConfigChanges.note(changes, "server", one ? running.upstream().label() : running.upstreams().stream().map(Upstream::label).toList(),
+                one ? fresh.upstream().label() : fresh.upstreams().stream().map(Upstream::label).toList());
+        ConfigChanges.note(changes, "TLS or plaintext", one ? running.transports().describe()
+                : running.upstreams().stream().map(u -> u.transports().describe()).toList(),
+                one ? fresh.transports().describe() : fresh.upstreams().stream().map(u -> u.transports().describe()).toList());
         if (!running.upstreams().stream().map(Upstream::credential).toList()
                 .equals(fresh.upstreams().stream().map(Upstream::credential).toList())) {
             changes.add("credential");

@@ -60,14 +60,27 @@ public final class ClientService implements Drainable {
         }
         List<io.roamtun.client.paths.InterfaceSnapshot> firstPoll = service.poller != null ? service.poller.readNow() : List.of();
         service.engine.loop().start();
-        service.engine.loop().call(() -> {
-            try {
-                service.ports.acceptAll(service.engine.loop());
-                service.udpPorts.receiveAll(service.engine.loop(), forward -> service.uplinks.forServer(forward.server()),
-                        source -> service.ports.sources().allows(source));
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
+        try {
+            service.engine.loop().call(() -> {
+                try {
+                    service.ports.acceptAll(service.engine.loop());
+                    service.udpPorts.receiveAll(service.engine.loop(), forward -> service.uplinks.forServer(forward.server()),
+                            source -> service.ports.sources().allows(source));
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                return null;
+            });
+        } catch (RuntimeException e) { // nothing is left running: the loop, the sockets bound
+            service.close();
+            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+                if (cause instanceof java.io.UncheckedIOException io) {
+                    throw io.getCause();
+                }
             }
+            throw e;
+        }
+        service.engine.loop().call(() -> {
             service.uplinks.start(firstPoll);
             service.recheckForwardAddresses();
             return null;
@@ -116,11 +129,6 @@ public final class ClientService implements Drainable {
     /** True once a session with every server-service is established. */
     public boolean isConnected() {
         return engine.loop().call(() -> uplinks.all().stream().allMatch(u -> u.session().state() == SessionState.ACTIVE));
-    }
-
-    /** True once a session with the server-service named {@code server} is established. */
-    public boolean isConnected(String server) {
-        return engine.loop().call(() -> uplinks.forServer(server).session().state() == SessionState.ACTIVE);
     }
 
     /** Streams open over every session. */
@@ -246,6 +254,16 @@ public final class ClientService implements Drainable {
             if (draining) { // its ports are closed for good: a reload must not open them again
                 log.warn("reload refused: the client-service is draining");
                 return "error: reload refused: the client-service is draining";
+            }
+            for (Forward forward : fresh.forwards()) { // the servers are the ones started with
+                if (uplinks.forServer(forward.server()) == null) {
+                    String why = "reload refused, the running configuration stays: --forward " + forward + " names "
+                            + (forward.server().isEmpty() ? "no server" : "server " + forward.server())
+                            + ", and the servers running are " + uplinks.all().stream().map(u -> u.upstream().label()).toList()
+                            + " (servers change on restart)";
+                    log.warn("{}", why);
+                    return "error: " + why;
+                }
             }
             List<String> changes = ports.reconcile(fresh.forwards(), engine.loop());
             if (!fresh.allowFrom().equals(ports.sources())) {

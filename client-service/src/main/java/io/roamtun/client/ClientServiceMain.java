@@ -154,6 +154,14 @@ public final class ClientServiceMain {
         for (Expose e : exposes) {
             checkServer((e.udp() ? "--expose-udp " : "--expose ") + e.serverPort(), e.server(), servers.keySet());
         }
+        Set<String> asked = new HashSet<>(); // each port once per server, however the flag named it
+        for (Expose e : exposes) {
+            String server = servers.size() == 1 ? "" : e.server();
+            if (!asked.add(server + (e.udp() ? " udp " : " tcp ") + e.port())) {
+                throw new UsageException((e.udp() ? "--expose-udp" : "--expose") + ": port " + e.port() + " is given twice"
+                        + (server.isEmpty() ? "" : " for server " + server));
+            }
+        }
         for (String server : servers.keySet()) {
             if (exposes.stream().filter(e -> e.server().equals(server) || servers.size() == 1).count() > io.roamtun.protocol.Wire.MAX_EXPOSES) {
                 throw new UsageException("--expose, --expose-udp: at most " + io.roamtun.protocol.Wire.MAX_EXPOSES

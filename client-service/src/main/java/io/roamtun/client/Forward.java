@@ -45,8 +45,8 @@ public record Forward(InetSocketAddress listen, String server, String service) {
             return new String[] {"", spec};
         }
         String server = spec.substring(0, slash).trim();
-        if (!ServiceNames.isValid(server)) {
-            throw new UsageException(flag + ": '" + server + "' is not a server name (letters, digits, '.', '_', '-'), in "
+        if (!Upstream.isName(server)) {
+            throw new UsageException(flag + ": '" + server + "' is not a server name (letters, digits, '_', '-'), in "
                     + "SERVER/" + spec.substring(slash + 1));
         }
         return new String[] {server, spec.substring(slash + 1).trim()};

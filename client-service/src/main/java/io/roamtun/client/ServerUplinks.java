@@ -4,7 +4,6 @@ import io.roamtun.client.paths.InterfaceEvent;
 import io.roamtun.client.paths.InterfaceSnapshot;
 import io.roamtun.client.paths.InterfaceTable;
 import io.roamtun.client.uplink.Uplink;
-import io.roamtun.client.uplink.UplinkState;
 import io.roamtun.engine.EngineContext;
 import io.roamtun.engine.admin.AgentFigures;
 import io.roamtun.engine.text.HostPort;
@@ -29,12 +28,13 @@ final class ServerUplinks {
 
     private final InterfaceTable table = new InterfaceTable();
     private final List<Member> members = new ArrayList<>();
-    private final boolean roaming;
+    /** Whether some uplink roams (the others' servers are on this machine). */
+    private boolean roaming;
 
     ServerUplinks(EngineContext engine, ClientConfig config) {
-        this.roaming = config.interfaces() != null;
         for (Upstream server : config.upstreams()) {
             Uplink uplink = new Uplink(engine, config.forUpstream(server), table);
+            roaming |= uplink.roaming();
             InetSocketAddress address = server.address();
             ServerNameResolver resolver = HostPort.isName(address.getHostString())
                     ? new ServerNameResolver(address.getHostString(), address.getPort(), engine.loop(), uplink::onServerAddresses) : null;
@@ -108,9 +108,8 @@ final class ServerUplinks {
         return members.stream().mapToInt(m -> m.uplink.session().streamCount()).sum();
     }
 
-    /** Whether every server's session is established and carried. */
-    boolean allActive() {
-        return members.stream().allMatch(m -> m.uplink.state() == UplinkState.ACTIVE);
+    boolean roaming() {
+        return roaming;
     }
 
     /** The figures of every session added up, with {@code refusedSources} (gateway mode's refusals). */
@@ -124,7 +123,8 @@ final class ServerUplinks {
 
     /**
      * Moves every uplink to interface {@code name}, make-before-break, each on its own; {@code done} gets a
-     * line per server once all have moved, {@code failed} the servers that could not (and those that did).
+     * line per server once all have moved, {@code failed} a line per server that could not (its server down,
+     * say), then one per server that did.
      */
     void switchTo(String name, Consumer<String> done, Consumer<String> failed) {
         if (!several()) {
@@ -136,11 +136,11 @@ final class ServerUplinks {
         int[] left = {members.size()};
         Runnable oneMore = () -> {
             if (--left[0] == 0) {
-                String ok = String.join("; ", moved);
+                String ok = String.join("\n", moved);
                 if (notMoved.isEmpty()) {
                     done.accept(ok);
                 } else {
-                    failed.accept(String.join("; ", notMoved) + (moved.isEmpty() ? "" : "; " + ok));
+                    failed.accept(String.join("\n", notMoved) + (moved.isEmpty() ? "" : "\n" + ok));
                 }
             }
         };

@@ -55,7 +55,7 @@ final class StatusReport {
 
     /** The table, each interface marked with the uplinks that use it ("[in use]" when there is one server). */
     private static void interfaces(ServerUplinks uplinks, InterfacePoller poller, StringBuilder out) {
-        if (!uplinks.first().roaming()) {
+        if (!uplinks.roaming()) {
             out.append("interfaces: not watched (roaming off: the server is on loopback)\n");
             return;
         }

@@ -61,6 +61,9 @@ final class UdpForwardPorts {
             throws IOException {
         for (Bound b : bound) {
             Uplink uplink = route.apply(b.forward);
+            if (uplink == null) {
+                throw new IOException(b.name() + ": no server named " + b.forward.server());
+            }
             b.port = new DatagramPort(b.name(), b.forward.service(), b.channel, uplink::session, admit);
             loop.register(b.channel, SelectionKey.OP_READ, b.port);
         }

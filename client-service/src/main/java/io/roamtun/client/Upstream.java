@@ -16,6 +16,11 @@ public record Upstream(String name, InetSocketAddress address, TransportFactory 
         credential = credential == null ? "" : credential;
     }
 
+    /** A server's name: letters, digits, '_' and '-', up to 64 (no dot: the config file's groups are server.NAME.KEY). */
+    public static boolean isName(String name) {
+        return name.matches("[A-Za-z0-9_-]{1,64}");
+    }
+
     /** Whether a forward or expose naming {@code server} ("" for none) goes to this server, one of {@code count}. */
     boolean serves(String server, int count) {
         return server.equals(name) || (server.isEmpty() && count == 1);

@@ -6,7 +6,6 @@ import io.roamtun.engine.text.IoErrors;
 import io.roamtun.engine.text.UsageException;
 import io.roamtun.engine.tls.TlsProviders;
 import io.roamtun.engine.transport.TransportFactory;
-import io.roamtun.protocol.ServiceNames;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,14 +36,14 @@ final class UpstreamOptions {
         for (String value : cli.values("server")) {
             int eq = value.indexOf('=');
             String name = eq > 0 ? value.substring(0, eq).trim() : "";
-            if (eq > 0 && !ServiceNames.isValid(name)) {
-                throw new UsageException("--server: '" + name + "' is not a server name (letters, digits, '.', '_', '-')");
+            if (eq > 0 && !Upstream.isName(name)) {
+                throw new UsageException("--server: '" + name + "' is not a server name (letters, digits, '_', '-')");
             }
             add(servers, name, eq > 0 ? value.substring(eq + 1).trim() : value);
         }
         for (Map.Entry<String, String> group : cli.group("server", null).entrySet()) {
-            if (!ServiceNames.isValid(group.getKey())) {
-                throw new UsageException("--config: server." + group.getKey() + ": not a server name (letters, digits, '.', '_', '-')");
+            if (!Upstream.isName(group.getKey())) {
+                throw new UsageException("--config: server." + group.getKey() + ": not a server name (letters, digits, '_', '-')");
             }
             if (!servers.containsKey(group.getKey())) { // a --server flag of that name wins over the file
                 add(servers, group.getKey(), group.getValue());
@@ -95,10 +94,12 @@ final class UpstreamOptions {
             TransportFactory transports;
             if (plaintext) {
                 transports = TransportFactory.plaintext();
-            } else if (fingerprint != null) {
-                transports = ClientTls.pinned(fingerprint, mode);
-            } else if (ca != null) {
-                transports = ClientTls.ca(Path.of(ca), mode);
+            } else if (fingerprint != null || ca != null) {
+                try {
+                    transports = fingerprint != null ? ClientTls.pinned(fingerprint, mode) : ClientTls.ca(Path.of(ca), mode);
+                } catch (UsageException e) {
+                    throw new UsageException(e.getMessage() + of);
+                }
             } else if (servers.size() > 1) {
                 throw new UsageException("say how to trust server " + name + ": --server-fingerprint " + name
                         + "=sha256:HEX or --server-ca " + name + "=FILE (without NAME=, for every server)");
@@ -119,31 +120,43 @@ final class UpstreamOptions {
     }
 
     /**
-     * The values of {@code flag} by server name, "" for the one without NAME= (every server not named):
-     * the flags', else the config file's ({@code flag=...} and the groups' keys). A value is for a server
-     * when it starts with one of {@code names} and '='.
+     * The values of {@code flag} by server name, "" for the one without NAME= (every server not named). The
+     * config file's ({@code flag = ...}, read whole: a path or secret may hold a comma; and its groups' keys)
+     * come first, and the command line's replace them server by server. A value is for a server when it
+     * starts with one of {@code names} and '='.
      */
     private static Map<String, String> perServer(AgentCommandLine cli, String flag, Set<String> names) throws UsageException {
         Map<String, String> values = new LinkedHashMap<>();
-        for (String value : cli.values(flag)) {
-            int eq = value.indexOf('=');
-            String name = eq > 0 && names.contains(value.substring(0, eq).trim()) ? value.substring(0, eq).trim() : "";
-            if (name.isEmpty() && eq > 0 && value.substring(0, eq).matches("[A-Za-z0-9._-]+") && !flag.endsWith("-ca")
-                    && !flag.endsWith("-file")) { // a fingerprint or credential has no '=' before its first ':'
-                throw new UsageException("--" + flag + ": no --server named " + value.substring(0, eq).trim());
-            }
-            if (values.put(name, name.isEmpty() ? value : value.substring(eq + 1).trim()) != null) {
-                throw new UsageException("--" + flag + " given twice" + (name.isEmpty() ? "" : " for server " + name));
-            }
+        String fromFile = cli.fileValue(flag);
+        if (fromFile != null) {
+            put(values, flag, fromFile, names);
         }
         for (Map.Entry<String, String> group : cli.group("server", PER_SERVER.get(flag)).entrySet()) {
             if (!names.contains(group.getKey())) {
                 throw new UsageException("--config: server." + group.getKey() + "." + PER_SERVER.get(flag) + ": no server "
                         + group.getKey() + " (server." + group.getKey() + " = HOST:PORT)");
             }
-            values.putIfAbsent(group.getKey(), group.getValue());
+            values.put(group.getKey(), group.getValue());
         }
+        Map<String, String> fromFlags = new LinkedHashMap<>();
+        for (String value : cli.flagValues(flag)) {
+            put(fromFlags, flag, value, names);
+        }
+        values.putAll(fromFlags);
         return values;
+    }
+
+    /** {@code value} (perhaps NAME=...) into {@code values}; the same server twice is a mistake. */
+    private static void put(Map<String, String> values, String flag, String value, Set<String> names) throws UsageException {
+        int eq = value.indexOf('=');
+        String name = eq > 0 && names.contains(value.substring(0, eq).trim()) ? value.substring(0, eq).trim() : "";
+        if (name.isEmpty() && eq > 0 && value.substring(0, eq).matches("[A-Za-z0-9_-]+") && !flag.endsWith("-ca")
+                && !flag.endsWith("-file")) { // a fingerprint or credential has no '=' before its first ':'
+            throw new UsageException("--" + flag + ": no --server named " + value.substring(0, eq).trim());
+        }
+        if (values.put(name, name.isEmpty() ? value : value.substring(eq + 1).trim()) != null) {
+            throw new UsageException("--" + flag + " given twice" + (name.isEmpty() ? "" : " for server " + name));
+        }
     }
 
     /** The credential "NAME:SECRET" given, or read from its file; "" for none. */

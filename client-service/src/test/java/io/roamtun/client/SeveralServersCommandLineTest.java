@@ -91,6 +91,38 @@ class SeveralServersCommandLineTest {
     }
 
     @Test
+    void aServerOnThisMachineIsReachedWithoutRoamingWhileAnotherRoams() throws Exception {
+        ClientConfig config = configure("--insecure-plaintext", "--server", "local=127.0.0.1:7001", "--server", "far=198.51.100.7:7000",
+                "--forward", "1=local/x", "--forward", "2=far/x");
+        assertTrue(config.interfaces() != null, "the remote server makes the client roam");
+        assertEquals(null, config.forUpstream(config.upstreams().get(0)).interfaces());
+        assertTrue(config.forUpstream(config.upstreams().get(1)).interfaces() != null);
+        ClientConfig preferring = configure("--insecure-plaintext", "--server", "local=127.0.0.1:7001", "--server", "far=198.51.100.7:7000",
+                "--forward", "1=local/x", "--forward", "2=far/x", "--prefer", "wl*");
+        assertTrue(preferring.forUpstream(preferring.upstreams().get(0)).interfaces() != null, "--prefer makes every uplink roam");
+    }
+
+    @Test
+    void aForwardOrExposeNamingNoServerIsRefusedByTheConfigurationItself() throws Exception {
+        ClientConfig config = configure("--insecure-plaintext", "--server", "a=127.0.0.1:7001", "--forward", "1=a/x");
+        java.net.InetSocketAddress any = new java.net.InetSocketAddress("127.0.0.1", 0);
+        assertThrows(IllegalArgumentException.class, () -> new ClientConfig(config.upstreams(), List.of(new Forward(any, "b", "x")),
+                config.session(), config.link(), null, config.pollInterval(), config.paths(), null, List.of(), null, List.of()));
+        assertThrows(IllegalArgumentException.class, () -> config.forwardingUdp(List.of(new UdpForward(any, "b", "dns"))));
+        assertThrows(IllegalArgumentException.class, () -> config.exposing(List.of(new Expose(8080, any, false, "b"))));
+    }
+
+    @Test
+    void fileValuesAreReadWholeAndFlagsReplaceThemServerByServer(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("client.properties");
+        Files.writeString(file, String.join("\n", "server = a=127.0.0.1:7001, b=127.0.0.1:7002", "server-fingerprint = " + FP_A,
+                "credential = me:se,cret", "forward = 1=a/x, 2=b/x", ""));
+        ClientConfig config = configure("--config", file.toString(), "--credential", "b=you:other");
+        assertEquals(List.of("me:se,cret", "you:other"), config.upstreams().stream().map(Upstream::credential).toList());
+        assertTrue(config.upstreams().stream().noneMatch(u -> u.transports().describe().equals("plaintext")), "the file's fingerprint stays for both");
+    }
+
+    @Test
     void mistakesAreNamed(@TempDir Path dir) throws Exception {
         assertTrue(refusal("--insecure-plaintext", "--server", "127.0.0.1:1", "--server", "127.0.0.1:2", "--forward", "1=x")
                 .startsWith("--server given twice"));
@@ -114,8 +146,14 @@ class SeveralServersCommandLineTest {
                 "--server-fingerprint", "a=" + FP_A, "--server-fingerprint", "a=" + FP_B).contains("given twice for server a"));
         assertTrue(refusal("--server", "a!=127.0.0.1:1", "--forward", "1=x").contains("'a!' is not a server name"));
         assertTrue(refusal("--server", "a=nowhere", "--forward", "1=x").contains("--server a: "));
+        assertTrue(refusal("--insecure-plaintext", "--server", "home=127.0.0.1:1", "--forward", "1=x", "--expose", "8080=1",
+                "--expose", "home/8080=2").contains("--expose: port 8080 is given twice"));
+        assertTrue(refusal("--server", "a=127.0.0.1:1", "--server", "b=127.0.0.1:2", "--forward", "1=a/x",
+                "--server-fingerprint", "a=" + FP_A, "--server-fingerprint", "b=sha256:00").contains("64 hex digits (server-service init prints it) for server b"));
         Path file = dir.resolve("client.properties");
         Files.writeString(file, "insecure-plaintext = true\nserver.a = 127.0.0.1:1\nserver.b.fingerprint = " + FP_A + "\nforward = 1=a/x\n");
         assertTrue(refusal("--config", file.toString()).contains("server.b.fingerprint: no server b"));
+        Files.writeString(file, "insecure-plaintext = true\nserver.a = 127.0.0.1:1\nserver.a.fingerprnt = " + FP_A + "\nforward = 1=a/x\n");
+        assertTrue(refusal("--config", file.toString()).contains("unknown keys [server.a.fingerprnt]"));
     }
 }

@@ -51,9 +51,9 @@ class SeveralServersRoamingTest {
         return thing;
     }
 
-    private InetSocketAddress server(Backends.Server echo) throws Exception {
+    private InetSocketAddress server(String service, Backends.Server echo) throws Exception {
         ServerService server = started(ServerService.start(new ServerConfig(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-                new ServiceDirectory(Map.of("echo", echo.address())), SessionSettings.defaults(), LINK, Duration.ofMinutes(1))));
+                new ServiceDirectory(Map.of(service, echo.address())), SessionSettings.defaults(), LINK, Duration.ofMinutes(1))));
         return server.address();
     }
 
@@ -63,11 +63,12 @@ class SeveralServersRoamingTest {
         Backends.Server echo = started(Backends.echo());
         ScriptedInterfaces interfaces = new ScriptedInterfaces().put("wifi0", 2, true, "127.0.0.2").put("lte0", 3, true, "127.0.0.3");
         InetSocketAddress any = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
-        ClientService client = started(ClientService.start(new ClientConfig(
-                List.of(new Upstream("a", server(echo), TransportFactory.plaintext(), ""),
-                        new Upstream("b", server(echo), TransportFactory.plaintext(), "")),
-                List.of(new Forward(any, "a", "echo"), new Forward(any, "b", "echo")), SessionSettings.defaults(), LINK,
-                interfaces, Duration.ofMillis(100), new PathPolicy(List.of("wifi0", "lte0"), List.of()), null, List.of(), null, List.of())));
+        List<Upstream> servers = List.of(new Upstream("a", server("echo-a", echo), TransportFactory.plaintext(), ""),
+                new Upstream("b", server("echo-b", echo), TransportFactory.plaintext(), ""));
+        ClientConfig config = new ClientConfig(servers, List.of(new Forward(any, "a", "echo-a"), new Forward(any, "b", "echo-b")),
+                SessionSettings.defaults(), LINK, interfaces, Duration.ofMillis(100), new PathPolicy(List.of("wifi0", "lte0"), List.of()),
+                null, List.of(), null, List.of());
+        ClientService client = started(ClientService.start(config));
         awaitStatus(client, "wifi0", "[in use by a, b]");
         List<InetSocketAddress> forwards = client.forwardAddresses();
         try (Socket viaA = new Socket(forwards.get(0).getAddress(), forwards.get(0).getPort());
@@ -88,6 +89,15 @@ class SeveralServersRoamingTest {
             echoes(viaB, random);
             String status = client.status();
             assertEquals(2, status.split("handovers \\(2\\)", -1).length - 1, "two handovers per server:\n" + status);
+
+            // A reload cannot add servers: a forward to one not running is refused, and nothing changes.
+            List<Upstream> more = new java.util.ArrayList<>(servers);
+            more.add(new Upstream("c", servers.get(0).address(), TransportFactory.plaintext(), ""));
+            String refused = client.reload(new ClientConfig(more, List.of(new Forward(any, "a", "echo-a"), new Forward(any, "c", "echo-a")),
+                    SessionSettings.defaults(), LINK, interfaces, Duration.ofMillis(100), config.paths(), null, List.of(), null, List.of()));
+            assertTrue(refused.startsWith("error: reload refused") && refused.contains("names server c"), refused);
+            assertEquals(forwards, client.forwardAddresses(), "no forward added or removed");
+            echoes(viaB, random);
         }
     }
 

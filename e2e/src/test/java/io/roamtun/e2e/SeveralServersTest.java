@@ -71,11 +71,11 @@ class SeveralServersTest {
                     "--server-fingerprint", "a=" + a.fingerprint(), "--server-fingerprint", "b=" + b.fingerprint(),
                     "--credential-file", "a=" + a.dir().resolve(name + ".credential"),
                     "--credential-file", "b=" + b.dir().resolve(name + ".credential"),
-                    "--forward", "127.0.0.1:0=a/echo", "--forward", "127.0.0.1:0=b/echo",
+                    "--forward", "127.0.0.1:0=a/echo-a", "--forward", "127.0.0.1:0=b/echo-b",
                     "--expose", "a/" + a.exposed()[i] + "=" + clientApp.address().getPort(), "--expose", "b/" + b.exposed()[i] + "=" + clientApp.address().getPort(),
                     "--admin-socket", dir.resolve(name + ".sock").toString()));
-            forwards[i][0] = Integer.parseInt(clients[i].await("forwarding 127\\.0\\.0\\.1:(\\d+) to service echo via a \\(", 30));
-            forwards[i][1] = Integer.parseInt(clients[i].await("forwarding 127\\.0\\.0\\.1:(\\d+) to service echo via b \\(", 30));
+            forwards[i][0] = Integer.parseInt(clients[i].await("forwarding 127\\.0\\.0\\.1:(\\d+) to service echo-a via a \\(", 30));
+            forwards[i][1] = Integer.parseInt(clients[i].await("forwarding 127\\.0\\.0\\.1:(\\d+) to service echo-b via b \\(", 30));
         }
         for (int i = 0; i < CLIENTS; i++) {
             clients[i].await("--expose a/" + a.exposed()[i] + ": the server listens on 127\\.0\\.0\\.1:" + a.exposed()[i], 30);
@@ -163,7 +163,7 @@ class SeveralServersTest {
             allowed.append(allowed.length() == 0 ? "" : ",").append(p);
         }
         return AgentProcess.server("--dir", server.dir().toString(), "--listen", "127.0.0.1:" + port,
-                "--service", "echo=127.0.0.1:" + echo.address().getPort(), "--allow-expose", allowed.toString());
+                "--service", "echo-" + server.name() + "=127.0.0.1:" + echo.address().getPort(), "--allow-expose", allowed.toString());
     }
 
     private static String setUp(String... args) throws Exception {
@@ -173,11 +173,15 @@ class SeveralServersTest {
         }
     }
 
-    /** The id of the client's session with {@code server}, from 'status --json'. */
+    /** The id of the client's session with {@code server}, from 'status --json' (null before its WELCOME). */
     private static String sessionId(Path socket, String server) throws IOException {
         String json = NetnsHandoverTest.admin(socket, "status json");
-        Matcher m = Pattern.compile("\"server\"\\s*:\\s*\"" + server + "\".*?\"id\"\\s*:\\s*\"([0-9a-f]+)\"", Pattern.DOTALL).matcher(json);
-        return m.find() ? m.group(1) : null;
+        int from = json.indexOf("\"server\" : \"" + server + "\"");
+        int to = json.indexOf("\"server\" : \"", from + 1);
+        assertTrue(from >= 0, "no server " + server + " in:\n" + json);
+        Matcher m = Pattern.compile("\"id\" : (null|\"([0-9a-f]+)\")").matcher(json.substring(from, to < 0 ? json.length() : to));
+        assertTrue(m.find(), json);
+        return m.group(2);
     }
 
     private static int count(AgentProcess process, String regex) {

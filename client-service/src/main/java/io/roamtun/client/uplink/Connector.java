@@ -233,7 +233,8 @@ final class Connector {
             // Not a network outage: the apps waiting for this session would wait forever. Reset them
             // (and those connecting later, at each refusal), and keep trying in case the server changes.
             int waiting = uplink.session().streamCount();
-            log.error("server-service refused this client: {} (check --credential; retrying with backoff{})", reason,
+            log.error("server-service {}refused this client: {} (check --credential; retrying with backoff{})",
+                    config.upstream().name().isEmpty() ? "" : config.upstream().name() + " ", reason,
                     waiting > 0 ? "; " + waiting + " waiting connections reset" : "");
             uplink.session().discard();
             uplink.newSession();

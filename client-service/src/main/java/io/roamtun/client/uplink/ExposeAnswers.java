@@ -35,7 +35,8 @@ public final class ExposeAnswers {
             return;
         }
         if (!Capabilities.has(welcome.capabilities(), Capabilities.REVERSE_STREAMS)) {
-            log.error("the server-service does not support reverse tunnels (an older version): no --expose is served");
+            log.error("the server-service{} does not support reverse tunnels (an older version): no --expose is served",
+                    asked.get(0).server().isEmpty() ? "" : " " + asked.get(0).server());
             asked.forEach(e -> answers.put(e, "not supported by the server"));
             return;
         }

@@ -92,7 +92,7 @@ public final class AgentCommandLine {
                     return new String[] {g.getKey(), rest.substring(0, rest.length() - sub.length() - 1), sub};
                 }
             }
-            return rest.isEmpty() ? null : new String[] {g.getKey(), rest, null};
+            return rest.isEmpty() || rest.contains(".") ? null : new String[] {g.getKey(), rest, null}; // (a name has no dot: a sub-key mistyped is unknown)
         }
         return null;
     }
@@ -204,6 +204,18 @@ public final class AgentCommandLine {
             v = file.getProperty(longName);
         }
         return v == null ? null : v.trim();
+    }
+
+    /** The values the command line gave the option (none: empty), without the config file's. */
+    public List<String> flagValues(String longName) {
+        String[] given = flags.getOptionValues(longName);
+        return given == null ? List.of() : Arrays.asList(given);
+    }
+
+    /** The config file's value of the option, whole (not split at commas), or null. */
+    public String fileValue(String longName) {
+        String v = file.getProperty(longName);
+        return v == null || v.isBlank() ? null : v.trim();
     }
 
     /** Every value of a repeatable option: the flags' if any were given, else the config file's (comma-separated). */

@@ -35,8 +35,8 @@ public final class SessionOptions {
                 .desc(server ? "buffer memory for all sessions together (default 256MiB): half is set aside as a 512KiB "
                         + "minimum per session (more sessions are refused), half is shared; when it is used up, "
                         + "local sockets wait"
-                        : "buffer memory of the session (default 256MiB): how far its buffers may grow; when it is "
-                        + "used up, local sockets wait").build());
+                        : "buffer memory of the sessions, one per server (default 256MiB): how far their buffers may "
+                        + "grow together; when it is used up, local sockets wait").build());
     }
 
     public static SessionSettings session(AgentCommandLine cli, int maxStreams, Duration connectTimeout) throws UsageException {
