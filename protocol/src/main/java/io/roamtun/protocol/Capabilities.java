@@ -30,8 +30,15 @@ public final class Capabilities {
      */
     public static final int DATAGRAMS = 4;
 
+    /**
+     * Fleets: WELCOME may carry a {@link FleetTicket} naming the node that holds the session, the client
+     * carries it back in RESUME, and a node that gets a RESUME of another node's session answers GOAWAY
+     * {@link ErrorCode#REDIRECT} with that node's address.
+     */
+    public static final int FLEET = 8;
+
     /** Every bit this build knows. */
-    public static final int SUPPORTED = RESUME_CHANNEL_BINDING | REVERSE_STREAMS | DATAGRAMS;
+    public static final int SUPPORTED = RESUME_CHANNEL_BINDING | REVERSE_STREAMS | DATAGRAMS | FLEET;
 
     /** The bits this side offers: all it supports, less channel binding when its transport cannot export. */
     public static int offered(boolean canBindChannel) {

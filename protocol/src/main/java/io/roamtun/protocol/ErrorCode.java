@@ -32,7 +32,9 @@ public enum ErrorCode {
     /** An exposed port (reverse tunnel) this client may not have: WELCOME's expose results. */
     EXPOSE_NOT_ALLOWED(22),
     /** An exposed port already listened on, by another client or another program: WELCOME's expose results. */
-    PORT_IN_USE(23);
+    PORT_IN_USE(23),
+    /** FLEET: the session is held by another node of the fleet; the GOAWAY's message is that node's address. */
+    REDIRECT(24);
 
     private static final ErrorCode[] BY_CODE;
 

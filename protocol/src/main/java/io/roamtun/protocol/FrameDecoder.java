@@ -159,7 +159,7 @@ public final class FrameDecoder {
             case PING, PONG, ACK -> length == 8;
             case RESUMED -> length == Wire.RESUMED_PAYLOAD;
             case RESUME -> length >= Wire.RESUME_FIXED_PAYLOAD
-                    && length <= Wire.RESUME_FIXED_PAYLOAD + Wire.MAX_PROOF_BYTES + Wire.MAX_CREDENTIAL_BYTES;
+                    && length <= Wire.RESUME_FIXED_PAYLOAD + Wire.MAX_PROOF_BYTES + Wire.MAX_CREDENTIAL_BYTES + Wire.MAX_FLEET_TICKET_BYTES;
         };
         if (!ok) {
             throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, type + " length " + length + " is not valid for its type");
@@ -212,7 +212,8 @@ public final class FrameDecoder {
                 List<ExposeResult> tcpResults = HandshakeExtensions.exposeResults(p);
                 List<ExposeResult> udpResults = HandshakeExtensions.exposeResults(p);
                 HandshakeExtensions.checkTotal(tcpResults.size() + udpResults.size(), type);
-                link.onWelcome(new Welcome(version, capabilities, window, peerMaxPayload, id, secret, nonce, tcpResults, udpResults));
+                FleetTicket fleet = Capabilities.has(capabilities, Capabilities.FLEET) ? FleetTicket.read(p, type) : null;
+                link.onWelcome(new Welcome(version, capabilities, window, peerMaxPayload, id, secret, nonce, tcpResults, udpResults, fleet));
             }
             case OPEN -> {
                 int nameLength = p.get() & 0xFF;
@@ -263,13 +264,17 @@ public final class FrameDecoder {
                 byte[] proof = new byte[proofLength];
                 p.get(proof);
                 int credentialLength = p.get() & 0xFF;
-                if (credentialLength != p.remaining()) {
+                if (credentialLength > p.remaining()) {
                     throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "RESUME credential length " + credentialLength
                             + " with " + p.remaining() + " bytes left");
                 }
                 byte[] credential = new byte[credentialLength];
                 p.get(credential);
-                link.onResume(new Resume(id, offset, sent, attempt, proof, new String(credential, StandardCharsets.UTF_8)));
+                FleetTicket fleet = FleetTicket.read(p, type); // FLEET: the session's ticket, then nothing
+                if (p.hasRemaining()) {
+                    throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "RESUME has " + p.remaining() + " bytes after its fields");
+                }
+                link.onResume(new Resume(id, offset, sent, attempt, proof, new String(credential, StandardCharsets.UTF_8), fleet));
             }
             case RESUMED -> {
                 long offset = p.getLong();

@@ -25,20 +25,20 @@ public final class FrameEncoder {
     }
 
     private static int welcomePayload(Welcome welcome) {
-        if (welcome.exposes().isEmpty() && welcome.udpExposes().isEmpty()) {
+        if (welcome.exposes().isEmpty() && welcome.udpExposes().isEmpty() && welcome.fleet() == null) {
             return Wire.WELCOME_PAYLOAD;
         }
         int bytes = Wire.WELCOME_PAYLOAD + 1;
         for (ExposeResult r : welcome.exposes()) {
             bytes += r.wireBytes();
         }
-        if (!welcome.udpExposes().isEmpty()) {
+        if (!welcome.udpExposes().isEmpty() || welcome.fleet() != null) {
             bytes++;
             for (ExposeResult r : welcome.udpExposes()) {
                 bytes += r.wireBytes();
             }
         }
-        return bytes;
+        return bytes + (welcome.fleet() == null ? 0 : welcome.fleet().wireBytes());
     }
     public static final int EMPTY_FRAME_BYTES = Wire.HEADER_BYTES;
     public static final int RESET_FRAME_BYTES = Wire.HEADER_BYTES + 2;
@@ -81,11 +81,16 @@ public final class FrameEncoder {
         dst.putInt(Wire.MAGIC).put((byte) welcome.version()).put((byte) 0).putShort((short) 0)
                 .putInt(welcome.capabilities()).putInt(welcome.initialWindow()).putInt(welcome.maxPayload())
                 .put(welcome.sessionId().toBytes()).put(welcome.sessionSecret()).put(welcome.resumeNonce());
-        if (!welcome.exposes().isEmpty() || !welcome.udpExposes().isEmpty()) { // the answers to the HELLO's exposes, in its order
+        // The answers to the HELLO's exposes, in its order (lists written, perhaps empty, when a later field follows),
+        // then the fleet ticket.
+        if (!welcome.exposes().isEmpty() || !welcome.udpExposes().isEmpty() || welcome.fleet() != null) {
             putResults(dst, welcome.exposes());
         }
-        if (!welcome.udpExposes().isEmpty()) {
+        if (!welcome.udpExposes().isEmpty() || welcome.fleet() != null) {
             putResults(dst, welcome.udpExposes());
+        }
+        if (welcome.fleet() != null) {
+            welcome.fleet().write(dst);
         }
     }
 
@@ -169,7 +174,7 @@ public final class FrameEncoder {
 
     public static int resumeSize(Resume resume) {
         return Wire.HEADER_BYTES + Wire.RESUME_FIXED_PAYLOAD + resume.proof().length
-                + resume.credential().getBytes(StandardCharsets.UTF_8).length;
+                + resume.credential().getBytes(StandardCharsets.UTF_8).length + (resume.fleet() == null ? 0 : resume.fleet().wireBytes());
     }
 
     public static void resume(ByteBuffer dst, Resume resume) {
@@ -180,13 +185,16 @@ public final class FrameEncoder {
         if (credential.length > Wire.MAX_CREDENTIAL_BYTES) {
             throw new IllegalArgumentException("credential longer than " + Wire.MAX_CREDENTIAL_BYTES + " bytes");
         }
-        header(dst, FrameType.RESUME, 0, Wire.RESUME_FIXED_PAYLOAD + resume.proof().length + credential.length, 0);
+        header(dst, FrameType.RESUME, 0, resumeSize(resume) - Wire.HEADER_BYTES, 0);
         dst.put(resume.sessionId().toBytes()).putLong(resume.receivedOffset()).putLong(resume.sentOffset())
                 .putInt((int) resume.attempt())
                 .put((byte) resume.proof().length)
                 .put(resume.proof())
                 .put((byte) credential.length)
                 .put(credential);
+        if (resume.fleet() != null) {
+            resume.fleet().write(dst);
+        }
     }
 
     public static final int RESUMED_FRAME_BYTES = Wire.HEADER_BYTES + Wire.RESUMED_PAYLOAD;

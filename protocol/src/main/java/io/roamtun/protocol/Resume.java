@@ -13,13 +13,20 @@ import java.util.HexFormat;
  *                        each number once, so a RESUME replayed (or delivered late) is refused
  * @param proof           proof of possession of the session secret, over the attempt and the TLS channel
  * @param credential      the client's "NAME:SECRET" when the server authenticates clients, else empty (inside TLS)
+ * @param fleet           FLEET: the ticket of the session's WELCOME, naming the node that holds it; null without one
  */
-public record Resume(SessionId sessionId, long receivedOffset, long sentOffset, long attempt, byte[] proof, String credential) {
+public record Resume(SessionId sessionId, long receivedOffset, long sentOffset, long attempt, byte[] proof, String credential,
+                     FleetTicket fleet) {
     public Resume {
         credential = credential == null ? "" : credential;
         if (attempt < 0 || attempt > 0xFFFF_FFFFL) {
             throw new IllegalArgumentException("attempt " + attempt + " is not a u32");
         }
+    }
+
+    /** A RESUME outside a fleet. */
+    public Resume(SessionId sessionId, long receivedOffset, long sentOffset, long attempt, byte[] proof, String credential) {
+        this(sessionId, receivedOffset, sentOffset, attempt, proof, credential, null);
     }
 
     /** A RESUME without a credential (servers that do not authenticate clients). */
@@ -30,7 +37,8 @@ public record Resume(SessionId sessionId, long receivedOffset, long sentOffset, 
     @Override
     public boolean equals(Object other) {
         return other instanceof Resume r && r.sessionId.equals(sessionId) && r.receivedOffset == receivedOffset && r.sentOffset == sentOffset
-                && r.attempt == attempt && Arrays.equals(r.proof, proof) && r.credential.equals(credential);
+                && r.attempt == attempt && Arrays.equals(r.proof, proof) && r.credential.equals(credential)
+                && java.util.Objects.equals(r.fleet, fleet);
     }
 
     @Override
@@ -42,6 +50,6 @@ public record Resume(SessionId sessionId, long receivedOffset, long sentOffset, 
     @Override
     public String toString() {
         return "Resume[" + sessionId.shortHex() + " received=" + receivedOffset + " sent=" + sentOffset + " attempt=" + attempt
-                + " proof=" + HexFormat.of().formatHex(proof) + (credential.isEmpty() ? "" : " with a credential") + "]";
+                + " proof=" + HexFormat.of().formatHex(proof) + (credential.isEmpty() ? "" : " with a credential") + (fleet == null ? "" : " " + fleet) + "]";
     }
 }

@@ -68,6 +68,11 @@ public final class Wire {
     public static final int MAX_WINDOW = Integer.MAX_VALUE;
     /** The most ports one HELLO may ask the server to listen on (reverse streams): WELCOME's answer still fits 2,048 bytes. */
     public static final int MAX_EXPOSES = 64;
+    /** A fleet node's id, its advertised address, the MAC of its ticket (FLEET, see {@link FleetTicket}). */
+    public static final int MAX_NODE_ID_BYTES = 64;
+    public static final int MAX_ADVERTISED_BYTES = 255;
+    public static final int FLEET_MAC_BYTES = 32;
+    static final int MAX_FLEET_TICKET_BYTES = 1 + MAX_NODE_ID_BYTES + 1 + MAX_ADVERTISED_BYTES + FLEET_MAC_BYTES;
 
     /** Before the handshake a frame may be at most this large, header included (checked from the header). */
     public static final int MAX_HANDSHAKE_FRAME_BYTES = 2048;
