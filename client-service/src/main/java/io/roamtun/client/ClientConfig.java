@@ -89,15 +89,12 @@ public record ClientConfig(List<Upstream> upstreams, List<Forward> forwards, Ses
 
     /**
      * What the uplink to {@code server} runs with: that server only, with the forwards and exposes that name
-     * it. A server on this machine is reached over loopback whatever the interfaces do: its uplink does not
-     * roam, unless --prefer names interfaces.
+     * it, and the interface table unless the server does not roam.
      */
     public ClientConfig forUpstream(Upstream server) {
         int count = upstreams.size();
-        InetSocketAddress at = server.address();
-        boolean local = !at.isUnresolved() && at.getAddress().isLoopbackAddress() && paths.prefer().isEmpty();
         return new ClientConfig(List.of(server), forwards.stream().filter(f -> server.serves(f.server(), count)).toList(),
-                session, link, local ? null : interfaces, pollInterval, paths, adminSocket,
+                session, link, server.roams() ? interfaces : null, pollInterval, paths, adminSocket,
                 exposes.stream().filter(e -> server.serves(e.server(), count)).toList(), allowFrom,
                 udpForwards.stream().filter(f -> server.serves(f.server(), count)).toList());
     }

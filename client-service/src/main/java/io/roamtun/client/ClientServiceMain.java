@@ -189,9 +189,8 @@ public final class ClientServiceMain {
             }
         }
         List<String> exclude = cli.values("exclude");
-        // Servers on this machine are reached over loopback whatever the interfaces do: no roaming, unless asked.
-        boolean roaming = !prefer.isEmpty() || upstreams.stream().map(Upstream::address)
-                .anyMatch(a -> a.isUnresolved() || !a.getAddress().isLoopbackAddress());
+        // Roaming when some server is reached through the interfaces (not on this machine, or --prefer given).
+        boolean roaming = upstreams.stream().anyMatch(Upstream::roams);
         Path admin = cli.value("admin-socket") != null ? Path.of(cli.value("admin-socket")) : AdminSockets.defaultSocket(ClientAdminRequests.AGENT, instance(cli));
         return new ClientConfig(upstreams, forwards, session, link, roaming ? new SystemInterfaces() : null, poll,
                 new PathPolicy(prefer, exclude), admin, exposes, allowFrom, udpForwards);

@@ -114,7 +114,9 @@ final class UpstreamOptions {
                 LoggerFactory.getLogger(ClientServiceMain.class).warn("--server{}: cannot resolve {} now; the client-service keeps trying",
                         name.isEmpty() ? "" : " " + name, address.getHostString());
             }
-            upstreams.add(new Upstream(name, address, transports, credential));
+            // A server on this machine is reached over loopback whatever the interfaces do: no roaming, unless asked.
+            boolean local = !address.isUnresolved() && address.getAddress().isLoopbackAddress() && cli.values("prefer").isEmpty();
+            upstreams.add(new Upstream(name, address, transports, credential, !local));
         }
         return upstreams;
     }
