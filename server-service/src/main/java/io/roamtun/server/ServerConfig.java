@@ -25,15 +25,31 @@ import java.time.Duration;
  *                             a client's own line in the clients file may add more), and the addresses to
  *                             listen on
  * @param udpServices          the UDP services clients' flows may reach, by name ({@code --udp-service})
+ * @param fleet                this server as a node of a fleet ({@code --node-id}, {@code --advertise}), or null
  */
 public record ServerConfig(InetSocketAddress listen, ServiceDirectory services, SessionSettings session, LinkSettings link,
                            Duration sessionTimeout, TransportFactory transports, ClientCredentials clients,
                            int maxSessions, int maxSessionsPerClient, int maxPendingLinks, int maxPendingPerAddress,
                            int maxStreamsPerClient, ExposePolicy expose,
-                           ServiceDirectory udpServices) {
+                           ServiceDirectory udpServices, FleetNode fleet) {
     public ServerConfig {
         expose = expose == null ? ExposePolicy.NONE : expose;
         udpServices = udpServices == null ? ServiceDirectory.empty() : udpServices;
+    }
+
+    /** Not in a fleet. */
+    public ServerConfig(InetSocketAddress listen, ServiceDirectory services, SessionSettings session, LinkSettings link,
+                        Duration sessionTimeout, TransportFactory transports, ClientCredentials clients,
+                        int maxSessions, int maxSessionsPerClient, int maxPendingLinks, int maxPendingPerAddress,
+                        int maxStreamsPerClient, ExposePolicy expose, ServiceDirectory udpServices) {
+        this(listen, services, session, link, sessionTimeout, transports, clients, maxSessions, maxSessionsPerClient,
+                maxPendingLinks, maxPendingPerAddress, maxStreamsPerClient, expose, udpServices, null);
+    }
+
+    /** This configuration as node {@code node} of a fleet. */
+    public ServerConfig inFleet(FleetNode node) {
+        return new ServerConfig(listen, services, session, link, sessionTimeout, transports, clients, maxSessions,
+                maxSessionsPerClient, maxPendingLinks, maxPendingPerAddress, maxStreamsPerClient, expose, udpServices, node);
     }
 
     /** No port may be exposed but those the clients file grants. */
@@ -53,13 +69,13 @@ public record ServerConfig(InetSocketAddress listen, ServiceDirectory services, 
     /** This configuration with {@code policy} for reverse tunnels. */
     public ServerConfig allowingExpose(ExposePolicy policy) {
         return new ServerConfig(listen, services, session, link, sessionTimeout, transports, clients, maxSessions,
-                maxSessionsPerClient, maxPendingLinks, maxPendingPerAddress, maxStreamsPerClient, policy, udpServices);
+                maxSessionsPerClient, maxPendingLinks, maxPendingPerAddress, maxStreamsPerClient, policy, udpServices, fleet);
     }
 
     /** This configuration with {@code udp} as its UDP services. */
     public ServerConfig withUdpServices(ServiceDirectory udp) {
         return new ServerConfig(listen, services, session, link, sessionTimeout, transports, clients, maxSessions,
-                maxSessionsPerClient, maxPendingLinks, maxPendingPerAddress, maxStreamsPerClient, expose, udp);
+                maxSessionsPerClient, maxPendingLinks, maxPendingPerAddress, maxStreamsPerClient, expose, udp, fleet);
     }
 
     /** How long a suspended session waits for its client by default. */

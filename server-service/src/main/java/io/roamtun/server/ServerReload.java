@@ -24,7 +24,7 @@ final class ServerReload {
         return new ServerConfig(running.listen(), fresh.services(), sessionsFrom(running, fresh), running.link(), fresh.sessionTimeout(),
                 running.transports(), running.clients(), fresh.maxSessions(), fresh.maxSessionsPerClient(),
                 running.maxPendingLinks(), running.maxPendingPerAddress(), running.maxStreamsPerClient(), fresh.expose(),
-                fresh.udpServices());
+                fresh.udpServices(), running.fleet());
     }
 
     /** The settings of new sessions from {@code fresh}, with the buffer budget the agent was started with. */
@@ -70,6 +70,7 @@ final class ServerReload {
         ConfigChanges.note(changes, "max-pending", running.maxPendingLinks(), fresh.maxPendingLinks());
         ConfigChanges.note(changes, "max-pending-per-address", running.maxPendingPerAddress(), fresh.maxPendingPerAddress());
         ConfigChanges.note(changes, "max-streams-per-client", running.maxStreamsPerClient(), fresh.maxStreamsPerClient());
+        ConfigChanges.note(changes, "node-id/advertise", String.valueOf(running.fleet()), String.valueOf(fresh.fleet()));
         return changes;
     }
 }

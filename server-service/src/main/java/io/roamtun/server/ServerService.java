@@ -62,9 +62,9 @@ public final class ServerService implements Drainable {
             }
             return null;
         });
-        log.info("listening on {} for client-services ({}{}); services: {}", HostPort.format(service.boundAddress),
+        log.info("listening on {} for client-services ({}{}{}); services: {}", HostPort.format(service.boundAddress),
                 config.transports().describe(), config.clients() == null ? ", no client authentication" : "",
-                config.services().asMap().keySet());
+                config.fleet() == null ? "" : ", fleet " + config.fleet(), config.services().asMap().keySet());
         service.engine.loop().call(() -> {
             service.registry.logLimits();
             return null;

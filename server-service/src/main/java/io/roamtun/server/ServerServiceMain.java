@@ -78,6 +78,12 @@ public final class ServerServiceMain {
         o.addOption(Option.builder().longOpt("admin-socket").hasArg().argName("PATH")
                 .desc("control socket for 'server-service status', 'drain' and 'reload' (default "
                         + "$XDG_RUNTIME_DIR/roamtun-server/server-service.sock)").build());
+        o.addOption(Option.builder().longOpt("node-id").hasArg().argName("ID")
+                .desc("this server's name in a fleet of server-services sharing one --dir behind a load balancer "
+                        + "(letters, digits, '.', '_', '-'); needs --advertise").build());
+        o.addOption(Option.builder().longOpt("advertise").hasArg().argName("HOST:PORT")
+                .desc("where clients reach this node directly, past the balancer: a RESUME the balancer sends to "
+                        + "another node is redirected here").build());
         SessionOptions.addTo(o, "client");
         o.addOption(Option.builder().longOpt("max-streams").hasArg().argName("N")
                 .desc("streams per session (default 65536)").build());
@@ -104,6 +110,7 @@ public final class ServerServiceMain {
             }
             transports = serverTls(dir, mode);
         }
+        FleetNode fleet = fleet(cli, dir);
         InetSocketAddress listen = HostPort.parse("--listen", listenSpec);
         Map<String, InetSocketAddress> services = resolved("--service", serviceSpecs);
         Map<String, InetSocketAddress> udpServices = resolved("--udp-service", udpServiceSpecs);
@@ -121,7 +128,34 @@ public final class ServerServiceMain {
                 SessionOptions.positive(cli, "max-sessions-per-client", ServerConfig.DEFAULT_MAX_SESSIONS_PER_CLIENT),
                 maxPending, SessionOptions.positive(cli, "max-pending-per-address", ServerConfig.defaultMaxPendingPerAddress(maxPending)),
                 cli.value("max-streams-per-client") == null ? 0 : SessionOptions.positive(cli, "max-streams-per-client", 1),
-                new ExposePolicy(allowExpose, pool), new ServiceDirectory(udpServices));
+                new ExposePolicy(allowExpose, pool), new ServiceDirectory(udpServices), fleet);
+    }
+
+    /** --node-id and --advertise, with the fleet key from the shared --dir's private key; null outside a fleet. */
+    private static FleetNode fleet(AgentCommandLine cli, ServerDirectory dir) throws UsageException {
+        String node = cli.value("node-id");
+        String advertise = cli.value("advertise");
+        if (node == null && advertise == null) {
+            return null;
+        }
+        if (node == null || advertise == null) {
+            throw new UsageException("--node-id and --advertise go together: a node of a fleet needs both (its name, and where "
+                    + "clients reach it past the balancer)");
+        }
+        if (!node.matches("[A-Za-z0-9._-]{1,64}")) {
+            throw new UsageException("--node-id: '" + node + "' is not a node id (letters, digits, '.', '_', '-'; up to 64)");
+        }
+        HostPort.parseLiteral("--advertise", advertise); // clients follow a redirect without a DNS look-up
+        if (dir == null) {
+            throw new UsageException("--node-id: a fleet's nodes share one --dir (their key makes the fleet's): give --dir DIR");
+        }
+        try {
+            return FleetNode.of(node, advertise.trim(), dir.keyMaterial().key());
+        } catch (java.io.IOException e) {
+            throw new UsageException("--dir: " + IoErrors.describe(e));
+        } catch (java.security.GeneralSecurityException | IllegalArgumentException e) {
+            throw new UsageException("--node-id: " + e.getMessage());
+        }
     }
 
     /**

@@ -242,7 +242,8 @@ final class SessionRegistry implements LinkListener, SessionListener {
         Welcome welcome;
         try { // a HELLO refused here gives the ports it took over back to the sessions that held them
             exposes = exposed.answer(session, owner, authenticated, config.expose(), hello, config.clients());
-            welcome = session.acceptHello(hello, link, owner, exposes.tcp(), exposes.udp());
+            welcome = session.acceptHello(hello, link, owner, exposes.tcp(), exposes.udp(),
+                    config.fleet() == null ? null : config.fleet()::ticketFor);
         } catch (ProtocolException | RuntimeException refused) {
             exposed.release(session);
             session.discard();
@@ -262,11 +263,8 @@ final class SessionRegistry implements LinkListener, SessionListener {
 
     private void resume(Link link, Resume resume) throws ProtocolException {
         ServerSession held = sessions.get(resume.sessionId());
-        if (held == null) {
-            log.info("link {}: RESUME of unknown session {} refused (expired, or never here)", link.name(),
-                    resume.sessionId().shortHex());
-            throw new ProtocolException(ErrorCode.UNKNOWN_SESSION,
-                    "no session " + resume.sessionId().shortHex() + " here: it expired or was never known");
+        if (held == null) { // another node's (redirected there), or unknown
+            throw FleetNode.refusalOfUnknown(config.fleet(), link.name(), resume);
         }
         Session session = held.session;
         ResumeCheck check;

@@ -36,6 +36,8 @@ public final class SessionSequence {
         return acks;
     }
 
+    private io.roamtun.protocol.FleetTicket fleetTicket;
+
     /** The session's id; null until WELCOME (client) or HELLO (server). */
     public SessionId id() {
         return credentials != null ? credentials.id() : null;
@@ -48,9 +50,15 @@ public final class SessionSequence {
                 credentials.firstNonce());
     }
 
-    /** Client: the server's WELCOME named the session. */
+    /** Client: the server's WELCOME named the session (and, in a fleet, the node that holds it). */
     public void welcomed(Welcome welcome) {
         credentials = ResumeCredentials.received(welcome);
+        fleetTicket = welcome.fleet();
+    }
+
+    /** Client: the ticket of the node holding the session, carried in every RESUME; null outside a fleet. */
+    public io.roamtun.protocol.FleetTicket fleetTicket() {
+        return fleetTicket;
     }
 
     /**
@@ -59,7 +67,8 @@ public final class SessionSequence {
      */
     public Resume resumeRequest(byte[] binding, String credential) {
         long attempt = credentials.nextAttempt();
-        return new Resume(credentials.id(), acks.received(), replay.head(), attempt, credentials.proof(attempt, binding), credential);
+        return new Resume(credentials.id(), acks.received(), replay.head(), attempt, credentials.proof(attempt, binding), credential,
+                fleetTicket);
     }
 
     /**

@@ -97,12 +97,17 @@ public final class Session implements SessionPort {
      * is the authenticated client's name ("" without authentication).
      */
     public Welcome acceptHello(Hello hello, Link link, String owner) throws ProtocolException {
-        return acceptHello(hello, link, owner, List.of(), List.of());
+        return acceptHello(hello, link, owner, List.of(), List.of(), null);
     }
 
-    /** As {@link #acceptHello(Hello, Link, String)}, the WELCOME answering the HELLO's TCP and UDP exposes. */
+    /**
+     * As {@link #acceptHello(Hello, Link, String)}, the WELCOME answering the HELLO's TCP and UDP exposes and, when
+     * FLEET was negotiated, carrying the ticket {@code fleet} makes for the session's id (null outside a fleet).
+     */
     public Welcome acceptHello(Hello hello, Link link, String owner, List<io.roamtun.protocol.ExposeResult> tcp,
-                               List<io.roamtun.protocol.ExposeResult> udp) throws ProtocolException {
+                               List<io.roamtun.protocol.ExposeResult> udp,
+                               java.util.function.Function<io.roamtun.protocol.SessionId, io.roamtun.protocol.FleetTicket> fleet)
+            throws ProtocolException {
         if (hello.maxVersion() < Wire.MIN_SESSION_VERSION || hello.minVersion() > Wire.MAX_SESSION_VERSION) {
             throw new ProtocolException(ErrorCode.UNSUPPORTED_VERSION, "client speaks versions " + hello.minVersion() + ".."
                     + hello.maxVersion() + ", this server " + Wire.MIN_SESSION_VERSION + ".." + Wire.MAX_SESSION_VERSION);
@@ -111,6 +116,9 @@ public final class Session implements SessionPort {
         this.owner = owner;
         Welcome welcome = sequence.welcome(Math.min(hello.maxVersion(), Wire.MAX_SESSION_VERSION), peer.capabilities(),
                 settings.streamWindow(), Wire.MAX_PAYLOAD).withExposes(tcp, udp);
+        if (fleet != null && io.roamtun.protocol.Capabilities.has(peer.capabilities(), io.roamtun.protocol.Capabilities.FLEET)) {
+            welcome = welcome.withFleet(fleet.apply(welcome.sessionId()));
+        }
         label = welcome.sessionId().shortHex();
         this.link = link;
         state = state.next(SessionState.ACTIVE);
@@ -189,21 +197,16 @@ public final class Session implements SessionPort {
 
     // ---- life -----------------------------------------------------------------------------------
 
-    public SessionState state() {
-        return state;
-    }
+    public SessionState state() { return state; }
 
-    public SessionId id() {
-        return sequence.id();
-    }
+    public SessionId id() { return sequence.id(); }
 
-    public String label() {
-        return label;
-    }
+    public String label() { return label; }
 
-    public int streamCount() {
-        return streams.size();
-    }
+    /** Client: the fleet ticket of the node holding the session (from WELCOME), for its RESUMEs; null outside a fleet. */
+    public io.roamtun.protocol.FleetTicket fleetTicket() { return sequence.fleetTicket(); }
+
+    public int streamCount() { return streams.size(); }
 
     private void usePeer(PeerSettings negotiated) {
         peer = negotiated;
@@ -216,13 +219,9 @@ public final class Session implements SessionPort {
     }
 
     /** The capability bits both sides support ({@link Capabilities}); 0 before the handshake. */
-    public int capabilities() {
-        return peer.capabilities();
-    }
+    public int capabilities() { return peer.capabilities(); }
 
-    public TrafficCounters traffic() {
-        return traffic;
-    }
+    public TrafficCounters traffic() { return traffic; }
 
     /**
      * Ends the session: every stream's local socket is reset (bytes may be lost either way, so no clean end
@@ -289,9 +288,7 @@ public final class Session implements SessionPort {
     }
 
     /** The client that owns the session ("" without authentication). */
-    public String owner() {
-        return owner;
-    }
+    public String owner() { return owner; }
 
     /** The link carrying the session now, or null while suspended. */
     @Override
@@ -310,21 +307,15 @@ public final class Session implements SessionPort {
     }
 
     /** How long the last suspension lasted, in nanoseconds (0 for a move without one, -1 before any). */
-    public long lastPauseNanos() {
-        return lastPauseNanos;
-    }
+    public long lastPauseNanos() { return lastPauseNanos; }
 
-    public int resumes() {
-        return resumes;
-    }
+    public int resumes() { return resumes; }
 
     public long suspendedForNanos() {
         return state == SessionState.SUSPENDED ? System.nanoTime() - suspendedAtNanos : 0;
     }
 
-    public long unacknowledgedBytes() {
-        return replay().unacknowledged();
-    }
+    public long unacknowledgedBytes() { return replay().unacknowledged(); }
 
     /** A local connection was accepted for {@code service}: open a stream to the peer for it. */
     public void openStream(SocketChannel accepted, String service) throws IOException {

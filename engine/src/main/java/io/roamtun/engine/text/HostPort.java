@@ -25,6 +25,15 @@ public final class HostPort {
         }
     }
 
+    /** An IP address written out and a port ("203.0.113.5:7000", "[2001:db8::5]:7000"): never a look-up. */
+    public static InetSocketAddress parseLiteral(String option, String text) throws UsageException {
+        String[] hostPort = split(option, text);
+        if (isName(hostPort[0])) {
+            throw new UsageException(option + ": '" + hostPort[0] + "' is not an IP address");
+        }
+        return new InetSocketAddress(resolve(option, hostPort[0]), parsePort(option, hostPort[1]));
+    }
+
     /** True when {@code host} names a host, rather than being an IPv4 or IPv6 address written out. */
     public static boolean isName(String host) {
         return !host.contains(":") && !host.matches("[0-9.]+");
