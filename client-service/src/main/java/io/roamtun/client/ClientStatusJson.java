@@ -59,7 +59,10 @@ final class ClientStatusJson {
         s.put("data_bytes_from_server", session.traffic().bytesIn());
         s.put("unacknowledged_bytes", session.unacknowledgedBytes());
         s.put("resumes", session.resumes());
+        s.put("node", session.fleetTicket() == null ? null : session.fleetTicket().node());
+        s.put("node_address", session.fleetTicket() == null ? null : session.fleetTicket().address());
         root.put("session", s);
+        root.put("redirects", uplink.redirects());
         root.put("exposed", uplink.exposes().asJson());
         List<Map<String, Object>> handovers = new ArrayList<>();
         for (Handover h : uplink.handovers()) {

@@ -50,7 +50,11 @@ final class StatusReport {
         out.append(indent).append("session: ").append(session.id() != null ? session.id().shortHex() : "(not established)")
                 .append(' ').append(session.state()).append(", ").append(session.streamCount()).append(" streams, ")
                 .append(session.unacknowledgedBytes()).append(" bytes unacknowledged, resumed ")
-                .append(session.resumes()).append(" times\n");
+                .append(session.resumes()).append(" times");
+        if (session.fleetTicket() != null) {
+            out.append(", held by fleet ").append(session.fleetTicket()).append(" (").append(uplink.redirects()).append(" redirects since start)");
+        }
+        out.append('\n');
     }
 
     /** The table, each interface marked with the uplinks that use it ("[in use]" when there is one server). */

@@ -241,6 +241,9 @@ final class Connector {
             failed(attempt, code + " " + reason, false);
             return;
         }
+        if (byPeer && code == ErrorCode.REDIRECT && attempt.resuming() && followRedirect(reason)) {
+            return;
+        }
         if (byPeer && (code == ErrorCode.UNKNOWN_SESSION || code == ErrorCode.SEQUENCE_ERROR || code == ErrorCode.AUTH_FAILED)) {
             giveUp("the server no longer has the session (" + code + "); a new one starts");
             log.warn("server-service no longer has session {} ({}); resetting its {} connections and starting a new session",
@@ -254,6 +257,31 @@ final class Connector {
         // path works, so retry (with the usual backoff) without setting it aside.
         failed(attempt, code == ErrorCode.NO_ERROR ? reason : code + " " + reason,
                 !(byPeer && code == ErrorCode.SESSION_TAKEN_OVER));
+    }
+
+    /**
+     * A node of a fleet said another holds the session, at {@code address}: followed, at once, when that is
+     * the address the session's own ticket names (given by the node in WELCOME); else ignored (false), and
+     * the attempt fails as any refusal does.
+     */
+    private boolean followRedirect(String address) {
+        io.roamtun.protocol.FleetTicket ticket = uplink.session().fleetTicket();
+        InetSocketAddress holder;
+        try {
+            holder = ticket != null && ticket.address().equals(address) ? HostPort.parseLiteral("redirect", address) : null;
+        } catch (io.roamtun.engine.text.UsageException e) {
+            holder = null;
+        }
+        if (holder == null) {
+            log.warn("a redirect of session {} to '{}' ignored: the session's ticket names {}", uplink.session().label(),
+                    io.roamtun.engine.text.LogSafe.escape(address), ticket == null ? "no node" : ticket);
+            return false;
+        }
+        log.info("session {} is held by node {}: resuming there, at {} (redirected)", uplink.session().label(), ticket.node(), address);
+        servers.heldAt(holder);
+        giveUp("redirected to node " + ticket.node());
+        connectNow("redirected to node " + ticket.node());
+        return true;
     }
 
     /** Waits, then tries again; each wait twice the last, up to the maximum. */

@@ -21,6 +21,25 @@ final class ServerAddresses {
     private List<InetSocketAddress> all;
     private InetSocketAddress current;
     private int failedInARow;
+    /** The node of a fleet that holds the session, where a redirect sent the client; null: the name's addresses. */
+    private InetSocketAddress holder;
+    private long redirects;
+
+    /** A node redirected the session to the node holding it, at {@code address}: attempts go there until the session ends. */
+    void heldAt(InetSocketAddress address) {
+        holder = address;
+        redirects++;
+    }
+
+    /** The session ended: the next one starts at the name's addresses again (through the balancer). */
+    void sessionEnded() {
+        holder = null;
+    }
+
+    /** Redirects followed since start. */
+    long redirects() {
+        return redirects;
+    }
 
     /** @param first the address given or resolved at start; null when the name did not resolve */
     ServerAddresses(InetSocketAddress first) {
@@ -28,9 +47,9 @@ final class ServerAddresses {
         this.all = first == null ? List.of() : List.of(first);
     }
 
-    /** The address the next attempt uses; null until the name resolves. */
+    /** The address the next attempt uses: the session's node after a redirect; null until the name resolves. */
     InetSocketAddress current() {
-        return current;
+        return holder != null ? holder : current;
     }
 
     List<InetSocketAddress> all() {
@@ -65,7 +84,7 @@ final class ServerAddresses {
      * not every reachable address has failed since the last wait.
      */
     boolean failed(Predicate<InetAddress> reachable) {
-        if (current == null || all.size() < 2) {
+        if (holder != null || current == null || all.size() < 2) {
             return false;
         }
         int at = all.indexOf(current);
@@ -128,6 +147,9 @@ final class ServerAddresses {
      * resolves.
      */
     List<InetSocketAddress> targets() {
+        if (holder != null) {
+            return List.of(holder);
+        }
         if (current == null) {
             return List.of();
         }

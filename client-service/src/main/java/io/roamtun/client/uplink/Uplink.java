@@ -36,10 +36,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Uplink implements Attempt.Owner, SessionListener {
     private static final Logger log = LoggerFactory.getLogger(Uplink.class);
-    /**
-     * How much longer an attempt in flight (a move, a switch, a probe) may take once the link it was to replace
-     * is lost: the session is suspended meanwhile, and another interface may answer at once.
-     */
+    /** How much longer an attempt in flight may take once the link it was to replace is lost (another path may answer at once). */
     private static final long ATTEMPT_GRACE_AFTER_LOSS_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final EngineContext engine;
@@ -130,8 +127,10 @@ public final class Uplink implements Attempt.Owner, SessionListener {
     /** The interface a switch pinned, or null. */
     public String pinned() { return routes.pinned(); }
 
-    /** Handovers since start (the history keeps only the last few). */
+    /** Handovers since start (the history keeps only the last few); redirects to a fleet's node holding the session. */
     public long handoverCount() { return handovers.count(); }
+
+    public long redirects() { return servers.redirects(); }
 
     public List<Handover> handovers() { return handovers.recent(); }
 
@@ -142,6 +141,7 @@ public final class Uplink implements Attempt.Owner, SessionListener {
         session = new Session(engine.loop(), Role.CLIENT, config.session(), engine.segments(), engine.chunks(),
                 engine.budget(), config.exposeDirectory(), this, config.upstream().name() + "#" + sessionCount);
         session.datagrams().useServices(config.udpExposeDirectory());
+        servers.sessionEnded(); // a fleet's new session starts at the balancer again
     }
 
     /** A local connection for {@code service} was accepted: it becomes a stream even while suspended. */
