@@ -1,0 +1,263 @@
+package io.roamtun.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.roamtun.testing.Await;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A fleet of two server-services (one --dir, --node-id n1 and n2) behind HAProxy in TCP mode, three
+ * client-services through the balancer, each with a transfer open. The balancer is restarted four times,
+ * each time sending new connections to the other node first: every link through it is cut, each RESUME
+ * lands on whichever node the balancer picks, is redirected to the node holding its session when that is
+ * another, and every transfer carries on with identical bytes.
+ */
+class FleetTest {
+    private static final int CLIENTS = 3;
+    private static final int CHUNK = 64 * 1024;
+    private final List<AutoCloseable> started = new ArrayList<>();
+
+    @AfterEach
+    void stopEverything() throws Exception {
+        for (int i = started.size() - 1; i >= 0; i--) {
+            started.get(i).close();
+        }
+    }
+
+    private <T extends AutoCloseable> T started(T thing) {
+        started.add(thing);
+        return thing;
+    }
+
+    @Test
+    @Timeout(240)
+    void restartsOfTheBalancerAreResumedOnTheNodeHoldingEachSession(@TempDir Path dir) throws Exception {
+        String haproxy = ExternalTools.require("haproxy");
+        Backends.Server echo = started(Backends.echo());
+        String init = setUp("init", "--dir", dir.resolve("fleet").toString(), "--client", "laptop");
+        String fingerprint = init.replaceAll("(?s).*--server-fingerprint (sha256:[0-9a-f]+).*", "$1");
+        String credential = init.replaceAll("(?s).*--credential (laptop:\\S+).*", "$1");
+        int[] nodes = {freePort(), freePort()};
+        AgentProcess[] servers = new AgentProcess[2];
+        for (int n = 0; n < 2; n++) {
+            servers[n] = started(AgentProcess.server("--dir", dir.resolve("fleet").toString(), "--listen", "127.0.0.1:" + nodes[n],
+                    "--node-id", "n" + (n + 1), "--advertise", "127.0.0.1:" + nodes[n], "--service", "echo=127.0.0.1:" + echo.address().getPort()));
+            servers[n].await("listening on 127\\.0\\.0\\.1:" + nodes[n] + " .*fleet node n" + (n + 1), 30);
+        }
+        int front = freePort();
+        Balancer balancer = started(new Balancer(haproxy, dir.resolve("haproxy.cfg"), front, nodes));
+        balancer.start("roundrobin", nodes);
+
+        AgentProcess[] clients = new AgentProcess[CLIENTS];
+        List<Echoed> transfers = new ArrayList<>();
+        for (int i = 0; i < CLIENTS; i++) { // one after the other: round robin spreads them over both nodes
+            clients[i] = started(AgentProcess.client("--server", "127.0.0.1:" + front, "--server-fingerprint", fingerprint,
+                    "--credential", credential, "--forward", "127.0.0.1:0=echo", "--admin-socket", dir.resolve("c" + i + ".sock").toString()));
+            int port = Integer.parseInt(clients[i].await("forwarding 127\\.0\\.0\\.1:(\\d+) to service echo", 30));
+            clients[i].await("session \\w+ established", 30);
+            transfers.add(started(new Echoed(port, i)));
+        }
+        String[] held = new String[CLIENTS];
+        for (int i = 0; i < CLIENTS; i++) {
+            held[i] = node(dir, i);
+        }
+        assertTrue(List.of(held).containsAll(List.of("n1", "n2")), "round robin spread the sessions: " + List.of(held));
+        for (Echoed t : transfers) {
+            t.roundTrip(4);
+        }
+
+        // Each restart sends new connections to one node, the other one each time. A session whose link still
+        // goes through the balancer and lands on the node not holding it is redirected, and from then on goes
+        // to its node directly, past the balancer: what each client should have seen.
+        int[][] firstNode = {{1, 0}, {0, 1}, {1, 0}, {0, 1}};
+        boolean[] throughBalancer = {true, true, true};
+        int[] expectedRedirects = new int[CLIENTS];
+        for (int restart = 0; restart < 4; restart++) {
+            String picked = "n" + (firstNode[restart][0] + 1);
+            for (int i = 0; i < CLIENTS; i++) {
+                if (throughBalancer[i] && !held[i].equals(picked)) {
+                    expectedRedirects[i]++;
+                    throughBalancer[i] = false;
+                }
+            }
+            for (Echoed t : transfers) {
+                t.send(); // in flight while the balancer goes
+            }
+            balancer.stop();
+            int[] order = firstNode[restart];
+            balancer.start("first", new int[] {nodes[order[0]], nodes[order[1]]});
+            for (Echoed t : transfers) {
+                t.receive();
+                t.roundTrip(2);
+            }
+            for (int i = 0; i < CLIENTS; i++) { // the session stays on its own node
+                assertEquals(held[i], node(dir, i));
+            }
+        }
+        assertTrue(java.util.Arrays.stream(expectedRedirects).sum() >= 2, "sessions on both nodes: each restart redirects some");
+        for (int i = 0; i < CLIENTS; i++) {
+            int owner = held[i].equals("n1") ? 0 : 1;
+            assertEquals(expectedRedirects[i], redirects(dir, i), "client " + i + ":\n" + clients[i].output());
+            assertEquals(expectedRedirects[i] > 0, clients[i].output().contains("is held by node " + held[i]
+                    + ": resuming there, at 127.0.0.1:" + nodes[owner]), clients[i].output());
+            if (expectedRedirects[i] > 0) { // the other node sent it there
+                assertTrue(servers[1 - owner].output().contains("held by node " + held[i] + ": redirected to 127.0.0.1:" + nodes[owner]),
+                        servers[1 - owner].output());
+            }
+        }
+        for (Echoed t : transfers) {
+            t.roundTrip(4);
+            t.finish();
+        }
+        assertEquals(0, count(servers[0], "session \\w+ opened") + count(servers[1], "session \\w+ opened") - CLIENTS,
+                "three sessions in all: none was lost and opened again");
+    }
+
+    /** HAProxy in TCP mode, no affinity, run in the foreground; stopped with SIGTERM, which closes every connection. */
+    private static final class Balancer implements AutoCloseable {
+        private final String haproxy;
+        private final Path config;
+        private final int front;
+        private Process process;
+
+        Balancer(String haproxy, Path config, int front, int[] nodes) {
+            this.haproxy = haproxy;
+            this.config = config;
+            this.front = front;
+        }
+
+        void start(String balance, int[] nodes) throws Exception {
+            StringBuilder servers = new StringBuilder();
+            for (int n = 0; n < nodes.length; n++) {
+                servers.append("  server s").append(n).append(" 127.0.0.1:").append(nodes[n]).append('\n');
+            }
+            Files.writeString(config, String.join("\n", "global", "  maxconn 256", "defaults", "  mode tcp",
+                    "  timeout connect 2s", "  timeout client 5m", "  timeout server 5m", "frontend fleet",
+                    "  bind 127.0.0.1:" + front, "  default_backend nodes", "backend nodes", "  balance " + balance, servers.toString()));
+            process = new ProcessBuilder(haproxy, "-db", "-f", config.toString()).redirectErrorStream(true)
+                    .redirectOutput(config.resolveSibling("haproxy.log").toFile()).start();
+            Await.until(Duration.ofSeconds(10), "haproxy listening on " + front, () -> {
+                if (!process.isAlive()) {
+                    throw new AssertionError("haproxy exited: " + Files.readString(config.resolveSibling("haproxy.log")));
+                }
+                try (Socket probe = new Socket(InetAddress.getLoopbackAddress(), front)) {
+                    return true;
+                } catch (IOException notYet) {
+                    return false;
+                }
+            });
+        }
+
+        void stop() throws Exception {
+            process.destroy(); // SIGTERM: haproxy's hard stop
+            assertTrue(process.waitFor(10, TimeUnit.SECONDS), "haproxy stopped");
+        }
+
+        @Override
+        public void close() throws Exception {
+            if (process != null && process.isAlive()) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private static String setUp(String... args) throws Exception {
+        try (AgentProcess p = AgentProcess.server(args)) {
+            assertEquals(0, p.waitFor(30), p.output());
+            return p.output();
+        }
+    }
+
+    private static String status(Path dir, int client) throws IOException {
+        return NetnsHandoverTest.admin(dir.resolve("c" + client + ".sock"), "status json");
+    }
+
+    private static String field(String json, String regex) {
+        Matcher m = Pattern.compile(regex).matcher(json);
+        assertTrue(m.find(), regex + " in:\n" + json);
+        return m.group(1);
+    }
+
+    private static String node(Path dir, int client) throws IOException {
+        return field(status(dir, client), "\"node\" : \"(\\w+)\"");
+    }
+
+    private static long redirects(Path dir, int client) throws IOException {
+        return Long.parseLong(field(status(dir, client), "\"redirects\" : (\\d+)"));
+    }
+
+    private static int count(AgentProcess process, String regex) {
+        Matcher m = Pattern.compile(regex).matcher(process.output());
+        int n = 0;
+        while (m.find()) {
+            n++;
+        }
+        return n;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** A connection to the echo backend through the tunnel: random chunks sent and read back whole, compared. */
+    private static final class Echoed implements AutoCloseable {
+        private final Socket socket;
+        private final InputStream in;
+        private final Random random;
+        private final byte[] pending = new byte[CHUNK];
+
+        Echoed(int port, long seed) throws IOException {
+            socket = new Socket(InetAddress.getLoopbackAddress(), port);
+            socket.setSoTimeout(60_000);
+            in = socket.getInputStream();
+            random = new Random(seed);
+        }
+
+        void send() throws IOException {
+            random.nextBytes(pending);
+            socket.getOutputStream().write(pending);
+        }
+
+        void receive() throws IOException {
+            assertArrayEquals(pending, in.readNBytes(CHUNK), "echoed bytes differ");
+        }
+
+        void roundTrip(int chunks) throws IOException {
+            for (int c = 0; c < chunks; c++) {
+                send();
+                receive();
+            }
+        }
+
+        void finish() throws IOException {
+            socket.shutdownOutput();
+            assertEquals(-1, in.read(), "the echo ends with the stream");
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
+    }
+}
