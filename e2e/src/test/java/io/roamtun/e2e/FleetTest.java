@@ -2,6 +2,7 @@ package io.roamtun.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.roamtun.testing.Await;
@@ -132,6 +133,54 @@ class FleetTest {
                 "three sessions in all: none was lost and opened again");
     }
 
+    /**
+     * The node holding a session dies (SIGKILL) after a redirect sent the client to it directly: the client
+     * tries it a few times, asks the balancer again, is redirected to the same silent node, and so knows the
+     * session died with it. Its connections are reset (no app takes a cut-off transfer for a whole one) and a
+     * new session starts on the living node; the forward works again.
+     */
+    @Test
+    @Timeout(120)
+    void aSessionWhoseNodeDiedIsGivenUpAndANewOneStartsOnAnother(@TempDir Path dir) throws Exception {
+        String haproxy = ExternalTools.require("haproxy");
+        Backends.Server echo = started(Backends.echo());
+        String init = setUp("init", "--dir", dir.resolve("fleet").toString(), "--client", "laptop");
+        String fingerprint = init.replaceAll("(?s).*--server-fingerprint (sha256:[0-9a-f]+).*", "$1");
+        String credential = init.replaceAll("(?s).*--credential (laptop:\\S+).*", "$1");
+        int[] nodes = {freePort(), freePort()};
+        AgentProcess[] servers = new AgentProcess[2];
+        for (int n = 0; n < 2; n++) {
+            servers[n] = started(AgentProcess.server("--dir", dir.resolve("fleet").toString(), "--listen", "127.0.0.1:" + nodes[n],
+                    "--node-id", "n" + (n + 1), "--advertise", "127.0.0.1:" + nodes[n], "--service", "echo=127.0.0.1:" + echo.address().getPort()));
+            servers[n].await("listening on 127\\.0\\.0\\.1:" + nodes[n], 30);
+        }
+        int front = freePort();
+        Balancer balancer = started(new Balancer(haproxy, dir.resolve("haproxy.cfg"), front, nodes));
+        balancer.start("first", new int[] {nodes[0], nodes[1]}); // n1 takes the session
+        AgentProcess client = started(AgentProcess.client("--server", "127.0.0.1:" + front, "--server-fingerprint", fingerprint,
+                "--credential", credential, "--forward", "127.0.0.1:0=echo", "--admin-socket", dir.resolve("c0.sock").toString()));
+        int port = Integer.parseInt(client.await("forwarding 127\\.0\\.0\\.1:(\\d+) to service echo", 30));
+        client.await("session \\w+ established", 30);
+        assertEquals("n1", node(dir, 0));
+        Echoed transfer = started(new Echoed(port, 1));
+        transfer.roundTrip(2);
+        balancer.stop();
+        balancer.start("first", new int[] {nodes[1], nodes[0]}); // now n2 first: the session is redirected to n1, directly
+        transfer.roundTrip(2);
+        assertEquals(1, redirects(dir, 0));
+
+        servers[0].signal("KILL");
+        servers[0].waitFor(30);
+        client.await("session \\w+ is lost: its node n1 at 127\\.0\\.0\\.1:" + nodes[0] + " does not answer", 60);
+        assertTrue(client.output().contains("the node holding session"), client.output());
+        assertThrows(IOException.class, () -> transfer.roundTrip(1), "the transfer's connection was reset, not ended cleanly");
+        Await.until(Duration.ofSeconds(30), () -> "n2".equals(node(dir, 0)), () -> "no new session on n2:\n" + client.output());
+        try (Echoed fresh = new Echoed(port, 2)) {
+            fresh.roundTrip(4);
+            fresh.finish();
+        }
+    }
+
     /** HAProxy in TCP mode, no affinity, run in the foreground; stopped with SIGTERM, which closes every connection. */
     private static final class Balancer implements AutoCloseable {
         private final String haproxy;
@@ -198,7 +247,8 @@ class FleetTest {
     }
 
     private static String node(Path dir, int client) throws IOException {
-        return field(status(dir, client), "\"node\" : \"(\\w+)\"");
+        Matcher m = Pattern.compile("\"node\" : \"(\\w+)\"").matcher(status(dir, client));
+        return m.find() ? m.group(1) : null; // (none between sessions: the JSON leaves nulls out)
     }
 
     private static long redirects(Path dir, int client) throws IOException {

@@ -209,6 +209,10 @@ final class Connector {
             uplink.moveToBetterPath(); // another interface may have become the better one meanwhile
             return;
         }
+        if (pathAtFault && servers.holderFailed()) {
+            log.warn("the node holding session {} does not answer at {}; resuming through {} again", uplink.session().label(),
+                    HostPort.format(route.target()), servers.current() == null ? "the server's name" : HostPort.format(servers.current()));
+        }
         refreshServerName.run(); // it may have moved; the next attempt takes the new address
         String why = "cannot reach server-service " + HostPort.format(route.target()) + " via " + route.pathName() + ": " + reason;
         // The server answered a refusal through this address: it is there. Otherwise its next one, if any.
@@ -276,6 +280,13 @@ final class Connector {
             log.warn("a redirect of session {} to '{}' ignored: the session's ticket names {}", uplink.session().label(),
                     io.roamtun.engine.text.LogSafe.escape(address), ticket == null ? "no node" : ticket);
             return false;
+        }
+        if (servers.unanswering(holder)) { // the fleet still says it is there, and it does not answer: gone with its node
+            giveUp("its node " + ticket.node() + " does not answer");
+            log.warn("session {} is lost: its node {} at {} does not answer; resetting its {} connections and starting a new session",
+                    uplink.session().label(), ticket.node(), address, uplink.session().streamCount());
+            uplink.session().close("its fleet node " + ticket.node() + " does not answer");
+            return true;
         }
         log.info("session {} is held by node {}: resuming there, at {} (redirected)", uplink.session().label(), ticket.node(), address);
         servers.heldAt(holder);

@@ -25,15 +25,41 @@ final class ServerAddresses {
     private InetSocketAddress holder;
     private long redirects;
 
+    /** Attempts to the holder that failed in a row; after {@link #HOLDER_TRIES} the balancer is asked again. */
+    private int holderFailures;
+    /** A holder given up on for not answering: a redirect there again means the session is lost with its node. */
+    private InetSocketAddress unanswering;
+    static final int HOLDER_TRIES = 3;
+
     /** A node redirected the session to the node holding it, at {@code address}: attempts go there until the session ends. */
     void heldAt(InetSocketAddress address) {
         holder = address;
+        holderFailures = 0;
         redirects++;
     }
 
     /** The session ended: the next one starts at the name's addresses again (through the balancer). */
     void sessionEnded() {
         holder = null;
+        unanswering = null;
+    }
+
+    /**
+     * An attempt to the session's node failed without an answer: after {@link #HOLDER_TRIES} in a row the
+     * node is given up on and attempts go through the balancer again. True when that happened now.
+     */
+    boolean holderFailed() {
+        if (holder == null || ++holderFailures < HOLDER_TRIES) {
+            return false;
+        }
+        unanswering = holder;
+        holder = null;
+        return true;
+    }
+
+    /** Whether {@code address} is a node given up on for not answering ({@link #holderFailed}). */
+    boolean unanswering(InetSocketAddress address) {
+        return address.equals(unanswering);
     }
 
     /** Redirects followed since start. */
