@@ -178,6 +178,9 @@ class CommandLineTest {
             "--insecure-plaintext --listen 127.0.0.1:0 --listen 127.0.0.1:1 --service a=127.0.0.1:1 | --listen given twice",
             "--insecure-plaintext --listen 127.0.0.1:0 --allow-expose 8080,9000-8000 | --allow-expose: range 9000-8000 runs backwards",
             "--insecure-plaintext --listen 127.0.0.1:0 --allow-expose http        | --allow-expose: 'http' is not a port",
+            "--insecure-plaintext --listen 127.0.0.1:0 --service a=127.0.0.1:1 --node-id n1 | --node-id and --advertise go together",
+            "--insecure-plaintext --listen 127.0.0.1:0 --service a=127.0.0.1:1 --node-id n1 --advertise node1.example:7000 | --advertise: 'node1.example' is not an IP address",
+            "--insecure-plaintext --listen 127.0.0.1:0 --service a=127.0.0.1:1 --node-id n1 --advertise 127.0.0.1:7000 | a fleet's nodes share one --dir",
     })
     void serverRefusesBadInputWithOneLineAndExitTwo(String args, String expected) throws Exception {
         try (AgentProcess server = AgentProcess.server(args.trim().split("\\s+"))) {
