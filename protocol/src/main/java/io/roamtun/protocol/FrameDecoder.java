@@ -151,7 +151,7 @@ public final class FrameDecoder {
             case HELLO -> length >= Wire.HELLO_FIXED_PAYLOAD;
             case WELCOME -> length >= Wire.WELCOME_PAYLOAD;
             case OPEN -> length >= 2 && length <= 1 + Wire.MAX_SERVICE_NAME_BYTES;
-            case OPEN_OK, FIN -> length == 0;
+            case OPEN_OK, FIN, MOVING -> length == 0;
             case OPEN_FAIL, GOAWAY -> length >= Wire.ERROR_CODE_BYTES && length <= Wire.MAX_CONTROL_PAYLOAD;
             case DATA, DATAGRAM -> length >= 1;
             case RESET -> length == 2;
@@ -288,6 +288,7 @@ public final class FrameDecoder {
                 link.onResumed(offset, sent, nonce);
             }
             case DATAGRAM -> session.onDatagram(streamId, p);
+            case MOVING -> link.onMoving();
         }
     }
 

@@ -197,6 +197,11 @@ public final class FrameEncoder {
         }
     }
 
+    /** MOVING: a header, no payload. */
+    public static void moving(ByteBuffer dst) {
+        header(dst, FrameType.MOVING, 0, 0, 0);
+    }
+
     public static final int RESUMED_FRAME_BYTES = Wire.HEADER_BYTES + Wire.RESUMED_PAYLOAD;
 
     public static void resumed(ByteBuffer dst, long receivedOffset, long sentOffset, byte[] nextNonce) {

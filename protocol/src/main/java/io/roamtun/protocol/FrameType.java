@@ -23,7 +23,12 @@ public enum FrameType {
     RESUME(0x0E, false, false, Role.CLIENT),
     RESUMED(0x0F, false, false, Role.SERVER),
     /** Reserved for UDP datagrams (unsequenced, flow id in the stream id field). */
-    DATAGRAM(0x10, false, true, null);
+    DATAGRAM(0x10, false, true, null),
+    /**
+     * An ignorable hint (0x80 and up: a peer that does not know it skips it): the server's node is draining;
+     * new streams belong in a new session on another node, the session's open streams may finish here.
+     */
+    MOVING(0x80, false, false, Role.SERVER);
 
     private static final FrameType[] BY_CODE = new FrameType[256];
 

@@ -20,4 +20,7 @@ public interface LinkFrameHandler {
     void onPong(long opaque) throws ProtocolException;
 
     void onGoAway(ErrorCode code, String message) throws ProtocolException;
+
+    /** MOVING (a server's hint, see PROTOCOL.md "Fleets"); ignored unless the handler acts on it. */
+    default void onMoving() throws ProtocolException {}
 }

@@ -167,9 +167,18 @@ class FrameCodecTest {
     }
 
     @Test
+    void moving() throws Exception {
+        roundTrip(Role.CLIENT, FrameEncoder::moving, "MOVING");
+        byte[] fromClient = encode(FrameEncoder::moving);
+        ProtocolException e = org.junit.jupiter.api.Assertions.assertThrows(ProtocolException.class,
+                () -> new FrameDecoder(Role.SERVER, Wire.MAX_PAYLOAD).decode(ByteBuffer.wrap(fromClient), new RecordingHandler()));
+        assertEquals(ErrorCode.PROTOCOL_ERROR, e.code(), "only a server sends MOVING");
+    }
+
+    @Test
     void everyFrameTypeHasARoundTripHere() {
         // A new frame type must come with a round trip test above; this fails until one is added.
-        assertEquals(16, FrameType.values().length);
+        assertEquals(17, FrameType.values().length);
     }
 
     @Test

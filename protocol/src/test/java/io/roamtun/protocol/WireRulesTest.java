@@ -39,7 +39,7 @@ class WireRulesTest {
     void anExtensionFrameIsSkippedWholeAndTheNextFrameDecoded() throws Exception {
         ByteBuffer ping = ByteBuffer.allocate(FrameEncoder.LONG_FRAME_BYTES);
         FrameEncoder.ping(ping, 7);
-        ByteBuffer bytes = concat(frame(0x80, 0, 100, 0), frame(0xFF, 3, 0, 0), ping.flip());
+        ByteBuffer bytes = concat(frame(0x81, 0, 100, 0), frame(0xFF, 3, 0, 0), ping.flip());
         RecordingHandler handler = new RecordingHandler();
         List<String> seen = new ArrayList<>();
         FrameDecoder decoder = new FrameDecoder(Role.SERVER, Wire.MAX_PAYLOAD);
