@@ -123,10 +123,7 @@ public final class Link implements IoHandler {
         requestFlush();
     }
 
-    /**
-     * Queues a RESUME, the client's first words on a new link for an existing session, made by {@code make}
-     * from the connection's binding once its handshake is done, so that its proof can be bound to it.
-     */
+    /** Queues a RESUME (the client's first words on a new link), made by {@code make} from the connection's binding once its handshake is done. */
     public void sendResume(Function<byte[], Resume> make) {
         writer.afterHandshake(() -> controlFrames.queueResume(make.apply(transport.channelBinding())));
         requestFlush();
@@ -285,9 +282,8 @@ public final class Link implements IoHandler {
     }
 
     /**
-     * GOAWAY codes that end only the link, not the session it carries: SESSION_TAKEN_OVER (the session
-     * moved to another link) and KEEPALIVE_TIMEOUT (the sender heard nothing for dead-after; the session is
-     * suspended and waits for a resume). Any other GOAWAY on the link carrying a session ends the session.
+     * GOAWAY codes that end only the link, not the session: SESSION_TAKEN_OVER (the session moved to another
+     * link) and KEEPALIVE_TIMEOUT (the sender heard nothing for dead-after; the session waits for a resume).
      */
     public static boolean endsOnlyTheLink(ErrorCode code) {
         return code == ErrorCode.SESSION_TAKEN_OVER || code == ErrorCode.KEEPALIVE_TIMEOUT;
@@ -295,6 +291,15 @@ public final class Link implements IoHandler {
 
     private boolean carriesItsSession() {
         return session != null && state == LinkState.ESTABLISHED && session.link() == this;
+    }
+
+    /** Server: tells the client this node is draining (MOVING), at the next flush; dropped if the control queue is full. */
+    public void sendMoving() {
+        ByteBuffer slot = state == LinkState.ESTABLISHED ? writer.controlSlot(FrameEncoder.EMPTY_FRAME_BYTES) : null;
+        if (slot != null) {
+            FrameEncoder.moving(slot);
+            requestFlush();
+        }
     }
 
     /** Says goodbye with GOAWAY, lets it leave (up to a second), then closes. */
@@ -323,10 +328,7 @@ public final class Link implements IoHandler {
         terminate(ErrorCode.NO_ERROR, reason, false);
     }
 
-    /**
-     * Nothing arrived for dead-after: GOAWAY KEEPALIVE_TIMEOUT goes out if the socket takes it at once (a path
-     * that is dead one way only lets the peer know now instead of at its own dead-after), then the link is lost.
-     */
+    /** Nothing arrived for dead-after: GOAWAY KEEPALIVE_TIMEOUT goes out if the socket takes it at once (a one-way dead path), then the link is lost. */
     void declareDead(long quietMillis) {
         String reason = "silent for " + quietMillis + " ms";
         log.info("link {}: nothing received for {} ms, declaring it dead", name, quietMillis);

@@ -123,6 +123,13 @@ final class LinkControlFrames implements LinkFrameHandler, LinkLiveness.Events {
     }
 
     @Override
+    public void onMoving() {
+        if (link.state() == LinkState.ESTABLISHED) { // (a hint: before the handshake it means nothing)
+            listener.onMoving(link);
+        }
+    }
+
+    @Override
     public void onGoAway(ErrorCode code, String message) {
         link.peerSaidGoodbye(code, message);
     }

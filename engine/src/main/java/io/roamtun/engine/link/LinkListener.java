@@ -30,6 +30,9 @@ public interface LinkListener {
         throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "unexpected RESUMED");
     }
 
+    /** The server said MOVING on this established link: its node is draining (PROTOCOL.md, "Fleets"). */
+    default void onMoving(Link link) {}
+
     /** The link has received nothing for half its dead-after time: a chance to probe another path. */
     default void onLinkQuiet(Link link, long quietMillis) {}
 
