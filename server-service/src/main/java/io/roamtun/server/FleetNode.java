@@ -85,6 +85,13 @@ public final class FleetNode {
         return new ProtocolException(ErrorCode.UNKNOWN_SESSION, "no session " + session + " here: it expired or was never known");
     }
 
+    /** A drain began: every session with a link hears MOVING (those without one hear it when they resume). */
+    static void tellMoving(FleetNode fleet, java.util.List<io.roamtun.engine.session.Session> sessions) {
+        sessions.stream().map(io.roamtun.engine.session.Session::link).filter(java.util.Objects::nonNull)
+                .forEach(io.roamtun.engine.link.Link::sendMoving);
+        log.info("draining as {}: {} sessions told to open new streams on another node; open streams finish here", fleet, sessions.size());
+    }
+
     private byte[] mac(byte[] input) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");

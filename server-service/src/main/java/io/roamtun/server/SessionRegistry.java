@@ -123,9 +123,7 @@ final class SessionRegistry implements LinkListener, SessionListener {
     }
 
     /** Ends the session of a revoked client: its link gets GOAWAY AUTH_FAILED, its streams are closed. */
-    private void endRevoked(Session session, String why) {
-        endSession(session, ErrorCode.AUTH_FAILED, why);
-    }
+    private void endRevoked(Session session, String why) { endSession(session, ErrorCode.AUTH_FAILED, why); }
 
     /** Ends {@code session}: its streams are reset, and the link carrying it, if any, gets GOAWAY {@code code}. */
     private void endSession(Session session, ErrorCode code, String why) {
@@ -141,9 +139,7 @@ final class SessionRegistry implements LinkListener, SessionListener {
     }
 
     /** A new link from {@code source} starts its handshake; an older handshake to end to make room, or null. */
-    Link startsHandshake(Link link, java.net.InetAddress source) {
-        return pending.admit(link, source);
-    }
+    Link startsHandshake(Link link, java.net.InetAddress source) { return pending.admit(link, source); }
 
     /** SIGHUP: new sessions, and new streams of open ones, get {@code reloaded}'s services and limits. */
     void reconfigure(ServerConfig reloaded) {
@@ -154,21 +150,23 @@ final class SessionRegistry implements LinkListener, SessionListener {
         exposed.recheck(config.expose(), config.clients());
     }
 
-    /** SIGTERM: new sessions and streams get SHUTTING_DOWN, resumes still work; false when already draining. */
+    /** SIGTERM: new sessions and streams get SHUTTING_DOWN (a fleet's node says MOVING instead), resumes still work; false when already draining. */
     boolean stopTakingNew() {
         if (draining) {
             return false;
         }
         draining = true;
-        streams.drain();
+        if (config.fleet() == null) {
+            streams.drain();
+        } else { // the clients open new streams in a new session on another node; those already on the way are taken here
+            FleetNode.tellMoving(config.fleet(), sessions.values().stream().map(held -> held.session).toList());
+        }
         sessions.values().forEach(held -> held.session.datagrams().endFlows()); // what a drain waits for is streams
         return true;
     }
 
     /** Streams the server has connected and not yet finished, in all sessions. */
-    int openStreams() {
-        return streams.inUse();
-    }
+    int openStreams() { return streams.inUse(); }
 
     @Override
     public void onHello(Link link, Hello hello) throws ProtocolException {
@@ -306,6 +304,9 @@ final class SessionRegistry implements LinkListener, SessionListener {
         held.newestCarrier = linkNumber;
         held.cancelExpiry();
         counts.resumed();
+        if (draining && config.fleet() != null) {
+            link.sendMoving(); // (a client that was away when the drain began learns it now)
+        }
         long clientResends = Math.max(0, check.peerSentHead() - session.receivedOffset());
         if (old != null) {
             old.close(ErrorCode.SESSION_TAKEN_OVER, "session " + session.label() + " moved to another link");
@@ -358,9 +359,7 @@ final class SessionRegistry implements LinkListener, SessionListener {
     }
 
     /** The sessions held, for status and metrics (loop thread). */
-    java.util.Collection<ServerSession> held() {
-        return sessions.values();
-    }
+    java.util.Collection<ServerSession> held() { return sessions.values(); }
 
     /** DATA bytes and streams of every session since start, open or ended. */
     TrafficCounters traffic() {
