@@ -128,7 +128,7 @@ public final class ClientService implements Drainable {
 
     /** True once a session with every server-service is established. */
     public boolean isConnected() {
-        return engine.loop().call(() -> uplinks.all().stream().allMatch(u -> u.session().state() == SessionState.ACTIVE));
+        return engine.loop().call(() -> uplinks.current().stream().allMatch(u -> u.session().state() == SessionState.ACTIVE));
     }
 
     /** Streams open over every session. */
@@ -259,7 +259,7 @@ public final class ClientService implements Drainable {
                 if (uplinks.forServer(forward.server()) == null) {
                     String why = "reload refused, the running configuration stays: --forward " + forward + " names "
                             + (forward.server().isEmpty() ? "no server" : "server " + forward.server())
-                            + ", and the servers running are " + uplinks.all().stream().map(u -> u.upstream().label()).toList()
+                            + ", and the servers running are " + uplinks.current().stream().map(u -> u.upstream().label()).toList()
                             + " (servers change on restart)";
                     log.warn("{}", why);
                     return "error: " + why;

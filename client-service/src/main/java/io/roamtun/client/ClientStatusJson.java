@@ -33,11 +33,12 @@ final class ClientStatusJson {
     static Map<String, Object> json(ServerUplinks uplinks, long refusedSources) {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("agent", "client-service");
-        List<Map<String, Object>> servers = uplinks.all().stream().map(ClientStatusJson::server).toList();
+        List<Map<String, Object>> servers = uplinks.current().stream().map(ClientStatusJson::server).toList();
         if (!uplinks.several()) {
             root.putAll(servers.get(0));
         }
         root.put("servers", servers);
+        root.put("retiring", uplinks.retiring().stream().map(ClientStatusJson::server).toList()); // sessions of draining nodes
         root.put("totals", uplinks.figures(refusedSources).asMap());
         return root;
     }

@@ -16,12 +16,13 @@ final class ForwardListener implements IoHandler {
 
     private final Forward forward;
     private final ServerSocketChannel channel;
-    private final Uplink uplink;
+    /** The uplink of the forward's server now (another once a drained node's session was replaced). */
+    private final java.util.function.Supplier<Uplink> uplink;
     private final AcceptLoop accepting;
     /** Whether a source may connect (gateway mode's --allow-from); counts the others. */
     private final java.util.function.Predicate<java.net.InetAddress> admit;
 
-    ForwardListener(Forward forward, ServerSocketChannel channel, Uplink uplink, EventLoop loop,
+    ForwardListener(Forward forward, ServerSocketChannel channel, java.util.function.Supplier<Uplink> uplink, EventLoop loop,
                     java.util.function.Predicate<java.net.InetAddress> admit) {
         this.forward = forward;
         this.channel = channel;
@@ -40,7 +41,7 @@ final class ForwardListener implements IoHandler {
                 accepted.close();
                 return;
             }
-            uplink.openStream(accepted, forward.service());
+            uplink.get().openStream(accepted, forward.service());
         });
     }
 

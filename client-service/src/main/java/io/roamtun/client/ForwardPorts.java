@@ -170,7 +170,7 @@ final class ForwardPorts {
         if (uplink == null) { // (a reload naming a server this client-service was not started with)
             throw new IOException("no server named " + forward.server() + " (servers are set at start)");
         }
-        loop.register(channel, SelectionKey.OP_ACCEPT, new ForwardListener(forward, channel, uplink, loop, this::admit));
+        loop.register(channel, SelectionKey.OP_ACCEPT, new ForwardListener(forward, channel, () -> route.apply(forward), loop, this::admit));
     }
 
     /** Where each forward listens, in the order given (ports resolved when 0 was asked for). */

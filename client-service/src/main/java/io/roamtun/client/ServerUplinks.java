@@ -4,6 +4,7 @@ import io.roamtun.client.paths.InterfaceEvent;
 import io.roamtun.client.paths.InterfaceSnapshot;
 import io.roamtun.client.paths.InterfaceTable;
 import io.roamtun.client.uplink.Uplink;
+import io.roamtun.client.uplink.UplinkState;
 import io.roamtun.engine.EngineContext;
 import io.roamtun.engine.admin.AgentFigures;
 import io.roamtun.engine.text.HostPort;
@@ -23,36 +24,120 @@ import org.slf4j.LoggerFactory;
 final class ServerUplinks {
     private static final Logger log = LoggerFactory.getLogger(ServerUplinks.class);
 
-    /** One server's uplink and, when the server was given by name, the resolver of its addresses. */
-    private record Member(Uplink uplink, ServerNameResolver resolver) {}
+    /**
+     * One server: its uplink now, those retired when a draining node said MOVING (their open streams finish
+     * there), and, when the server was given by name, the resolver of its addresses.
+     */
+    private static final class Slot {
+        final ClientConfig config;
+        Uplink current;
+        final List<Uplink> retiring = new ArrayList<>();
+        ServerNameResolver resolver;
 
-    private final InterfaceTable table = new InterfaceTable();
-    private final List<Member> members = new ArrayList<>();
-    /** Whether some uplink roams (the others' servers are on this machine). */
-    private boolean roaming;
+        Slot(ClientConfig config) {
+            this.config = config;
+        }
 
-    ServerUplinks(EngineContext engine, ClientConfig config) {
-        for (Upstream server : config.upstreams()) {
-            Uplink uplink = new Uplink(engine, config.forUpstream(server), table);
-            roaming |= uplink.roaming();
-            InetSocketAddress address = server.address();
-            ServerNameResolver resolver = HostPort.isName(address.getHostString())
-                    ? new ServerNameResolver(address.getHostString(), address.getPort(), engine.loop(), uplink::onServerAddresses) : null;
-            uplink.resolveWith(resolver != null ? resolver::refresh : () -> { });
-            members.add(new Member(uplink, resolver));
+        List<Uplink> uplinks() {
+            List<Uplink> all = new ArrayList<>(retiring);
+            all.add(0, current);
+            return all;
         }
     }
 
-    /** Every uplink, in the order the servers were given. */
+    /** How often retired uplinks are checked for streams left; one without any ends its session. */
+    private static final long RETIREMENT_CHECK_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(250);
+
+    private final EngineContext engine;
+    private final InterfaceTable table = new InterfaceTable();
+    private final List<Slot> slots = new ArrayList<>();
+    /** Whether some uplink roams (the others' servers are on this machine). */
+    private boolean roaming;
+    private boolean retirementChecks;
+
+    ServerUplinks(EngineContext engine, ClientConfig config) {
+        this.engine = engine;
+        for (Upstream server : config.upstreams()) {
+            Slot slot = new Slot(config.forUpstream(server));
+            InetSocketAddress address = server.address();
+            if (HostPort.isName(address.getHostString())) {
+                slot.resolver = new ServerNameResolver(address.getHostString(), address.getPort(), engine.loop(),
+                        resolved -> slot.uplinks().forEach(u -> u.onServerAddresses(resolved)));
+            }
+            slot.current = newUplink(slot);
+            roaming |= slot.current.roaming();
+            slots.add(slot);
+        }
+    }
+
+    private Uplink newUplink(Slot slot) {
+        Uplink uplink = new Uplink(engine, slot.config, table);
+        uplink.resolveWith(slot.resolver != null ? slot.resolver::refresh : () -> { });
+        uplink.onMoving(() -> moveOff(slot, uplink));
+        return uplink;
+    }
+
+    /**
+     * The node holding {@code old}'s session drains (MOVING): a new uplink takes the server's new streams,
+     * through the balancer to another node, and {@code old} keeps its open streams until they end.
+     */
+    private void moveOff(Slot slot, Uplink old) {
+        if (old != slot.current) {
+            return;
+        }
+        Uplink fresh = newUplink(slot);
+        log.info("session {}{}: its node is draining; a new session takes new streams, the {} open there finish first",
+                old.session().label(), old.upstream().name().isEmpty() ? "" : " with server " + old.upstream().name(),
+                old.session().streamCount());
+        old.retire();
+        slot.retiring.add(old);
+        slot.current = fresh;
+        fresh.start();
+        if (!retirementChecks) {
+            retirementChecks = true;
+            engine.loop().schedule(RETIREMENT_CHECK_NANOS, this::checkRetired);
+        }
+    }
+
+    /** Ends retired sessions whose streams are done, and forgets retired uplinks that stopped. */
+    private void checkRetired() {
+        for (Slot slot : slots) {
+            for (Uplink old : new ArrayList<>(slot.retiring)) {
+                if (old.state() == UplinkState.STOPPED) {
+                    slot.retiring.remove(old);
+                } else if (old.session().streamCount() == 0) {
+                    log.info("session {}: its streams are done; closed, as its node drains", old.session().label());
+                    old.stop();
+                    slot.retiring.remove(old);
+                }
+            }
+        }
+        retirementChecks = slots.stream().anyMatch(s -> !s.retiring.isEmpty());
+        if (retirementChecks) {
+            engine.loop().schedule(RETIREMENT_CHECK_NANOS, this::checkRetired);
+        }
+    }
+
+    /** Every uplink: each server's current one, then those retiring, in the order the servers were given. */
     List<Uplink> all() {
-        return members.stream().map(Member::uplink).toList();
+        return slots.stream().flatMap(s -> s.uplinks().stream()).toList();
+    }
+
+    /** Each server's uplink now, in the order the servers were given. */
+    List<Uplink> current() {
+        return slots.stream().map(s -> s.current).toList();
+    }
+
+    /** Uplinks whose node drains, with streams still open. */
+    List<Uplink> retiring() {
+        return slots.stream().flatMap(s -> s.retiring.stream()).toList();
     }
 
     /** The uplink to the server named {@code server} ("": the only one), or null when there is no such server. */
     Uplink forServer(String server) {
-        for (Member m : members) {
-            if (m.uplink.upstream().serves(server, members.size())) {
-                return m.uplink;
+        for (Slot s : slots) {
+            if (s.current.upstream().serves(server, slots.size())) {
+                return s.current;
             }
         }
         return null;
@@ -60,11 +145,11 @@ final class ServerUplinks {
 
     /** The uplink to the only server, or to the first one given. */
     Uplink first() {
-        return members.get(0).uplink;
+        return slots.get(0).current;
     }
 
     boolean several() {
-        return members.size() > 1;
+        return slots.size() > 1;
     }
 
     InterfaceTable table() {
@@ -77,7 +162,7 @@ final class ServerUplinks {
             table.update(firstPoll);
             log.info("interface table: {}", table.all());
         }
-        members.forEach(m -> m.uplink.start());
+        slots.forEach(s -> s.current.start());
     }
 
     /** A new poll of the interfaces: the table changes once, and every uplink acts on what changed. */
@@ -86,26 +171,26 @@ final class ServerUplinks {
         if (!events.isEmpty()) {
             log.info("interface table changed: {}", events);
         }
-        members.forEach(m -> m.uplink.onInterfaceEvents(events));
+        all().forEach(u -> u.onInterfaceEvents(events));
     }
 
     /** Starts looking up the servers given by name. Any thread. */
     void startResolvers() {
-        members.stream().filter(m -> m.resolver != null).forEach(m -> m.resolver.start());
+        slots.stream().filter(s -> s.resolver != null).forEach(s -> s.resolver.start());
     }
 
     /** Any thread. */
     void closeResolvers() {
-        members.stream().filter(m -> m.resolver != null).forEach(m -> m.resolver.close());
+        slots.stream().filter(s -> s.resolver != null).forEach(s -> s.resolver.close());
     }
 
     void stop() {
-        members.forEach(m -> m.uplink.stop());
+        all().forEach(Uplink::stop);
     }
 
     /** Streams open over every session. */
     int streamCount() {
-        return members.stream().mapToInt(m -> m.uplink.session().streamCount()).sum();
+        return all().stream().mapToInt(u -> u.session().streamCount()).sum();
     }
 
     boolean roaming() {
@@ -114,9 +199,10 @@ final class ServerUplinks {
 
     /** The figures of every session added up, with {@code refusedSources} (gateway mode's refusals). */
     AgentFigures figures(long refusedSources) {
-        AgentFigures total = ClientStatusJson.figures(members.get(0).uplink, refusedSources);
-        for (Member m : members.subList(1, members.size())) {
-            total = total.plus(ClientStatusJson.figures(m.uplink, 0));
+        List<Uplink> all = all();
+        AgentFigures total = ClientStatusJson.figures(all.get(0), refusedSources);
+        for (Uplink u : all.subList(1, all.size())) {
+            total = total.plus(ClientStatusJson.figures(u, 0));
         }
         return total;
     }
@@ -133,7 +219,8 @@ final class ServerUplinks {
         }
         List<String> moved = new ArrayList<>();
         List<String> notMoved = new ArrayList<>();
-        int[] left = {members.size()};
+        List<Uplink> current = current();
+        int[] left = {current.size()};
         Runnable oneMore = () -> {
             if (--left[0] == 0) {
                 String ok = String.join("\n", moved);
@@ -144,9 +231,9 @@ final class ServerUplinks {
                 }
             }
         };
-        for (Member m : members) {
-            String server = m.uplink.upstream().name();
-            m.uplink.switchTo(name, line -> {
+        for (Uplink uplink : current) {
+            String server = uplink.upstream().name();
+            uplink.switchTo(name, line -> {
                 moved.add(server + ": " + line);
                 oneMore.run();
             }, why -> {

@@ -24,15 +24,26 @@ final class StatusReport {
             linkAndSession(uplink, "", out);
             interfaces(uplinks, poller, out);
             streamsAndHandovers(uplink, "", out);
+            retiring(uplinks, out);
             return out.toString();
         }
-        for (Uplink uplink : uplinks.all()) {
+        for (Uplink uplink : uplinks.current()) {
             out.append("server ").append(uplink.upstream().label()).append(":\n");
             linkAndSession(uplink, "  ", out);
             streamsAndHandovers(uplink, "  ", out);
         }
+        retiring(uplinks, out);
         interfaces(uplinks, poller, out);
         return out.toString();
+    }
+
+    /** Sessions whose node drains, until their streams are done. */
+    private static void retiring(ServerUplinks uplinks, StringBuilder out) {
+        for (Uplink old : uplinks.retiring()) {
+            out.append("moving off a draining node").append(uplinks.several() ? " (server " + old.upstream().name() + ")" : "")
+                    .append(": its open streams finish there, new ones go to the new session\n");
+            linkAndSession(old, "  ", out);
+        }
     }
 
     private static void linkAndSession(Uplink uplink, String indent, StringBuilder out) {
@@ -65,7 +76,7 @@ final class StatusReport {
         }
         out.append("interfaces (").append(poller != null ? poller.describe() : "scripted").append("):\n");
         for (InterfaceSnapshot nif : uplinks.table().all()) {
-            List<String> users = uplinks.all().stream().filter(u -> u.activePath() != null
+            List<String> users = uplinks.current().stream().filter(u -> u.activePath() != null
                     && u.activePath().interfaceName().equals(nif.name())).map(u -> u.upstream().name()).toList();
             out.append(users.isEmpty() ? "    " : "  * ").append(nif);
             if (!users.isEmpty()) {

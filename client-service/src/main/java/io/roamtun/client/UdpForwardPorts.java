@@ -64,7 +64,7 @@ final class UdpForwardPorts {
             if (uplink == null) {
                 throw new IOException(b.name() + ": no server named " + b.forward.server());
             }
-            b.port = new DatagramPort(b.name(), b.forward.service(), b.channel, uplink::session, admit);
+            b.port = new DatagramPort(b.name(), b.forward.service(), b.channel, () -> route.apply(b.forward).session(), admit);
             loop.register(b.channel, SelectionKey.OP_READ, b.port);
         }
     }

@@ -145,6 +145,14 @@ final class Connector {
 
     /** A switch to interface {@code name} (the uplink roams); {@code done} or {@code failed} is called once. */
     void switchTo(String name, PathChoice activePath, Consumer<String> done, Consumer<String> failed) {
+        if (uplink.state() == UplinkState.STOPPED) { // (an admin request still in flight while the service stops)
+            failed.accept("client-service is shutting down");
+            return;
+        }
+        if (!roaming) {
+            failed.accept("roaming is off (the server is on loopback, or no interface table)");
+            return;
+        }
         if (routes.server() == null) {
             failed.accept("the server-service's name " + config.server().getHostString() + " does not resolve yet");
             return;

@@ -27,12 +27,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the client's one session carried by a link, whatever the network does: the {@link UplinkState}
- * machine and its reactions to the interface table, the server's addresses, attempts and links. Which
- * route to take is {@link RouteChoice}'s; one try at a link is an {@link Attempt}. When the link's
- * interface goes away or the link goes silent it suspends (the session keeps every stream and buffer) and
- * resumes the session on a new link; when a better path appears, or the user asks, it resumes on a new
- * link while the old one still carries traffic and only then lets the old one go (make-before-break).
+ * Keeps the client's session with one server carried by a link, whatever the network does: the
+ * {@link UplinkState} machine and its reactions to the interface table, the server's addresses, attempts
+ * and links ({@link RouteChoice} picks routes, an {@link Attempt} tries one). A lost link suspends the
+ * session and it resumes on a new one; a better path (or the user) moves it make-before-break.
  */
 public final class Uplink implements Attempt.Owner, SessionListener {
     private static final Logger log = LoggerFactory.getLogger(Uplink.class);
@@ -145,9 +143,7 @@ public final class Uplink implements Attempt.Owner, SessionListener {
     }
 
     /** A local connection for {@code service} was accepted: it becomes a stream even while suspended. */
-    public void openStream(SocketChannel accepted, String service) throws IOException {
-        session.openStream(accepted, service);
-    }
+    public void openStream(SocketChannel accepted, String service) throws IOException { session.openStream(accepted, service); }
 
     // ---- the world changes -----------------------------------------------------------------------
 
@@ -216,10 +212,8 @@ public final class Uplink implements Attempt.Owner, SessionListener {
     }
 
     /**
-     * While a link carries the session and no attempt runs: starts a make-before-break move to a better
-     * interface (ranked higher by --prefer, or the one pinned by a switch) that is not set aside. Called on
-     * table changes, on every poll (a set-aside interface comes due), and after an attempt ends, so a
-     * preferred interface that came back during an attempt is not forgotten.
+     * While a link carries the session and no attempt runs: a make-before-break move to a better interface
+     * (ranked higher, or pinned) not set aside. On table changes, every poll, and after an attempt ends.
      */
     void moveToBetterPath() {
         if (!roaming || carrier == null || activePath() == null || connector.attempt() != null || state != UplinkState.ACTIVE) {
@@ -232,15 +226,7 @@ public final class Uplink implements Attempt.Owner, SessionListener {
     }
 
     /** The user asked to move to {@code name}; {@code done} or {@code failed} is called once. */
-    public void switchTo(String name, Consumer<String> done, Consumer<String> failed) {
-        if (state == UplinkState.STOPPED) { // (an admin request still in flight while the service stops)
-            failed.accept("client-service is shutting down");
-        } else if (!roaming) {
-            failed.accept("roaming is off (the server is on loopback, or no interface table)");
-        } else {
-            connector.switchTo(name, activePath(), done, failed);
-        }
-    }
+    public void switchTo(String name, Consumer<String> done, Consumer<String> failed) { connector.switchTo(name, activePath(), done, failed); }
 
     // ---- the links' side -------------------------------------------------------------------------
 
@@ -337,10 +323,8 @@ public final class Uplink implements Attempt.Owner, SessionListener {
     }
 
     /**
-     * The link carrying the session is gone: lost, or taken over by our new link (the server moved the
-     * session; its RESUMED is on the way). The handover that follows is from this path. The path failed,
-     * unless the server said goodbye or the table took it away (gone, or a new address: no reason to avoid
-     * the interface); a KEEPALIVE_TIMEOUT from the server says the path went quiet, so it failed too.
+     * The link carrying the session is gone (lost, or taken over by our new link); the handover that follows is
+     * from this path. The path failed, unless the server said goodbye (but for KEEPALIVE_TIMEOUT) or the table took it away.
      */
     private void carrierLost(ErrorCode code, String reason, boolean byPeer) {
         Carrier lost = carrier;
@@ -371,6 +355,10 @@ public final class Uplink implements Attempt.Owner, SessionListener {
         if (closed != session || state == UplinkState.STOPPED) {
             return;
         }
+        if (moving == null) { // retired (its node drained): no new session here, the uplink that replaced it has one
+            stop();
+            return;
+        }
         if (connector.attempt() != null && connector.attempt().resuming()) {
             connector.giveUp("the session ended: " + reason); // it resumes the session that just ended; its answer must not touch the new one
         }
@@ -383,6 +371,18 @@ public final class Uplink implements Attempt.Owner, SessionListener {
         on(Event.SESSION_ENDED);
         if (connector.attempt() == null) {
             connector.connectNow("new session");
+        }
+    }
+
+    /** Runs when the server says MOVING on the carrying link (its node drains); null: retired, it ends with its session. */
+    private Runnable moving = () -> { };
+    public void onMoving(Runnable replace) { this.moving = replace; }
+    public void retire() { moving = null; }
+
+    @Override
+    public void onMoving(Link link) {
+        if (carrier != null && link == carrier.link() && moving != null) {
+            moving.run();
         }
     }
 
