@@ -181,6 +181,96 @@ class FleetTest {
         }
     }
 
+    /**
+     * A rolling restart: each node in turn is drained (SIGTERM) and started again while every client keeps
+     * opening new connections and has a long transfer open. The draining node says MOVING: each client opens
+     * a new session on the other node for its new connections and lets the open ones finish on the old
+     * session, which it closes once they are done; the node then exits 0. Not one connection fails.
+     */
+    @Test
+    @Timeout(240)
+    void aRollingRestartFailsNoConnection(@TempDir Path dir) throws Exception {
+        String haproxy = ExternalTools.require("haproxy");
+        Backends.Server echo = started(Backends.echo());
+        String init = setUp("init", "--dir", dir.resolve("fleet").toString(), "--client", "laptop");
+        String fingerprint = init.replaceAll("(?s).*--server-fingerprint (sha256:[0-9a-f]+).*", "$1");
+        String credential = init.replaceAll("(?s).*--credential (laptop:\\S+).*", "$1");
+        int[] nodes = {freePort(), freePort()};
+        AgentProcess[] servers = new AgentProcess[2];
+        for (int n = 0; n < 2; n++) {
+            servers[n] = startNode(dir, n, nodes, echo);
+        }
+        int front = freePort();
+        Balancer balancer = started(new Balancer(haproxy, dir.resolve("haproxy.cfg"), front, nodes));
+        balancer.start("roundrobin", nodes);
+        int[] forwards = new int[2];
+        AgentProcess[] clients = new AgentProcess[2];
+        for (int i = 0; i < 2; i++) {
+            clients[i] = started(AgentProcess.client("--server", "127.0.0.1:" + front, "--server-fingerprint", fingerprint,
+                    "--credential", credential, "--forward", "127.0.0.1:0=echo", "--admin-socket", dir.resolve("c" + i + ".sock").toString()));
+            forwards[i] = Integer.parseInt(clients[i].await("forwarding 127\\.0\\.0\\.1:(\\d+) to service echo", 30));
+            clients[i].await("session \\w+ established", 30);
+        }
+        java.util.concurrent.atomic.AtomicInteger made = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.ConcurrentLinkedQueue<String> failures = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        java.util.concurrent.atomic.AtomicBoolean going = new java.util.concurrent.atomic.AtomicBoolean(true);
+        List<Thread> loops = new ArrayList<>();
+        for (int i = 0; i < 2; i++) { // new connections all along, one after another, each one echoed whole
+            int port = forwards[i];
+            Thread loop = new Thread(() -> {
+                for (long seed = 0; going.get(); seed++) {
+                    try (Echoed c = new Echoed(port, seed)) {
+                        c.roundTrip(1);
+                        c.finish();
+                        made.incrementAndGet();
+                    } catch (IOException | AssertionError e) {
+                        failures.add(e.toString());
+                    }
+                }
+            }, "connection-loop-" + i);
+            loop.start();
+            loops.add(loop);
+        }
+        try {
+            for (int n = 0; n < 2; n++) {
+                Echoed[] transfers = {started(new Echoed(forwards[0], 100 + n)), started(new Echoed(forwards[1], 200 + n))};
+                for (Echoed t : transfers) {
+                    t.roundTrip(2);
+                    t.send(); // in flight as the drain begins
+                }
+                int before = made.get();
+                servers[n].terminate();
+                servers[n].await("draining as node n" + (n + 1), 30);
+                for (Echoed t : transfers) { // the transfers finish, on whichever session they began
+                    t.receive();
+                    t.roundTrip(8);
+                    t.finish();
+                }
+                assertEquals(0, servers[n].waitFor(60), "the drained node exits 0 once its sessions are done:\n" + servers[n].output());
+                int drained = n;
+                Await.until(Duration.ofSeconds(30), () -> made.get() > before + 20, () -> "new connections stalled after node "
+                        + (drained + 1) + " drained; failures " + failures);
+                servers[n] = startNode(dir, n, nodes, echo);
+            }
+        } finally {
+            going.set(false);
+            for (Thread loop : loops) {
+                loop.join(30_000);
+            }
+        }
+        assertTrue(failures.isEmpty(), failures.size() + " connections failed, of " + (made.get() + failures.size()) + ": " + failures);
+        for (AgentProcess client : clients) {
+            assertTrue(client.output().contains("its node is draining; a new session takes new streams"), client.output());
+        }
+    }
+
+    private AgentProcess startNode(Path dir, int n, int[] nodes, Backends.Server echo) throws Exception {
+        AgentProcess node = started(AgentProcess.server("--dir", dir.resolve("fleet").toString(), "--listen", "127.0.0.1:" + nodes[n],
+                "--node-id", "n" + (n + 1), "--advertise", "127.0.0.1:" + nodes[n], "--service", "echo=127.0.0.1:" + echo.address().getPort()));
+        node.await("listening on 127\\.0\\.0\\.1:" + nodes[n], 30);
+        return node;
+    }
+
     /** HAProxy in TCP mode, no affinity, run in the foreground; stopped with SIGTERM, which closes every connection. */
     private static final class Balancer implements AutoCloseable {
         private final String haproxy;
@@ -200,7 +290,7 @@ class FleetTest {
                 servers.append("  server s").append(n).append(" 127.0.0.1:").append(nodes[n]).append('\n');
             }
             Files.writeString(config, String.join("\n", "global", "  maxconn 256", "defaults", "  mode tcp",
-                    "  timeout connect 2s", "  timeout client 5m", "  timeout server 5m", "frontend fleet",
+                    "  timeout connect 2s", "  timeout client 5m", "  timeout server 5m", "  retries 2", "  option redispatch", "frontend fleet",
                     "  bind 127.0.0.1:" + front, "  default_backend nodes", "backend nodes", "  balance " + balance, servers.toString()));
             process = new ProcessBuilder(haproxy, "-db", "-f", config.toString()).redirectErrorStream(true)
                     .redirectOutput(config.resolveSibling("haproxy.log").toFile()).start();
