@@ -39,6 +39,7 @@ final class ClientStatusJson {
         }
         root.put("servers", servers);
         root.put("retiring", uplinks.retiring().stream().map(ClientStatusJson::server).toList()); // sessions of draining nodes
+        root.put("handoffs", uplinks.handoffs());
         root.put("totals", uplinks.figures(refusedSources).asMap());
         return root;
     }

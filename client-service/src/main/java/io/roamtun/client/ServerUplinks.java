@@ -54,6 +54,8 @@ final class ServerUplinks {
     /** Whether some uplink roams (the others' servers are on this machine). */
     private boolean roaming;
     private boolean retirementChecks;
+    /** Sessions moved off a draining node since start. */
+    private long handoffs;
 
     ServerUplinks(EngineContext engine, ClientConfig config) {
         this.engine = engine;
@@ -90,6 +92,7 @@ final class ServerUplinks {
                 old.session().label(), old.upstream().name().isEmpty() ? "" : " with server " + old.upstream().name(),
                 old.session().streamCount());
         old.retire();
+        handoffs++;
         slot.retiring.add(old);
         slot.current = fresh;
         fresh.start();
@@ -116,6 +119,10 @@ final class ServerUplinks {
         if (retirementChecks) {
             engine.loop().schedule(RETIREMENT_CHECK_NANOS, this::checkRetired);
         }
+    }
+
+    long handoffs() {
+        return handoffs;
     }
 
     /** Every uplink: each server's current one, then those retiring, in the order the servers were given. */

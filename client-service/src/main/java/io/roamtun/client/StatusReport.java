@@ -39,6 +39,9 @@ final class StatusReport {
 
     /** Sessions whose node drains, until their streams are done. */
     private static void retiring(ServerUplinks uplinks, StringBuilder out) {
+        if (uplinks.handoffs() > 0) {
+            out.append("moved off draining fleet nodes ").append(uplinks.handoffs()).append(" times since start\n");
+        }
         for (Uplink old : uplinks.retiring()) {
             out.append("moving off a draining node").append(uplinks.several() ? " (server " + old.upstream().name() + ")" : "")
                     .append(": its open streams finish there, new ones go to the new session\n");

@@ -259,8 +259,9 @@ class FleetTest {
             }
         }
         assertTrue(failures.isEmpty(), failures.size() + " connections failed, of " + (made.get() + failures.size()) + ": " + failures);
-        for (AgentProcess client : clients) {
-            assertTrue(client.output().contains("its node is draining; a new session takes new streams"), client.output());
+        for (int i = 0; i < 2; i++) {
+            assertTrue(clients[i].output().contains("its node is draining; a new session takes new streams"), clients[i].output());
+            assertTrue(Long.parseLong(field(status(dir, i), "\"handoffs\" : (\\d+)")) >= 1, status(dir, i));
         }
     }
 

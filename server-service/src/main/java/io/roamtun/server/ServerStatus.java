@@ -28,6 +28,10 @@ final class ServerStatus {
         return named;
     }
 
+    private static long redirects(SessionRegistry registry) {
+        return registry.counts().refusals().getOrDefault(io.roamtun.protocol.ErrorCode.REDIRECT, 0L);
+    }
+
     static String text(SessionRegistry registry) {
         AgentFigures f = figures(registry);
         StringBuilder out = new StringBuilder();
@@ -36,6 +40,11 @@ final class ServerStatus {
                 .append(" sessions opened, ").append(f.resumes()).append(" resumes, ").append(registry.counts().staleResumesRefused())
                 .append(" stale or replayed RESUMEs refused, ").append(f.dataBytesIn()).append(" bytes from clients, ")
                 .append(f.dataBytesOut()).append(" bytes to clients").append(registry.draining() ? "; DRAINING" : "").append('\n');
+        if (registry.fleet() != null) {
+            out.append("fleet ").append(registry.fleet()).append(": ").append(redirects(registry))
+                    .append(" RESUMEs of other nodes' sessions redirected there").append(registry.draining()
+                            ? "; sessions told to move their new streams to another node" : "").append('\n');
+        }
         for (ServerSession held : registry.held()) {
             Session session = held.session;
             out.append("session ").append(session.label()).append(session.owner().isEmpty() ? "" : " client " + session.owner())
@@ -63,6 +72,11 @@ final class ServerStatus {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("agent", "server-service");
         root.put("draining", registry.draining());
+        if (registry.fleet() != null) {
+            root.put("node", registry.fleet().node());
+            root.put("advertised", registry.fleet().advertised());
+            root.put("redirects", redirects(registry));
+        }
         root.put("sessions_opened", registry.counts().sessionsOpened());
         root.put("totals", figures(registry).asMap());
         List<Map<String, Object>> sessions = new ArrayList<>();

@@ -168,6 +168,9 @@ final class SessionRegistry implements LinkListener, SessionListener {
     /** Streams the server has connected and not yet finished, in all sessions. */
     int openStreams() { return streams.inUse(); }
 
+    /** This server as a node of a fleet, or null. */
+    FleetNode fleet() { return config.fleet(); }
+
     @Override
     public void onHello(Link link, Hello hello) throws ProtocolException {
         counted(() -> hello(link, hello));
