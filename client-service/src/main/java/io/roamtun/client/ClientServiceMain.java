@@ -40,6 +40,10 @@ public final class ClientServiceMain {
         o.addOption(Option.builder().longOpt("forward").hasArg().argName("[BIND_ADDR:]PORT=[SERVER/]NAME")
                 .desc("listen on PORT (127.0.0.1 unless BIND_ADDR is given) for service NAME (of server SERVER, needed "
                         + "when there are several); repeat for more").build());
+        o.addOption(Option.builder().longOpt("http-resume").hasArg().argName("PORT")
+                .desc("the --forward on local PORT carries HTTP/1.1: a download cut by a lost session (its server "
+                        + "died) is taken up again at the byte the app has, with a Range request on the next session, "
+                        + "instead of being reset; repeat for more").build());
         o.addOption(Option.builder().longOpt("expose-udp").hasArg().argName("[SERVER/]PORT=[HOST:]LOCALPORT")
                 .desc("reverse UDP: the server-service receives datagrams on UDP PORT for this client and each source "
                         + "there is a flow to HOST:LOCALPORT here; the server must allow PORT; repeat for more").build());
@@ -140,6 +144,17 @@ public final class ClientServiceMain {
         Map<String, String> servers = UpstreamOptions.servers(cli);
         SourceFilter allowFrom = SourceFilter.parse(cli.values("allow-from"));
         List<Forward> forwards = forwards("--forward", cli.values("forward"), allowFrom, "connect");
+        for (String value : cli.values("http-resume")) {
+            int port = HostPort.parsePort("--http-resume", value);
+            int at = -1;
+            for (int i = 0; i < forwards.size() && at < 0; i++) {
+                at = forwards.get(i).listen().getPort() == port ? i : -1;
+            }
+            if (port == 0 || at < 0) {
+                throw new UsageException("--http-resume " + value + ": no --forward listens on port " + value);
+            }
+            forwards.set(at, forwards.get(at).resumingHttp());
+        }
         List<Forward> udp = forwards("--forward-udp", cli.values("forward-udp"), allowFrom, "send");
         List<UdpForward> udpForwards = udp.stream().map(f -> new UdpForward(f.listen(), f.server(), f.service())).toList();
         List<Expose> exposes = new ArrayList<>();
@@ -262,7 +277,8 @@ public final class ClientServiceMain {
 
     /** The command line: the options, those that may be repeated, and the config file's server groups. */
     static AgentCommandLine commandLine() {
-        Set<String> repeatable = new HashSet<>(Set.of("forward", "forward-udp", "expose", "expose-udp", "allow-from", "prefer", "exclude", "server"));
+        Set<String> repeatable = new HashSet<>(Set.of("forward", "forward-udp", "expose", "expose-udp", "allow-from", "prefer", "exclude",
+                "server", "http-resume"));
         repeatable.addAll(UpstreamOptions.PER_SERVER.keySet());
         return new AgentCommandLine("client-service", options(), repeatable)
                 .allowGroups("server", Set.copyOf(UpstreamOptions.PER_SERVER.values()));

@@ -7,12 +7,23 @@ import java.net.InetSocketAddress;
 
 /**
  * One local port that stands in for a backend service: connections accepted on {@code listen} become
- * streams to {@code service} on the server-service named {@code server} (empty: the only one).
+ * streams to {@code service} on the server-service named {@code server} (empty: the only one). With
+ * {@code httpResume}, HTTP downloads through it are taken up again at their offset when their session is
+ * lost ({@code --http-resume}).
  */
-public record Forward(InetSocketAddress listen, String server, String service) {
+public record Forward(InetSocketAddress listen, String server, String service, boolean httpResume) {
 
     public Forward(InetSocketAddress listen, String service) {
         this(listen, "", service);
+    }
+
+    public Forward(InetSocketAddress listen, String server, String service) {
+        this(listen, server, service, false);
+    }
+
+    /** This forward with its HTTP downloads taken up again after a lost session. */
+    public Forward resumingHttp() {
+        return new Forward(listen, server, service, true);
     }
 
     /** {@code [BIND_ADDR:]PORT=[SERVER/]NAME}; the bind address defaults to 127.0.0.1. */

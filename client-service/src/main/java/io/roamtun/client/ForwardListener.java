@@ -22,8 +22,19 @@ final class ForwardListener implements IoHandler {
     /** Whether a source may connect (gateway mode's --allow-from); counts the others. */
     private final java.util.function.Predicate<java.net.InetAddress> admit;
 
+    /** For an --http-resume forward: the port whose connections become streams, each app connection relayed to it; else null. */
+    private final java.net.InetSocketAddress relayTo;
+    private final EventLoop loop;
+
     ForwardListener(Forward forward, ServerSocketChannel channel, java.util.function.Supplier<Uplink> uplink, EventLoop loop,
                     java.util.function.Predicate<java.net.InetAddress> admit) {
+        this(forward, channel, uplink, loop, admit, null);
+    }
+
+    ForwardListener(Forward forward, ServerSocketChannel channel, java.util.function.Supplier<Uplink> uplink, EventLoop loop,
+                    java.util.function.Predicate<java.net.InetAddress> admit, java.net.InetSocketAddress relayTo) {
+        this.relayTo = relayTo;
+        this.loop = loop;
         this.forward = forward;
         this.channel = channel;
         this.uplink = uplink;
@@ -41,7 +52,12 @@ final class ForwardListener implements IoHandler {
                 accepted.close();
                 return;
             }
-            uplink.get().openStream(accepted, forward.service());
+            if (relayTo != null) {
+                io.roamtun.client.http.HttpResumeRelay.start(loop, "forward " + forward + " connection from "
+                        + ((java.net.InetSocketAddress) accepted.getRemoteAddress()).getPort(), relayTo, accepted);
+            } else {
+                uplink.get().openStream(accepted, forward.service());
+            }
         });
     }
 

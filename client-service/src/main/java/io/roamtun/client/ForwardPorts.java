@@ -37,6 +37,8 @@ final class ForwardPorts {
     }
 
     private final Map<Forward, Port> open = new LinkedHashMap<>();
+    /** Of each --http-resume forward, the loopback port its relays connect to, whose connections become streams. */
+    private final Map<Forward, ServerSocketChannel> tunnelPorts = new LinkedHashMap<>();
     /** Forwards on an interface address that is not on the machine now: bound when it comes back. */
     private final Set<Forward> waiting = new LinkedHashSet<>();
     private SourceFilter sources = SourceFilter.loopbackOnly();
@@ -119,7 +121,7 @@ final class ForwardPorts {
     void recheckAddresses(EventLoop loop) {
         for (Forward forward : new ArrayList<>(open.keySet())) {
             if (addressAbsent(forward)) {
-                open.remove(forward).close();
+                removeOpen(forward).close();
                 waiting.add(forward);
                 log.warn("forward {}: its address left the machine; stopped listening, listening again when it is back", forward);
             }
@@ -132,7 +134,7 @@ final class ForwardPorts {
                     waiting.remove(forward);
                     log.info("forward {}: its address is back; listening again", forward);
                 } catch (IOException e) {
-                    Port half = open.remove(forward);
+                    Port half = removeOpen(forward);
                     if (half != null) {
                         half.close();
                     }
@@ -158,6 +160,23 @@ final class ForwardPorts {
         return port;
     }
 
+    /** Forgets {@code forward}'s port (the caller closes it), closing its tunnel port if it has one; null if not open. */
+    private Port removeOpen(Forward forward) {
+        ServerSocketChannel tunnel = tunnelPorts.remove(forward);
+        if (tunnel != null) {
+            closeQuietly(tunnel);
+        }
+        return open.remove(forward);
+    }
+
+    private static void closeQuietly(ServerSocketChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // closing
+        }
+    }
+
     /** Starts accepting on every bound port (loop thread). */
     void acceptAll(EventLoop loop) throws IOException {
         for (Map.Entry<Forward, Port> e : open.entrySet()) {
@@ -170,7 +189,25 @@ final class ForwardPorts {
         if (uplink == null) { // (a reload naming a server this client-service was not started with)
             throw new IOException("no server named " + forward.server() + " (servers are set at start)");
         }
-        loop.register(channel, SelectionKey.OP_ACCEPT, new ForwardListener(forward, channel, () -> route.apply(forward), loop, this::admit));
+        if (!forward.httpResume()) {
+            loop.register(channel, SelectionKey.OP_ACCEPT, new ForwardListener(forward, channel, () -> route.apply(forward), loop, this::admit));
+            return;
+        }
+        ServerSocketChannel tunnel = ServerSocketChannel.open();
+        try {
+            tunnel.bind(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 1024);
+            tunnel.configureBlocking(false);
+            loop.register(tunnel, SelectionKey.OP_ACCEPT, new ForwardListener(forward, tunnel, () -> route.apply(forward), loop, this::admit));
+            loop.register(channel, SelectionKey.OP_ACCEPT, new ForwardListener(forward, channel, () -> route.apply(forward), loop,
+                    this::admit, (InetSocketAddress) tunnel.getLocalAddress()));
+        } catch (IOException e) {
+            tunnel.close();
+            throw e;
+        }
+        ServerSocketChannel before = tunnelPorts.put(forward, tunnel);
+        if (before != null) {
+            before.close();
+        }
     }
 
     /** Where each forward listens, in the order given (ports resolved when 0 was asked for). */
@@ -188,6 +225,8 @@ final class ForwardPorts {
     void closeAll() {
         open.values().forEach(Port::close);
         open.clear();
+        tunnelPorts.values().forEach(ForwardPorts::closeQuietly);
+        tunnelPorts.clear();
         waiting.clear();
     }
 
@@ -205,7 +244,7 @@ final class ForwardPorts {
         }
         for (Forward forward : new ArrayList<>(open.keySet())) {
             if (!wanted.contains(forward)) {
-                Port port = open.remove(forward);
+                Port port = removeOpen(forward);
                 port.close();
                 changes.add("forward " + HostPort.format(port.address()) + "=" + forward.target()
                         + " removed (its open connections carry on)");
@@ -227,7 +266,7 @@ final class ForwardPorts {
                 changes.add("forward " + HostPort.format(port.address()) + "=" + forward.target() + " added");
             } catch (IOException e) {
                 if (port != null) { // bound, but the loop would not take it
-                    open.remove(forward);
+                    removeOpen(forward);
                     port.close();
                 }
                 changes.add("forward " + HostPort.format(forward.listen()) + "=" + forward.target() + " NOT added: " + e.getMessage());
