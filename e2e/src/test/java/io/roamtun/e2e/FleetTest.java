@@ -65,7 +65,7 @@ class FleetTest {
             servers[n].await("listening on 127\\.0\\.0\\.1:" + nodes[n] + " .*fleet node n" + (n + 1), 30);
         }
         int front = freePort();
-        Balancer balancer = started(new Balancer(haproxy, dir.resolve("haproxy.cfg"), front, nodes));
+        Haproxy balancer = started(new Haproxy(haproxy, dir.resolve("haproxy.cfg"), front));
         balancer.start("roundrobin", nodes);
 
         AgentProcess[] clients = new AgentProcess[CLIENTS];
@@ -155,7 +155,7 @@ class FleetTest {
             servers[n].await("listening on 127\\.0\\.0\\.1:" + nodes[n], 30);
         }
         int front = freePort();
-        Balancer balancer = started(new Balancer(haproxy, dir.resolve("haproxy.cfg"), front, nodes));
+        Haproxy balancer = started(new Haproxy(haproxy, dir.resolve("haproxy.cfg"), front));
         balancer.start("first", new int[] {nodes[0], nodes[1]}); // n1 takes the session
         AgentProcess client = started(AgentProcess.client("--server", "127.0.0.1:" + front, "--server-fingerprint", fingerprint,
                 "--credential", credential, "--forward", "127.0.0.1:0=echo", "--admin-socket", dir.resolve("c0.sock").toString()));
@@ -201,7 +201,7 @@ class FleetTest {
             servers[n] = startNode(dir, n, nodes, echo);
         }
         int front = freePort();
-        Balancer balancer = started(new Balancer(haproxy, dir.resolve("haproxy.cfg"), front, nodes));
+        Haproxy balancer = started(new Haproxy(haproxy, dir.resolve("haproxy.cfg"), front));
         balancer.start("roundrobin", nodes);
         int[] forwards = new int[2];
         AgentProcess[] clients = new AgentProcess[2];
@@ -270,54 +270,6 @@ class FleetTest {
                 "--node-id", "n" + (n + 1), "--advertise", "127.0.0.1:" + nodes[n], "--service", "echo=127.0.0.1:" + echo.address().getPort()));
         node.await("listening on 127\\.0\\.0\\.1:" + nodes[n], 30);
         return node;
-    }
-
-    /** HAProxy in TCP mode, no affinity, run in the foreground; stopped with SIGTERM, which closes every connection. */
-    private static final class Balancer implements AutoCloseable {
-        private final String haproxy;
-        private final Path config;
-        private final int front;
-        private Process process;
-
-        Balancer(String haproxy, Path config, int front, int[] nodes) {
-            this.haproxy = haproxy;
-            this.config = config;
-            this.front = front;
-        }
-
-        void start(String balance, int[] nodes) throws Exception {
-            StringBuilder servers = new StringBuilder();
-            for (int n = 0; n < nodes.length; n++) {
-                servers.append("  server s").append(n).append(" 127.0.0.1:").append(nodes[n]).append('\n');
-            }
-            Files.writeString(config, String.join("\n", "global", "  maxconn 256", "defaults", "  mode tcp",
-                    "  timeout connect 2s", "  timeout client 5m", "  timeout server 5m", "  retries 2", "  option redispatch", "frontend fleet",
-                    "  bind 127.0.0.1:" + front, "  default_backend nodes", "backend nodes", "  balance " + balance, servers.toString()));
-            process = new ProcessBuilder(haproxy, "-db", "-f", config.toString()).redirectErrorStream(true)
-                    .redirectOutput(config.resolveSibling("haproxy.log").toFile()).start();
-            Await.until(Duration.ofSeconds(10), "haproxy listening on " + front, () -> {
-                if (!process.isAlive()) {
-                    throw new AssertionError("haproxy exited: " + Files.readString(config.resolveSibling("haproxy.log")));
-                }
-                try (Socket probe = new Socket(InetAddress.getLoopbackAddress(), front)) {
-                    return true;
-                } catch (IOException notYet) {
-                    return false;
-                }
-            });
-        }
-
-        void stop() throws Exception {
-            process.destroy(); // SIGTERM: haproxy's hard stop
-            assertTrue(process.waitFor(10, TimeUnit.SECONDS), "haproxy stopped");
-        }
-
-        @Override
-        public void close() throws Exception {
-            if (process != null && process.isAlive()) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-        }
     }
 
     private static String setUp(String... args) throws Exception {

@@ -1,0 +1,176 @@
+package io.roamtun.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.roamtun.testing.Await;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * --http-resume: curl downloads a file from nginx through a fleet of two nodes; the node carrying the
+ * download is killed (SIGKILL) halfway, its session is lost for good, and the client takes the download
+ * up on a new session at the byte curl has, with a Range request: curl exits 0 with the right SHA-256. When
+ * the file changed meanwhile, nginx answers 200 to the If-Range request and curl's connection is reset:
+ * a failed download, never a corrupt file.
+ */
+class HttpResumeTest {
+    private static final int SIZE = 24 << 20;
+    private final List<AutoCloseable> started = new ArrayList<>();
+    private final List<Process> programs = new ArrayList<>();
+
+    @AfterEach
+    void stopEverything() throws Exception {
+        for (Process p : programs) {
+            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        for (int i = started.size() - 1; i >= 0; i--) {
+            started.get(i).close();
+        }
+    }
+
+    private <T extends AutoCloseable> T started(T thing) {
+        started.add(thing);
+        return thing;
+    }
+
+    /** nginx serving {@code www}, the fleet behind HAProxy (n1 first), and a client forwarding {@code port} with --http-resume. */
+    private record Rig(AgentProcess[] nodes, AgentProcess client, int port) {}
+
+    private Rig rig(Path dir, Path www) throws Exception {
+        String nginx = ExternalTools.require("nginx");
+        // nginx's worker is not root: it must be able to walk to the files (a JUnit temp dir is the owner's alone)
+        for (Path open : List.of(dir, www)) {
+            Files.setPosixFilePermissions(open, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+        String haproxy = ExternalTools.require("haproxy");
+        int web = freePort();
+        Files.createDirectories(dir.resolve("nginx-tmp"));
+        Files.writeString(dir.resolve("nginx.conf"), String.join("\n", "daemon off;", "worker_processes 1;",
+                "pid " + dir.resolve("nginx.pid") + ";", "error_log " + dir.resolve("nginx-error.log") + ";", "events {}", "http {",
+                "  access_log off;", "  client_body_temp_path " + dir.resolve("nginx-tmp") + ";",
+                "  proxy_temp_path " + dir.resolve("nginx-tmp") + ";", "  fastcgi_temp_path " + dir.resolve("nginx-tmp") + ";",
+                "  uwsgi_temp_path " + dir.resolve("nginx-tmp") + ";", "  scgi_temp_path " + dir.resolve("nginx-tmp") + ";",
+                "  server { listen 127.0.0.1:" + web + "; root " + www + "; }", "}", ""));
+        Process server = new ProcessBuilder(nginx, "-c", dir.resolve("nginx.conf").toString(), "-p", dir.toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("nginx.out").toFile()).start();
+        programs.add(server);
+        Await.until(Duration.ofSeconds(10), "nginx listening", () -> {
+            try (java.net.Socket probe = new java.net.Socket(InetAddress.getLoopbackAddress(), web)) {
+                return true;
+            } catch (IOException notYet) {
+                return false;
+            }
+        });
+        String init = setUp("init", "--dir", dir.resolve("fleet").toString(), "--client", "laptop");
+        String fingerprint = init.replaceAll("(?s).*--server-fingerprint (sha256:[0-9a-f]+).*", "$1");
+        String credential = init.replaceAll("(?s).*--credential (laptop:\\S+).*", "$1");
+        int[] ports = {freePort(), freePort()};
+        AgentProcess[] nodes = new AgentProcess[2];
+        for (int n = 0; n < 2; n++) {
+            nodes[n] = started(AgentProcess.server("--dir", dir.resolve("fleet").toString(), "--listen", "127.0.0.1:" + ports[n],
+                    "--node-id", "n" + (n + 1), "--advertise", "127.0.0.1:" + ports[n], "--service", "web=127.0.0.1:" + web));
+            nodes[n].await("listening on 127\\.0\\.0\\.1:" + ports[n], 30);
+        }
+        int front = freePort();
+        started(new Haproxy(haproxy, dir.resolve("haproxy.cfg"), front)).start("first", ports);
+        int port = freePort();
+        AgentProcess client = started(AgentProcess.client("--server", "127.0.0.1:" + front, "--server-fingerprint", fingerprint,
+                "--credential", credential, "--forward", port + "=web", "--http-resume", String.valueOf(port)));
+        client.await("session \\w+ established", 30);
+        return new Rig(nodes, client, port);
+    }
+
+    /** curl, slowed down, downloading {@code name} to {@code out}. */
+    private Process curl(Rig rig, String name, Path out) throws IOException {
+        Process curl = new ProcessBuilder(ExternalTools.require("curl"), "--silent", "--show-error", "--fail", "--limit-rate", "6M",
+                "-o", out.toString(), "http://127.0.0.1:" + rig.port() + "/" + name).redirectErrorStream(true).start();
+        programs.add(curl);
+        return curl;
+    }
+
+    /** Waits until a quarter of the file is in, then kills n1, which holds the session. */
+    private static void killTheNodeHalfway(Rig rig, Path out) throws Exception {
+        Await.until(Duration.ofSeconds(30), "a quarter of the download", () -> Files.exists(out) && Files.size(out) > SIZE / 4);
+        rig.nodes()[0].signal("KILL");
+        rig.nodes()[0].waitFor(30);
+    }
+
+    @Test
+    @Timeout(180)
+    void aDownloadWhoseNodeDiedIsTakenUpOnAnotherAndCompletes(@TempDir Path dir) throws Exception {
+        Path www = Files.createDirectories(dir.resolve("www"));
+        byte[] file = new byte[SIZE];
+        new Random(11).nextBytes(file);
+        Files.write(www.resolve("big.bin"), file);
+        Rig rig = rig(dir, www);
+        Path out = dir.resolve("download.bin");
+        Process curl = curl(rig, "big.bin", out);
+        killTheNodeHalfway(rig, out);
+        assertTrue(curl.waitFor(120, TimeUnit.SECONDS), "curl finished");
+        String said = new String(curl.getInputStream().readAllBytes());
+        assertEquals(0, curl.exitValue(), "curl: " + said + "\nclient:\n" + rig.client().output());
+        assertEquals(sha256(file), sha256(Files.readAllBytes(out)));
+        String log = rig.client().output();
+        assertTrue(log.contains("is lost: its node n1") && log.matches("(?s).*download taken up at byte \\d+ of " + SIZE + ".*"), log);
+    }
+
+    @Test
+    @Timeout(180)
+    void aFileChangedMeanwhileEndsInAResetNotACorruptFile(@TempDir Path dir) throws Exception {
+        Path www = Files.createDirectories(dir.resolve("www"));
+        byte[] file = new byte[SIZE];
+        new Random(12).nextBytes(file);
+        Files.write(www.resolve("big.bin"), file);
+        Rig rig = rig(dir, www);
+        Path out = dir.resolve("download.bin");
+        Process curl = curl(rig, "big.bin", out);
+        Await.until(Duration.ofSeconds(30), "the download under way", () -> Files.exists(out) && Files.size(out) > SIZE / 8);
+        byte[] changed = Arrays.copyOf(file, SIZE + 1); // another size: another ETag (nginx's is mtime and size)
+        changed[SIZE / 2] ^= 1;
+        Files.write(dir.resolve("big.new"), changed);
+        Files.move(dir.resolve("big.new"), www.resolve("big.bin"), StandardCopyOption.ATOMIC_MOVE); // the open file goes on
+        killTheNodeHalfway(rig, out);
+        assertTrue(curl.waitFor(120, TimeUnit.SECONDS), "curl finished");
+        assertNotEquals(0, curl.exitValue(), "the download failed: " + new String(curl.getInputStream().readAllBytes()));
+        byte[] got = Files.readAllBytes(out);
+        assertTrue(got.length < SIZE, "cut short: " + got.length);
+        assertArrayEquals(Arrays.copyOf(file, got.length), got, "what curl has is a prefix of the file it asked for: nothing spliced in");
+        assertTrue(rig.client().output().contains("could not be taken up at byte"), rig.client().output());
+    }
+
+    private static String sha256(byte[] bytes) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    }
+
+    private static String setUp(String... args) throws Exception {
+        try (AgentProcess p = AgentProcess.server(args)) {
+            assertEquals(0, p.waitFor(30), p.output());
+            return p.output();
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+}
