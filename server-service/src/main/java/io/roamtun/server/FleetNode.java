@@ -60,8 +60,8 @@ public final class FleetNode {
      */
     public String redirectFor(Resume resume) {
         FleetTicket ticket = resume.fleet();
-        if (ticket == null || ticket.node().equals(node)) {
-            return null;
+        if (ticket == null || ticket.node().equals(node) || ticket.address().equals(advertised)) {
+            return null; // (its own address under another name: a node restarted with a new id; no redirect to itself)
         }
         byte[] expected = mac(FleetTicket.macInput(resume.sessionId(), ticket.node(), ticket.address()));
         return MessageDigest.isEqual(expected, ticket.mac()) ? ticket.address() : null;
@@ -87,7 +87,8 @@ public final class FleetNode {
 
     /** A drain began: every session with a link hears MOVING (those without one hear it when they resume). */
     static void tellMoving(FleetNode fleet, java.util.List<io.roamtun.engine.session.Session> sessions) {
-        sessions.stream().map(io.roamtun.engine.session.Session::link).filter(java.util.Objects::nonNull)
+        sessions.stream().filter(s -> io.roamtun.protocol.Capabilities.has(s.capabilities(), io.roamtun.protocol.Capabilities.FLEET))
+                .map(io.roamtun.engine.session.Session::link).filter(java.util.Objects::nonNull)
                 .forEach(io.roamtun.engine.link.Link::sendMoving);
         log.info("draining as {}: {} sessions told to open new streams on another node; open streams finish here", fleet, sessions.size());
     }

@@ -200,7 +200,9 @@ public final class ServerService implements Drainable {
     public void drain(java.time.Duration timeout, Runnable drained) {
         engine.loop().execute(() -> {
             if (registry.stopTakingNew()) {
-                Drain.start(engine.loop(), timeout, registry::openStreams, drained);
+                // A fleet's node waits for its sessions: each client closes its old one once its streams are done,
+                // so an OPEN that left before the client read MOVING is not cut off by an early exit.
+                Drain.start(engine.loop(), timeout, registry.fleet() != null ? () -> registry.held().size() : registry::openStreams, drained);
             }
         });
     }

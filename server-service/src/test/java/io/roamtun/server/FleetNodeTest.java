@@ -33,6 +33,8 @@ class FleetNodeTest {
         FleetTicket ticket = n1.ticketFor(session);
         assertEquals("198.51.100.1:7000", n2.redirectFor(resumeWith(session, ticket)));
         assertNull(n1.redirectFor(resumeWith(session, ticket)), "its own ticket: the session was lost here, not elsewhere");
+        FleetNode n1Renamed = FleetNode.of("n1b", "198.51.100.1:7000", shared);
+        assertNull(n1Renamed.redirectFor(resumeWith(session, ticket)), "never a redirect to its own address (a restart under another id)");
         assertNull(n2.redirectFor(resumeWith(session, null)), "no ticket: unknown");
         assertEquals(ErrorCode.REDIRECT, FleetNode.refusalOfUnknown(n2, "link", resumeWith(session, ticket)).code());
         assertEquals("198.51.100.1:7000", FleetNode.refusalOfUnknown(n2, "link", resumeWith(session, ticket)).getMessage());

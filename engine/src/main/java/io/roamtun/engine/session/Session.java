@@ -112,7 +112,8 @@ public final class Session implements SessionPort {
             throw new ProtocolException(ErrorCode.UNSUPPORTED_VERSION, "client speaks versions " + hello.minVersion() + ".."
                     + hello.maxVersion() + ", this server " + Wire.MIN_SESSION_VERSION + ".." + Wire.MAX_SESSION_VERSION);
         }
-        usePeer(PeerSettings.negotiate(hello.capabilities(), hello.initialWindow(), hello.maxPayload(), link.transport().canBindChannel()));
+        int offered = fleet != null ? hello.capabilities() : hello.capabilities() & ~io.roamtun.protocol.Capabilities.FLEET; // (FLEET: a node's only)
+        usePeer(PeerSettings.negotiate(offered, hello.initialWindow(), hello.maxPayload(), link.transport().canBindChannel()));
         this.owner = owner;
         Welcome welcome = sequence.welcome(Math.min(hello.maxVersion(), Wire.MAX_SESSION_VERSION), peer.capabilities(),
                 settings.streamWindow(), Wire.MAX_PAYLOAD).withExposes(tcp, udp);
