@@ -31,6 +31,8 @@ final class ServerUplinks {
     private static final class Slot {
         final ClientConfig config;
         Uplink current;
+        /** The uplink that takes over from {@code current} once its new session is up (its node drains). */
+        Uplink next;
         final List<Uplink> retiring = new ArrayList<>();
         ServerNameResolver resolver;
 
@@ -41,6 +43,9 @@ final class ServerUplinks {
         List<Uplink> uplinks() {
             List<Uplink> all = new ArrayList<>(retiring);
             all.add(0, current);
+            if (next != null) {
+                all.add(next);
+            }
             return all;
         }
     }
@@ -80,42 +85,52 @@ final class ServerUplinks {
     }
 
     /**
-     * The node holding {@code old}'s session drains (MOVING): a new uplink takes the server's new streams,
-     * through the balancer to another node, and {@code old} keeps its open streams until they end.
+     * The node holding {@code old}'s session drains (MOVING): a new session starts through the balancer (on
+     * another node); once it is up it takes the server's new streams, and {@code old} keeps its open streams
+     * until they end. Until then new streams still go to {@code old}: the draining node takes them.
      */
     private void moveOff(Slot slot, Uplink old) {
-        if (old != slot.current) {
+        if (old != slot.current || slot.next != null
+                || !io.roamtun.protocol.Capabilities.has(old.session().capabilities(), io.roamtun.protocol.Capabilities.FLEET)) {
             return;
         }
-        Uplink fresh = newUplink(slot);
-        log.info("session {}{}: its node is draining; a new session takes new streams, the {} open there finish first",
-                old.session().label(), old.upstream().name().isEmpty() ? "" : " with server " + old.upstream().name(),
-                old.session().streamCount());
-        old.retire();
-        handoffs++;
-        slot.retiring.add(old);
-        slot.current = fresh;
-        fresh.start();
+        log.info("session {}{}: its node is draining; starting a new session for new streams", old.session().label(),
+                old.upstream().name().isEmpty() ? "" : " with server " + old.upstream().name());
+        slot.next = newUplink(slot);
+        slot.next.start();
         if (!retirementChecks) {
             retirementChecks = true;
             engine.loop().schedule(RETIREMENT_CHECK_NANOS, this::checkRetired);
         }
     }
 
-    /** Ends retired sessions whose streams are done, and forgets retired uplinks that stopped. */
+    /**
+     * Hands a server's new streams to its next uplink once that session is up; ends retired sessions whose
+     * streams are done (every byte acknowledged), and forgets retired uplinks that stopped.
+     */
     private void checkRetired() {
         for (Slot slot : slots) {
+            if (slot.next != null && slot.next.state() == UplinkState.ACTIVE) {
+                Uplink old = slot.current;
+                log.info("session {}: its node is draining; new streams go to session {}, the {} open there finish first",
+                        old.session().label(), slot.next.session().label(), old.session().streamCount());
+                old.retire();
+                handoffs++;
+                slot.retiring.add(old);
+                slot.current = slot.next;
+                slot.next = null;
+            }
             for (Uplink old : new ArrayList<>(slot.retiring)) {
                 if (old.state() == UplinkState.STOPPED) {
                     slot.retiring.remove(old);
-                } else if (old.session().streamCount() == 0) {
+                } else if (old.session().streamCount() == 0 && old.session().unacknowledgedBytes() == 0 && old.activeLink() != null) {
                     log.info("session {}: its streams are done; closed, as its node drains", old.session().label());
                     old.stop();
                     slot.retiring.remove(old);
                 }
             }
         }
-        retirementChecks = slots.stream().anyMatch(s -> !s.retiring.isEmpty());
+        retirementChecks = slots.stream().anyMatch(s -> !s.retiring.isEmpty() || s.next != null);
         if (retirementChecks) {
             engine.loop().schedule(RETIREMENT_CHECK_NANOS, this::checkRetired);
         }

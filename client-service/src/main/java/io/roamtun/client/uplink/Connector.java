@@ -208,7 +208,7 @@ final class Connector {
         }
         Route route = failedAttempt.route;
         // An address the name no longer has failed: the server moved, the interface is not to blame.
-        boolean targetDropped = !servers.all().contains(route.target());
+        boolean targetDropped = !servers.all().contains(route.target()) && !servers.isHolder(route.target());
         if (pathAtFault && route.path() != null && !targetDropped) {
             failedPaths.failed(route.path().interfaceName(), System.nanoTime());
         }
@@ -265,10 +265,10 @@ final class Connector {
             uplink.session().close("server no longer knows the session");
             return;
         }
-        // SESSION_TAKEN_OVER: the server has the session on a connection it accepted after this one; the
-        // path works, so retry (with the usual backoff) without setting it aside.
-        failed(attempt, code == ErrorCode.NO_ERROR ? reason : code + " " + reason,
-                !(byPeer && code == ErrorCode.SESSION_TAKEN_OVER));
+        // SESSION_TAKEN_OVER: the server has the session on a connection it accepted after this one; SHUTTING_DOWN
+        // or LIMIT_EXCEEDED: it refuses (a draining node, say). The path works: retry with backoff, not setting it aside.
+        failed(attempt, code == ErrorCode.NO_ERROR ? reason : code + " " + reason, !(byPeer && (code == ErrorCode.SESSION_TAKEN_OVER
+                || code == ErrorCode.SHUTTING_DOWN || code == ErrorCode.LIMIT_EXCEEDED)));
     }
 
     /**
@@ -280,8 +280,11 @@ final class Connector {
         io.roamtun.protocol.FleetTicket ticket = uplink.session().fleetTicket();
         InetSocketAddress holder;
         try {
-            holder = ticket != null && ticket.address().equals(address) ? HostPort.parseLiteral("redirect", address) : null;
-        } catch (io.roamtun.engine.text.UsageException e) {
+            InetSocketAddress at = ticket != null && ticket.address().equals(address) ? HostPort.parseLiteral("redirect", address) : null;
+            // Named as the server was, so TLS checks the name a --server-ca certificate is for, not the node's address.
+            holder = at == null ? null : new InetSocketAddress(java.net.InetAddress.getByAddress(config.server().getHostString(),
+                    at.getAddress().getAddress()), at.getPort());
+        } catch (io.roamtun.engine.text.UsageException | java.net.UnknownHostException e) {
             holder = null;
         }
         if (holder == null) {
@@ -289,7 +292,8 @@ final class Connector {
                     io.roamtun.engine.text.LogSafe.escape(address), ticket == null ? "no node" : ticket);
             return false;
         }
-        if (servers.unanswering(holder)) { // the fleet still says it is there, and it does not answer: gone with its node
+        // The fleet says it is there, and it does not answer (or it is there and redirects to itself): gone with its node.
+        if (servers.lostWith(holder) || attempt.route.target().equals(holder)) {
             giveUp("its node " + ticket.node() + " does not answer");
             log.warn("session {} is lost: its node {} at {} does not answer; resetting its {} connections and starting a new session",
                     uplink.session().label(), ticket.node(), address, uplink.session().streamCount());

@@ -27,8 +27,9 @@ final class ServerAddresses {
 
     /** Attempts to the holder that failed in a row; after {@link #HOLDER_TRIES} the balancer is asked again. */
     private int holderFailures;
-    /** A holder given up on for not answering: a redirect there again means the session is lost with its node. */
+    /** A holder given up on for not answering: a redirect there again gets it one more round, then the session is lost. */
     private InetSocketAddress unanswering;
+    private boolean secondRound;
     static final int HOLDER_TRIES = 3;
 
     /** A node redirected the session to the node holding it, at {@code address}: attempts go there until the session ends. */
@@ -42,6 +43,7 @@ final class ServerAddresses {
     void sessionEnded() {
         holder = null;
         unanswering = null;
+        secondRound = false;
     }
 
     /**
@@ -57,9 +59,25 @@ final class ServerAddresses {
         return true;
     }
 
-    /** Whether {@code address} is a node given up on for not answering ({@link #holderFailed}). */
-    boolean unanswering(InetSocketAddress address) {
-        return address.equals(unanswering);
+    /**
+     * Whether a redirect to {@code address} means the session died with its node: the node was given up on
+     * for not answering ({@link #holderFailed}) after the round it got since the balancer sent it back there
+     * (its first silence may have been this machine's own outage, which the balancer's answer shows is over).
+     */
+    boolean lostWith(InetSocketAddress address) {
+        if (!address.equals(unanswering)) {
+            return false;
+        }
+        if (!secondRound) {
+            secondRound = true;
+            return false;
+        }
+        return true;
+    }
+
+    /** Whether {@code address} is the node the session was redirected to. */
+    boolean isHolder(InetSocketAddress address) {
+        return address.equals(holder);
     }
 
     /** Redirects followed since start. */
@@ -165,6 +183,9 @@ final class ServerAddresses {
             current = target;
         }
         failedInARow = 0;
+        holderFailures = 0; // a node that answered is not given up on for earlier silences
+        unanswering = null;
+        secondRound = false;
     }
 
     /**
