@@ -260,7 +260,7 @@ class FleetTest {
         }
         assertTrue(failures.isEmpty(), failures.size() + " connections failed, of " + (made.get() + failures.size()) + ": " + failures);
         for (int i = 0; i < 2; i++) {
-            assertTrue(clients[i].output().contains("its node is draining; a new session takes new streams"), clients[i].output());
+            assertTrue(clients[i].output().contains("its node is draining; new streams go to session"), clients[i].output());
             assertTrue(Long.parseLong(field(status(dir, i), "\"handoffs\" : (\\d+)")) >= 1, status(dir, i));
         }
     }

@@ -69,7 +69,8 @@ class HttpResumeTest {
                 "  access_log off;", "  client_body_temp_path " + dir.resolve("nginx-tmp") + ";",
                 "  proxy_temp_path " + dir.resolve("nginx-tmp") + ";", "  fastcgi_temp_path " + dir.resolve("nginx-tmp") + ";",
                 "  uwsgi_temp_path " + dir.resolve("nginx-tmp") + ";", "  scgi_temp_path " + dir.resolve("nginx-tmp") + ";",
-                "  server { listen 127.0.0.1:" + web + "; root " + www + "; }", "}", ""));
+                // Slowed down at the server, so what is in flight when the node dies is a sliver, not the rest of the file
+                "  server { listen 127.0.0.1:" + web + "; root " + www + "; limit_rate 4m; }", "}", ""));
         Process server = new ProcessBuilder(nginx, "-c", dir.resolve("nginx.conf").toString(), "-p", dir.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("nginx.out").toFile()).start();
         programs.add(server);
@@ -99,9 +100,9 @@ class HttpResumeTest {
         return new Rig(nodes, client, port);
     }
 
-    /** curl, slowed down, downloading {@code name} to {@code out}. */
+    /** curl downloading {@code name} to {@code out}. */
     private Process curl(Rig rig, String name, Path out) throws IOException {
-        Process curl = new ProcessBuilder(ExternalTools.require("curl"), "--silent", "--show-error", "--fail", "--limit-rate", "6M",
+        Process curl = new ProcessBuilder(ExternalTools.require("curl"), "--silent", "--show-error", "--fail",
                 "-o", out.toString(), "http://127.0.0.1:" + rig.port() + "/" + name).redirectErrorStream(true).start();
         programs.add(curl);
         return curl;
