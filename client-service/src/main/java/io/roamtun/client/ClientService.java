@@ -150,6 +150,8 @@ public final class ClientService implements Drainable {
             json.put("forwards_waiting_for_address", ports.waiting().stream().map(Forward::toString).toList());
             json.put("allow_from", ports.sources().toString());
             json.put("connections_refused_by_allow_from", ports.refusedSources());
+            json.put("http_downloads_taken_up", ports.httpResumes().takenUpCount());
+            json.put("http_downloads_not_taken_up", ports.httpResumes().refusedCount());
             return json;
         });
         return io.roamtun.engine.admin.AdminSockets.json(status);
@@ -174,6 +176,9 @@ public final class ClientService implements Drainable {
         }
         ports.waiting().forEach(f -> out.append("forward ").append(f).append(": waiting for its address\n"));
         udpPorts.describe().forEach(line -> out.append(line).append('\n'));
+        if (ports.anyHttpResume()) {
+            out.append(ports.httpResumes()).append('\n');
+        }
         for (Uplink uplink : uplinks.all()) {
             String datagrams = uplink.session().datagrams().describe();
             if (!datagrams.isEmpty()) {

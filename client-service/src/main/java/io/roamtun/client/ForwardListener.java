@@ -24,16 +24,19 @@ final class ForwardListener implements IoHandler {
 
     /** For an --http-resume forward: the port whose connections become streams, each app connection relayed to it; else null. */
     private final java.net.InetSocketAddress relayTo;
+    private final io.roamtun.client.http.HttpResumeFigures httpFigures;
     private final EventLoop loop;
 
     ForwardListener(Forward forward, ServerSocketChannel channel, java.util.function.Supplier<Uplink> uplink, EventLoop loop,
                     java.util.function.Predicate<java.net.InetAddress> admit) {
-        this(forward, channel, uplink, loop, admit, null);
+        this(forward, channel, uplink, loop, admit, null, null);
     }
 
     ForwardListener(Forward forward, ServerSocketChannel channel, java.util.function.Supplier<Uplink> uplink, EventLoop loop,
-                    java.util.function.Predicate<java.net.InetAddress> admit, java.net.InetSocketAddress relayTo) {
+                    java.util.function.Predicate<java.net.InetAddress> admit, java.net.InetSocketAddress relayTo,
+                    io.roamtun.client.http.HttpResumeFigures httpFigures) {
         this.relayTo = relayTo;
+        this.httpFigures = httpFigures;
         this.loop = loop;
         this.forward = forward;
         this.channel = channel;
@@ -54,7 +57,7 @@ final class ForwardListener implements IoHandler {
             }
             if (relayTo != null) {
                 io.roamtun.client.http.HttpResumeRelay.start(loop, "forward " + forward + " connection from "
-                        + ((java.net.InetSocketAddress) accepted.getRemoteAddress()).getPort(), relayTo, accepted);
+                        + ((java.net.InetSocketAddress) accepted.getRemoteAddress()).getPort(), relayTo, httpFigures, accepted);
             } else {
                 uplink.get().openStream(accepted, forward.service());
             }

@@ -39,6 +39,16 @@ final class ForwardPorts {
     private final Map<Forward, Port> open = new LinkedHashMap<>();
     /** Of each --http-resume forward, the loopback port its relays connect to, whose connections become streams. */
     private final Map<Forward, ServerSocketChannel> tunnelPorts = new LinkedHashMap<>();
+    private final io.roamtun.client.http.HttpResumeFigures httpFigures = new io.roamtun.client.http.HttpResumeFigures();
+
+    /** What the --http-resume forwards did since start. */
+    io.roamtun.client.http.HttpResumeFigures httpResumes() {
+        return httpFigures;
+    }
+
+    boolean anyHttpResume() {
+        return open.keySet().stream().anyMatch(Forward::httpResume);
+    }
     /** Forwards on an interface address that is not on the machine now: bound when it comes back. */
     private final Set<Forward> waiting = new LinkedHashSet<>();
     private SourceFilter sources = SourceFilter.loopbackOnly();
@@ -199,7 +209,7 @@ final class ForwardPorts {
             tunnel.configureBlocking(false);
             loop.register(tunnel, SelectionKey.OP_ACCEPT, new ForwardListener(forward, tunnel, () -> route.apply(forward), loop, this::admit));
             loop.register(channel, SelectionKey.OP_ACCEPT, new ForwardListener(forward, channel, () -> route.apply(forward), loop,
-                    this::admit, (InetSocketAddress) tunnel.getLocalAddress()));
+                    this::admit, (InetSocketAddress) tunnel.getLocalAddress(), httpFigures));
         } catch (IOException e) {
             tunnel.close();
             throw e;

@@ -199,6 +199,7 @@ class CommandLineTest {
             "--insecure-plaintext --server 127.0.0.1:1 --forward 8080=web --credential-file /nonexistent | cannot read /nonexistent: no such file",
             "--insecure-plaintext --server 127.0.0.1:1 --server 127.0.0.1:2 --forward 8080=web | --server given twice",
             "--insecure-plaintext --forward 8080=web                 | --server is required",
+            "--insecure-plaintext --server 127.0.0.1:1 --forward 8080=web --http-resume 8081 | --http-resume 8081: no --forward listens on port 8081",
             "--insecure-plaintext --server a=127.0.0.1:1 --server b=127.0.0.1:2 --forward 8080=web | --forward 127.0.0.1:8080=web: say which server, SERVER/... (servers: a, b)",
             "--server a=127.0.0.1:1 --server b=127.0.0.1:2 --server-fingerprint a=sha256:0000000000000000000000000000000000000000000000000000000000000000 --forward 8080=b/web | say how to trust server b",
             "--insecure-plaintext --server 127.0.0.1:1               | no --forward given",

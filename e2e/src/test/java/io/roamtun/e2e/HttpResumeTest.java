@@ -95,7 +95,8 @@ class HttpResumeTest {
         started(new Haproxy(haproxy, dir.resolve("haproxy.cfg"), front)).start("first", ports);
         int port = freePort();
         AgentProcess client = started(AgentProcess.client("--server", "127.0.0.1:" + front, "--server-fingerprint", fingerprint,
-                "--credential", credential, "--forward", port + "=web", "--http-resume", String.valueOf(port)));
+                "--credential", credential, "--forward", port + "=web", "--http-resume", String.valueOf(port),
+                "--admin-socket", dir.resolve("client.sock").toString()));
         client.await("session \\w+ established", 30);
         return new Rig(nodes, client, port);
     }
@@ -132,6 +133,7 @@ class HttpResumeTest {
         assertEquals(sha256(file), sha256(Files.readAllBytes(out)));
         String log = rig.client().output();
         assertTrue(log.contains("is lost: its node n1") && log.matches("(?s).*download taken up at byte \\d+ of " + SIZE + ".*"), log);
+        assertTrue(NetnsHandoverTest.admin(dir.resolve("client.sock"), "status json").contains("\"http_downloads_taken_up\" : 1"));
     }
 
     @Test
@@ -156,6 +158,7 @@ class HttpResumeTest {
         assertTrue(got.length < SIZE, "cut short: " + got.length);
         assertArrayEquals(Arrays.copyOf(file, got.length), got, "what curl has is a prefix of the file it asked for: nothing spliced in");
         assertTrue(rig.client().output().contains("could not be taken up at byte"), rig.client().output());
+        assertTrue(NetnsHandoverTest.admin(dir.resolve("client.sock"), "status").contains("http downloads taken up after a lost session: 0 (1 could not be"));
     }
 
     private static String sha256(byte[] bytes) throws Exception {

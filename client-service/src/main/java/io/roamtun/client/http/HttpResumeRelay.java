@@ -32,6 +32,7 @@ public final class HttpResumeRelay {
     private final EventLoop loop;
     private final String name;
     private final InetSocketAddress tunnel;
+    private final HttpResumeFigures figures;
     private final SocketChannel app;
     private final SelectionKey appKey;
     private SocketChannel upstream;
@@ -49,10 +50,12 @@ public final class HttpResumeRelay {
     /** The app's end has been passed on to the tunnel connection. */
     private boolean upShut;
 
-    private HttpResumeRelay(EventLoop loop, String name, InetSocketAddress tunnel, SocketChannel app) throws IOException {
+    private HttpResumeRelay(EventLoop loop, String name, InetSocketAddress tunnel, HttpResumeFigures figures, SocketChannel app)
+            throws IOException {
         this.loop = loop;
         this.name = name;
         this.tunnel = tunnel;
+        this.figures = figures;
         this.app = app;
         app.configureBlocking(false);
         app.setOption(StandardSocketOptions.TCP_NODELAY, true);
@@ -60,8 +63,9 @@ public final class HttpResumeRelay {
     }
 
     /** Starts relaying {@code app}'s connection through a new connection to {@code tunnel}. */
-    public static void start(EventLoop loop, String name, InetSocketAddress tunnel, SocketChannel app) throws IOException {
-        HttpResumeRelay relay = new HttpResumeRelay(loop, name, tunnel, app);
+    public static void start(EventLoop loop, String name, InetSocketAddress tunnel, HttpResumeFigures figures, SocketChannel app)
+            throws IOException {
+        HttpResumeRelay relay = new HttpResumeRelay(loop, name, tunnel, figures, app);
         relay.connect(null);
     }
 
@@ -176,11 +180,13 @@ public final class HttpResumeRelay {
             if (refused != null) {
                 log.warn("{}: the download could not be taken up at byte {}: {}; the app's connection is reset", name,
                         downloads.bodyReceived(), refused);
+                figures.refused();
                 resetApp(refused);
                 return;
             }
             log.info("{}: download taken up at byte {} of {} ({} head bytes dropped)", name, downloads.bodyReceived(),
                     downloads.bodyLength(), headBytes);
+            figures.takenUp();
             state = State.PASSING;
         }
         downloads.toApp(toApp.duplicate().flip().position(start));

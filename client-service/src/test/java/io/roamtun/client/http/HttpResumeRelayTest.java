@@ -136,7 +136,7 @@ class HttpResumeRelayTest {
         SocketChannel accepted = front.accept();
         loop.call(() -> {
             try {
-                HttpResumeRelay.start(loop, "test", tunnel, accepted);
+                HttpResumeRelay.start(loop, "test", tunnel, new HttpResumeFigures(), accepted);
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }
