@@ -1,23 +1,15 @@
 package io.roamtun.e2e;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.roamtun.testing.Await;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -54,35 +46,27 @@ class FleetTest {
     void restartsOfTheBalancerAreResumedOnTheNodeHoldingEachSession(@TempDir Path dir) throws Exception {
         String haproxy = ExternalTools.require("haproxy");
         Backends.Server echo = started(Backends.echo());
-        String init = setUp("init", "--dir", dir.resolve("fleet").toString(), "--client", "laptop");
-        String fingerprint = init.replaceAll("(?s).*--server-fingerprint (sha256:[0-9a-f]+).*", "$1");
-        String credential = init.replaceAll("(?s).*--credential (laptop:\\S+).*", "$1");
-        int[] nodes = {freePort(), freePort()};
-        AgentProcess[] servers = new AgentProcess[2];
-        for (int n = 0; n < 2; n++) {
-            servers[n] = started(AgentProcess.server("--dir", dir.resolve("fleet").toString(), "--listen", "127.0.0.1:" + nodes[n],
-                    "--node-id", "n" + (n + 1), "--advertise", "127.0.0.1:" + nodes[n], "--service", "echo=127.0.0.1:" + echo.address().getPort()));
-            servers[n].await("listening on 127\\.0\\.0\\.1:" + nodes[n] + " .*fleet node n" + (n + 1), 30);
-        }
-        int front = freePort();
+        Fleet fleet = Fleet.start(dir, 2, "echo=127.0.0.1:" + echo.address().getPort(), started);
+        int[] nodes = fleet.ports;
+        AgentProcess[] servers = fleet.nodes;
+        int front = Fleet.freePort();
         Haproxy balancer = started(new Haproxy(haproxy, dir.resolve("haproxy.cfg"), front));
         balancer.start("roundrobin", nodes);
 
         AgentProcess[] clients = new AgentProcess[CLIENTS];
-        List<Echoed> transfers = new ArrayList<>();
+        List<EchoConnection> transfers = new ArrayList<>();
         for (int i = 0; i < CLIENTS; i++) { // one after the other: round robin spreads them over both nodes
-            clients[i] = started(AgentProcess.client("--server", "127.0.0.1:" + front, "--server-fingerprint", fingerprint,
-                    "--credential", credential, "--forward", "127.0.0.1:0=echo", "--admin-socket", dir.resolve("c" + i + ".sock").toString()));
+            clients[i] = fleet.client(front, "--forward", "127.0.0.1:0=echo", "--admin-socket", dir.resolve("c" + i + ".sock").toString());
             int port = Integer.parseInt(clients[i].await("forwarding 127\\.0\\.0\\.1:(\\d+) to service echo", 30));
             clients[i].await("session \\w+ established", 30);
-            transfers.add(started(new Echoed(port, i)));
+            transfers.add(started(new EchoConnection(port, i)));
         }
         String[] held = new String[CLIENTS];
         for (int i = 0; i < CLIENTS; i++) {
             held[i] = node(dir, i);
         }
         assertTrue(List.of(held).containsAll(List.of("n1", "n2")), "round robin spread the sessions: " + List.of(held));
-        for (Echoed t : transfers) {
+        for (EchoConnection t : transfers) {
             t.roundTrip(4);
         }
 
@@ -100,13 +84,13 @@ class FleetTest {
                     throughBalancer[i] = false;
                 }
             }
-            for (Echoed t : transfers) {
+            for (EchoConnection t : transfers) {
                 t.send(); // in flight while the balancer goes
             }
             balancer.stop();
             int[] order = firstNode[restart];
             balancer.start("first", new int[] {nodes[order[0]], nodes[order[1]]});
-            for (Echoed t : transfers) {
+            for (EchoConnection t : transfers) {
                 t.receive();
                 t.roundTrip(2);
             }
@@ -125,7 +109,7 @@ class FleetTest {
                         servers[1 - owner].output());
             }
         }
-        for (Echoed t : transfers) {
+        for (EchoConnection t : transfers) {
             t.roundTrip(4);
             t.finish();
         }
@@ -144,25 +128,17 @@ class FleetTest {
     void aSessionWhoseNodeDiedIsGivenUpAndANewOneStartsOnAnother(@TempDir Path dir) throws Exception {
         String haproxy = ExternalTools.require("haproxy");
         Backends.Server echo = started(Backends.echo());
-        String init = setUp("init", "--dir", dir.resolve("fleet").toString(), "--client", "laptop");
-        String fingerprint = init.replaceAll("(?s).*--server-fingerprint (sha256:[0-9a-f]+).*", "$1");
-        String credential = init.replaceAll("(?s).*--credential (laptop:\\S+).*", "$1");
-        int[] nodes = {freePort(), freePort()};
-        AgentProcess[] servers = new AgentProcess[2];
-        for (int n = 0; n < 2; n++) {
-            servers[n] = started(AgentProcess.server("--dir", dir.resolve("fleet").toString(), "--listen", "127.0.0.1:" + nodes[n],
-                    "--node-id", "n" + (n + 1), "--advertise", "127.0.0.1:" + nodes[n], "--service", "echo=127.0.0.1:" + echo.address().getPort()));
-            servers[n].await("listening on 127\\.0\\.0\\.1:" + nodes[n], 30);
-        }
-        int front = freePort();
+        Fleet fleet = Fleet.start(dir, 2, "echo=127.0.0.1:" + echo.address().getPort(), started);
+        int[] nodes = fleet.ports;
+        AgentProcess[] servers = fleet.nodes;
+        int front = Fleet.freePort();
         Haproxy balancer = started(new Haproxy(haproxy, dir.resolve("haproxy.cfg"), front));
         balancer.start("first", new int[] {nodes[0], nodes[1]}); // n1 takes the session
-        AgentProcess client = started(AgentProcess.client("--server", "127.0.0.1:" + front, "--server-fingerprint", fingerprint,
-                "--credential", credential, "--forward", "127.0.0.1:0=echo", "--admin-socket", dir.resolve("c0.sock").toString()));
+        AgentProcess client = fleet.client(front, "--forward", "127.0.0.1:0=echo", "--admin-socket", dir.resolve("c0.sock").toString());
         int port = Integer.parseInt(client.await("forwarding 127\\.0\\.0\\.1:(\\d+) to service echo", 30));
         client.await("session \\w+ established", 30);
         assertEquals("n1", node(dir, 0));
-        Echoed transfer = started(new Echoed(port, 1));
+        EchoConnection transfer = started(new EchoConnection(port, 1));
         transfer.roundTrip(2);
         balancer.stop();
         balancer.start("first", new int[] {nodes[1], nodes[0]}); // now n2 first: the session is redirected to n1, directly
@@ -175,7 +151,7 @@ class FleetTest {
         assertTrue(client.output().contains("the node holding session"), client.output());
         assertThrows(IOException.class, () -> transfer.roundTrip(1), "the transfer's connection was reset, not ended cleanly");
         Await.until(Duration.ofSeconds(30), () -> "n2".equals(node(dir, 0)), () -> "no new session on n2:\n" + client.output());
-        try (Echoed fresh = new Echoed(port, 2)) {
+        try (EchoConnection fresh = new EchoConnection(port, 2)) {
             fresh.roundTrip(4);
             fresh.finish();
         }
@@ -192,22 +168,16 @@ class FleetTest {
     void aRollingRestartFailsNoConnection(@TempDir Path dir) throws Exception {
         String haproxy = ExternalTools.require("haproxy");
         Backends.Server echo = started(Backends.echo());
-        String init = setUp("init", "--dir", dir.resolve("fleet").toString(), "--client", "laptop");
-        String fingerprint = init.replaceAll("(?s).*--server-fingerprint (sha256:[0-9a-f]+).*", "$1");
-        String credential = init.replaceAll("(?s).*--credential (laptop:\\S+).*", "$1");
-        int[] nodes = {freePort(), freePort()};
-        AgentProcess[] servers = new AgentProcess[2];
-        for (int n = 0; n < 2; n++) {
-            servers[n] = startNode(dir, n, nodes, echo);
-        }
-        int front = freePort();
+        Fleet fleet = Fleet.start(dir, 2, "echo=127.0.0.1:" + echo.address().getPort(), started);
+        int[] nodes = fleet.ports;
+        AgentProcess[] servers = fleet.nodes;
+        int front = Fleet.freePort();
         Haproxy balancer = started(new Haproxy(haproxy, dir.resolve("haproxy.cfg"), front));
         balancer.start("roundrobin", nodes);
         int[] forwards = new int[2];
         AgentProcess[] clients = new AgentProcess[2];
         for (int i = 0; i < 2; i++) {
-            clients[i] = started(AgentProcess.client("--server", "127.0.0.1:" + front, "--server-fingerprint", fingerprint,
-                    "--credential", credential, "--forward", "127.0.0.1:0=echo", "--admin-socket", dir.resolve("c" + i + ".sock").toString()));
+            clients[i] = fleet.client(front, "--forward", "127.0.0.1:0=echo", "--admin-socket", dir.resolve("c" + i + ".sock").toString());
             forwards[i] = Integer.parseInt(clients[i].await("forwarding 127\\.0\\.0\\.1:(\\d+) to service echo", 30));
             clients[i].await("session \\w+ established", 30);
         }
@@ -219,7 +189,7 @@ class FleetTest {
             int port = forwards[i];
             Thread loop = new Thread(() -> {
                 for (long seed = 0; going.get(); seed++) {
-                    try (Echoed c = new Echoed(port, seed)) {
+                    try (EchoConnection c = new EchoConnection(port, seed)) {
                         c.roundTrip(1);
                         c.finish();
                         made.incrementAndGet();
@@ -233,15 +203,15 @@ class FleetTest {
         }
         try {
             for (int n = 0; n < 2; n++) {
-                Echoed[] transfers = {started(new Echoed(forwards[0], 100 + n)), started(new Echoed(forwards[1], 200 + n))};
-                for (Echoed t : transfers) {
+                EchoConnection[] transfers = {started(new EchoConnection(forwards[0], 100 + n)), started(new EchoConnection(forwards[1], 200 + n))};
+                for (EchoConnection t : transfers) {
                     t.roundTrip(2);
                     t.send(); // in flight as the drain begins
                 }
                 int before = made.get();
                 servers[n].terminate();
                 servers[n].await("draining as node n" + (n + 1), 30);
-                for (Echoed t : transfers) { // the transfers finish, on whichever session they began
+                for (EchoConnection t : transfers) { // the transfers finish, on whichever session they began
                     t.receive();
                     t.roundTrip(8);
                     t.finish();
@@ -250,7 +220,7 @@ class FleetTest {
                 int drained = n;
                 Await.until(Duration.ofSeconds(30), () -> made.get() > before + 20, () -> "new connections stalled after node "
                         + (drained + 1) + " drained; failures " + failures);
-                servers[n] = startNode(dir, n, nodes, echo);
+                fleet.startNode(n);
             }
         } finally {
             going.set(false);
@@ -262,20 +232,6 @@ class FleetTest {
         for (int i = 0; i < 2; i++) {
             assertTrue(clients[i].output().contains("its node is draining; new streams go to session"), clients[i].output());
             assertTrue(Long.parseLong(field(status(dir, i), "\"handoffs\" : (\\d+)")) >= 1, status(dir, i));
-        }
-    }
-
-    private AgentProcess startNode(Path dir, int n, int[] nodes, Backends.Server echo) throws Exception {
-        AgentProcess node = started(AgentProcess.server("--dir", dir.resolve("fleet").toString(), "--listen", "127.0.0.1:" + nodes[n],
-                "--node-id", "n" + (n + 1), "--advertise", "127.0.0.1:" + nodes[n], "--service", "echo=127.0.0.1:" + echo.address().getPort()));
-        node.await("listening on 127\\.0\\.0\\.1:" + nodes[n], 30);
-        return node;
-    }
-
-    private static String setUp(String... args) throws Exception {
-        try (AgentProcess p = AgentProcess.server(args)) {
-            assertEquals(0, p.waitFor(30), p.output());
-            return p.output();
         }
     }
 
@@ -305,52 +261,5 @@ class FleetTest {
             n++;
         }
         return n;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
-    /** A connection to the echo backend through the tunnel: random chunks sent and read back whole, compared. */
-    private static final class Echoed implements AutoCloseable {
-        private final Socket socket;
-        private final InputStream in;
-        private final Random random;
-        private final byte[] pending = new byte[CHUNK];
-
-        Echoed(int port, long seed) throws IOException {
-            socket = new Socket(InetAddress.getLoopbackAddress(), port);
-            socket.setSoTimeout(60_000);
-            in = socket.getInputStream();
-            random = new Random(seed);
-        }
-
-        void send() throws IOException {
-            random.nextBytes(pending);
-            socket.getOutputStream().write(pending);
-        }
-
-        void receive() throws IOException {
-            assertArrayEquals(pending, in.readNBytes(CHUNK), "echoed bytes differ");
-        }
-
-        void roundTrip(int chunks) throws IOException {
-            for (int c = 0; c < chunks; c++) {
-                send();
-                receive();
-            }
-        }
-
-        void finish() throws IOException {
-            socket.shutdownOutput();
-            assertEquals(-1, in.read(), "the echo ends with the stream");
-        }
-
-        @Override
-        public void close() throws IOException {
-            socket.close();
-        }
     }
 }

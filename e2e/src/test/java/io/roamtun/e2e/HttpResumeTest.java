@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.roamtun.testing.Await;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -81,24 +80,14 @@ class HttpResumeTest {
                 return false;
             }
         });
-        String init = setUp("init", "--dir", dir.resolve("fleet").toString(), "--client", "laptop");
-        String fingerprint = init.replaceAll("(?s).*--server-fingerprint (sha256:[0-9a-f]+).*", "$1");
-        String credential = init.replaceAll("(?s).*--credential (laptop:\\S+).*", "$1");
-        int[] ports = {freePort(), freePort()};
-        AgentProcess[] nodes = new AgentProcess[2];
-        for (int n = 0; n < 2; n++) {
-            nodes[n] = started(AgentProcess.server("--dir", dir.resolve("fleet").toString(), "--listen", "127.0.0.1:" + ports[n],
-                    "--node-id", "n" + (n + 1), "--advertise", "127.0.0.1:" + ports[n], "--service", "web=127.0.0.1:" + web));
-            nodes[n].await("listening on 127\\.0\\.0\\.1:" + ports[n], 30);
-        }
+        Fleet fleet = Fleet.start(dir, 2, "web=127.0.0.1:" + web, started);
         int front = freePort();
-        started(new Haproxy(haproxy, dir.resolve("haproxy.cfg"), front)).start("first", ports);
+        started(new Haproxy(haproxy, dir.resolve("haproxy.cfg"), front)).start("first", fleet.ports);
         int port = freePort();
-        AgentProcess client = started(AgentProcess.client("--server", "127.0.0.1:" + front, "--server-fingerprint", fingerprint,
-                "--credential", credential, "--forward", port + "=web", "--http-resume", String.valueOf(port),
-                "--admin-socket", dir.resolve("client.sock").toString()));
+        AgentProcess client = fleet.client(front, "--forward", port + "=web", "--http-resume", String.valueOf(port),
+                "--admin-socket", dir.resolve("client.sock").toString());
         client.await("session \\w+ established", 30);
-        return new Rig(nodes, client, port);
+        return new Rig(fleet.nodes, client, port);
     }
 
     /** curl downloading {@code name} to {@code out}. */
@@ -165,16 +154,7 @@ class HttpResumeTest {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     }
 
-    private static String setUp(String... args) throws Exception {
-        try (AgentProcess p = AgentProcess.server(args)) {
-            assertEquals(0, p.waitFor(30), p.output());
-            return p.output();
-        }
-    }
-
     private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+        return Fleet.freePort();
     }
 }

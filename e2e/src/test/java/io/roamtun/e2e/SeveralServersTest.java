@@ -1,22 +1,18 @@
 package io.roamtun.e2e;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.roamtun.testing.Await;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -86,7 +82,7 @@ class SeveralServersTest {
             sessionsWithA[i] = sessionId(dir.resolve("c" + (i + 1) + ".sock"), "a");
             assertNotNull(sessionsWithA[i]);
             for (int port : new int[] {forwards[i][0], forwards[i][1], a.exposed()[i], b.exposed()[i]}) {
-                try (Echoed e = new Echoed(port, 10 * i + port)) {
+                try (EchoConnection e = new EchoConnection(port, 10 * i + port)) {
                     e.roundTrip(8);
                     e.finish();
                 }
@@ -94,12 +90,12 @@ class SeveralServersTest {
         }
 
         // Connections through server a, forward and reverse, open across b's death and rebirth.
-        List<Echoed> throughA = new ArrayList<>();
+        List<EchoConnection> throughA = new ArrayList<>();
         for (int i = 0; i < CLIENTS; i++) {
-            throughA.add(started(new Echoed(forwards[i][0], 100 + i)));
-            throughA.add(started(new Echoed(a.exposed()[i], 200 + i)));
+            throughA.add(started(new EchoConnection(forwards[i][0], 100 + i)));
+            throughA.add(started(new EchoConnection(a.exposed()[i], 200 + i)));
         }
-        for (Echoed e : throughA) {
+        for (EchoConnection e : throughA) {
             e.roundTrip(4);
         }
         serverB.signal("KILL");
@@ -118,13 +114,13 @@ class SeveralServersTest {
         }
         for (int i = 0; i < CLIENTS; i++) {
             for (int port : new int[] {forwards[i][1], b.exposed()[i]}) {
-                try (Echoed e = new Echoed(port, 300 + i)) {
+                try (EchoConnection e = new EchoConnection(port, 300 + i)) {
                     e.roundTrip(8);
                     e.finish();
                 }
             }
         }
-        for (Echoed e : throughA) {
+        for (EchoConnection e : throughA) {
             e.roundTrip(12);
             e.finish();
         }
@@ -196,41 +192,6 @@ class SeveralServersTest {
     private static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
-        }
-    }
-
-    /** A connection to an echo through the tunnel: chunks of random bytes sent and read back, compared as they come. */
-    private static final class Echoed implements AutoCloseable {
-        private final Socket socket;
-        private final Random random;
-        private final InputStream in;
-
-        Echoed(int port, long seed) throws IOException {
-            socket = new Socket(InetAddress.getLoopbackAddress(), port);
-            socket.setSoTimeout(30_000);
-            in = socket.getInputStream();
-            random = new Random(seed);
-        }
-
-        /** Sends {@code chunks} chunks, each read back whole and compared before the next. */
-        void roundTrip(int chunks) throws IOException {
-            byte[] sent = new byte[CHUNK];
-            for (int c = 0; c < chunks; c++) {
-                random.nextBytes(sent);
-                socket.getOutputStream().write(sent);
-                assertArrayEquals(sent, in.readNBytes(CHUNK), "echoed bytes differ");
-            }
-        }
-
-        /** Half-closes and expects the echo to end cleanly, with no byte more. */
-        void finish() throws IOException {
-            socket.shutdownOutput();
-            assertEquals(-1, in.read(), "the echo ends with the stream");
-        }
-
-        @Override
-        public void close() throws IOException {
-            socket.close();
         }
     }
 }
