@@ -13,10 +13,26 @@ public final class SessionId {
         this.bytes = bytes;
     }
 
+    /** A fleet node's session ids begin with its tag (the rest, 96 bits, random): an id names its node. */
+    public static final int NODE_TAG_BYTES = 4;
+
     public static SessionId random() {
         byte[] bytes = new byte[Wire.SESSION_ID_BYTES];
         RANDOM.nextBytes(bytes);
         return new SessionId(bytes);
+    }
+
+    /** A random id beginning with {@code tag} ({@link #NODE_TAG_BYTES} bytes). */
+    public static SessionId tagged(byte[] tag) {
+        byte[] bytes = new byte[Wire.SESSION_ID_BYTES];
+        RANDOM.nextBytes(bytes);
+        System.arraycopy(tag, 0, bytes, 0, NODE_TAG_BYTES);
+        return new SessionId(bytes);
+    }
+
+    /** Whether this id begins with {@code tag}: made by the node with that tag. */
+    public boolean taggedWith(byte[] tag) {
+        return java.util.Arrays.equals(bytes, 0, NODE_TAG_BYTES, tag, 0, NODE_TAG_BYTES);
     }
 
     public static SessionId of(byte[] bytes) {

@@ -18,16 +18,24 @@ import javax.crypto.spec.SecretKeySpec;
  * The fleet key comes from the private key every node shares (the same {@code --dir}); a node knows no
  * other node and keeps nothing about them (PROTOCOL.md, "Fleets").
  */
-public final class FleetNode {
+public final class FleetNode implements io.roamtun.engine.session.NodeNaming {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(FleetNode.class);
     private final String node;
     private final String advertised;
     private final SecretKeySpec key;
+    private final byte[] idTag;
 
     private FleetNode(String node, String advertised, byte[] key) {
         this.node = node;
         this.advertised = advertised;
         this.key = new SecretKeySpec(key, "HmacSHA256");
+        this.idTag = java.util.Arrays.copyOf(mac(("roamtun node id tag " + node).getBytes(StandardCharsets.US_ASCII)), SessionId.NODE_TAG_BYTES);
+    }
+
+    /** The first bytes of this node's session ids: a MAC of its id, so another fleet's tags tell nothing. */
+    @Override
+    public byte[] idTag() {
+        return idTag.clone();
     }
 
     /** Node {@code node}, reached at {@code advertised} ("HOST:PORT"), of the fleet whose nodes hold {@code privateKey}. */
@@ -49,6 +57,7 @@ public final class FleetNode {
     }
 
     /** The ticket naming this node as the holder of {@code session}. */
+    @Override
     public FleetTicket ticketFor(SessionId session) {
         return new FleetTicket(node, advertised, mac(FleetTicket.macInput(session, node, advertised)));
     }
@@ -60,7 +69,7 @@ public final class FleetNode {
      */
     public String redirectFor(Resume resume) {
         FleetTicket ticket = resume.fleet();
-        if (ticket == null || ticket.node().equals(node) || ticket.address().equals(advertised)) {
+        if (ticket == null || ticket.node().equals(node) || ticket.address().equals(advertised) || resume.sessionId().taggedWith(idTag)) {
             return null; // (its own address under another name: a node restarted with a new id; no redirect to itself)
         }
         byte[] expected = mac(FleetTicket.macInput(resume.sessionId(), ticket.node(), ticket.address()));

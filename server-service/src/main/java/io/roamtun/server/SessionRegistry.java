@@ -244,7 +244,7 @@ final class SessionRegistry implements LinkListener, SessionListener {
         try { // a HELLO refused here gives the ports it took over back to the sessions that held them
             exposes = exposed.answer(session, owner, authenticated, config.expose(), hello, config.clients());
             welcome = session.acceptHello(hello, link, owner, exposes.tcp(), exposes.udp(),
-                    config.fleet() == null ? null : config.fleet()::ticketFor);
+                    config.fleet());
         } catch (ProtocolException | RuntimeException refused) {
             exposed.release(session);
             session.discard();

@@ -58,6 +58,20 @@ class FleetNodeTest {
     }
 
     @Test
+    void aNodesSessionIdsNameIt() throws Exception {
+        PrivateKey shared = newKey();
+        FleetNode n1 = FleetNode.of("n1", "198.51.100.1:7000", shared);
+        FleetNode n2 = FleetNode.of("n2", "198.51.100.2:7000", shared);
+        SessionId ofN1 = SessionId.tagged(n1.idTag());
+        org.junit.jupiter.api.Assertions.assertTrue(ofN1.taggedWith(n1.idTag()));
+        org.junit.jupiter.api.Assertions.assertFalse(ofN1.taggedWith(n2.idTag()), "each node its own tag");
+        org.junit.jupiter.api.Assertions.assertArrayEquals(n1.idTag(), FleetNode.of("n1", "198.51.100.9:7000", shared).idTag(),
+                "the tag follows the node's id, whatever its address");
+        // a ticket naming n2 on an id that names the receiving node n1: a forgery or a mix-up, never a redirect
+        assertNull(n1.redirectFor(resumeWith(ofN1, n2.ticketFor(ofN1))));
+    }
+
+    @Test
     void nodeIdsAndAddressesFollowTheWireRules() {
         assertThrows(IllegalArgumentException.class, () -> FleetNode.of("n 1", "198.51.100.1:7000", newKey()));
         assertThrows(IllegalArgumentException.class, () -> FleetNode.of("n".repeat(65), "198.51.100.1:7000", newKey()));

@@ -44,8 +44,8 @@ public final class SessionSequence {
     }
 
     /** Server: names a new session and makes its credentials; returns the WELCOME that carries them. */
-    public Welcome welcome(int version, int capabilities, int window, int maxPayload) {
-        credentials = ResumeCredentials.issue(SessionId.random());
+    public Welcome welcome(int version, int capabilities, int window, int maxPayload, byte[] idTag) {
+        credentials = ResumeCredentials.issue(idTag == null ? SessionId.random() : SessionId.tagged(idTag));
         return new Welcome(version, capabilities, window, maxPayload, credentials.id(), credentials.secret(),
                 credentials.firstNonce());
     }

@@ -102,11 +102,11 @@ public final class Session implements SessionPort {
 
     /**
      * As {@link #acceptHello(Hello, Link, String)}, the WELCOME answering the HELLO's TCP and UDP exposes and, when
-     * FLEET was negotiated, carrying the ticket {@code fleet} makes for the session's id (null outside a fleet).
+     * FLEET was negotiated, carrying the ticket of {@code fleet} (null outside a fleet), which also tags the id.
      */
     public Welcome acceptHello(Hello hello, Link link, String owner, List<io.roamtun.protocol.ExposeResult> tcp,
                                List<io.roamtun.protocol.ExposeResult> udp,
-                               java.util.function.Function<io.roamtun.protocol.SessionId, io.roamtun.protocol.FleetTicket> fleet)
+                               NodeNaming fleet)
             throws ProtocolException {
         if (hello.maxVersion() < Wire.MIN_SESSION_VERSION || hello.minVersion() > Wire.MAX_SESSION_VERSION) {
             throw new ProtocolException(ErrorCode.UNSUPPORTED_VERSION, "client speaks versions " + hello.minVersion() + ".."
@@ -116,9 +116,9 @@ public final class Session implements SessionPort {
         usePeer(PeerSettings.negotiate(offered, hello.initialWindow(), hello.maxPayload(), link.transport().canBindChannel()));
         this.owner = owner;
         Welcome welcome = sequence.welcome(Math.min(hello.maxVersion(), Wire.MAX_SESSION_VERSION), peer.capabilities(),
-                settings.streamWindow(), Wire.MAX_PAYLOAD).withExposes(tcp, udp);
+                settings.streamWindow(), Wire.MAX_PAYLOAD, fleet == null ? null : fleet.idTag()).withExposes(tcp, udp);
         if (fleet != null && io.roamtun.protocol.Capabilities.has(peer.capabilities(), io.roamtun.protocol.Capabilities.FLEET)) {
-            welcome = welcome.withFleet(fleet.apply(welcome.sessionId()));
+            welcome = welcome.withFleet(fleet.ticketFor(welcome.sessionId()));
         }
         label = welcome.sessionId().shortHex();
         this.link = link;
