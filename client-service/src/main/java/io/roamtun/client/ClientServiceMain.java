@@ -146,14 +146,16 @@ public final class ClientServiceMain {
         List<Forward> forwards = forwards("--forward", cli.values("forward"), allowFrom, "connect");
         for (String value : cli.values("http-resume")) {
             int port = HostPort.parsePort("--http-resume", value);
-            int at = -1;
-            for (int i = 0; i < forwards.size() && at < 0; i++) {
-                at = forwards.get(i).listen().getPort() == port ? i : -1;
+            boolean found = false;
+            for (int i = 0; i < forwards.size(); i++) { // every forward on that port (on several addresses, say)
+                if (port != 0 && forwards.get(i).listen().getPort() == port) {
+                    forwards.set(i, forwards.get(i).resumingHttp());
+                    found = true;
+                }
             }
-            if (port == 0 || at < 0) {
+            if (!found) {
                 throw new UsageException("--http-resume " + value + ": no --forward listens on port " + value);
             }
-            forwards.set(at, forwards.get(at).resumingHttp());
         }
         List<Forward> udp = forwards("--forward-udp", cli.values("forward-udp"), allowFrom, "send");
         List<UdpForward> udpForwards = udp.stream().map(f -> new UdpForward(f.listen(), f.server(), f.service())).toList();

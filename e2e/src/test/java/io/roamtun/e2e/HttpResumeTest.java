@@ -65,7 +65,8 @@ class HttpResumeTest {
         Files.createDirectories(dir.resolve("nginx-tmp"));
         Files.writeString(dir.resolve("nginx.conf"), String.join("\n", "daemon off;", "worker_processes 1;",
                 "pid " + dir.resolve("nginx.pid") + ";", "error_log " + dir.resolve("nginx-error.log") + ";", "events {}", "http {",
-                "  access_log off;", "  client_body_temp_path " + dir.resolve("nginx-tmp") + ";",
+                "  log_format takeup '$request_method $uri range=$http_range if-range=$http_if_range status=$status';",
+                "  access_log " + dir.resolve("access.log") + " takeup;", "  client_body_temp_path " + dir.resolve("nginx-tmp") + ";",
                 "  proxy_temp_path " + dir.resolve("nginx-tmp") + ";", "  fastcgi_temp_path " + dir.resolve("nginx-tmp") + ";",
                 "  uwsgi_temp_path " + dir.resolve("nginx-tmp") + ";", "  scgi_temp_path " + dir.resolve("nginx-tmp") + ";",
                 // Slowed down at the server, so what is in flight when the node dies is a sliver, not the rest of the file
@@ -136,9 +137,10 @@ class HttpResumeTest {
         Path out = dir.resolve("download.bin");
         Process curl = curl(rig, "big.bin", out);
         Await.until(Duration.ofSeconds(30), "the download under way", () -> Files.exists(out) && Files.size(out) > SIZE / 8);
-        byte[] changed = Arrays.copyOf(file, SIZE + 1); // another size: another ETag (nginx's is mtime and size)
+        byte[] changed = file.clone(); // the same size: only If-Range (nginx's ETag is mtime and size) tells the change
         changed[SIZE / 2] ^= 1;
         Files.write(dir.resolve("big.new"), changed);
+        Files.setLastModifiedTime(dir.resolve("big.new"), java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 60_000));
         Files.move(dir.resolve("big.new"), www.resolve("big.bin"), StandardCopyOption.ATOMIC_MOVE); // the open file goes on
         killTheNodeHalfway(rig, out);
         assertTrue(curl.waitFor(120, TimeUnit.SECONDS), "curl finished");
@@ -147,6 +149,8 @@ class HttpResumeTest {
         assertTrue(got.length < SIZE, "cut short: " + got.length);
         assertArrayEquals(Arrays.copyOf(file, got.length), got, "what curl has is a prefix of the file it asked for: nothing spliced in");
         assertTrue(rig.client().output().contains("could not be taken up at byte"), rig.client().output());
+        Await.until(Duration.ofSeconds(10), "nginx logged the take-up", () -> Files.readString(dir.resolve("access.log"))
+                .matches("(?s).*GET /big.bin range=bytes=\\d+- if-range=\\\\x22[0-9a-f]+-[0-9a-f]+\\\\x22 status=200.*")); // (nginx writes a quote as \\x22)
         assertTrue(NetnsHandoverTest.admin(dir.resolve("client.sock"), "status").contains("http downloads taken up after a lost session: 0 (1 could not be"));
     }
 

@@ -72,6 +72,10 @@ public final class HttpDownloads {
 
     private void startBody() {
         int status = response.status();
+        if (status == 101) {
+            turnOff("a switch to another protocol");
+            return;
+        }
         if (status >= 100 && status < 200) { // an interim response: the real one follows
             response = new HttpHead();
             return;
@@ -140,10 +144,29 @@ public final class HttpDownloads {
         if (validator() == null) {
             return "no validator (no strong ETag, no Last-Modified)";
         }
-        if (requests.size() > 1) {
+        if (requests.size() > 1 || request.length() > 0) {
             return "requests pipelined behind it";
         }
         return null;
+    }
+
+    /** Whether a response to the connection's requests has begun: its head, or its body, partly read. */
+    public boolean responseStarted() {
+        return answering != null || response.length() > 0;
+    }
+
+    public boolean off() {
+        return off;
+    }
+
+    /** Between messages: no response under way, none awaited, nothing of one read. */
+    public boolean idle() {
+        return !off && answering == null && requests.isEmpty() && response.length() == 0 && request.length() == 0;
+    }
+
+    /** Whether a body is being read (and watched) and is not complete. */
+    public boolean midBody() {
+        return !off && answering != null && bodyReceived < bodyLength;
     }
 
     /** A strong ETag, else Last-Modified, else null. */
@@ -187,6 +210,18 @@ public final class HttpDownloads {
         }
         if (head.field("transfer-encoding") != null || head.contentLength() != bodyLength - bodyReceived) {
             return "a body of another length (or chunked)";
+        }
+        String coding = head.field("content-encoding");
+        if (coding != null && !coding.equalsIgnoreCase("identity")) {
+            return "a " + coding + "-coded body";
+        }
+        // A server that ignores If-Range but serves ranges: its validators still tell another entity.
+        for (String validator : new String[] {"etag", "last-modified"}) {
+            String was = response.field(validator);
+            String now = head.field(validator);
+            if (was != null && now != null && !was.equals(now)) {
+                return validator + " " + now + ", not " + was + ": another version of the file";
+            }
         }
         return null;
     }

@@ -18,7 +18,7 @@ public final class HttpHead {
 
     public enum State { READING, COMPLETE, MALFORMED }
 
-    private final byte[] bytes = new byte[MAX_BYTES];
+    private byte[] bytes = new byte[256]; // grows up to MAX_BYTES
     private int length;
     private State state = State.READING;
     private String firstLine;
@@ -34,6 +34,9 @@ public final class HttpHead {
             if (length == MAX_BYTES) {
                 state = State.MALFORMED;
                 break;
+            }
+            if (length == bytes.length) {
+                bytes = java.util.Arrays.copyOf(bytes, Math.min(MAX_BYTES, bytes.length * 4));
             }
             bytes[length++] = in.get();
             taken++;
@@ -52,7 +55,8 @@ public final class HttpHead {
         boolean ok = firstLine.startsWith("HTTP/1.") || firstLine.matches("[A-Z]+ \\S+ HTTP/1\\.[01]");
         for (int i = 1; i < lines.length && ok; i++) {
             int colon = lines[i].indexOf(':');
-            if (colon <= 0 || lines[i].charAt(0) == ' ' || lines[i].charAt(0) == '\t') { // no obsolete line folding
+            // No obsolete line folding, and no control characters (a bare CR or LF would end a line elsewhere)
+            if (colon <= 0 || lines[i].charAt(0) == ' ' || lines[i].charAt(0) == '\t' || lines[i].chars().anyMatch(c -> c < 0x20 && c != '\t')) {
                 ok = false;
             } else {
                 String name = lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT);
@@ -75,6 +79,11 @@ public final class HttpHead {
     /** A field's value (names compared without case; repeated fields joined with ", "), or null. */
     public String field(String name) {
         return fields.get(name.toLowerCase(Locale.ROOT));
+    }
+
+    /** Bytes of the head read so far. */
+    public int length() {
+        return length;
     }
 
     /** The head as it arrived, with its closing empty line. */

@@ -66,7 +66,12 @@ public final class HttpResumeRelay {
     public static void start(EventLoop loop, String name, InetSocketAddress tunnel, HttpResumeFigures figures, SocketChannel app)
             throws IOException {
         HttpResumeRelay relay = new HttpResumeRelay(loop, name, tunnel, figures, app);
-        relay.connect(null);
+        try {
+            relay.connect(null);
+        } catch (IOException e) {
+            relay.close();
+            throw e;
+        }
     }
 
     /** Opens a tunnel connection; with {@code resume}, its first bytes are that request. */
@@ -126,7 +131,15 @@ public final class HttpResumeRelay {
                 int n = app.read(toUp);
                 if (n < 0) {
                     appDone = true;
+                    if ((state != State.PASSING && resumeRequest != null) || (upDone && toApp.position() == 0)) { // nothing to take up, or to give
+                        close();
+                        return;
+                    }
                 } else if (n > 0) {
+                    if (upDone) { // the server has ended the connection: nothing will answer this
+                        resetApp("bytes after the server's end");
+                        return;
+                    }
                     downloads.fromApp(toUp.duplicate().flip().position(start));
                 }
             }
@@ -167,7 +180,7 @@ public final class HttpResumeRelay {
 
     /** Bytes from the tunnel at {@code start}..position of {@code toApp}: the resumed head is dropped, the rest watched. */
     private void fromTunnel(int start) {
-        if (state == State.RESUMING) {
+        while (state == State.RESUMING) {
             ByteBuffer fresh = toApp.duplicate().flip().position(start);
             resumedHead.feed(fresh);
             int headBytes = fresh.position() - start;
@@ -175,6 +188,11 @@ public final class HttpResumeRelay {
             toApp.put(fresh); // ... the body after it does
             if (resumedHead.state() == HttpHead.State.READING) {
                 return;
+            }
+            int status = resumedHead.status();
+            if (status >= 100 && status < 200 && status != 101) { // an interim answer (100, 103): the real one follows
+                resumedHead = new HttpHead();
+                continue;
             }
             String refused = resumedHead.state() == HttpHead.State.MALFORMED ? "a malformed answer" : downloads.acceptsResumed(resumedHead);
             if (refused != null) {
@@ -190,6 +208,9 @@ public final class HttpResumeRelay {
             state = State.PASSING;
         }
         downloads.toApp(toApp.duplicate().flip().position(start));
+        if (!downloads.midBody()) {
+            resumes = 0; // the limit is per download
+        }
     }
 
     /**
@@ -200,8 +221,7 @@ public final class HttpResumeRelay {
     private void upstreamEnded(String why, boolean clean) {
         closeUpstream();
         String notResumable = downloads.whyNotResumable();
-        boolean midBody = notResumable == null || (clean && downloads.bodyReceived() < downloads.bodyLength());
-        if (notResumable == null && resumes < MAX_RESUMES) {
+        if (notResumable == null && resumes < MAX_RESUMES && !appDone) {
             resumes++;
             log.info("{}: {} {} bytes into a {}-byte download; asking for the rest on a new tunnel connection (take-up {})",
                     name, why, downloads.bodyReceived(), downloads.bodyLength(), resumes);
@@ -212,8 +232,10 @@ public final class HttpResumeRelay {
             }
             return;
         }
-        if (clean && !midBody) {
-            upDone = true; // an ordinary end: passed on after the bytes waiting for the app
+        // An end after a whole message, or a break before any response began: what the app was given is whole,
+        // so it gets it all and then the end. A cut in the middle of a response is a reset, as on a plain forward.
+        if (clean ? !downloads.midBody() : !downloads.off() && !downloads.responseStarted()) {
+            upDone = true;
             return;
         }
         log.info("{}: {}; not taken up ({}): the app's connection is reset", name, why,
@@ -232,8 +254,11 @@ public final class HttpResumeRelay {
             return;
         }
         toUp.flip();
-        upstream.write(toUp);
-        toUp.compact();
+        try {
+            upstream.write(toUp);
+        } finally {
+            toUp.compact();
+        }
         if (appDone && toUp.position() == 0 && !upShut) {
             upstream.shutdownOutput();
             upShut = true;

@@ -130,13 +130,18 @@ class HttpResumeRelayTest {
 
     /** The app: connects through the relay and sends a GET; returns its socket. */
     private static Socket app(EventLoop loop, InetSocketAddress tunnel, List<AutoCloseable> closing) throws Exception {
+        return app(loop, tunnel, closing, new HttpResumeFigures());
+    }
+
+    private static Socket app(EventLoop loop, InetSocketAddress tunnel, List<AutoCloseable> closing, HttpResumeFigures figures)
+            throws Exception {
         ServerSocketChannel front = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         closing.add(front);
         Socket app = new Socket(InetAddress.getLoopbackAddress(), ((InetSocketAddress) front.getLocalAddress()).getPort());
         SocketChannel accepted = front.accept();
         loop.call(() -> {
             try {
-                HttpResumeRelay.start(loop, "test", tunnel, new HttpResumeFigures(), accepted);
+                HttpResumeRelay.start(loop, "test", tunnel, figures, accepted);
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }
@@ -181,11 +186,17 @@ class HttpResumeRelayTest {
         try (EventLoop loop = new EventLoop("relay-test").start();
              ScriptedTunnel tunnel = new ScriptedTunnel(List.of(firstCutAt(body, cut),
                      takeUp(body, "bytes 0-" + (LENGTH - 1) + "/" + LENGTH, cut)))) {
-            Socket app = app(loop, tunnel.address(), closing);
+            HttpResumeFigures figures = new HttpResumeFigures();
+            Socket app = app(loop, tunnel.address(), closing, figures);
             InputStream in = app.getInputStream();
             readHead(in);
             assertArrayEquals(java.util.Arrays.copyOf(body, cut), in.readNBytes(cut), "what came before the cut");
-            assertThrows(IOException.class, () -> in.read(), "then a reset: nothing of the wrong range reaches the app");
+            assertThrows(java.net.SocketException.class, () -> in.read(), "then a reset: nothing of the wrong range reaches the app");
+            tunnel.requests.poll(10, TimeUnit.SECONDS);
+            String again = tunnel.requests.poll(10, TimeUnit.SECONDS);
+            assertTrue(again != null && again.contains("Range: bytes=" + cut + "-\r\n"), "a take-up was asked for: " + again);
+            assertEquals(1, loop.call(figures::refusedCount), "and refused");
+            assertEquals(0, loop.call(figures::takenUpCount));
         } finally {
             for (AutoCloseable c : closing) {
                 c.close();
