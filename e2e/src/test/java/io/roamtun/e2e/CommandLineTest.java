@@ -181,6 +181,7 @@ class CommandLineTest {
             "--insecure-plaintext --listen 127.0.0.1:0 --service a=127.0.0.1:1 --node-id n1 | --node-id and --advertise go together",
             "--insecure-plaintext --listen 127.0.0.1:0 --service a=127.0.0.1:1 --node-id n1 --advertise node1.example:7000 | --advertise: 'node1.example' is not an IP address",
             "--insecure-plaintext --listen 127.0.0.1:0 --service a=127.0.0.1:1 --node-id n1 --advertise 127.0.0.1:7000 | a fleet's nodes share one --dir",
+            "--insecure-plaintext --listen 127.0.0.1:0 --service a=127.0.0.1:1 --node-id n1 --advertise 0.0.0.0:7000 | is not an address clients can reach",
     })
     void serverRefusesBadInputWithOneLineAndExitTwo(String args, String expected) throws Exception {
         try (AgentProcess server = AgentProcess.server(args.trim().split("\\s+"))) {

@@ -145,7 +145,10 @@ public final class ServerServiceMain {
         if (!node.matches("[A-Za-z0-9._-]{1,64}")) {
             throw new UsageException("--node-id: '" + node + "' is not a node id (letters, digits, '.', '_', '-'; up to 64)");
         }
-        HostPort.parseLiteral("--advertise", advertise); // clients follow a redirect without a DNS look-up
+        java.net.InetAddress at = HostPort.parseLiteral("--advertise", advertise).getAddress(); // clients follow a redirect without a DNS look-up
+        if (at.isAnyLocalAddress() || at.isMulticastAddress()) {
+            throw new UsageException("--advertise: " + at.getHostAddress() + " is not an address clients can reach this node at");
+        }
         if (dir == null) {
             throw new UsageException("--node-id: a fleet's nodes share one --dir (their key makes the fleet's): give --dir DIR");
         }
