@@ -128,6 +128,16 @@ final class Attempt implements IoHandler {
 
     /** Gives the attempt up: its socket is reset, its link (if any) aborted; {@code why} goes to whoever asked for it. */
     void giveUp(String why) {
+        abandon();
+        onFail.accept(why);
+    }
+
+    /** Abandons the attempt for another that carries on its purpose (a redirect): whoever asked hears from that one. */
+    void passOn() {
+        abandon();
+    }
+
+    private void abandon() {
         if (timeout != null) {
             timeout.cancel();
         }
@@ -146,7 +156,6 @@ final class Attempt implements IoHandler {
         } catch (IOException ignored) {
             // abandoning it
         }
-        onFail.accept(why);
     }
 
     @Override

@@ -302,8 +302,12 @@ final class Connector {
         }
         log.info("session {} is held by node {}: resuming there, at {} (redirected)", uplink.session().label(), ticket.node(), address);
         servers.heldAt(holder);
-        giveUp("redirected to node " + ticket.node());
-        connectNow("redirected to node " + ticket.node());
+        // The same purpose (a switch, a probe, a resume) by the same path, to the node: whoever asked hears from it.
+        Attempt redirected = attempt;
+        attempt = null;
+        redirected.passOn();
+        start(new Route(redirected.route.path(), holder), redirected.cause + "; redirected to node " + ticket.node(),
+                redirected.planned, redirected.onDone, redirected.onFail);
         return true;
     }
 
