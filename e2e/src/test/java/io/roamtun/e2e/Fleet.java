@@ -35,9 +35,11 @@ final class Fleet {
         this.started = started;
     }
 
-    /** {@code size} nodes offering {@code service} ("NAME=HOST:PORT"), each started and listening. */
-    static Fleet start(Path dir, int size, String service, List<AutoCloseable> started) throws Exception {
-        Fleet fleet = new Fleet(dir, setUp("init", "--dir", dir.resolve("fleet").toString(), "--client", "laptop"), size, service, started);
+    /** {@code size} nodes offering {@code service} ("NAME=HOST:PORT"), each started and listening; {@code init} more set-up flags. */
+    static Fleet start(Path dir, int size, String service, List<AutoCloseable> started, String... init) throws Exception {
+        List<String> args = new java.util.ArrayList<>(List.of("init", "--dir", dir.resolve("fleet").toString(), "--client", "laptop"));
+        args.addAll(List.of(init));
+        Fleet fleet = new Fleet(dir, setUp(args.toArray(String[]::new)), size, service, started);
         for (int n = 0; n < size; n++) {
             fleet.startNode(n);
         }

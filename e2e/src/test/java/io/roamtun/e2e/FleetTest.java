@@ -118,6 +118,53 @@ class FleetTest {
     }
 
     /**
+     * Trust through a CA whose certificate names the fleet "localhost" (no IP address in it): the redirect's
+     * holder is reached by the address in the ticket but checked against the name the client was given, so
+     * the redirected resume passes TLS's name check.
+     */
+    @Test
+    @Timeout(120)
+    void aRedirectIsFollowedUnderCaTrust(@TempDir Path dir) throws Exception {
+        String haproxy = ExternalTools.require("haproxy");
+        String openssl = ExternalTools.require("openssl");
+        Path ext = java.nio.file.Files.writeString(dir.resolve("ext.cnf"),
+                "subjectAltName=DNS:localhost\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n");
+        run(openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout",
+                dir.resolve("ca.key").toString(), "-out", dir.resolve("ca.pem").toString(), "-days", "2", "-subj", "/CN=fleet test CA");
+        run(openssl, "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout",
+                dir.resolve("key.pem").toString(), "-out", dir.resolve("node.csr").toString(), "-subj", "/CN=localhost");
+        run(openssl, "x509", "-req", "-in", dir.resolve("node.csr").toString(), "-CA", dir.resolve("ca.pem").toString(), "-CAkey",
+                dir.resolve("ca.key").toString(), "-CAcreateserial", "-out", dir.resolve("cert.pem").toString(), "-days", "2",
+                "-extfile", ext.toString());
+        Backends.Server echo = started(Backends.echo());
+        Fleet fleet = Fleet.start(dir, 2, "echo=127.0.0.1:" + echo.address().getPort(), started,
+                "--tls-cert", dir.resolve("cert.pem").toString(), "--tls-key", dir.resolve("key.pem").toString());
+        int front = Fleet.freePort();
+        Haproxy balancer = started(new Haproxy(haproxy, dir.resolve("haproxy.cfg"), front));
+        balancer.start("first", fleet.ports); // n1 takes the session
+        AgentProcess client = started(AgentProcess.client("--server", "localhost:" + front, "--server-ca", dir.resolve("ca.pem").toString(),
+                "--credential", fleet.credential, "--forward", "127.0.0.1:0=echo", "--admin-socket", dir.resolve("c0.sock").toString()));
+        int port = Integer.parseInt(client.await("forwarding 127\\.0\\.0\\.1:(\\d+) to service echo", 30));
+        client.await("session \\w+ established", 30);
+        EchoConnection transfer = started(new EchoConnection(port, 5));
+        transfer.roundTrip(2);
+        transfer.send();
+        balancer.stop();
+        balancer.start("first", new int[] {fleet.ports[1], fleet.ports[0]}); // n2 first: the resume is redirected to n1
+        transfer.receive();
+        transfer.roundTrip(2);
+        transfer.finish();
+        assertEquals(1, redirects(dir, 0), client.output());
+        assertEquals("n1", node(dir, 0));
+    }
+
+    private static void run(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), String.join(" ", command) + ": " + output);
+    }
+
+    /**
      * The node holding a session dies (SIGKILL) after a redirect sent the client to it directly: the client
      * tries it a few times, asks the balancer again, is redirected to the same silent node, and so knows the
      * session died with it. Its connections are reset (no app takes a cut-off transfer for a whole one) and a
