@@ -48,7 +48,8 @@ final class ForwardListener implements IoHandler {
     @Override
     public void onReady(SelectionKey key) {
         accepting.acceptPending(key, channel, accepted -> {
-            java.net.InetAddress source = ((java.net.InetSocketAddress) accepted.getRemoteAddress()).getAddress();
+            java.net.InetSocketAddress from = (java.net.InetSocketAddress) accepted.getRemoteAddress();
+            java.net.InetAddress source = from.getAddress();
             if (!admit.test(source)) {
                 log.info("forward {}: connection from {} refused: not in --allow-from", forward, source.getHostAddress());
                 accepted.setOption(StandardSocketOptions.SO_LINGER, 0); // a reset: refused, not a service that hung up
@@ -57,7 +58,7 @@ final class ForwardListener implements IoHandler {
             }
             if (relayTo != null) {
                 io.roamtun.client.http.HttpResumeRelay.start(loop, "forward " + forward + " connection from "
-                        + ((java.net.InetSocketAddress) accepted.getRemoteAddress()).getPort(), relayTo, httpFigures, accepted);
+                        + from.getPort(), relayTo, httpFigures, accepted);
             } else {
                 uplink.get().openStream(accepted, forward.service());
             }

@@ -28,11 +28,7 @@ final class ForwardPorts {
     /** A forward's listening socket and the address it got (its port resolved when 0 was asked for). */
     private record Port(ServerSocketChannel channel, InetSocketAddress address) {
         void close() {
-            try {
-                channel.close();
-            } catch (IOException ignored) {
-                // closing
-            }
+            closeQuietly(channel);
         }
     }
 
@@ -199,16 +195,17 @@ final class ForwardPorts {
         if (uplink == null) { // (a reload naming a server this client-service was not started with)
             throw new IOException("no server named " + forward.server() + " (servers are set at start)");
         }
+        java.util.function.Supplier<Uplink> uplinkNow = () -> route.apply(forward);
         if (!forward.httpResume()) {
-            loop.register(channel, SelectionKey.OP_ACCEPT, new ForwardListener(forward, channel, () -> route.apply(forward), loop, this::admit));
+            loop.register(channel, SelectionKey.OP_ACCEPT, new ForwardListener(forward, channel, uplinkNow, loop, this::admit));
             return;
         }
         ServerSocketChannel tunnel = ServerSocketChannel.open();
         try {
             tunnel.bind(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 1024);
             tunnel.configureBlocking(false);
-            loop.register(tunnel, SelectionKey.OP_ACCEPT, new ForwardListener(forward, tunnel, () -> route.apply(forward), loop, this::admit));
-            loop.register(channel, SelectionKey.OP_ACCEPT, new ForwardListener(forward, channel, () -> route.apply(forward), loop,
+            loop.register(tunnel, SelectionKey.OP_ACCEPT, new ForwardListener(forward, tunnel, uplinkNow, loop, this::admit));
+            loop.register(channel, SelectionKey.OP_ACCEPT, new ForwardListener(forward, channel, uplinkNow, loop,
                     this::admit, (InetSocketAddress) tunnel.getLocalAddress(), httpFigures));
         } catch (IOException e) {
             tunnel.close();

@@ -140,7 +140,7 @@ final class ServerUplinks {
         return handoffs;
     }
 
-    /** Every uplink: each server's current one, then those retiring, in the order the servers were given. */
+    /** Every uplink: each server's current one, those retiring and the next, in the order the servers were given. */
     List<Uplink> all() {
         return slots.stream().flatMap(s -> s.uplinks().stream()).toList();
     }
@@ -212,7 +212,14 @@ final class ServerUplinks {
 
     /** Streams open over every session. */
     int streamCount() {
-        return all().stream().mapToInt(u -> u.session().streamCount()).sum();
+        int streams = 0;
+        for (Slot s : slots) {
+            streams += s.current.session().streamCount() + (s.next != null ? s.next.session().streamCount() : 0);
+            for (Uplink old : s.retiring) {
+                streams += old.session().streamCount();
+            }
+        }
+        return streams;
     }
 
     boolean roaming() {

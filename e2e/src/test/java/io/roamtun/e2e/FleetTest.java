@@ -26,7 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class FleetTest {
     private static final int CLIENTS = 3;
-    private static final int CHUNK = 64 * 1024;
     private final List<AutoCloseable> started = new ArrayList<>();
 
     @AfterEach
@@ -129,11 +128,11 @@ class FleetTest {
         String openssl = ExternalTools.require("openssl");
         Path ext = java.nio.file.Files.writeString(dir.resolve("ext.cnf"),
                 "subjectAltName=DNS:localhost\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n");
-        run(openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout",
+        TlsTunnelTest.run(openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout",
                 dir.resolve("ca.key").toString(), "-out", dir.resolve("ca.pem").toString(), "-days", "2", "-subj", "/CN=fleet test CA");
-        run(openssl, "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout",
+        TlsTunnelTest.run(openssl, "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout",
                 dir.resolve("key.pem").toString(), "-out", dir.resolve("node.csr").toString(), "-subj", "/CN=localhost");
-        run(openssl, "x509", "-req", "-in", dir.resolve("node.csr").toString(), "-CA", dir.resolve("ca.pem").toString(), "-CAkey",
+        TlsTunnelTest.run(openssl, "x509", "-req", "-in", dir.resolve("node.csr").toString(), "-CA", dir.resolve("ca.pem").toString(), "-CAkey",
                 dir.resolve("ca.key").toString(), "-CAcreateserial", "-out", dir.resolve("cert.pem").toString(), "-days", "2",
                 "-extfile", ext.toString());
         Backends.Server echo = started(Backends.echo());
@@ -156,12 +155,6 @@ class FleetTest {
         transfer.finish();
         assertEquals(1, redirects(dir, 0), client.output());
         assertEquals("n1", node(dir, 0));
-    }
-
-    private static void run(String... command) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes());
-        assertEquals(0, p.waitFor(), String.join(" ", command) + ": " + output);
     }
 
     /**
@@ -301,7 +294,7 @@ class FleetTest {
         return Long.parseLong(field(status(dir, client), "\"redirects\" : (\\d+)"));
     }
 
-    private static int count(AgentProcess process, String regex) {
+    static int count(AgentProcess process, String regex) {
         Matcher m = Pattern.compile(regex).matcher(process.output());
         int n = 0;
         while (m.find()) {

@@ -61,7 +61,7 @@ class HttpResumeTest {
             Files.setPosixFilePermissions(open, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         }
         String haproxy = ExternalTools.require("haproxy");
-        int web = freePort();
+        int web = Fleet.freePort();
         Files.createDirectories(dir.resolve("nginx-tmp"));
         Files.writeString(dir.resolve("nginx.conf"), String.join("\n", "daemon off;", "worker_processes 1;",
                 "pid " + dir.resolve("nginx.pid") + ";", "error_log " + dir.resolve("nginx-error.log") + ";", "events {}", "http {",
@@ -82,9 +82,9 @@ class HttpResumeTest {
             }
         });
         Fleet fleet = Fleet.start(dir, 2, "web=127.0.0.1:" + web, started);
-        int front = freePort();
+        int front = Fleet.freePort();
         started(new Haproxy(haproxy, dir.resolve("haproxy.cfg"), front)).start("first", fleet.ports);
-        int port = freePort();
+        int port = Fleet.freePort();
         AgentProcess client = fleet.client(front, "--forward", port + "=web", "--http-resume", String.valueOf(port),
                 "--admin-socket", dir.resolve("client.sock").toString());
         client.await("session \\w+ established", 30);
@@ -106,16 +106,27 @@ class HttpResumeTest {
         rig.nodes()[0].waitFor(30);
     }
 
-    @Test
-    @Timeout(180)
-    void aDownloadWhoseNodeDiedIsTakenUpOnAnotherAndCompletes(@TempDir Path dir) throws Exception {
+    private record Download(byte[] file, Path www, Rig rig, Path out, Process curl) {}
+
+    /** A random file of {@link #SIZE} bytes served by nginx, the rig, and curl downloading it. */
+    private Download startDownload(Path dir, long seed) throws Exception {
         Path www = Files.createDirectories(dir.resolve("www"));
         byte[] file = new byte[SIZE];
-        new Random(11).nextBytes(file);
+        new Random(seed).nextBytes(file);
         Files.write(www.resolve("big.bin"), file);
         Rig rig = rig(dir, www);
         Path out = dir.resolve("download.bin");
-        Process curl = curl(rig, "big.bin", out);
+        return new Download(file, www, rig, out, curl(rig, "big.bin", out));
+    }
+
+    @Test
+    @Timeout(180)
+    void aDownloadWhoseNodeDiedIsTakenUpOnAnotherAndCompletes(@TempDir Path dir) throws Exception {
+        Download d = startDownload(dir, 11);
+        byte[] file = d.file();
+        Rig rig = d.rig();
+        Path out = d.out();
+        Process curl = d.curl();
         killTheNodeHalfway(rig, out);
         assertTrue(curl.waitFor(120, TimeUnit.SECONDS), "curl finished");
         String said = new String(curl.getInputStream().readAllBytes());
@@ -129,13 +140,12 @@ class HttpResumeTest {
     @Test
     @Timeout(180)
     void aFileChangedMeanwhileEndsInAResetNotACorruptFile(@TempDir Path dir) throws Exception {
-        Path www = Files.createDirectories(dir.resolve("www"));
-        byte[] file = new byte[SIZE];
-        new Random(12).nextBytes(file);
-        Files.write(www.resolve("big.bin"), file);
-        Rig rig = rig(dir, www);
-        Path out = dir.resolve("download.bin");
-        Process curl = curl(rig, "big.bin", out);
+        Download d = startDownload(dir, 12);
+        byte[] file = d.file();
+        Path www = d.www();
+        Rig rig = d.rig();
+        Path out = d.out();
+        Process curl = d.curl();
         Await.until(Duration.ofSeconds(30), "the download under way", () -> Files.exists(out) && Files.size(out) > SIZE / 8);
         byte[] changed = file.clone(); // the same size: only If-Range (nginx's ETag is mtime and size) tells the change
         changed[SIZE / 2] ^= 1;
@@ -156,9 +166,5 @@ class HttpResumeTest {
 
     private static String sha256(byte[] bytes) throws Exception {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    }
-
-    private static int freePort() throws IOException {
-        return Fleet.freePort();
     }
 }

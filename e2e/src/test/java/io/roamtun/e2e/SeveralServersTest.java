@@ -29,7 +29,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SeveralServersTest {
     private static final int CLIENTS = 3;
-    private static final int CHUNK = 64 * 1024;
     private final List<AutoCloseable> started = new ArrayList<>();
 
     @AfterEach
@@ -110,7 +109,7 @@ class SeveralServersTest {
         for (int i = 0; i < CLIENTS; i++) { // a new session with b: the ports are exposed again
             AgentProcess client = clients[i];
             String line = "--expose b/" + b.exposed()[i] + ": the server listens on 127\\.0\\.0\\.1:" + b.exposed()[i];
-            Await.until(Duration.ofSeconds(60), () -> count(client, line) >= 2, () -> "b's port not exposed again:\n" + client.output());
+            Await.until(Duration.ofSeconds(60), () -> FleetTest.count(client, line) >= 2, () -> "b's port not exposed again:\n" + client.output());
         }
         for (int i = 0; i < CLIENTS; i++) {
             for (int port : new int[] {forwards[i][1], b.exposed()[i]}) {
@@ -136,11 +135,11 @@ class SeveralServersTest {
     /** Runs {@code server-service init} for the server and adds clients c1..c3, each with its credential in a file. */
     private static Server initServer(String name, Path dir) throws Exception {
         Path serverDir = dir.resolve("server-" + name);
-        String init = setUp("init", "--dir", serverDir.toString(), "--client", "c1");
+        String init = Fleet.setUp("init", "--dir", serverDir.toString(), "--client", "c1");
         String fingerprint = init.replaceAll("(?s).*--server-fingerprint (sha256:[0-9a-f]+).*", "$1");
         Files.writeString(serverDir.resolve("c1.credential"), init.replaceAll("(?s).*--credential (c1:\\S+).*", "$1"));
         for (int i = 2; i <= CLIENTS; i++) {
-            String added = setUp("client", "add", "c" + i, "--dir", serverDir.toString());
+            String added = Fleet.setUp("client", "add", "c" + i, "--dir", serverDir.toString());
             Files.writeString(serverDir.resolve("c" + i + ".credential"), added.replaceAll("(?s).*--credential (c" + i + ":\\S+).*", "$1"));
         }
         for (int i = 1; i <= CLIENTS; i++) {
@@ -148,7 +147,7 @@ class SeveralServersTest {
         }
         int[] exposed = new int[CLIENTS];
         for (int i = 0; i < CLIENTS; i++) {
-            exposed[i] = freePort();
+            exposed[i] = Fleet.freePort();
         }
         return new Server(name, serverDir, fingerprint, exposed);
     }
@@ -162,13 +161,6 @@ class SeveralServersTest {
                 "--service", "echo-" + server.name() + "=127.0.0.1:" + echo.address().getPort(), "--allow-expose", allowed.toString());
     }
 
-    private static String setUp(String... args) throws Exception {
-        try (AgentProcess p = AgentProcess.server(args)) {
-            assertEquals(0, p.waitFor(30), p.output());
-            return p.output();
-        }
-    }
-
     /** The id of the client's session with {@code server}, from 'status --json' (null before its WELCOME). */
     private static String sessionId(Path socket, String server) throws IOException {
         String json = NetnsHandoverTest.admin(socket, "status json");
@@ -180,18 +172,4 @@ class SeveralServersTest {
         return m.group(2);
     }
 
-    private static int count(AgentProcess process, String regex) {
-        Matcher m = Pattern.compile(regex).matcher(process.output());
-        int n = 0;
-        while (m.find()) {
-            n++;
-        }
-        return n;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
 }

@@ -293,7 +293,7 @@ class TlsTunnelTest {
         }
     }
 
-    private static void run(String... command) throws Exception {
+    static void run(String... command) throws Exception {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(p.getInputStream().readAllBytes());
         assertEquals(0, p.waitFor(), String.join(" ", command) + ": " + output);

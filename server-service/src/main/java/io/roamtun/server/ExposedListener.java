@@ -47,6 +47,8 @@ final class ExposedListener implements IoHandler {
     private final BooleanSupplier draining;
     private final AcceptLoop accepting;
     private final DatagramPort datagrams;
+    /** The service name of the streams this port opens (TCP). */
+    private final String service;
     private SelectionKey selectionKey;
     private long accepted;
 
@@ -59,6 +61,7 @@ final class ExposedListener implements IoHandler {
         this.channel = channel;
         this.draining = draining;
         this.accepting = new AcceptLoop(loop, log, "exposed port " + key);
+        this.service = ServiceNames.exposed(key.at().getPort());
         this.datagrams = key.udp() ? new DatagramPort("exposed " + key, ServiceNames.exposedUdp(key.at().getPort()),
                 (DatagramChannel) channel, () -> this.session, source -> true) : null;
     }
@@ -115,7 +118,7 @@ final class ExposedListener implements IoHandler {
                 return;
             }
             accepted++;
-            session.openStream(connection, ServiceNames.exposed(key.at().getPort()));
+            session.openStream(connection, service);
         });
     }
 

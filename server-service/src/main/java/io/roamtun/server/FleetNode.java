@@ -45,7 +45,7 @@ public final class FleetNode implements io.roamtun.engine.session.NodeNaming {
             throw new IllegalArgumentException("the server's private key cannot be read out to derive the fleet key");
         }
         new FleetTicket(node, advertised, new byte[io.roamtun.protocol.Wire.FLEET_MAC_BYTES]); // the same checks as the wire's
-        return new FleetNode(node, advertised, hmac(encoded, "roamtun fleet key v1".getBytes(StandardCharsets.US_ASCII)));
+        return new FleetNode(node, advertised, hmac(new SecretKeySpec(encoded, "HmacSHA256"), "roamtun fleet key v1".getBytes(StandardCharsets.US_ASCII)));
     }
 
     public String node() {
@@ -103,19 +103,13 @@ public final class FleetNode implements io.roamtun.engine.session.NodeNaming {
     }
 
     private byte[] mac(byte[] input) {
+        return hmac(key, input);
+    }
+
+    private static byte[] hmac(SecretKeySpec key, byte[] input) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(key);
-            return mac.doFinal(input);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is part of every Java: " + e.getMessage(), e);
-        }
-    }
-
-    private static byte[] hmac(byte[] key, byte[] input) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(key, "HmacSHA256"));
             return mac.doFinal(input);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is part of every Java: " + e.getMessage(), e);

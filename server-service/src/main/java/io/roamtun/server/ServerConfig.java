@@ -46,12 +46,6 @@ public record ServerConfig(InetSocketAddress listen, ServiceDirectory services, 
                 maxPendingLinks, maxPendingPerAddress, maxStreamsPerClient, expose, udpServices, null);
     }
 
-    /** This configuration as node {@code node} of a fleet. */
-    public ServerConfig inFleet(FleetNode node) {
-        return new ServerConfig(listen, services, session, link, sessionTimeout, transports, clients, maxSessions,
-                maxSessionsPerClient, maxPendingLinks, maxPendingPerAddress, maxStreamsPerClient, expose, udpServices, node);
-    }
-
     /** No port may be exposed but those the clients file grants. */
     public ServerConfig(InetSocketAddress listen, ServiceDirectory services, SessionSettings session, LinkSettings link,
                         Duration sessionTimeout, TransportFactory transports, ClientCredentials clients,

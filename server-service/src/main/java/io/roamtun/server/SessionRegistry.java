@@ -307,7 +307,7 @@ final class SessionRegistry implements LinkListener, SessionListener {
         held.newestCarrier = linkNumber;
         held.cancelExpiry();
         counts.resumed();
-        if (draining && config.fleet() != null && io.roamtun.protocol.Capabilities.has(session.capabilities(), io.roamtun.protocol.Capabilities.FLEET)) {
+        if (draining && io.roamtun.protocol.Capabilities.has(session.capabilities(), io.roamtun.protocol.Capabilities.FLEET)) { // (only a node's sessions have it)
             link.sendMoving(); // (a client that was away when the drain began learns it now)
         }
         long clientResends = Math.max(0, check.peerSentHead() - session.receivedOffset());

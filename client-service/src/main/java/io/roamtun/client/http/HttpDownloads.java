@@ -113,11 +113,6 @@ public final class HttpDownloads {
         offReason = why;
     }
 
-    /** Why this connection is not watched any more; null while it is. */
-    public String offReason() {
-        return offReason;
-    }
-
     /** Whether a download is under way that a new connection could take up at {@link #bodyReceived()}. */
     public boolean resumable() {
         return whyNotResumable() == null;
@@ -137,9 +132,9 @@ public final class HttpDownloads {
         if (response.status() != 200) {
             return "a " + response.status() + " response";
         }
-        String coding = response.field("content-encoding");
-        if (coding != null && !coding.equalsIgnoreCase("identity")) {
-            return "a " + coding + "-coded body";
+        String coding = codedBody(response);
+        if (coding != null) {
+            return coding;
         }
         if (validator() == null) {
             return "no validator (no strong ETag, no Last-Modified)";
@@ -159,14 +154,15 @@ public final class HttpDownloads {
         return off;
     }
 
-    /** Between messages: no response under way, none awaited, nothing of one read. */
-    public boolean idle() {
-        return !off && answering == null && requests.isEmpty() && response.length() == 0 && request.length() == 0;
-    }
-
     /** Whether a body is being read (and watched) and is not complete. */
     public boolean midBody() {
         return !off && answering != null && bodyReceived < bodyLength;
+    }
+
+    /** "a gzip-coded body" when {@code head}'s body has a content coding other than identity, else null. */
+    private static String codedBody(HttpHead head) {
+        String coding = head.field("content-encoding");
+        return coding == null || coding.equalsIgnoreCase("identity") ? null : "a " + coding + "-coded body";
     }
 
     /** A strong ETag, else Last-Modified, else null. */
@@ -211,9 +207,9 @@ public final class HttpDownloads {
         if (head.field("transfer-encoding") != null || head.contentLength() != bodyLength - bodyReceived) {
             return "a body of another length (or chunked)";
         }
-        String coding = head.field("content-encoding");
-        if (coding != null && !coding.equalsIgnoreCase("identity")) {
-            return "a " + coding + "-coded body";
+        String coding = codedBody(head);
+        if (coding != null) {
+            return coding;
         }
         // A server that ignores If-Range but serves ranges: its validators still tell another entity.
         for (String validator : new String[] {"etag", "last-modified"}) {

@@ -120,7 +120,7 @@ public final class HttpResumeRelay {
         @Override
         public void onFailure(Throwable bug) {
             log.error("{}: relay failed; connection reset", name, bug);
-            resetApp("internal error");
+            resetApp();
         }
     }
 
@@ -137,7 +137,7 @@ public final class HttpResumeRelay {
                     }
                 } else if (n > 0) {
                     if (upDone) { // the server has ended the connection: nothing will answer this
-                        resetApp("bytes after the server's end");
+                        resetApp();
                         return;
                     }
                     downloads.fromApp(toUp.duplicate().flip().position(start));
@@ -199,7 +199,7 @@ public final class HttpResumeRelay {
                 log.warn("{}: the download could not be taken up at byte {}: {}; the app's connection is reset", name,
                         downloads.bodyReceived(), refused);
                 figures.refused();
-                resetApp(refused);
+                resetApp();
                 return;
             }
             log.info("{}: download taken up at byte {} of {} ({} head bytes dropped)", name, downloads.bodyReceived(),
@@ -228,7 +228,8 @@ public final class HttpResumeRelay {
             try {
                 connect(downloads.resumeRequest());
             } catch (IOException e) {
-                resetApp("cannot reach the tunnel port: " + e.getMessage());
+                log.warn("{}: cannot reach the tunnel port: {}; the app's connection is reset", name, e.getMessage());
+                resetApp();
             }
             return;
         }
@@ -240,7 +241,7 @@ public final class HttpResumeRelay {
         }
         log.info("{}: {}; not taken up ({}): the app's connection is reset", name, why,
                 notResumable != null ? notResumable : "taken up " + MAX_RESUMES + " times already");
-        resetApp(why);
+        resetApp();
     }
 
     private void flushToUp() throws IOException {
@@ -308,7 +309,7 @@ public final class HttpResumeRelay {
         }
     }
 
-    private void resetApp(String why) {
+    private void resetApp() {
         try {
             app.setOption(StandardSocketOptions.SO_LINGER, 0); // a reset: no app takes a cut-off download for a whole one
         } catch (IOException ignored) {
