@@ -37,8 +37,15 @@ public final class Capabilities {
      */
     public static final int FLEET = 8;
 
+    /**
+     * Multipath: a session may have more than one link at once. A RESUME with the JOIN flag adds a link
+     * beside the one carrying the session, PATH (client to server) says each link's role and the session's
+     * mode, and a receiver holds frames that arrive ahead of their place, within {@link Wire#REORDER_WINDOW}.
+     */
+    public static final int MULTIPATH = 16;
+
     /** Every bit this build knows. */
-    public static final int SUPPORTED = RESUME_CHANNEL_BINDING | REVERSE_STREAMS | DATAGRAMS | FLEET;
+    public static final int SUPPORTED = RESUME_CHANNEL_BINDING | REVERSE_STREAMS | DATAGRAMS | FLEET | MULTIPATH;
 
     /** The bits this side offers: all it supports, less channel binding when its transport cannot export. */
     public static int offered(boolean canBindChannel) {

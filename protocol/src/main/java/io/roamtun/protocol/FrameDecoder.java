@@ -71,11 +71,21 @@ public final class FrameDecoder {
             if (observer != null) {
                 observer.onFrame(type, streamId, length, seq);
             }
-            if (type != null && (!type.sequenced() || session.admitSequenced(type, seq, frameBytes))) {
+            SessionFrameHandler.Placement placement = type == null ? SessionFrameHandler.Placement.SKIP
+                    : type.sequenced() ? session.place(type, seq, frameBytes) : SessionFrameHandler.Placement.TAKE;
+            if (placement == SessionFrameHandler.Placement.HOLD) {
+                int limit = buf.limit();
+                buf.limit(end).position(start);
+                try {
+                    session.hold(seq, buf);
+                } finally {
+                    buf.limit(limit);
+                }
+            } else if (placement == SessionFrameHandler.Placement.TAKE) {
                 int limit = buf.limit();
                 buf.limit(end).position(start + Wire.HEADER_BYTES);
                 try {
-                    dispatch(type, streamId, length, buf, link, session);
+                    dispatch(type, streamId, length, buf.get(start + Wire.OFF_FLAGS) & 0xFF, buf, link, session);
                 } finally {
                     buf.limit(limit);
                 }
@@ -152,6 +162,7 @@ public final class FrameDecoder {
             case WELCOME -> length >= Wire.WELCOME_PAYLOAD;
             case OPEN -> length >= 2 && length <= 1 + Wire.MAX_SERVICE_NAME_BYTES;
             case OPEN_OK, FIN, MOVING -> length == 0;
+            case PATH -> length == Wire.PATH_PAYLOAD;
             case OPEN_FAIL, GOAWAY -> length >= Wire.ERROR_CODE_BYTES && length <= Wire.MAX_CONTROL_PAYLOAD;
             case DATA, DATAGRAM -> length >= 1;
             case RESET -> length == 2;
@@ -167,7 +178,7 @@ public final class FrameDecoder {
     }
 
     /** Reads one payload; {@code p} is positioned on the payload and limited to its end. */
-    private void dispatch(FrameType type, int streamId, int length, ByteBuffer p, LinkFrameHandler link,
+    private void dispatch(FrameType type, int streamId, int length, int flags, ByteBuffer p, LinkFrameHandler link,
                           SessionFrameHandler session) throws ProtocolException {
         switch (type) {
             case HELLO -> {
@@ -274,7 +285,8 @@ public final class FrameDecoder {
                 if (p.hasRemaining()) {
                     throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "RESUME has " + p.remaining() + " bytes after its fields");
                 }
-                link.onResume(new Resume(id, offset, sent, attempt, proof, new String(credential, StandardCharsets.UTF_8), fleet));
+                link.onResume(new Resume(id, offset, sent, attempt, proof, new String(credential, StandardCharsets.UTF_8), fleet,
+                        (flags & Wire.FLAG_JOIN) != 0)); // (a flag means nothing unless MULTIPATH was negotiated: the server checks)
             }
             case RESUMED -> {
                 long offset = p.getLong();
@@ -289,7 +301,26 @@ public final class FrameDecoder {
             }
             case DATAGRAM -> session.onDatagram(streamId, p);
             case MOVING -> link.onMoving();
+            case PATH -> link.onPath(readPath(p));
         }
+    }
+
+    private static PathControl readPath(ByteBuffer p) throws ProtocolException {
+        int modeCode = p.get() & 0xFF;
+        int role = p.get() & 0xFF;
+        int flags = p.get() & 0xFF;
+        int reserved = p.get() & 0xFF;
+        long redundantMax = p.getInt() & 0xFFFF_FFFFL;
+        long received = p.getLong();
+        PathControl.Mode mode = PathControl.Mode.fromCode(modeCode);
+        if (mode == null || (role != 1 && role != 2) || (flags & ~PathControl.FLAG_METERED) != 0 || reserved != 0) {
+            throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "PATH mode " + modeCode + ", role " + role + ", flags 0x"
+                    + Integer.toHexString(flags) + ", reserved " + reserved + ": not valid");
+        }
+        if (received < 0) {
+            throw new ProtocolException(ErrorCode.SEQUENCE_ERROR, "PATH offset " + Long.toUnsignedString(received));
+        }
+        return new PathControl(mode, role == 1, (flags & PathControl.FLAG_METERED) != 0, redundantMax, received);
     }
 
     private static void checkMagic(ByteBuffer p, FrameType type) throws ProtocolException {

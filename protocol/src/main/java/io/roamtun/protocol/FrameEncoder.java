@@ -186,6 +186,9 @@ public final class FrameEncoder {
             throw new IllegalArgumentException("credential longer than " + Wire.MAX_CREDENTIAL_BYTES + " bytes");
         }
         header(dst, FrameType.RESUME, 0, resumeSize(resume) - Wire.HEADER_BYTES, 0);
+        if (resume.join()) {
+            dst.put(dst.position() - Wire.HEADER_BYTES + Wire.OFF_FLAGS, (byte) Wire.FLAG_JOIN);
+        }
         dst.put(resume.sessionId().toBytes()).putLong(resume.receivedOffset()).putLong(resume.sentOffset())
                 .putInt((int) resume.attempt())
                 .put((byte) resume.proof().length)
@@ -195,6 +198,16 @@ public final class FrameEncoder {
         if (resume.fleet() != null) {
             resume.fleet().write(dst);
         }
+    }
+
+    public static final int PATH_FRAME_BYTES = Wire.HEADER_BYTES + Wire.PATH_PAYLOAD;
+
+    /** PATH (MULTIPATH, client only). */
+    public static void path(ByteBuffer dst, PathControl path) {
+        header(dst, FrameType.PATH, 0, Wire.PATH_PAYLOAD, 0);
+        dst.put((byte) path.mode().code()).put((byte) (path.primary() ? 1 : 2))
+                .put((byte) (path.metered() ? PathControl.FLAG_METERED : 0)).put((byte) 0)
+                .putInt((int) path.redundantMax()).putLong(path.receivedOffset());
     }
 
     /** MOVING: a header, no payload. */

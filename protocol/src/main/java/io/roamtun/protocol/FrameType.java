@@ -24,6 +24,8 @@ public enum FrameType {
     RESUMED(0x0F, false, false, Role.SERVER),
     /** Reserved for UDP datagrams (unsequenced, flow id in the stream id field). */
     DATAGRAM(0x10, false, true, null),
+    /** MULTIPATH: the client says what a link of the session is for (primary or secondary) and the session's mode. */
+    PATH(0x11, false, false, Role.CLIENT),
     /**
      * An ignorable hint (0x80 and up: a peer that does not know it skips it): the server's node is draining;
      * new streams belong in a new session on another node, the session's open streams may finish here.

@@ -21,6 +21,11 @@ public interface LinkFrameHandler {
 
     void onGoAway(ErrorCode code, String message) throws ProtocolException;
 
+    /** PATH (MULTIPATH, a client's): the role of this link in its session. */
+    default void onPath(PathControl path) throws ProtocolException {
+        throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "unexpected PATH");
+    }
+
     /** MOVING (a server's hint, see PROTOCOL.md "Fleets"); ignored unless the handler acts on it. */
     default void onMoving() throws ProtocolException {}
 }

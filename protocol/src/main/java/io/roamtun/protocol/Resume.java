@@ -14,14 +14,21 @@ import java.util.HexFormat;
  * @param proof           proof of possession of the session secret, over the attempt and the TLS channel
  * @param credential      the client's "NAME:SECRET" when the server authenticates clients, else empty (inside TLS)
  * @param fleet           FLEET: the ticket of the session's WELCOME, naming the node that holds it; null without one
+ * @param join            MULTIPATH: the header's JOIN flag, this link joins the session beside the one carrying it
  */
 public record Resume(SessionId sessionId, long receivedOffset, long sentOffset, long attempt, byte[] proof, String credential,
-                     FleetTicket fleet) {
+                     FleetTicket fleet, boolean join) {
     public Resume {
         credential = credential == null ? "" : credential;
         if (attempt < 0 || attempt > 0xFFFF_FFFFL) {
             throw new IllegalArgumentException("attempt " + attempt + " is not a u32");
         }
+    }
+
+    /** A RESUME that takes the session over (no JOIN). */
+    public Resume(SessionId sessionId, long receivedOffset, long sentOffset, long attempt, byte[] proof, String credential,
+                  FleetTicket fleet) {
+        this(sessionId, receivedOffset, sentOffset, attempt, proof, credential, fleet, false);
     }
 
     /** A RESUME outside a fleet. */
@@ -38,7 +45,7 @@ public record Resume(SessionId sessionId, long receivedOffset, long sentOffset, 
     public boolean equals(Object other) {
         return other instanceof Resume r && r.sessionId.equals(sessionId) && r.receivedOffset == receivedOffset && r.sentOffset == sentOffset
                 && r.attempt == attempt && Arrays.equals(r.proof, proof) && r.credential.equals(credential)
-                && java.util.Objects.equals(r.fleet, fleet);
+                && java.util.Objects.equals(r.fleet, fleet) && r.join == join;
     }
 
     @Override
@@ -50,6 +57,6 @@ public record Resume(SessionId sessionId, long receivedOffset, long sentOffset, 
     @Override
     public String toString() {
         return "Resume[" + sessionId.shortHex() + " received=" + receivedOffset + " sent=" + sentOffset + " attempt=" + attempt
-                + " proof=" + HexFormat.of().formatHex(proof) + (credential.isEmpty() ? "" : " with a credential") + (fleet == null ? "" : " " + fleet) + "]";
+                + " proof=" + HexFormat.of().formatHex(proof) + (credential.isEmpty() ? "" : " with a credential") + (fleet == null ? "" : " " + fleet) + (join ? " join" : "") + "]";
     }
 }

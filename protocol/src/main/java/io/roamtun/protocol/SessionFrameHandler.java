@@ -16,6 +16,25 @@ public interface SessionFrameHandler {
      */
     boolean admitSequenced(FrameType type, long seq, int frameBytes) throws ProtocolException;
 
+    /** Where a sequenced frame goes: handled now, skipped (a duplicate), or held (ahead of its place, MULTIPATH). */
+    enum Placement { TAKE, SKIP, HOLD }
+
+    /**
+     * Called before every sequenced frame instead of {@link #admitSequenced} by the decoder; a session with
+     * several links overrides it to hold frames that arrive ahead of their place ({@link #hold}).
+     */
+    default Placement place(FrameType type, long seq, int frameBytes) throws ProtocolException {
+        return admitSequenced(type, seq, frameBytes) ? Placement.TAKE : Placement.SKIP;
+    }
+
+    /**
+     * A frame {@link #place} said to hold: {@code frame} is the whole frame, header included, valid only
+     * during the call (copy it).
+     */
+    default void hold(long seq, ByteBuffer frame) throws ProtocolException {
+        throw new ProtocolException(ErrorCode.SEQUENCE_ERROR, "a frame at " + seq + " ahead of its place");
+    }
+
     void onOpen(int streamId, String service) throws ProtocolException;
 
     void onOpenOk(int streamId) throws ProtocolException;

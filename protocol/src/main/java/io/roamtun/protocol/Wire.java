@@ -74,6 +74,16 @@ public final class Wire {
     public static final int FLEET_MAC_BYTES = 32;
     static final int MAX_FLEET_TICKET_BYTES = 1 + MAX_NODE_ID_BYTES + 1 + MAX_ADVERTISED_BYTES + FLEET_MAC_BYTES;
 
+    /**
+     * MULTIPATH: how far ahead of {@code received} a sequenced frame may arrive (its end, in bytes) and be held
+     * until the frames before it come by another link. A sender never sends a frame on a link while another
+     * link may still deliver frames before it unless the frame ends within this of the peer's last ACK.
+     */
+    public static final int REORDER_WINDOW = 4 << 20;
+
+    /** RESUME's header flag (MULTIPATH): join the session as one more link, leaving the one that carries it. */
+    public static final int FLAG_JOIN = 0x01;
+
     /** Before the handshake a frame may be at most this large, header included (checked from the header). */
     public static final int MAX_HANDSHAKE_FRAME_BYTES = 2048;
 
@@ -93,6 +103,8 @@ public final class Wire {
 
     /** RESUMED: received offset, sent offset, next nonce. */
     static final int RESUMED_PAYLOAD = 8 + 8 + NONCE_BYTES;
+    /** PATH: mode, role, flags, reserved, redundant_max, received offset. */
+    static final int PATH_PAYLOAD = 1 + 1 + 1 + 1 + 4 + 8;
     /** OPEN_FAIL and GOAWAY before their message: the error code. */
     static final int ERROR_CODE_BYTES = 2;
     /** The largest payload of any frame but DATA and DATAGRAM (an OPEN_FAIL or GOAWAY with the longest message). */

@@ -176,9 +176,63 @@ class FrameCodecTest {
     }
 
     @Test
+    void pathAndJoin() throws Exception {
+        PathControl path = new PathControl(PathControl.Mode.REDUNDANT, false, true, 0xFFFF_FFFFL, 1L << 40);
+        roundTrip(Role.SERVER, b -> FrameEncoder.path(b, path), path.toString());
+        ProtocolException fromServer = org.junit.jupiter.api.Assertions.assertThrows(ProtocolException.class,
+                () -> new FrameDecoder(Role.CLIENT, Wire.MAX_PAYLOAD).decode(ByteBuffer.wrap(encode(b -> FrameEncoder.path(b, path))),
+                        new RecordingHandler()));
+        assertEquals(ErrorCode.PROTOCOL_ERROR, fromServer.code(), "only a client sends PATH");
+        Resume join = new Resume(SESSION, 1, 2, 3, new byte[] {1}, "", null, true);
+        roundTrip(Role.SERVER, b -> FrameEncoder.resume(b, join), join.toString());
+        byte[] joinBytes = encode(b -> FrameEncoder.resume(b, join));
+        assertEquals(Wire.FLAG_JOIN, joinBytes[Wire.OFF_FLAGS], "JOIN is the header's flag");
+    }
+
+    @Test
+    void aPathWithAnUnknownModeRoleOrFlagIsRefused() {
+        PathControl path = new PathControl(PathControl.Mode.STANDBY, true, false, 0, 0);
+        for (int[] poke : new int[][] {{0, 0}, {0, 4}, {1, 0}, {1, 3}, {2, 2}, {3, 1}}) {
+            byte[] bytes = encode(b -> FrameEncoder.path(b, path));
+            bytes[Wire.HEADER_BYTES + poke[0]] = (byte) poke[1];
+            ProtocolException e = org.junit.jupiter.api.Assertions.assertThrows(ProtocolException.class,
+                    () -> new FrameDecoder(Role.SERVER, Wire.MAX_PAYLOAD).decode(ByteBuffer.wrap(bytes), new RecordingHandler()));
+            assertEquals(ErrorCode.PROTOCOL_ERROR, e.code(), "byte " + poke[0] + " = " + poke[1]);
+        }
+        byte[] farOffset = encode(b -> FrameEncoder.path(b, path));
+        farOffset[Wire.HEADER_BYTES + 8] = (byte) 0x80;
+        ProtocolException e = org.junit.jupiter.api.Assertions.assertThrows(ProtocolException.class,
+                () -> new FrameDecoder(Role.SERVER, Wire.MAX_PAYLOAD).decode(ByteBuffer.wrap(farOffset), new RecordingHandler()));
+        assertEquals(ErrorCode.SEQUENCE_ERROR, e.code());
+    }
+
+    @Test
+    void aFrameTheHandlerHoldsIsHandedOverWholeAndNotDispatched() throws Exception {
+        byte[] bytes = encode(b -> {
+            FrameEncoder.fin(b, 40, 1);
+            FrameEncoder.fin(b, 60, 3);
+        });
+        List<String> held = new java.util.ArrayList<>();
+        RecordingHandler handler = new RecordingHandler() {
+            @Override
+            public Placement place(FrameType type, long seq, int frameBytes) {
+                return seq == 40 ? Placement.HOLD : Placement.TAKE;
+            }
+
+            @Override
+            public void hold(long seq, ByteBuffer frame) {
+                held.add(seq + ":" + frame.remaining() + ":" + frame.get(frame.position() + 1));
+            }
+        };
+        new FrameDecoder(Role.SERVER, Wire.MAX_PAYLOAD).decode(ByteBuffer.wrap(bytes), handler);
+        assertEquals(List.of("40:20:" + FrameType.FIN.code()), held);
+        assertEquals(List.of("FIN 3"), handler.frames);
+    }
+
+    @Test
     void everyFrameTypeHasARoundTripHere() {
         // A new frame type must come with a round trip test above; this fails until one is added.
-        assertEquals(17, FrameType.values().length);
+        assertEquals(18, FrameType.values().length);
     }
 
     @Test

@@ -35,6 +35,7 @@ class RecordingHandler implements FrameHandler {
     @Override public void onAck(long receivedOffset) { add("ACK " + receivedOffset); }
     @Override public void onGoAway(ErrorCode code, String message) { add("GOAWAY " + code + " " + message); }
     @Override public void onMoving() { add("MOVING"); }
+    @Override public void onPath(PathControl path) { add(path.toString()); }
     @Override public void onResume(Resume resume) { add(resume.toString()); }
     @Override public void onResumed(long receivedOffset, long sentOffset, byte[] nextNonce) { add("RESUMED " + receivedOffset + " " + sentOffset + " " + java.util.HexFormat.of().formatHex(nextNonce)); }
     @Override public void onDatagram(int flowId, ByteBuffer payload) { add("DATAGRAM " + flowId + " " + hex(payload)); }

@@ -52,7 +52,7 @@ class WireRulesTest {
 
     @Test
     void anUnknownTypeBelowTheExtensionRangeEndsTheLink() {
-        for (int code : new int[] {0x00, 0x11, 0x7F}) {
+        for (int code : new int[] {0x00, 0x12, 0x7F}) {
             assertEquals(ErrorCode.UNKNOWN_FRAME_TYPE, reject(new FrameDecoder(Role.SERVER, Wire.MAX_PAYLOAD), frame(code, 0, 0, 0)).code());
         }
     }

@@ -54,6 +54,12 @@ public final class Link implements IoHandler {
     private boolean flushWaitsForHandshake;
     private Timer handshakeTimer;
     private boolean everEstablished;
+    /** What this link's last ACK said (-1: none yet). */
+    private long ackWritten = -1;
+    /** The last flush left bytes the socket did not take. */
+    private boolean writeBlocked;
+    /** The session's frames written on this link (a link among several writes a share of them). */
+    private long sessionBytesWritten;
     private boolean closedNotified;
 
     public Link(EventLoop loop, LinkTransport transport, Role local, LinkSettings settings, LinkListener listener, String name) {
@@ -135,19 +141,23 @@ public final class Link implements IoHandler {
         requestFlush();
     }
 
-    /** Sends WELCOME and starts carrying {@code session} from its first frame (the server, after {@link LinkListener#onHello}). */
-    public void establish(Welcome welcome, SessionPort session) {
+    /** Queues WELCOME (the server, after {@link LinkListener#onHello}); the session attaches the link next. */
+    public void sendWelcome(Welcome welcome) {
         controlFrames.queueWelcome(welcome);
-        attach(session, session.replay().acked());
     }
 
     /** Starts carrying {@code session}, sending its frames from {@code resendFrom}. */
     public void attach(SessionPort session, long resendFrom) {
+        attach(session, resendFrom, ReplayShare.all(session.replay()));
+    }
+
+    /** Starts as a link of {@code session} (MULTIPATH: maybe one among several), writing the frames {@code share} gives it. */
+    public void attach(SessionPort session, long resendFrom, ReplayShare share) {
         this.session = session;
         sessionFrames.to(session.frames());
         everEstablished = true;
         reader.established();
-        writer.sendReplayFrom(session.replay(), resendFrom);
+        writer.sendReplayFrom(session.replay(), resendFrom, new CountingShare(share));
         state = state.next(LinkState.ESTABLISHED);
         if (handshakeTimer != null) {
             handshakeTimer.cancel();
@@ -168,26 +178,38 @@ public final class Link implements IoHandler {
         if (state == LinkState.CLOSED) {
             return;
         }
-        // Only the link carrying the session takes its ACK: an old one it just left would lose it with itself.
+        // Only the link carrying the session takes its ACK (and links beside it that carry frames too): an old
+        // one it just left would lose it with itself.
         boolean moreDatagrams = false;
-        if (session != null && state.carriesSession() && session.link() == this) {
+        if (session != null && state.carriesSession()) {
             ByteBuffer slot = writer.controlSlot(FrameEncoder.LONG_FRAME_BYTES);
             if (slot != null) { // only then take the ACK: one taken and not queued would be lost for good
-                long ack = session.takeDueAck();
+                long ack = session.ackFor(this, ackWritten);
                 if (ack >= 0) {
                     FrameEncoder.ack(slot, ack);
+                    ackWritten = ack;
                 }
             }
-            moreDatagrams = session.drainDatagrams(writer::datagramSlot); // UDP jumps the streams' queue, within its room
+            if (session.link() == this) {
+                moreDatagrams = session.drainDatagrams(writer::datagramSlot); // UDP jumps the streams' queue, within its room
+            }
         }
         try {
             switch (writer.flush(state.carriesSession())) {
-                case BLOCKED -> setInterest(SelectionKey.OP_WRITE, true);
+                case BLOCKED -> {
+                    setInterest(SelectionKey.OP_WRITE, true);
+                    if (!writeBlocked && session != null) {
+                        writeBlocked = true;
+                        session.onLinkBlocked(this);
+                    }
+                    writeBlocked = true;
+                }
                 case WAITING -> { // the peer's bytes move it on: see onReadable
                     setInterest(SelectionKey.OP_WRITE, false);
                     flushWaitsForHandshake = true;
                 }
                 case DONE -> {
+                    writeBlocked = false;
                     setInterest(SelectionKey.OP_WRITE, false);
                     if (state == LinkState.CLOSING) {
                         release();
@@ -291,6 +313,66 @@ public final class Link implements IoHandler {
 
     private boolean carriesItsSession() {
         return session != null && state == LinkState.ESTABLISHED && session.link() == this;
+    }
+
+    /** MULTIPATH: the client says what this link is for; the session it belongs to decides. */
+    void onPath(io.roamtun.protocol.PathControl path) throws ProtocolException {
+        if (session == null || state != LinkState.ESTABLISHED) {
+            throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "PATH on a link that carries no session");
+        }
+        session.onPath(this, path);
+    }
+
+    /** Client, MULTIPATH: queues a PATH saying what this link is for; false when the control queue is full. */
+    public boolean sendPath(io.roamtun.protocol.PathControl path) {
+        ByteBuffer slot = state == LinkState.ESTABLISHED ? writer.controlSlot(FrameEncoder.PATH_FRAME_BYTES) : null;
+        if (slot != null) {
+            FrameEncoder.path(slot, path);
+            requestFlush();
+        }
+        return slot != null;
+    }
+
+    /** The last flush left bytes the socket did not take (a full path, for a scheduler among several links). */
+    public boolean writeBlocked() { return writeBlocked; }
+
+    /** The session's frames written on this link. */
+    public long sessionBytesWritten() { return sessionBytesWritten; }
+
+    /** Smoothed round trip of the PINGs, in nanoseconds, or -1 before the first PONG. */
+    public long smoothedRttNanos() { return liveness.smoothedRttNanos(); }
+
+    /** PINGs sent on this link, and PONGs that came back. */
+    public long pingsSent() { return liveness.pingsSent(); }
+
+    public long pongsReceived() { return liveness.pongsReceived(); }
+
+    /** PINGs every {@code interval} whatever arrives (a link among several: its round trip steers the sending). */
+    public void pingSteadily(java.time.Duration interval) { liveness.pingSteadily(interval.toNanos()); }
+
+    /** Counts what a share lets this link write. */
+    private final class CountingShare implements ReplayShare {
+        private final ReplayShare share;
+
+        CountingShare(ReplayShare share) {
+            this.share = share;
+        }
+
+        @Override
+        public long from(long cursor) {
+            return share.from(cursor);
+        }
+
+        @Override
+        public long until(long from) {
+            return share.until(from);
+        }
+
+        @Override
+        public void wrote(long bytes) {
+            sessionBytesWritten += bytes;
+            share.wrote(bytes);
+        }
     }
 
     /** Server: tells the client this node is draining (MOVING), at the next flush; dropped if the control queue is full. */

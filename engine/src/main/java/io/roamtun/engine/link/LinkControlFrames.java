@@ -123,6 +123,11 @@ final class LinkControlFrames implements LinkFrameHandler, LinkLiveness.Events {
     }
 
     @Override
+    public void onPath(io.roamtun.protocol.PathControl path) throws ProtocolException {
+        link.onPath(path);
+    }
+
+    @Override
     public void onMoving() {
         if (link.state() == LinkState.ESTABLISHED) { // (a hint: before the handshake it means nothing)
             listener.onMoving(link);

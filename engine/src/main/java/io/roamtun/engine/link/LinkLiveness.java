@@ -32,6 +32,12 @@ final class LinkLiveness {
     private long lastReceivedNanos = System.nanoTime();
     private long lastPingNanos;
     private long lastRttNanos = -1;
+    /** Smoothed round trip (RFC 6298's 7/8 + 1/8), or -1 before the first PONG. */
+    private long smoothedRttNanos = -1;
+    private long pingsSent;
+    private long pongsReceived;
+    /** PINGs every this often whatever arrives (a link among several, whose round trip steers the sending), or 0. */
+    private long steadyPingNanos;
     private boolean quietReported;
     private Timer timer;
     private boolean stopped;
@@ -43,8 +49,29 @@ final class LinkLiveness {
     }
 
     void start() {
-        timer = loop.schedule(settings.deadAfter().toNanos() / 6, this::check);
+        long next = settings.deadAfter().toNanos() / 6;
+        if (!quietReported) { // the quiet moment itself, not the check after it: a standby link waits on it
+            next = Math.min(next, Math.max(TIMER_SLACK_NANOS, lastReceivedNanos + settings.deadAfter().toNanos() / 2 - System.nanoTime()));
+        }
+        if (steadyPingNanos > 0) {
+            next = Math.min(next, Math.max(TIMER_SLACK_NANOS, lastPingNanos + steadyPingNanos - System.nanoTime()));
+        }
+        timer = loop.schedule(next, this::check);
     }
+
+    /** PINGs every {@code nanos} from now on, whatever arrives (0: only when the link is quiet). */
+    void pingSteadily(long nanos) {
+        steadyPingNanos = nanos;
+    }
+
+    long smoothedRttNanos() {
+        return smoothedRttNanos;
+    }
+
+    /** PINGs sent and PONGs received for them, for the loss of a path. */
+    long pingsSent() { return pingsSent; }
+
+    long pongsReceived() { return pongsReceived; }
 
     void stop() {
         stopped = true;
@@ -64,6 +91,10 @@ final class LinkLiveness {
         long rtt = System.nanoTime() - opaque;
         if (rtt >= 0 && rtt < TimeUnit.MINUTES.toNanos(10)) {
             lastRttNanos = rtt;
+            smoothedRttNanos = smoothedRttNanos < 0 ? rtt : (7 * smoothedRttNanos + rtt) / 8;
+            if (pongsReceived < pingsSent) {
+                pongsReceived++;
+            }
         }
     }
 
@@ -88,8 +119,10 @@ final class LinkLiveness {
             events.quiet(TimeUnit.NANOSECONDS.toMillis(quiet));
         }
         long interval = settings.pingInterval().toNanos() - TIMER_SLACK_NANOS;
-        if (quiet >= interval && now - lastPingNanos >= interval && events.sendPing(now)) {
+        boolean steadyDue = steadyPingNanos > 0 && now - lastPingNanos >= steadyPingNanos - TIMER_SLACK_NANOS;
+        if ((steadyDue || quiet >= interval && now - lastPingNanos >= interval) && events.sendPing(now)) {
             lastPingNanos = now;
+            pingsSent++;
         }
         start();
     }

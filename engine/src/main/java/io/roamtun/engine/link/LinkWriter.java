@@ -46,6 +46,10 @@ final class LinkWriter {
     private long frameStart;
     /** Whether this writer sends the session's frames (its link carries the session): only then does it pin. */
     private boolean carrying;
+    /** Which of the session's frames this link writes (all of them, but for a link among several). */
+    private ReplayShare share;
+    /** How far the share let this link write, from its last frame boundary. */
+    private long shareEnd;
     /** Queues a control frame that can be made only once the transport's handshake is done; null when none waits. */
     private HandshakeDone afterHandshake;
 
@@ -107,6 +111,13 @@ final class LinkWriter {
 
     /** Starts (or restarts) sending the session's frames from {@code offset}, a frame start. */
     void sendReplayFrom(ReplayBuffer replay, long offset) {
+        sendReplayFrom(replay, offset, ReplayShare.all(replay));
+    }
+
+    /** As {@link #sendReplayFrom(ReplayBuffer, long)}, writing the frames {@code share} gives this link. */
+    void sendReplayFrom(ReplayBuffer replay, long offset, ReplayShare share) {
+        this.share = share;
+        this.shareEnd = offset;
         this.replay = replay;
         this.cursor = offset;
         this.frameEnd = offset;
@@ -127,9 +138,14 @@ final class LinkWriter {
      * the link before, in a make-before-break move, and must not get them twice.
      */
     private void skipAcknowledged() {
-        if (replay != null && cursor == frameEnd && replay.highestAck() > cursor) {
-            cursor = frameEnd = frameStart = replay.highestAck();
+        if (replay == null || cursor != frameEnd) {
+            return;
         }
+        long next = Math.max(share.from(cursor), replay.highestAck());
+        if (next != cursor) {
+            cursor = frameEnd = frameStart = next;
+        }
+        shareEnd = share.until(cursor);
     }
 
     /** Offset up to which the session's frames went out on this link. */
@@ -139,7 +155,7 @@ final class LinkWriter {
 
     boolean hasPending(boolean includeReplay) {
         return afterHandshake != null || control.position() > controlRead || transport.hasBufferedOutput()
-                || (includeReplay && replay != null && cursor < replay.head());
+                || (includeReplay && replay != null && cursor < replay.head()); // (a link among several may find nothing its own)
     }
 
     /** Writes until everything is out or the socket is full. */
@@ -171,7 +187,7 @@ final class LinkWriter {
                 // Closing (no replay wanted) still finishes a half-written frame, so the GOAWAY behind it is whole.
                 // An ACK beyond the frame also stops the write at its end: what follows, the peer has.
                 boolean stopAtFrameEnd = controlBytes > 0 && !atBoundary || !includeReplay || replay.highestAck() > cursor;
-                long to = stopAtFrameEnd ? frameEnd : replay.head();
+                long to = stopAtFrameEnd ? frameEnd : Math.max(frameEnd, shareEnd);
                 if (cursor < replay.acked()) {
                     // Only a closing link gets here: the session moved on and the peer acknowledged the
                     // frame through the new link, so its bytes are gone and the peer does not need them.
@@ -201,6 +217,9 @@ final class LinkWriter {
                 written -= fromControl;
             }
             advanceCursor(written);
+            if (written > 0) {
+                share.wrote(written);
+            }
             if (written < wanted - (sendControl ? controlBytes : 0) || (sendControl && control.position() > controlRead)) {
                 return Result.BLOCKED;
             }

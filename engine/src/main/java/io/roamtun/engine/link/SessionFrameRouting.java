@@ -41,6 +41,17 @@ final class SessionFrameRouting implements SessionFrameHandler {
         return to != null && to.admitSequenced(type, seq, frameBytes); // (false: the frame is skipped)
     }
 
+    @Override
+    public Placement place(FrameType type, long seq, int frameBytes) throws ProtocolException {
+        SessionFrameHandler to = route(type);
+        return to == null ? Placement.SKIP : to.place(type, seq, frameBytes);
+    }
+
+    @Override
+    public void hold(long seq, ByteBuffer frame) throws ProtocolException {
+        route(FrameType.DATA).hold(seq, frame); // (only ever after place said HOLD, so with a session)
+    }
+
     // A sequenced frame reaches the methods below only once admitted, so only with a session.
 
     @Override

@@ -30,8 +30,25 @@ public interface SessionPort {
         return false;
     }
 
+    /**
+     * The ACK to write on {@code link} now, or -1: the link carrying the session takes the one due
+     * ({@link #takeDueAck}); a link among several that carries frames too says what was received whenever
+     * that moved on since {@code lastOnLink}, its own last ACK.
+     */
+    default long ackFor(Link link, long lastOnLink) {
+        return link == link() ? takeDueAck() : -1;
+    }
+
+    /** MULTIPATH: the client's PATH arrived on {@code link}, one of this session's. */
+    default void onPath(Link link, io.roamtun.protocol.PathControl path) throws io.roamtun.protocol.ProtocolException {
+        throw new io.roamtun.protocol.ProtocolException(ErrorCode.PROTOCOL_ERROR, "PATH in a session without MULTIPATH");
+    }
+
+    /** {@code link}'s socket is full: another link of the session may take the frames it cannot. */
+    default void onLinkBlocked(Link link) {}
+
     /** Called after each batch of frames read, so the session can decide about acknowledgements. */
-    void afterInboundBatch();
+    void afterInboundBatch() throws io.roamtun.protocol.ProtocolException;
 
     /**
      * A GOAWAY went out ({@code sentByPeer} false) or came in on the link carrying this session: it ends the
@@ -39,6 +56,6 @@ public interface SessionPort {
      */
     void onGoAway(ErrorCode code, String reason, boolean sentByPeer);
 
-    /** The link carrying this session is gone. */
+    /** A link of this session is gone (the one carrying it, or one beside it). */
     void onLinkLost(Link link, String reason);
 }

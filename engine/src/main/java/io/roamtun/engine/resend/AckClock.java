@@ -5,6 +5,7 @@ import io.roamtun.engine.loop.Timer;
 import io.roamtun.protocol.ErrorCode;
 import io.roamtun.protocol.FrameType;
 import io.roamtun.protocol.ProtocolException;
+import io.roamtun.protocol.SessionFrameHandler;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -53,6 +54,17 @@ public final class AckClock {
             return false;
         }
         throw new ProtocolException(ErrorCode.SEQUENCE_ERROR, type + " at offset " + seq + " but " + received + " was expected");
+    }
+
+    /**
+     * As {@link #admit}, for a session with several links (MULTIPATH): a frame ahead of {@code received}
+     * within {@code reorder}'s window is to be held (HOLD) instead of refused.
+     */
+    public SessionFrameHandler.Placement place(FrameType type, long seq, int frameBytes, ReorderBuffer reorder) throws ProtocolException {
+        if (reorder != null && reorder.withinWindow(seq, frameBytes, received)) {
+            return SessionFrameHandler.Placement.HOLD;
+        }
+        return admit(type, seq, frameBytes) ? SessionFrameHandler.Placement.TAKE : SessionFrameHandler.Placement.SKIP;
     }
 
     /** After a batch of frames was read: an ACK is due now after {@link #ACK_EVERY_BYTES}, else within the delay. */

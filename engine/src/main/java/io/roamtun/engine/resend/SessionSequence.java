@@ -98,6 +98,31 @@ public final class SessionSequence {
         return from;
     }
 
+    /** Server, MULTIPATH: commits a checked RESUME that joins a link beside the one carrying the session; returns the nonce for its RESUMED. */
+    public byte[] commitJoin(ResumeCheck check) {
+        byte[] next = credentials.accept(check.attempt(), check.proven());
+        replay.acknowledge(check.resendFrom()); // (what the client received it has: the same arithmetic as a resume)
+        return next;
+    }
+
+    /** Client, MULTIPATH: a join's RESUMED said the server received up to {@code peerReceived}. */
+    public void joined(long peerReceived, byte[] nextNonce) throws ProtocolException {
+        long upTo = ResendPoint.of(replay, peerReceived);
+        credentials.acceptNextNonce(nextNonce);
+        replay.acknowledge(upTo);
+    }
+
+    /**
+     * MULTIPATH: a link already beside the one carrying the session carries it from now on; the peer had
+     * received up to {@code peerReceived} (at least what it acknowledged). Returns where this side resends from.
+     */
+    public long promoted(long peerReceived) throws ProtocolException {
+        long from = ResendPoint.of(replay, peerReceived);
+        replay.acknowledge(from);
+        acks.sayAgainOnNewLink();
+        return from;
+    }
+
     /** A new link carries the sequence, resending from {@code from}: what comes before it the peer has. */
     private void movedTo(long from) {
         replay.dropPin();

@@ -48,7 +48,9 @@ public final class Session implements SessionPort {
     private final io.roamtun.engine.datagram.SessionDatagrams datagrams;
     private String label;
     private SessionState state = SessionState.ESTABLISHING;
-    private Link link;
+    /** The link carrying the session (null while suspended) and, with MULTIPATH, the links beside it. */
+    private final SessionLinks links;
+    private final SessionPaths paths;
     private PeerSettings peer = PeerSettings.BEFORE_HANDSHAKE;
     private long suspendedAtNanos;
     private String owner = "";
@@ -68,11 +70,13 @@ public final class Session implements SessionPort {
         ReplayBuffer replay = new ReplayBuffer(segmentPool, settings.replayBufferBytes(), budget);
         AckClock acks = new AckClock(loop, this::requestFlush);
         this.sequence = new SessionSequence(replay, acks);
+        this.links = new SessionLinks(replay);
+        this.paths = new SessionPaths(this, links, sequence);
         this.sendQueue = new SendQueue(replay, budget, this::requestFlush, acks::writeWithinDelay);
         replay.onRoomFreed(sendQueue::roomFreed);
         this.streams = new StreamTable(this, role, sequence, new StreamAdmission(settings.maxStreams(), budget, services));
         this.queueMemory = new QueueMemory(budget, chunkPool, this::label, streams::all);
-        this.datagrams = new io.roamtun.engine.datagram.SessionDatagrams(loop, role, this::requestFlush, () -> link != null,
+        this.datagrams = new io.roamtun.engine.datagram.SessionDatagrams(loop, role, this::requestFlush, () -> links.primary() != null,
                 () -> peer.announcedMaxPayload(), io.roamtun.engine.datagram.SessionDatagrams.DEFAULT_IDLE_TIMEOUT);
         if (budget != null) {
             budget.sessionStarted(queueMemory);
@@ -121,9 +125,9 @@ public final class Session implements SessionPort {
             welcome = welcome.withFleet(fleet.ticketFor(welcome.sessionId()));
         }
         label = welcome.sessionId().shortHex();
-        this.link = link;
         state = state.next(SessionState.ACTIVE);
-        link.establish(welcome, this);
+        link.sendWelcome(welcome);
+        links.carry(this, link, replay().acked());
         return welcome;
     }
 
@@ -136,9 +140,8 @@ public final class Session implements SessionPort {
         label = welcome.sessionId().shortHex();
         usePeer(PeerSettings.negotiate(welcome.capabilities(), welcome.initialWindow(), welcome.maxPayload(),
                 link.transport().canBindChannel()));
-        this.link = link;
         state = state.next(SessionState.ACTIVE);
-        link.attach(this, replay().acked());
+        links.carry(this, link, replay().acked());
         streams.addSendWindow(peer.initialWindow());
     }
 
@@ -186,12 +189,11 @@ public final class Session implements SessionPort {
         return carryOn(newLink, sequence.resumeFromPeer(serverReceived, nextNonce));
     }
 
-    private long carryOn(Link newLink, long from) {
+    long carryOn(Link newLink, long from) {
         lastPauseNanos = state == SessionState.SUSPENDED ? System.nanoTime() - suspendedAtNanos : 0;
         state = state.next(SessionState.ACTIVE);
-        link = newLink;
         resumes++;
-        newLink.attach(this, from);
+        links.carry(this, newLink, from);
         sendQueue.roomFreed();
         return sentHead() - from;
     }
@@ -212,6 +214,9 @@ public final class Session implements SessionPort {
     private void usePeer(PeerSettings negotiated) {
         peer = negotiated;
         datagrams.negotiated(Capabilities.has(peer.capabilities(), Capabilities.DATAGRAMS));
+        if (Capabilities.has(peer.capabilities(), Capabilities.MULTIPATH)) {
+            streams.holdFramesAhead(Wire.MAX_PAYLOAD);
+        }
     }
 
     /** The session's UDP flows and datagrams. */
@@ -248,6 +253,9 @@ public final class Session implements SessionPort {
     private void end() {
         state = state.next(SessionState.CLOSED);
         sendQueue.close();
+        for (Link other : links.others()) {
+            other.close(ErrorCode.NO_ERROR, "session " + label + " is over");
+        }
         streams.abandonAll();
         datagrams.close();
         sequence.release();
@@ -258,10 +266,9 @@ public final class Session implements SessionPort {
 
     @Override
     public void onLinkLost(Link lost, String reason) {
-        if (lost != link) {
-            return; // a link the session already left
+        if (!links.remove(lost)) {
+            return; // a link beside the one carrying the session, or one the session already left
         }
-        link = null;
         datagrams.linkLost();
         if (state == SessionState.ACTIVE) {
             state = state.next(SessionState.SUSPENDED);
@@ -294,7 +301,7 @@ public final class Session implements SessionPort {
     /** The link carrying the session now, or null while suspended. */
     @Override
     public Link link() {
-        return link;
+        return links.primary();
     }
 
     /** Offset up to which this side has received the peer's sequence: what a RESUME / RESUMED says. */
@@ -342,7 +349,8 @@ public final class Session implements SessionPort {
     }
 
     @Override
-    public void afterInboundBatch() {
+    public void afterInboundBatch() throws ProtocolException {
+        streams.takeHeld();
         sequence.acks().afterInboundBatch();
     }
 
@@ -352,14 +360,34 @@ public final class Session implements SessionPort {
     }
 
     @Override
+    public long ackFor(Link on, long lastOnLink) {
+        return links.ackFor(on, lastOnLink, sequence.acks().received(), this::takeDueAck);
+    }
+
+    @Override
+    public void onPath(Link on, io.roamtun.protocol.PathControl path) throws ProtocolException {
+        paths.onPath(on, path);
+    }
+
+    SessionListener listener() { return listener; }
+
+    @Override
+    public void onLinkBlocked(Link blocked) {
+        links.blocked(blocked);
+    }
+
+    /** MULTIPATH: how the session's links share its frames. */
+    public SessionPaths paths() {
+        return paths;
+    }
+
+    @Override
     public boolean drainDatagrams(java.util.function.IntFunction<java.nio.ByteBuffer> slot) {
         return datagrams.drainInto(slot);
     }
 
     void requestFlush() {
-        if (link != null) {
-            link.requestFlush();
-        }
+        links.requestFlush();
     }
 
     // ---- for streams ----------------------------------------------------------------------------

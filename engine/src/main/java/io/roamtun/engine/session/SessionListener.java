@@ -6,4 +6,7 @@ public interface SessionListener {
 
     /** The session lost its link and waits for a resume; its streams stay open. */
     default void onSessionSuspended(Session session, String reason) {}
+
+    /** MULTIPATH, server: the client moved the session to {@code link}, one already beside the one carrying it. */
+    default void onSessionPromoted(Session session, io.roamtun.engine.link.Link link) {}
 }

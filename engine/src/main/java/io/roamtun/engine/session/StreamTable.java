@@ -134,6 +134,42 @@ public final class StreamTable implements SessionFrameHandler {
         return sequence.acks().admit(type, seq, frameBytes);
     }
 
+    /** MULTIPATH: frames that arrive ahead of their place by another link wait here; null with one link only. */
+    private HeldFrames held;
+
+    /** From now on frames ahead of their place are held, not refused (the session negotiated MULTIPATH). */
+    void holdFramesAhead(int maxPayload) {
+        if (held == null) {
+            held = new HeldFrames(role, maxPayload, sequence.acks());
+        }
+    }
+
+    /** Bytes of the peer's frames held until those before them arrive (MULTIPATH), 0 with one link. */
+    long bytesHeld() {
+        return held == null ? 0 : held.bytesHeld();
+    }
+
+    @Override
+    public Placement place(FrameType type, long seq, int frameBytes) throws ProtocolException {
+        if (held == null) {
+            return admitSequenced(type, seq, frameBytes) ? Placement.TAKE : Placement.SKIP;
+        }
+        held.takeNextInto(this); // frames the last one taken made next come before this one
+        return held.place(type, seq, frameBytes);
+    }
+
+    @Override
+    public void hold(long seq, ByteBuffer frame) throws ProtocolException {
+        held.hold(seq, frame);
+    }
+
+    /** Handles the held frames that are next in the sequence now (after each batch read). */
+    void takeHeld() throws ProtocolException {
+        if (held != null) {
+            held.takeNextInto(this);
+        }
+    }
+
     @Override
     public void onAck(long offset) throws ProtocolException {
         sequence.onPeerAck(offset);
