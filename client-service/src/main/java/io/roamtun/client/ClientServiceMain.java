@@ -2,6 +2,7 @@ package io.roamtun.client;
 
 import io.roamtun.engine.admin.AdminSockets;
 import io.roamtun.engine.loop.ShutdownWait;
+import io.roamtun.client.paths.Multipath;
 import io.roamtun.client.paths.PathPolicy;
 import io.roamtun.client.paths.SystemInterfaces;
 import io.roamtun.engine.config.AgentCommandLine;
@@ -74,6 +75,15 @@ public final class ClientServiceMain {
                 .desc("how often the interface table is read (default 500ms)").build());
         o.addOption(Option.builder().longOpt("prefer").hasArg().argName("IF1,IF2,...")
                 .desc("interfaces in order of preference, names or globs like wl* (default: any usable one)").build());
+        o.addOption(Option.builder().longOpt("multipath").hasArg().argName("MODE")
+                .desc("how a second interface is used: off, standby (default: a second link kept open, moved to at once), "
+                        + "redundant (frames sent over both, up to --redundant-max), aggregate (frames spread over both)").build());
+        o.addOption(Option.builder().longOpt("redundant-max").hasArg().argName("RATE")
+                .desc("redundant: bytes a second copied over the second link, above which bulk goes on the best path only "
+                        + "(default 256KiB)").build());
+        o.addOption(Option.builder().longOpt("metered").hasArg().argName("PATTERN")
+                .desc("an interface whose traffic costs (repeatable; names or globs like wwan*): used last, and beside another "
+                        + "link only for the standby, redundant copies within --redundant-max, never for aggregate bulk").build());
         o.addOption(Option.builder().longOpt("exclude").hasArg().argName("PATTERN")
                 .desc("never use interfaces matching this glob; repeat for more (loopback and virtual ones such as "
                         + "docker*, veth*, br-*, tun* are excluded unless named in --prefer)").build());
@@ -210,7 +220,8 @@ public final class ClientServiceMain {
         boolean roaming = upstreams.stream().anyMatch(Upstream::roams);
         Path admin = cli.value("admin-socket") != null ? Path.of(cli.value("admin-socket")) : AdminSockets.defaultSocket(ClientAdminRequests.AGENT, instance(cli));
         return new ClientConfig(upstreams, forwards, session, link, roaming ? new SystemInterfaces() : null, poll,
-                new PathPolicy(prefer, exclude), admin, exposes, allowFrom, udpForwards);
+                new PathPolicy(prefer, exclude, cli.values("metered"),
+                        Multipath.parse(cli.value("multipath"), cli.value("redundant-max"))), admin, exposes, allowFrom, udpForwards);
     }
 
     /** A forward or expose ({@code what}) names a server there is, or none when there is one. */

@@ -25,6 +25,20 @@ final class ServerSession {
         this.newestCarrier = newestCarrier;
     }
 
+    /** Suspended: ends the session after {@code timeout} unless a link carries it again by then. */
+    void expireAfter(io.roamtun.engine.loop.EventLoop loop, java.time.Duration timeout) {
+        expiry = loop.schedule(timeout.toNanos(), () -> {
+            expiry = null;
+            if (session.state() == io.roamtun.engine.session.SessionState.SUSPENDED) {
+                // Whatever the client still had for the backends is lost: reset, not a clean end of stream.
+                org.slf4j.LoggerFactory.getLogger(SessionRegistry.class).info(
+                        "session {} expired: no resume within {}; resetting its {} streams' backend connections",
+                        session.label(), io.roamtun.engine.text.Durations.format(timeout), session.streamCount());
+                session.close("expired after " + io.roamtun.engine.text.Durations.format(timeout) + " suspended");
+            }
+        });
+    }
+
     void cancelExpiry() {
         if (expiry != null) {
             expiry.cancel();

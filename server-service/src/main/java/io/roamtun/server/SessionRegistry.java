@@ -301,6 +301,13 @@ final class SessionRegistry implements LinkListener, SessionListener {
             throw new ProtocolException(ErrorCode.AUTH_FAILED, notAdmitted);
         }
         Link old = session.link();
+        if (resume.join()) { // MULTIPATH: beside the link carrying the session, which keeps it
+            session.paths().join(link, check);
+            pending.done(link);
+            log.info("session {}: link {} joined beside {} ({} links)", session.label(), link.name(), old != null ? old.name() : "none",
+                    session.paths().linkCount());
+            return;
+        }
         long suspendedMillis = TimeUnit.NANOSECONDS.toMillis(session.suspendedForNanos());
         long resending = session.resumeOn(link, check);
         pending.done(link);
@@ -327,15 +334,17 @@ final class SessionRegistry implements LinkListener, SessionListener {
         if (held == null) {
             return;
         }
-        held.expiry = engine.loop().schedule(config.sessionTimeout().toNanos(), () -> {
-            held.expiry = null;
-            if (session.state() == SessionState.SUSPENDED) {
-                // Whatever the client still had for the backends is lost: reset, not a clean end of stream.
-                log.info("session {} expired: no resume within {}; resetting its {} streams' backend connections",
-                        session.label(), Durations.format(config.sessionTimeout()), session.streamCount());
-                session.close("expired after " + Durations.format(config.sessionTimeout()) + " suspended");
-            }
-        });
+        held.expireAfter(engine.loop(), config.sessionTimeout());
+    }
+
+    @Override
+    public void onSessionPromoted(Session session, Link link) {
+        ServerSession held = sessions.get(session.id());
+        if (held != null) { // a RESUME on a connection older than this one is stale from now on
+            held.newestCarrier = Math.max(held.newestCarrier, links.getOrDefault(link, 0L));
+            held.cancelExpiry();
+            counts.resumed();
+        }
     }
 
     @Override

@@ -21,9 +21,28 @@ public final class PathPolicy {
     private final List<Pattern> preferPatterns = new ArrayList<>();
     private final List<Pattern> excludePatterns = new ArrayList<>();
     private final List<Pattern> defaultExcludes = new ArrayList<>();
+    private final List<String> exclude;
+    private final List<String> metered;
+    private final List<Pattern> meteredPatterns = new ArrayList<>();
+    private final Multipath multipath;
 
     public PathPolicy(List<String> prefer, List<String> exclude) {
+        this(prefer, exclude, List.of(), Multipath.DEFAULT);
+    }
+
+    /**
+     * @param metered   interfaces (names or globs) whose traffic costs: ranked after every other usable one, and
+     *                  carrying bulk beside another link only when nothing else works
+     * @param multipath how a session uses a second interface
+     */
+    public PathPolicy(List<String> prefer, List<String> exclude, List<String> metered, Multipath multipath) {
         this.prefer = List.copyOf(prefer);
+        this.exclude = List.copyOf(exclude);
+        this.metered = List.copyOf(metered);
+        this.multipath = multipath;
+        for (String p : metered) {
+            meteredPatterns.add(glob(p));
+        }
         for (String p : prefer) {
             preferPatterns.add(glob(p));
         }
@@ -56,21 +75,51 @@ public final class PathPolicy {
         return prefer;
     }
 
-    /** Index of the first --prefer pattern the name matches; unlisted names rank after all of them. */
+    /**
+     * Index of the first --prefer pattern the name matches; unlisted names rank after all of them, and
+     * metered interfaces after every one that is not.
+     */
     public int rank(String name) {
+        int rank = preferPatterns.size();
         for (int i = 0; i < preferPatterns.size(); i++) {
             if (preferPatterns.get(i).matcher(name).matches()) {
-                return i;
+                rank = i;
+                break;
             }
         }
-        return preferPatterns.size();
+        return metered(name) ? rank + preferPatterns.size() + 1 : rank;
+    }
+
+    /** Whether {@code name} is a metered interface ({@code --metered}). */
+    public boolean metered(String name) {
+        return matchesAny(meteredPatterns, name);
+    }
+
+    public Multipath multipath() {
+        return multipath;
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof PathPolicy p && p.prefer.equals(prefer) && p.exclude.equals(exclude) && p.metered.equals(metered)
+                && p.multipath.equals(multipath);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(prefer, exclude, metered, multipath);
+    }
+
+    @Override
+    public String toString() {
+        return "prefer " + prefer + ", exclude " + exclude + ", metered " + metered + ", multipath " + multipath;
     }
 
     public boolean excluded(InterfaceSnapshot nif) {
         if (matchesAny(excludePatterns, nif.name())) {
             return true;
         }
-        boolean namedByUser = rank(nif.name()) < preferPatterns.size();
+        boolean namedByUser = matchesAny(preferPatterns, nif.name());
         return !namedByUser && (nif.loopback() || matchesAny(defaultExcludes, nif.name()));
     }
 

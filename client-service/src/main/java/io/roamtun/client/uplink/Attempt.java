@@ -45,6 +45,8 @@ final class Attempt implements IoHandler {
     private Link link;
     private Timer timeout;
     private boolean resuming;
+    /** MULTIPATH: the link joins the session beside the one carrying it (RESUME with JOIN). */
+    private boolean join;
 
     Attempt(Route route, String cause, boolean planned, Consumer<String> onDone, Consumer<String> onFail, EventLoop loop,
             ClientConfig config, Owner owner, Supplier<Session> session) throws IOException {
@@ -93,12 +95,25 @@ final class Attempt implements IoHandler {
         link = new Link(loop, config.transports().wrap(channel, route.target()), Role.CLIENT, config.link(), owner, name);
         link.start(key);
         Session s = session.get();
-        if (s.id() == null) {
+        if (join) {
+            resuming = true;
+            link.sendResume(binding -> s.paths().joinRequest(binding, config.credential()));
+        } else if (s.id() == null) {
             link.sendHello(s.hello(config.credential(), config.exposePorts(), config.udpExposePorts(), link));
         } else {
             resuming = true;
             link.sendResume(binding -> s.resumeRequest(binding, config.credential()));
         }
+    }
+
+    /** Makes this attempt a join (MULTIPATH) of the session's existing link; before {@link #start}. */
+    Attempt asJoin() {
+        join = true;
+        return this;
+    }
+
+    boolean join() {
+        return join;
     }
 
     /** The link this attempt made, once connected; null before. */

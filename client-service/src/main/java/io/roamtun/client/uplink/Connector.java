@@ -185,6 +185,14 @@ final class Connector {
         given.giveUp(why);
     }
 
+    /** The attempt under way is made pointless by another move (to the second link): abandoned, its asker told it is done. */
+    void supersede(String how) {
+        Attempt given = attempt;
+        attempt = null;
+        given.passOn();
+        given.onDone.accept(how);
+    }
+
     /** The attempt under way won: its link carries the session. */
     Attempt won() {
         Attempt won = attempt;

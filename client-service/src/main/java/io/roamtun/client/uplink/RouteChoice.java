@@ -104,6 +104,16 @@ final class RouteChoice {
         return any != null ? any : new Route(bestPath(), server());
     }
 
+    /** Where a second link of the session goes (MULTIPATH): the best interface but the active one's, not set aside; null for none. */
+    Route secondTo(PathChoice activePath) {
+        return roaming && activePath != null ? bestOtherThan(activePath, notSetAside()) : null;
+    }
+
+    /** Whether the route's interface is metered ({@code --metered}). */
+    boolean metered(Route route) {
+        return route.path() != null && policy.metered(route.path().interfaceName());
+    }
+
     private Route bestOtherThan(PathChoice activePath, Iterable<InterfaceSnapshot> interfaces) {
         Route best = null;
         int bestRank = Integer.MAX_VALUE;

@@ -50,6 +50,8 @@ public final class Uplink implements Attempt.Owner, SessionListener {
     private final HandoverLog handovers = new HandoverLog();
     private final ExposeAnswers exposeAnswers;
     private final Connector connector;
+    /** MULTIPATH: the session's second link, through another interface. */
+    private final SecondLink second;
     private UplinkState state = UplinkState.WAITING;
     private Session session;
     private Carrier carrier;
@@ -72,6 +74,7 @@ public final class Uplink implements Attempt.Owner, SessionListener {
         this.routes = new RouteChoice(config.paths(), table, failedPaths, servers, roaming, System::nanoTime);
         this.connector = new Connector(this, engine.loop(), config, routes, servers, failedPaths, roaming);
         this.exposeAnswers = new ExposeAnswers(config.exposes());
+        this.second = new SecondLink(this, engine.loop(), config, routes, failedPaths);
     }
 
     /** The server's answers to the --expose ports. */
@@ -139,6 +142,7 @@ public final class Uplink implements Attempt.Owner, SessionListener {
         session = new Session(engine.loop(), Role.CLIENT, config.session(), engine.segments(), engine.chunks(),
                 engine.budget(), config.exposeDirectory(), this, config.upstream().name() + "#" + sessionCount);
         session.datagrams().useServices(config.udpExposeDirectory());
+        session.paths().use(config.paths().multipath().mode(), config.paths().multipath().redundantMax());
         servers.sessionEnded(); // a fleet's new session starts at the balancer again
     }
 
@@ -178,6 +182,7 @@ public final class Uplink implements Attempt.Owner, SessionListener {
         for (InterfaceEvent event : events) {
             failedPaths.clear(event.name()); // it changed: whatever failed through it may work now
         }
+        second.tableChanged();
         reconsider(events.toString());
     }
 
@@ -192,9 +197,13 @@ public final class Uplink implements Attempt.Owner, SessionListener {
         }
         if (carrier != null && !routes.stillUsable(carrier.route())) {
             PathChoice path = carrier.route().path();
-            carrier.link().abort("interface " + path.interfaceName() + " lost " + path.localAddress().getHostAddress()
-                    + " (" + why + ")"); // -> onLinkClosed: the session suspends and a new attempt starts
-            return;
+            String cause = "interface " + path.interfaceName() + " lost " + path.localAddress().getHostAddress() + " (" + why + ")";
+            Carrier lost = carrier;
+            if (!moveToSecond(cause, false)) {
+                lost.link().abort(cause); // -> onLinkClosed: the session suspends and a new attempt starts
+                return;
+            }
+            lost.link().abort(cause);
         }
         if (carrier == null && connector.attempt() == null && roaming && routes.bestPath() == null) {
             connector.moveToReachableAddress();
@@ -216,17 +225,58 @@ public final class Uplink implements Attempt.Owner, SessionListener {
      * (ranked higher, or pinned) not set aside. On table changes, every poll, and after an attempt ends.
      */
     void moveToBetterPath() {
+        second.reconsider();
         if (!roaming || carrier == null || activePath() == null || connector.attempt() != null || state != UplinkState.ACTIVE) {
             return;
         }
         Route better = routes.betterThan(activePath());
-        if (better != null) {
+        if (better != null && second.readyVia(better.path().interfaceName())) {
+            moveToSecond("better interface " + better.path().interfaceName() + " available", true);
+        } else if (better != null) {
             connector.start(better, "better interface " + better.path().interfaceName() + " available", true, ok -> { }, fail -> { });
         }
     }
 
     /** The user asked to move to {@code name}; {@code done} or {@code failed} is called once. */
-    public void switchTo(String name, Consumer<String> done, Consumer<String> failed) { connector.switchTo(name, activePath(), done, failed); }
+    public void switchTo(String name, Consumer<String> done, Consumer<String> failed) {
+        if (second.readyVia(name) && connector.attempt() == null && moveToSecond("switch to " + name + " requested", true)) {
+            routes.pin(name);
+            done.accept("switched to " + activePath() + " (pause 0 ms, its second link)");
+            return;
+        }
+        connector.switchTo(name, activePath(), done, failed);
+    }
+
+    /**
+     * MULTIPATH: the session moves to its second link at once (PATH, no handshake); the link it leaves stays as
+     * the second when the move was planned, else the caller drops it. False when no second link is ready.
+     */
+    private boolean moveToSecond(String cause, boolean planned) {
+        Carrier old = carrier;
+        PathChoice before = old != null ? old.route().path() : lostPath;
+        boolean wasSuspended = session.state() == SessionState.SUSPENDED;
+        long unacknowledged = session.unacknowledgedBytes();
+        Carrier next = second.takeOver();
+        if (next == null) {
+            return false;
+        }
+        if (connector.attempt() != null) {
+            connector.supersede("the session moved to its second link via " + next);
+        }
+        carrier = next;
+        lostPath = null;
+        on(Event.CARRIED);
+        if (next.route().path() != null) {
+            failedPaths.carried(next.route().path().interfaceName(), System.nanoTime());
+        }
+        long pause = wasSuspended ? TimeUnit.NANOSECONDS.toMillis(session.lastPauseNanos()) : 0;
+        handovers.record(session.label(), new Handover(before != null ? before.toString() : "none", next.toString(),
+                cause + ", to the second link", planned, pause, unacknowledged, 0, System.currentTimeMillis()));
+        if (old != null && planned) {
+            second.adopt(old);
+        }
+        return true;
+    }
 
     // ---- the links' side -------------------------------------------------------------------------
 
@@ -244,6 +294,13 @@ public final class Uplink implements Attempt.Owner, SessionListener {
 
     @Override
     public void onResumed(Link from, long serverReceived, long serverSent, byte[] nextNonce) throws ProtocolException {
+        if (second.owns(from)) {
+            second.joined(from, serverReceived, nextNonce);
+            if (carrier == null) {
+                moveToSecond("joined while the session had no link", false); // (it was lost while this join ran)
+            }
+            return;
+        }
         requireAttempt(from, "RESUMED");
         PathChoice before = activePath() != null ? activePath() : lostPath;
         lostPath = null;
@@ -289,16 +346,35 @@ public final class Uplink implements Attempt.Owner, SessionListener {
             log.info("server-service reached at {} now (was {})", HostPort.format(won.route.target()), HostPort.format(routes.server()));
         }
         servers.connected(won.route.target());
+        session.paths().announce();
         return won;
     }
 
     @Override
     public void failed(Attempt failedAttempt, String reason) {
+        if (second.owns(failedAttempt)) {
+            second.failed(failedAttempt, reason);
+            return;
+        }
         connector.failed(failedAttempt, reason, true);
     }
 
     @Override
     public void onLinkQuiet(Link link, long quietMillis) {
+        if (second.owns(link)) {
+            second.quiet(link, quietMillis);
+            return;
+        }
+        if (carrier != null && link == carrier.link() && state == UplinkState.ACTIVE && second.ready() != null) {
+            Carrier quiet = carrier;
+            if (activePath() != null) {
+                failedPaths.failed(activePath().interfaceName(), System.nanoTime());
+            }
+            if (moveToSecond("link quiet for " + quietMillis + " ms", false)) {
+                quiet.link().abort("quiet for " + quietMillis + " ms; the session moved to its second link");
+                return;
+            }
+        }
         if (carrier == null || link != carrier.link() || connector.attempt() != null || state != UplinkState.ACTIVE) {
             return;
         }
@@ -315,7 +391,9 @@ public final class Uplink implements Attempt.Owner, SessionListener {
 
     @Override
     public void onLinkClosed(Link closed, ErrorCode code, String reason, boolean byPeer) {
-        if (connector.attempt() != null && closed == connector.attempt().link()) {
+        if (second.owns(closed)) {
+            second.linkClosed(closed, reason);
+        } else if (connector.attempt() != null && closed == connector.attempt().link()) {
             connector.attemptLinkClosed(code, reason, byPeer);
         } else if (carrier != null && closed == carrier.link()) {
             carrierLost(code, reason, byPeer);
@@ -340,6 +418,9 @@ public final class Uplink implements Attempt.Owner, SessionListener {
             return;
         }
         on(Event.LINK_LOST);
+        if (moveToSecond("link lost: " + reason, false)) {
+            return;
+        }
         if (connector.attempt() == null) {
             connector.connectNow("link lost: " + reason);
         } else if (!(byPeer && code == ErrorCode.SESSION_TAKEN_OVER && connector.attempt().resuming()) // (likely for this attempt's RESUME)
@@ -362,6 +443,7 @@ public final class Uplink implements Attempt.Owner, SessionListener {
         if (connector.attempt() != null && connector.attempt().resuming()) {
             connector.giveUp("the session ended: " + reason); // it resumes the session that just ended; its answer must not touch the new one
         }
+        second.stop("session over");
         newSession();
         if (carrier != null) {
             Link link = carrier.link();
@@ -392,6 +474,7 @@ public final class Uplink implements Attempt.Owner, SessionListener {
         if (connector.attempt() != null) {
             connector.giveUp("client-service is shutting down");
         }
+        second.stop("client-service is shutting down");
         session.close("client-service shutting down");
         if (carrier != null) {
             carrier.link().close(ErrorCode.NO_ERROR, "client-service is shutting down");

@@ -74,6 +74,13 @@ public final class SessionPaths {
         }
     }
 
+    /** Client: the RESUME with JOIN a second link starts with (as {@link Session#resumeRequest}). */
+    public io.roamtun.protocol.Resume joinRequest(byte[] binding, String credential) {
+        io.roamtun.protocol.Resume r = session.resumeRequest(binding, credential);
+        return new io.roamtun.protocol.Resume(r.sessionId(), r.receivedOffset(), r.sentOffset(), r.attempt(), r.proof(), r.credential(),
+                r.fleet(), true);
+    }
+
     /** Client: may a link join now (MULTIPATH, a mode, the session carried, room for one more)? */
     public boolean mayJoin() {
         return negotiated() && wanted != null && session.link() != null && links.mayJoin();
