@@ -130,6 +130,7 @@ final class Connector {
             return;
         }
         cancelRetry();
+        uplink.beforeAttempt(); // one attempt at a time, a second link's join included: RESUMEs are numbered in the order made
         try {
             attempt = new Attempt(route, cause, planned, done, failed, loop, config, uplink, uplink::session);
             if (uplink.carrier() == null) {

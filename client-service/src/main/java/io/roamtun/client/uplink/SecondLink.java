@@ -55,6 +55,11 @@ final class SecondLink {
         return ready != null && ready.route().path() != null && ready.route().path().interfaceName().equals(name);
     }
 
+    /** Whether a join through interface {@code name} is under way (the link to move to there is coming). */
+    boolean joiningVia(String name) {
+        return attempt != null && attempt.route.path() != null && attempt.route.path().interfaceName().equals(name);
+    }
+
     /** The interface table changed: a second link may be worth trying again at once. */
     void tableChanged() {
         notBeforeNanos = 0;
@@ -76,7 +81,7 @@ final class SecondLink {
         if (attempt != null && !routes.stillUsable(attempt.route)) {
             giveUp("interface " + attempt.route.pathName() + " is gone");
         }
-        if (ready != null || attempt != null || carrier == null || uplink.state() != UplinkState.ACTIVE
+        if (ready != null || attempt != null || carrier == null || uplink.state() != UplinkState.ACTIVE || uplink.attemptRunning()
                 || !uplink.session().paths().mayJoin() || System.nanoTime() < notBeforeNanos) {
             return;
         }
@@ -186,6 +191,15 @@ final class SecondLink {
         }
     }
 
+    /** A join under way is given up without blame (another attempt goes first); tried again at the next poll after it. */
+    void cancelJoin(String why) {
+        if (attempt != null) {
+            Attempt given = attempt;
+            attempt = null;
+            given.giveUp(why);
+        }
+    }
+
     /** The session ended or the uplink stops: the join is given up, the link closed. */
     void stop(String why) {
         if (attempt != null) {
@@ -198,6 +212,16 @@ final class SecondLink {
             ready = null;
             gone.link().close(ErrorCode.NO_ERROR, why);
         }
+    }
+
+    /** For status: the mode and the second link (joined, joining, or none and why). */
+    String describe() {
+        io.roamtun.client.paths.Multipath wanted = config.paths().multipath();
+        if (wanted.mode() == null) {
+            return "off";
+        }
+        io.roamtun.engine.session.Session s = uplink.session();
+        return wanted + ", second link: " + (s.id() != null && !s.paths().negotiated() ? "none (the server does not speak multipath)" : this);
     }
 
     @Override

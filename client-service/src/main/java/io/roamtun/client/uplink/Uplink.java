@@ -52,6 +52,8 @@ public final class Uplink implements Attempt.Owner, SessionListener {
     private final Connector connector;
     /** MULTIPATH: the session's second link, through another interface. */
     private final SecondLink second;
+    /** Its reactions to the interface table, a better path and a switch. */
+    private final PathWatch watch;
     private UplinkState state = UplinkState.WAITING;
     private Session session;
     private Carrier carrier;
@@ -75,6 +77,7 @@ public final class Uplink implements Attempt.Owner, SessionListener {
         this.connector = new Connector(this, engine.loop(), config, routes, servers, failedPaths, roaming);
         this.exposeAnswers = new ExposeAnswers(config.exposes());
         this.second = new SecondLink(this, engine.loop(), config, routes, failedPaths);
+        this.watch = new PathWatch(this, table, routes, connector, second, failedPaths, roaming);
     }
 
     /** The server's answers to the --expose ports. */
@@ -137,6 +140,9 @@ public final class Uplink implements Attempt.Owner, SessionListener {
 
     public boolean roaming() { return roaming; }
 
+    /** For status: the multipath mode and the second link (joined, joining, or none and why). */
+    public String multipathDescription() { return second.describe(); }
+
     void newSession() {
         sessionCount++;
         session = new Session(engine.loop(), Role.CLIENT, config.session(), engine.segments(), engine.chunks(),
@@ -158,100 +164,29 @@ public final class Uplink implements Attempt.Owner, SessionListener {
         }
     }
 
+    /** An attempt of the connector starts: a join under way gives way (the server takes RESUME numbers in order). */
+    void beforeAttempt() { second.cancelJoin("an attempt to carry the session starts"); }
+
+    /** Whether an attempt of the connector runs (a join waits for it to end). */
+    boolean attemptRunning() { return connector.attempt() != null; }
+
     /** A new poll of the interfaces, into this uplink's own table (loop thread). */
-    public void onInterfacePoll(List<InterfaceSnapshot> poll) {
-        if (!roaming || state == UplinkState.STOPPED) {
-            return;
-        }
-        List<InterfaceEvent> events = table.update(poll);
-        if (!events.isEmpty()) {
-            log.info("interface table changed: {}", events);
-        }
-        onInterfaceEvents(events);
-    }
+    public void onInterfacePoll(List<InterfaceSnapshot> poll) { watch.onInterfacePoll(poll); }
 
     /** The table changed by {@code events} (none: a poll that changed nothing). Loop thread. */
-    public void onInterfaceEvents(List<InterfaceEvent> events) {
-        if (!roaming || state == UplinkState.STOPPED) {
-            return;
-        }
-        if (events.isEmpty()) {
-            moveToBetterPath(); // an interface set aside after a failure may be due for another try
-            return;
-        }
-        for (InterfaceEvent event : events) {
-            failedPaths.clear(event.name()); // it changed: whatever failed through it may work now
-        }
-        second.tableChanged();
-        reconsider(events.toString());
-    }
+    public void onInterfaceEvents(List<InterfaceEvent> events) { watch.onInterfaceEvents(events); }
 
-    /** Acts on a changed table: leave a dead path, move to a better one, or start when one appears. */
-    private void reconsider(String why) {
-        if (routes.pinned() != null && !routes.hasPathVia(routes.pinned())) {
-            log.info("switch to {} released: the interface is no longer usable; the policy chooses again", routes.pinned());
-            routes.pin(null);
-        }
-        if (connector.attempt() != null && !routes.stillUsable(connector.attempt().route)) {
-            connector.giveUp("interface " + connector.attempt().route.path().interfaceName() + " is gone");
-        }
-        if (carrier != null && !routes.stillUsable(carrier.route())) {
-            PathChoice path = carrier.route().path();
-            String cause = "interface " + path.interfaceName() + " lost " + path.localAddress().getHostAddress() + " (" + why + ")";
-            Carrier lost = carrier;
-            if (!moveToSecond(cause, false)) {
-                lost.link().abort(cause); // -> onLinkClosed: the session suspends and a new attempt starts
-                return;
-            }
-            lost.link().abort(cause);
-        }
-        if (carrier == null && connector.attempt() == null && roaming && routes.bestPath() == null) {
-            connector.moveToReachableAddress();
-        }
-        PathChoice best = routes.bestPath();
-        if (best == null) {
-            return;
-        }
-        if (carrier != null) {
-            moveToBetterPath();
-        } else if (connector.attempt() == null) {
-            connector.cancelRetry();
-            connector.connectNow("interface " + best.interfaceName() + " usable");
-        }
-    }
-
-    /**
-     * While a link carries the session and no attempt runs: a make-before-break move to a better interface
-     * (ranked higher, or pinned) not set aside. On table changes, every poll, and after an attempt ends.
-     */
-    void moveToBetterPath() {
-        second.reconsider();
-        if (!roaming || carrier == null || activePath() == null || connector.attempt() != null || state != UplinkState.ACTIVE) {
-            return;
-        }
-        Route better = routes.betterThan(activePath());
-        if (better != null && second.readyVia(better.path().interfaceName())) {
-            moveToSecond("better interface " + better.path().interfaceName() + " available", true);
-        } else if (better != null) {
-            connector.start(better, "better interface " + better.path().interfaceName() + " available", true, ok -> { }, fail -> { });
-        }
-    }
+    /** While a link carries the session and no attempt runs: a move to a better interface ({@link PathWatch#moveToBetterPath}). */
+    void moveToBetterPath() { watch.moveToBetterPath(); }
 
     /** The user asked to move to {@code name}; {@code done} or {@code failed} is called once. */
-    public void switchTo(String name, Consumer<String> done, Consumer<String> failed) {
-        if (second.readyVia(name) && connector.attempt() == null && moveToSecond("switch to " + name + " requested", true)) {
-            routes.pin(name);
-            done.accept("switched to " + activePath() + " (pause 0 ms, its second link)");
-            return;
-        }
-        connector.switchTo(name, activePath(), done, failed);
-    }
+    public void switchTo(String name, Consumer<String> done, Consumer<String> failed) { watch.switchTo(name, done, failed); }
 
     /**
      * MULTIPATH: the session moves to its second link at once (PATH, no handshake); the link it leaves stays as
      * the second when the move was planned, else the caller drops it. False when no second link is ready.
      */
-    private boolean moveToSecond(String cause, boolean planned) {
+    boolean moveToSecond(String cause, boolean planned) {
         Carrier old = carrier;
         PathChoice before = old != null ? old.route().path() : lostPath;
         boolean wasSuspended = session.state() == SessionState.SUSPENDED;
