@@ -64,6 +64,22 @@ final class ClientStatusJson {
         s.put("node", session.fleetTicket() == null ? null : session.fleetTicket().node());
         s.put("node_address", session.fleetTicket() == null ? null : session.fleetTicket().address());
         root.put("session", s);
+        root.put("multipath", uplink.multipathDescription());
+        List<Map<String, Object>> paths = new ArrayList<>();
+        for (io.roamtun.engine.session.PathFigures p : session.paths().figures()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("link", p.link());
+            m.put("place", p.place());
+            m.put("role", p.role());
+            m.put("metered", p.metered());
+            m.put("rtt_ms", p.rttNanos() < 0 ? null : p.rttNanos() / 1e6);
+            m.put("bytes_per_second", p.bytesPerSecond());
+            m.put("bytes_written", p.bytesWritten());
+            m.put("loss_percent", p.lossPercent());
+            m.put("copies_skipped_bytes", p.copiesSkipped());
+            paths.add(m);
+        }
+        root.put("paths", paths);
         root.put("redirects", uplink.redirects());
         root.put("exposed", uplink.exposes().asJson());
         List<Map<String, Object>> handovers = new ArrayList<>();

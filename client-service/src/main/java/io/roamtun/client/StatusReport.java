@@ -69,6 +69,17 @@ final class StatusReport {
             out.append(", held by fleet ").append(session.fleetTicket()).append(" (").append(uplink.redirects()).append(" redirects since start)");
         }
         out.append('\n');
+        List<io.roamtun.engine.session.PathFigures> paths = session.paths().figures();
+        out.append(indent).append("multipath: ").append(uplink.multipathDescription()).append('\n');
+        if (paths.size() > 1) {
+            for (io.roamtun.engine.session.PathFigures p : paths) {
+                out.append(indent).append(String.format(java.util.Locale.ROOT, "  %s %s%s: %s, rtt %s, %s/s, loss %.1f%%, %d bytes sent%s%n",
+                        p.place(), p.link(), p.metered() ? " (metered)" : "", p.role(),
+                        p.rttNanos() < 0 ? "-" : String.format(java.util.Locale.ROOT, "%.2f ms", p.rttNanos() / 1e6),
+                        io.roamtun.engine.text.Sizes.format(p.bytesPerSecond()), p.lossPercent(), p.bytesWritten(),
+                        p.copiesSkipped() > 0 ? ", " + p.copiesSkipped() + " bytes not copied (over --redundant-max)" : ""));
+            }
+        }
     }
 
     /** The table, each interface marked with the uplinks that use it ("[in use]" when there is one server). */

@@ -52,7 +52,11 @@ final class ServerStatus {
                     .append(", opened ").append(held.opened).append(", ").append(session.streamCount()).append(" streams, ")
                     .append(session.traffic().bytesIn()).append(" bytes in, ").append(session.traffic().bytesOut())
                     .append(" bytes out, ").append(session.unacknowledgedBytes()).append(" bytes unacknowledged, resumed ")
-                    .append(session.resumes()).append(" times\n");
+                    .append(session.resumes()).append(" times");
+            if (session.paths().linkCount() > 1) {
+                out.append(", ").append(session.paths().linkCount()).append(" links (").append(session.paths().mode()).append(")");
+            }
+            out.append('\n');
             String datagrams = session.datagrams().describe();
             if (!datagrams.isEmpty()) {
                 out.append("  ").append(datagrams).append('\n');
@@ -87,6 +91,8 @@ final class ServerStatus {
             s.put("client", session.owner());
             s.put("state", session.state().name());
             s.put("link", session.link() != null ? session.link().name() : null);
+            s.put("links", session.paths().linkCount());
+            s.put("multipath", session.paths().mode() == null ? null : session.paths().mode().name().toLowerCase(java.util.Locale.ROOT));
             s.put("opened", held.opened.toString());
             s.put("streams_open", session.streamCount());
             s.put("streams", session.traffic().streams());

@@ -58,8 +58,8 @@ public final class Link implements IoHandler {
     private long ackWritten = -1;
     /** The last flush left bytes the socket did not take. */
     private boolean writeBlocked;
-    /** The session's frames written on this link (a link among several writes a share of them). */
-    private long sessionBytesWritten;
+    /** What the session lets this link write, counted (a link among several writes a share of the frames). */
+    private CountingShare share;
     private boolean closedNotified;
 
     public Link(EventLoop loop, LinkTransport transport, Role local, LinkSettings settings, LinkListener listener, String name) {
@@ -157,7 +157,8 @@ public final class Link implements IoHandler {
         sessionFrames.to(session.frames());
         everEstablished = true;
         reader.established();
-        writer.sendReplayFrom(session.replay(), resendFrom, new CountingShare(share));
+        this.share = new CountingShare(share);
+        writer.sendReplayFrom(session.replay(), resendFrom, this.share);
         state = state.next(LinkState.ESTABLISHED);
         if (handshakeTimer != null) {
             handshakeTimer.cancel();
@@ -337,7 +338,7 @@ public final class Link implements IoHandler {
     public boolean writeBlocked() { return writeBlocked; }
 
     /** The session's frames written on this link. */
-    public long sessionBytesWritten() { return sessionBytesWritten; }
+    public long sessionBytesWritten() { return share == null ? 0 : share.bytes(); }
 
     /** Smoothed round trip of the PINGs, in nanoseconds, or -1 before the first PONG. */
     public long smoothedRttNanos() { return liveness.smoothedRttNanos(); }
@@ -349,31 +350,6 @@ public final class Link implements IoHandler {
 
     /** PINGs every {@code interval} whatever arrives (a link among several: its round trip steers the sending). */
     public void pingSteadily(java.time.Duration interval) { liveness.pingSteadily(interval.toNanos()); }
-
-    /** Counts what a share lets this link write. */
-    private final class CountingShare implements ReplayShare {
-        private final ReplayShare share;
-
-        CountingShare(ReplayShare share) {
-            this.share = share;
-        }
-
-        @Override
-        public long from(long cursor) {
-            return share.from(cursor);
-        }
-
-        @Override
-        public long until(long from) {
-            return share.until(from);
-        }
-
-        @Override
-        public void wrote(long bytes) {
-            sessionBytesWritten += bytes;
-            share.wrote(bytes);
-        }
-    }
 
     /** Server: tells the client this node is draining (MOVING), at the next flush; dropped if the control queue is full. */
     public void sendMoving() {

@@ -20,6 +20,7 @@ public final class ReorderBuffer {
     private final long window;
     private long bytesHeld;
     private long duplicates;
+    private long framesHeld;
 
     public ReorderBuffer() {
         this(Wire.REORDER_WINDOW);
@@ -52,6 +53,7 @@ public final class ReorderBuffer {
         frame.duplicate().get(copy);
         frames.put(seq, copy);
         bytesHeld += length;
+        framesHeld++;
     }
 
     /**
@@ -74,6 +76,9 @@ public final class ReorderBuffer {
     public long bytesHeld() { return bytesHeld; }
 
     public int framesHeld() { return frames.size(); }
+
+    /** Frames held since the start (each arrived ahead of its place). */
+    public long framesHeldEver() { return framesHeld; }
 
     /** Copies dropped: held twice, or arrived in order after being held. */
     public long duplicates() { return duplicates; }

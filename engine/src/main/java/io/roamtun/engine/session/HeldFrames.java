@@ -58,6 +58,10 @@ final class HeldFrames {
         return reorder.bytesHeld();
     }
 
+    long framesHeldEver() {
+        return reorder.framesHeldEver();
+    }
+
     /** Held frames are sequenced frames: none of a link's own ever reaches this. */
     private static final LinkFrameHandler SEQUENCED_ONLY = new LinkFrameHandler() {
         private ProtocolException notHere() {

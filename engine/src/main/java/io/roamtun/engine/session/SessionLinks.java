@@ -1,7 +1,6 @@
 package io.roamtun.engine.session;
 
 import io.roamtun.engine.link.Link;
-import io.roamtun.engine.link.ReplayShare;
 import io.roamtun.engine.link.SessionPort;
 import io.roamtun.engine.resend.ReplayBuffer;
 import io.roamtun.protocol.PathControl;
@@ -262,15 +261,6 @@ final class SessionLinks {
             link.transport().channel().setOption(StandardSocketOptions.SO_SNDBUF, AGGREGATE_SEND_BUFFER);
         } catch (IOException | RuntimeException ignored) {
             // the kernel's own sizing stays: the scheduler still works, with more held out of order
-        }
-    }
-
-    /** What status shows of one link of a session. */
-    public record PathFigures(String link, String place, String role, boolean metered, long rttNanos, long bytesPerSecond,
-                              long bytesWritten, long pingsSent, long pongsReceived, long copiesSkipped) {
-        /** PINGs without their PONG, in percent (0 before any). */
-        public double lossPercent() {
-            return pingsSent == 0 ? 0 : Math.max(0, 100.0 * (pingsSent - pongsReceived - 1) / pingsSent);
         }
     }
 }

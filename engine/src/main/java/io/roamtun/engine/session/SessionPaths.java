@@ -46,7 +46,7 @@ public final class SessionPaths {
     public boolean has(Link link) { return links.contains(link); }
 
     /** For status: each link's role, round trip, rate and loss. */
-    public List<SessionLinks.PathFigures> figures() { return links.figures(); }
+    public List<PathFigures> figures() { return links.figures(); }
 
     // ---- client ---------------------------------------------------------------------------------
 

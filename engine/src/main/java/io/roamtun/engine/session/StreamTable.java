@@ -149,6 +149,11 @@ public final class StreamTable implements SessionFrameHandler {
         return held == null ? 0 : held.bytesHeld();
     }
 
+    /** Frames of the peer that arrived ahead of their place and were held (MULTIPATH), since the start. */
+    long framesHeldEver() {
+        return held == null ? 0 : held.framesHeldEver();
+    }
+
     @Override
     public Placement place(FrameType type, long seq, int frameBytes) throws ProtocolException {
         if (held == null) {

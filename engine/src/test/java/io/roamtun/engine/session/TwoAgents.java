@@ -55,6 +55,11 @@ final class TwoAgents implements AutoCloseable {
         public void onResume(Link link, Resume resume) throws ProtocolException {
             Session session = server;
             ResumeCheck check = session.checkResume(resume, link);
+            if (resume.join()) {
+                session.paths().join(link, check);
+                events.add("server joined " + link.name());
+                return;
+            }
             Link old = session.link();
             long resending = session.resumeOn(link, check);
             events.add("server resumed on " + link.name() + " from " + resume.receivedOffset() + " resending " + resending);
@@ -76,11 +81,17 @@ final class TwoAgents implements AutoCloseable {
         @Override
         public void onWelcome(Link link, Welcome welcome) throws ProtocolException {
             client.acceptWelcome(welcome, link);
+            client.paths().announce();
             clientActive = link;
         }
 
         @Override
         public void onResumed(Link link, long receivedOffset, long sentOffset, byte[] nextNonce) throws ProtocolException {
+            if (joining.remove(link)) {
+                client.paths().joined(link, receivedOffset, nextNonce, false);
+                events.add("client joined " + link.name());
+                return;
+            }
             Link old = clientActive;
             client.resumeOn(link, receivedOffset, nextNonce);
             clientActive = link;
@@ -149,6 +160,26 @@ final class TwoAgents implements AutoCloseable {
                 } else {
                     link.sendResume(binding -> client.resumeRequest(binding, ""));
                 }
+                return link;
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    /** Links the client is joining to its session (MULTIPATH), until their RESUMED. */
+    final java.util.Set<Link> joining = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** Connects a client link to {@code to} that joins the session beside its link (RESUME with JOIN). */
+    Link join(InetSocketAddress to, String name) throws IOException {
+        SocketChannel ch = SocketChannel.open(to);
+        ch.configureBlocking(false);
+        return cl.call(() -> {
+            try {
+                Link link = new Link(cl, clientTransport.apply(new PlainTransport(ch)), Role.CLIENT, linkSettings, clientListener, name);
+                joining.add(link);
+                link.start();
+                link.sendResume(binding -> client.paths().joinRequest(binding, ""));
                 return link;
             } catch (IOException e) {
                 throw new IllegalStateException(e);
