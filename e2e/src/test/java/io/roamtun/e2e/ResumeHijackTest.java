@@ -59,7 +59,9 @@ class ResumeHijackTest {
                      TransportFactory.plaintext(), clients, 10, 4, 100));
              ClientService client = ClientService.start(new ClientConfig(server.address(),
                      List.of(new Forward(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "echo")),
-                     SessionSettings.defaults(), link, interfaces, Duration.ofMillis(100), PathPolicy.any(), null,
+                     // One link at a time: every move below is a RESUME (a second link's JOIN is checked the same way, below).
+                     SessionSettings.defaults(), link, interfaces, Duration.ofMillis(100),
+                     new PathPolicy(List.of(), List.of(), List.of(), io.roamtun.client.paths.Multipath.OFF), null,
                      TransportFactory.plaintext(), credential))) {
             Await.until(Duration.ofSeconds(10), "the client connected", client::isConnected);
             InetSocketAddress app = client.forwardAddresses().get(0);
@@ -74,18 +76,12 @@ class ResumeHijackTest {
                 try (Socket attacker = new Socket(server.address().getAddress(), server.address().getPort())) {
                     attacker.setSoTimeout(10_000);
                     Resume forged = new Resume(stolen, 0, 0, 1, guess, credential); // even with the credential: no secret, no session
-                    ByteBuffer frame = ByteBuffer.allocate(FrameEncoder.resumeSize(forged));
-                    FrameEncoder.resume(frame, forged);
-                    attacker.getOutputStream().write(frame.array());
-                    byte[] answer = attacker.getInputStream().readAllBytes();
-                    ErrorCode[] code = new ErrorCode[1];
-                    new FrameDecoder(Role.CLIENT, Wire.MAX_PAYLOAD).decode(ByteBuffer.wrap(answer), new AnyFrame() {
-                        @Override
-                        public void onGoAway(ErrorCode c, String message) {
-                            code[0] = c;
-                        }
-                    });
-                    assertEquals(ErrorCode.AUTH_FAILED, code[0], "the forged RESUME gets GOAWAY AUTH_FAILED");
+                    assertEquals(ErrorCode.AUTH_FAILED, refusalOf(attacker, forged), "the forged RESUME gets GOAWAY AUTH_FAILED");
+                }
+                try (Socket attacker = new Socket(server.address().getAddress(), server.address().getPort())) {
+                    attacker.setSoTimeout(10_000);
+                    Resume join = new Resume(stolen, 0, 0, 1, guess, credential, null, true); // nor a second link beside the client's
+                    assertEquals(ErrorCode.AUTH_FAILED, refusalOf(attacker, join), "the forged JOIN gets GOAWAY AUTH_FAILED");
                 }
                 assertEquals(0, server.resumes(), "nothing was resumed");
                 roundTrip(appSocket, "untouched");
@@ -108,5 +104,20 @@ class ResumeHijackTest {
         byte[] bytes = text.getBytes();
         out.write(bytes);
         assertEquals(text, new String(in.readNBytes(bytes.length)));
+    }
+
+    private static ErrorCode refusalOf(Socket attacker, Resume forged) throws Exception {
+        ByteBuffer frame = ByteBuffer.allocate(FrameEncoder.resumeSize(forged));
+        FrameEncoder.resume(frame, forged);
+        attacker.getOutputStream().write(frame.array());
+        byte[] answer = attacker.getInputStream().readAllBytes();
+        ErrorCode[] code = new ErrorCode[1];
+        new FrameDecoder(Role.CLIENT, Wire.MAX_PAYLOAD).decode(ByteBuffer.wrap(answer), new AnyFrame() {
+            @Override
+            public void onGoAway(ErrorCode c, String message) {
+                code[0] = c;
+            }
+        });
+        return code[0];
     }
 }
