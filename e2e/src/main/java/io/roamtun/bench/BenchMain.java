@@ -54,9 +54,10 @@ public final class BenchMain {
         final Stat idleHeapMiB = new Stat();
         final Stat idleHeapKiBPerConnection = new Stat();
         String manyStreamsHeld = "-";
-        String handoverPlanned = "n/a";
-        String handoverSudden = "n/a";
-        String handoverSilent = "n/a";
+        /** Handover pauses by --multipath mode ("off", "standby", "redundant"); empty when not measured. */
+        java.util.Map<String, HandoverBench.Figures> handovers = new java.util.LinkedHashMap<>();
+        String handoverFailure;
+        String aggregate = "n/a";
         final Stat tlsHandshakesPerSecond = new Stat();
         /** TLS alone: Conscrypt encrypting and decrypting in memory, no socket (a floor under the TLS path). */
         final Stat tlsCryptoMsPerGiB = new Stat();
@@ -294,12 +295,16 @@ public final class BenchMain {
                 }
                 System.err.println("bench: roamtun handovers ...");
                 try {
-                    HandoverBench.Figures h = HandoverBench.measure(Integer.getInteger("roamtun.bench.handovers", sizes.handovers()));
-                    r.handoverPlanned = HandoverBench.Figures.describe(h.plannedMs());
-                    r.handoverSudden = HandoverBench.Figures.describe(h.suddenMs());
-                    r.handoverSilent = HandoverBench.Figures.describe(h.silentMs());
+                    r.handovers.putAll(HandoverBench.measureModes(Integer.getInteger("roamtun.bench.handovers", sizes.handovers())));
                 } catch (Exception e) {
-                    r.handoverPlanned = r.handoverSudden = r.handoverSilent = "FAILED: " + e.getMessage();
+                    r.handoverFailure = "FAILED: " + e.getMessage();
+                    handoverFailed = true;
+                }
+                System.err.println("bench: roamtun aggregate download over two paced paths ...");
+                try {
+                    r.aggregate = AggregateBench.measure(64L << 20);
+                } catch (Exception e) {
+                    r.aggregate = "FAILED: " + e.getMessage();
                     handoverFailed = true;
                 }
             }
@@ -307,6 +312,8 @@ public final class BenchMain {
             running.failed(e);
         }
     }
+
+    enum HandoverKind { PLANNED, SUDDEN, SILENT }
 
     static final int MANY_CLIENT_STREAMS = 40;
     static final int UDP_SOURCES = 4;

@@ -78,9 +78,12 @@ final class BenchReport {
         rows.put("new TLS sessions/s, one server-service", r -> r.tlsHandshakesPerSecond.format(0));
         rows.put("  server CPU per new TLS session, µs", r -> r.tlsServerMicrosPerHandshake.format(0));
         rows.put("handover pause, median / worst:", r -> "");
-        rows.put("  planned (switch, make-before-break)", r -> r.handoverPlanned);
-        rows.put("  sudden (interface gone, poll 500ms)", r -> r.handoverSudden);
-        rows.put("  silent (packets dropped, dead-after 3s)", r -> r.handoverSilent);
+        for (String mode : List.of("off", "standby", "redundant")) {
+            rows.put("  planned (switch), multipath " + mode, r -> handover(r, mode, BenchMain.HandoverKind.PLANNED));
+            rows.put("  sudden (interface gone, poll 500ms), " + mode, r -> handover(r, mode, BenchMain.HandoverKind.SUDDEN));
+            rows.put("  silent (dropped, dead-after 3s), " + mode, r -> handover(r, mode, BenchMain.HandoverKind.SILENT));
+        }
+        rows.put("aggregate download, paths 5 + 2.5 MB/s", r -> r.aggregate);
 
         int labelWidth = rows.keySet().stream().mapToInt(String::length).max().orElse(10);
         List<Integer> widths = new ArrayList<>();
@@ -126,6 +129,21 @@ final class BenchReport {
         }
         System.out.print(out);
         System.out.flush();
+    }
+
+    private static String handover(BenchMain.Result r, String mode, BenchMain.HandoverKind kind) {
+        if (r.handoverFailure != null) {
+            return r.handoverFailure;
+        }
+        HandoverBench.Figures f = r.handovers.get(mode);
+        if (f == null) {
+            return "n/a";
+        }
+        return HandoverBench.Figures.describe(switch (kind) {
+            case PLANNED -> f.plannedMs();
+            case SUDDEN -> f.suddenMs();
+            case SILENT -> f.silentMs();
+        });
     }
 
     private static String ratio(Stat value, Stat base) {

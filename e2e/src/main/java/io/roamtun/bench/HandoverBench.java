@@ -3,6 +3,7 @@ package io.roamtun.bench;
 import io.roamtun.client.ClientConfig;
 import io.roamtun.client.ClientService;
 import io.roamtun.client.Forward;
+import io.roamtun.client.paths.Multipath;
 import io.roamtun.client.paths.PathPolicy;
 import io.roamtun.e2e.Backends;
 import io.roamtun.e2e.FaultProxy;
@@ -113,7 +114,17 @@ final class HandoverBench {
         }
     }
 
-    static Figures measure(int switchesPerKind) throws Exception {
+    /** Each kind of handover under each --multipath mode that keeps one session on one link at a time or a standby beside it. */
+    static Map<String, Figures> measureModes(int switchesPerKind) throws Exception {
+        Map<String, Figures> byMode = new java.util.LinkedHashMap<>();
+        byMode.put("off", measure(switchesPerKind, Multipath.OFF));
+        byMode.put("standby", measure(switchesPerKind, Multipath.DEFAULT));
+        byMode.put("redundant", measure(switchesPerKind, new Multipath(io.roamtun.protocol.PathControl.Mode.REDUNDANT,
+                Multipath.DEFAULT_REDUNDANT_MAX)));
+        return byMode;
+    }
+
+    static Figures measure(int switchesPerKind, Multipath multipath) throws Exception {
         Duration deadAfter = Duration.ofSeconds(3);
         LinkSettings link = LinkSettings.forDeadAfter(deadAfter, Duration.ofSeconds(10));
         ScriptedInterfaces interfaces = new ScriptedInterfaces().put("wifi0", 2, true, "127.0.0.2").put("lte0", 3, true, "127.0.0.3");
@@ -126,12 +137,14 @@ final class HandoverBench {
              FaultProxy proxy = new FaultProxy(server.address());
              ClientService client = ClientService.start(new ClientConfig(proxy.address(),
                      List.of(new Forward(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "echo")),
-                     SessionSettings.defaults(), link, interfaces, ClientConfig.DEFAULT_POLL_INTERVAL, PathPolicy.any(), null))) {
+                     SessionSettings.defaults(), link, interfaces, ClientConfig.DEFAULT_POLL_INTERVAL,
+                     new PathPolicy(List.of(), List.of(), List.of(), multipath), null))) {
             awaitTrue(client::isConnected, "connected");
             try (PingPonger app = new PingPonger(client.forwardAddresses().get(0))) {
                 Thread.sleep(300);
                 for (int i = 0; i < switchesPerKind; i++) {
                     String current = client.activeInterface();
+                    awaitSecondLink(client, multipath, other(current));
                     app.resetGap();
                     client.switchTo(other(current)).get(30, TimeUnit.SECONDS);
                     Thread.sleep(200);
@@ -139,6 +152,7 @@ final class HandoverBench {
                 }
                 for (int i = 0; i < switchesPerKind; i++) {
                     String current = client.activeInterface();
+                    awaitSecondLink(client, multipath, other(current));
                     long before = client.handoverCount();
                     app.resetGap();
                     // The interface is gone: its packets stop at once, the table says so at the next poll.
@@ -154,6 +168,7 @@ final class HandoverBench {
                 }
                 for (int i = 0; i < switchesPerKind; i++) {
                     String current = client.activeInterface();
+                    awaitSecondLink(client, multipath, other(current));
                     long before = client.handoverCount();
                     app.resetGap();
                     proxy.blackhole(InetAddress.getByName(address(current)));
@@ -161,10 +176,22 @@ final class HandoverBench {
                     proxy.blackhole(null);
                     Thread.sleep(200);
                     silent.add(app.gapMillis());
+                    // The silent interface is set aside after its failure; a change in the table (it comes back) clears that.
+                    interfaces.remove(current);
+                    awaitTrue(() -> !client.status().contains(current + " up"), current + " gone");
+                    interfaces.put(current, "wifi0".equals(current) ? 2 : 3, true, address(current));
+                    awaitTrue(() -> client.status().contains(current + " up"), current + " back");
                 }
             }
         }
         return new Figures(planned, sudden, silent);
+    }
+
+    /** With a multipath mode, waits until the second link through {@code via} is joined, so each handover can use it. */
+    private static void awaitSecondLink(ClientService client, Multipath multipath, String via) throws Exception {
+        if (multipath.mode() != null) {
+            awaitTrue(() -> client.status().contains("second link: " + via), "the second link via " + via);
+        }
     }
 
     private static String other(String name) {

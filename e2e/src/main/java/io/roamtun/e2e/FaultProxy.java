@@ -24,6 +24,8 @@ public final class FaultProxy implements AutoCloseable {
     private final List<Socket[]> pairs = new CopyOnWriteArrayList<>();
     private volatile InetAddress blackholed;
     private volatile boolean refuseNew;
+    /** Bytes a second each connection from a source may receive (the server's bytes towards it), by source; absent: no limit. */
+    private final Map<InetAddress, Long> downRates = new ConcurrentHashMap<>();
     private final Thread acceptor;
     private final Map<InetAddress, AtomicInteger> accepted = new ConcurrentHashMap<>();
 
@@ -54,26 +56,36 @@ public final class FaultProxy implements AutoCloseable {
                 server.setTcpNoDelay(true);
                 Socket[] pair = {client, server};
                 pairs.add(pair);
-                pump(client, server, pair);
-                pump(server, client, pair);
+                pump(client, server, pair, null);
+                pump(server, client, pair, client.getInetAddress());
             } catch (IOException e) {
                 return;
             }
         }
     }
 
-    private void pump(Socket from, Socket to, Socket[] pair) {
+    private void pump(Socket from, Socket to, Socket[] pair, InetAddress paced) {
         Thread t = new Thread(() -> {
-            byte[] buf = new byte[64 * 1024];
+            byte[] buf = new byte[16 * 1024];
             try {
                 InputStream in = from.getInputStream();
                 OutputStream out = to.getOutputStream();
+                long next = System.nanoTime(); // when the next bytes may go, for a paced path
                 int n;
                 while ((n = in.read(buf)) > 0) {
                     while (isBlackholed(pair) && !from.isClosed()) {
                         Thread.sleep(5); // swallow nothing, deliver nothing: the bytes wait like on a dead path
                     }
                     out.write(buf, 0, n);
+                    Long rate = paced == null ? null : downRates.get(paced);
+                    if (rate != null) { // a path of this many bytes a second: what it cannot carry waits in the server's socket
+                        long now = System.nanoTime();
+                        next = Math.max(next, now - 20_000_000L) + (long) (n * 1e9 / rate); // (a burst of 20 ms at most)
+                        long due = next - now;
+                        if (due > 0) {
+                            Thread.sleep(due / 1_000_000, (int) (due % 1_000_000));
+                        }
+                    }
                 }
                 to.shutdownOutput();
             } catch (IOException | InterruptedException e) {
@@ -112,6 +124,11 @@ public final class FaultProxy implements AutoCloseable {
     private boolean isBlackholed(Socket[] pair) {
         InetAddress source = blackholed;
         return source != null && source.equals(pair[0].getInetAddress());
+    }
+
+    /** Each connection from {@code source} receives at most {@code bytesPerSecond} from then on (a slower path). */
+    public void limitDownload(InetAddress source, long bytesPerSecond) {
+        downRates.put(source, bytesPerSecond);
     }
 
     /** Stops moving bytes on every connection from {@code source} (null: none), like a path that died silently. */
