@@ -302,7 +302,7 @@ public final class BenchMain {
                 }
                 System.err.println("bench: roamtun aggregate download over two paced paths ...");
                 try {
-                    r.aggregate = AggregateBench.measure(64L << 20);
+                    r.aggregate = AggregateBench.measure(sizes.bulkBytes() < 1L << 30 ? 16L << 20 : 64L << 20);
                 } catch (Exception e) {
                     r.aggregate = "FAILED: " + e.getMessage();
                     handoverFailed = true;

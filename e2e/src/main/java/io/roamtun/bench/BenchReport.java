@@ -83,7 +83,7 @@ final class BenchReport {
             rows.put("  sudden (interface gone, poll 500ms), " + mode, r -> handover(r, mode, BenchMain.HandoverKind.SUDDEN));
             rows.put("  silent (dropped, dead-after 3s), " + mode, r -> handover(r, mode, BenchMain.HandoverKind.SILENT));
         }
-        rows.put("aggregate download, paths 5 + 2.5 MB/s", r -> r.aggregate);
+        rows.put("aggregate download, paths paced 5 + 2.5 MB/s", r -> r.aggregate);
 
         int labelWidth = rows.keySet().stream().mapToInt(String::length).max().orElse(10);
         List<Integer> widths = new ArrayList<>();
