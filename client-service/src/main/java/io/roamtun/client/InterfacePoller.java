@@ -50,7 +50,7 @@ final class InterfacePoller implements AutoCloseable {
     }
 
     void start() {
-        thread.scheduleWithFixedDelay(this::poll, interval.toNanos(), interval.toNanos(), TimeUnit.NANOSECONDS);
+        thread.scheduleAtFixedRate(this::poll, interval.toNanos(), interval.toNanos(), TimeUnit.NANOSECONDS); // (a change waits one interval at most)
     }
 
     private void poll() {

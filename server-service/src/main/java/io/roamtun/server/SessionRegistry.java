@@ -338,7 +338,9 @@ final class SessionRegistry implements LinkListener, SessionListener {
     public void onSessionPromoted(Session session, Link link) {
         ServerSession held = sessions.get(session.id());
         if (held != null) { // a RESUME on a connection older than this one is stale from now on
-            held.newestCarrier = Math.max(held.newestCarrier, links.getOrDefault(link, 0L));
+            // Every attempt the client had under way was given up for this move, so none of the connections opened
+            // until now may take the session back (a RESUME sent before it was given up may still arrive).
+            held.newestCarrier = Math.max(held.newestCarrier, linksAccepted);
             held.cancelExpiry();
             counts.resumed();
         }

@@ -107,28 +107,39 @@ final class SecondLink {
         if (won == null || won.link() != from) {
             throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "unexpected RESUMED");
         }
-        attempt = null;
         won.succeeded();
-        uplink.session().paths().joined(from, serverReceived, nextNonce, routes.metered(won.route));
+        try {
+            uplink.session().paths().joined(from, serverReceived, nextNonce, routes.metered(won.route));
+        } catch (ProtocolException | RuntimeException refused) {
+            attempt = null;
+            backOff();
+            throw refused; // (the link closes with its code; the next join waits out the backoff)
+        }
+        attempt = null;
         ready = new Carrier(from, won.route);
         backoffNanos = FIRST_BACKOFF_NANOS;
         log.info("session {}: second link via {} ready ({}{})", uplink.session().label(), won.route.pathName(),
                 config.paths().multipath(), routes.metered(won.route) ? ", metered" : "");
     }
 
-    /** The join failed (no answer, refused, reset): tried again after the backoff. */
+    /** The join failed (no answer, reset): tried again after the backoff, the interface set aside a while. */
     void failed(Attempt failedAttempt, String reason) {
         if (failedAttempt != attempt) {
             return;
         }
-        giveUp(reason);
+        giveUp(reason, true);
     }
 
     private void giveUp(String reason) {
+        giveUp(reason, true);
+    }
+
+    /** {@code pathAtFault} false when the server answered (a refusal): the interface works, it is not set aside. */
+    private void giveUp(String reason, boolean pathAtFault) {
         Attempt given = attempt;
         attempt = null;
         given.giveUp(reason);
-        if (given.route.path() != null) {
+        if (pathAtFault && given.route.path() != null) {
             failedPaths.failed(given.route.path().interfaceName(), System.nanoTime());
         }
         backOff();
@@ -142,9 +153,9 @@ final class SecondLink {
     }
 
     /** A link of this one's closed (the join's, or the joined link). */
-    void linkClosed(Link closed, String reason) {
+    void linkClosed(Link closed, String reason, boolean byPeer) {
         if (attempt != null && attempt.link() == closed) {
-            failed(attempt, reason);
+            giveUp(reason, !byPeer);
         } else if (ready != null && ready.link() == closed) {
             log.info("session {}: second link via {} closed: {}", uplink.session().label(), ready, reason);
             ready = null;
@@ -184,8 +195,7 @@ final class SecondLink {
     void adopt(Carrier previous) {
         if (ready == null && attempt == null && uplink.session().paths().has(previous.link())) {
             ready = previous;
-            previous.link().sendPath(new io.roamtun.protocol.PathControl(uplink.session().paths().mode(), false,
-                    routes.metered(previous.route()), config.paths().multipath().redundantMax(), uplink.session().receivedOffset()));
+            uplink.session().paths().keepBeside(previous.link(), routes.metered(previous.route()));
         } else {
             previous.link().close(ErrorCode.NO_ERROR, "session moved");
         }

@@ -281,7 +281,7 @@ public final class Uplink implements Attempt.Owner, SessionListener {
             log.info("server-service reached at {} now (was {})", HostPort.format(won.route.target()), HostPort.format(routes.server()));
         }
         servers.connected(won.route.target());
-        session.paths().announce();
+        session.paths().announce(routes.metered(won.route));
         return won;
     }
 
@@ -327,7 +327,7 @@ public final class Uplink implements Attempt.Owner, SessionListener {
     @Override
     public void onLinkClosed(Link closed, ErrorCode code, String reason, boolean byPeer) {
         if (second.owns(closed)) {
-            second.linkClosed(closed, reason);
+            second.linkClosed(closed, reason, byPeer);
         } else if (connector.attempt() != null && closed == connector.attempt().link()) {
             connector.attemptLinkClosed(code, reason, byPeer);
         } else if (carrier != null && closed == carrier.link()) {

@@ -56,6 +56,9 @@ public final class Link implements IoHandler {
     private boolean everEstablished;
     /** What this link's last ACK said (-1: none yet). */
     private long ackWritten = -1;
+    /** The session changed what this link writes: see {@link LinkWriter#shareChanged}; returns where its frames end for now. */
+    public long shareChanged() { return writer.shareChanged(); }
+
     /** The last flush left bytes the socket did not take. */
     private boolean writeBlocked;
     /** What the session lets this link write, counted (a link among several writes a share of the frames). */
@@ -274,7 +277,16 @@ public final class Link implements IoHandler {
             } else {
                 log.warn("link {}: peer broke the protocol: {}", name, e.toString());
             }
+            SessionPort member = !e.code().isRefusal() && state == LinkState.ESTABLISHED && !carriesItsSession() ? session : null;
             close(e.code(), e.getMessage());
+            if (member != null) { // a link beside the one carrying the session: the session's rules were broken all the same
+                Link primary = member.link();
+                if (primary != null) {
+                    primary.close(e.code(), e.getMessage()); // (its GOAWAY ends the session on both sides)
+                } else {
+                    member.onGoAway(e.code(), e.getMessage(), false);
+                }
+            }
         } catch (IOException e) {
             abort("read failed: " + IoErrors.describe(e));
         }

@@ -114,7 +114,8 @@ final class LinkLiveness {
             events.dead(TimeUnit.NANOSECONDS.toMillis(quiet));
             return;
         }
-        if (!quietReported && quiet >= settings.deadAfter().toNanos() / 2) {
+        // (a timer may fire a millisecond or two before its time: that is the quiet moment all the same)
+        if (!quietReported && quiet >= settings.deadAfter().toNanos() / 2 - TIMER_SLACK_NANOS / 2) {
             quietReported = true;
             events.quiet(TimeUnit.NANOSECONDS.toMillis(quiet));
         }

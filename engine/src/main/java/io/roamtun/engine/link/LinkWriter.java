@@ -148,6 +148,16 @@ final class LinkWriter {
         shareEnd = share.until(cursor);
     }
 
+    /**
+     * What this link writes of the session's frames changes: it finishes the frame it is in and then asks its
+     * share again (what it was let write before may belong to another link now). Returns the end of that
+     * frame: everything before it goes out on this link.
+     */
+    long shareChanged() {
+        shareEnd = frameEnd;
+        return Math.max(frameEnd, cursor);
+    }
+
     /** Offset up to which the session's frames went out on this link. */
     long sentOffset() {
         return cursor;

@@ -11,11 +11,13 @@ import java.util.TreeMap;
  * MULTIPATH: the peer's sequenced frames that arrived ahead of their place, by another link than the one
  * still bringing the frames before them, kept (copied) by offset until those arrive. Bounded: a frame may end
  * at most {@link Wire#REORDER_WINDOW} past what was received, and all held frames together take at most that
- * much; a peer that goes beyond (an honest one never does: it sends no frame past its last ACK plus the
+ * much, each counted with its overhead in memory ({@link #ENTRY_OVERHEAD}); a peer that goes beyond (an honest one never does: it sends no frame past its last ACK plus the
  * window while another link may still deliver frames before it) breaks the sequence. A copy of a frame
  * already held is dropped.
  */
 public final class ReorderBuffer {
+    /** What a held frame costs beyond its bytes (the map entry, the key, the array header), counted against the window. */
+    static final int ENTRY_OVERHEAD = 96;
     private final TreeMap<Long, byte[]> frames = new TreeMap<>();
     private final long window;
     private long bytesHeld;
@@ -32,7 +34,7 @@ public final class ReorderBuffer {
 
     /** Whether a frame at {@code seq} of {@code frameBytes}, ahead of {@code received}, lies within the window. */
     public boolean withinWindow(long seq, int frameBytes, long received) {
-        return seq > received && seq + frameBytes - received <= window;
+        return seq > received && seq - received <= window - frameBytes; // (no sum that could overflow near 2^63)
     }
 
     /** Keeps a copy of {@code frame} (the whole frame, from its position to its limit), which starts at {@code seq}. */
@@ -46,13 +48,13 @@ public final class ReorderBuffer {
             duplicates++;
             return;
         }
-        if (bytesHeld + length > window) {
+        if (bytesHeld + length + ENTRY_OVERHEAD > window) {
             throw new ProtocolException(ErrorCode.SEQUENCE_ERROR, "frames held out of order would take more than " + window + " bytes");
         }
         byte[] copy = new byte[length];
         frame.duplicate().get(copy);
         frames.put(seq, copy);
-        bytesHeld += length;
+        bytesHeld += length + ENTRY_OVERHEAD;
         framesHeld++;
     }
 
@@ -64,7 +66,7 @@ public final class ReorderBuffer {
         Map.Entry<Long, byte[]> first;
         while ((first = frames.firstEntry()) != null && first.getKey() <= received) {
             frames.pollFirstEntry();
-            bytesHeld -= first.getValue().length;
+            bytesHeld -= first.getValue().length + ENTRY_OVERHEAD;
             if (first.getKey() + first.getValue().length > received) {
                 return ByteBuffer.wrap(first.getValue());
             }

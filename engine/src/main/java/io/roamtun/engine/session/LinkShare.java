@@ -40,6 +40,9 @@ final class LinkShare implements ReplayShare, AggregateScheduler.Path {
         this.replay = replay;
     }
 
+    /** Awaiting the client's PATH (server): a joined link, or a primary left behind, writes nothing until it says what the link is for. */
+    boolean awaitingPath;
+
     /** At the next frame boundary, write again from the peer's last ACK. */
     void rewind() {
         rewindTo = replay.highestAck();
@@ -54,15 +57,16 @@ final class LinkShare implements ReplayShare, AggregateScheduler.Path {
 
     @Override
     public long from(long cursor) {
+        long at = cursor;
         if (rewindTo >= 0) {
-            long to = rewindTo;
+            at = rewindTo;
             rewindTo = -1;
-            return to;
+            claimEnd = -1;
         }
         return switch (links.roleOf(this)) {
-            case ALL, NONE -> cursor;
-            case COPY -> copyFrom(cursor);
-            case CLAIM -> claimFrom(cursor);
+            case ALL, NONE -> at;
+            case COPY -> copyFrom(at);
+            case CLAIM -> claimFrom(at);
         };
     }
 

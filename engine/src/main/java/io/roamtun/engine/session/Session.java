@@ -73,7 +73,10 @@ public final class Session implements SessionPort {
         this.links = new SessionLinks(replay);
         this.paths = new SessionPaths(this, links, sequence);
         this.sendQueue = new SendQueue(replay, budget, this::requestFlush, acks::writeWithinDelay);
-        replay.onRoomFreed(sendQueue::roomFreed);
+        replay.onRoomFreed(() -> {
+            sendQueue.roomFreed();
+            links.acknowledged();
+        });
         this.streams = new StreamTable(this, role, sequence, new StreamAdmission(settings.maxStreams(), budget, services));
         this.queueMemory = new QueueMemory(budget, chunkPool, this::label, streams::all);
         this.datagrams = new io.roamtun.engine.datagram.SessionDatagrams(loop, role, this::requestFlush, () -> links.primary() != null,
@@ -127,7 +130,7 @@ public final class Session implements SessionPort {
         label = welcome.sessionId().shortHex();
         state = state.next(SessionState.ACTIVE);
         link.sendWelcome(welcome);
-        links.carry(this, link, replay().acked());
+        links.carry(this, link, replay().acked(), false);
         return welcome;
     }
 
@@ -141,7 +144,7 @@ public final class Session implements SessionPort {
         usePeer(PeerSettings.negotiate(welcome.capabilities(), welcome.initialWindow(), welcome.maxPayload(),
                 link.transport().canBindChannel()));
         state = state.next(SessionState.ACTIVE);
-        links.carry(this, link, replay().acked());
+        links.carry(this, link, replay().acked(), false);
         streams.addSendWindow(peer.initialWindow());
     }
 
@@ -190,10 +193,15 @@ public final class Session implements SessionPort {
     }
 
     long carryOn(Link newLink, long from) {
+        return carryOn(newLink, from, false);
+    }
+
+    /** {@code newLink} carries the session from now on, sending from {@code from}; {@code metered}: its interface is. */
+    long carryOn(Link newLink, long from, boolean metered) {
         lastPauseNanos = state == SessionState.SUSPENDED ? System.nanoTime() - suspendedAtNanos : 0;
         state = state.next(SessionState.ACTIVE);
         resumes++;
-        links.carry(this, newLink, from);
+        links.carry(this, newLink, from, metered);
         sendQueue.roomFreed();
         return sentHead() - from;
     }

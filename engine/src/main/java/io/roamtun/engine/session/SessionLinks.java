@@ -77,15 +77,15 @@ final class SessionLinks {
 
     /** The mode and redundancy rate from now on (null mode: one link at a time). */
     void use(PathControl.Mode mode, long redundantMax) {
-        beforeRolesChange();
+        boolean claimed = beforeRolesChange();
         this.mode = mode;
         this.redundantMax = redundantMax;
-        afterRolesChange();
+        afterRolesChange(claimed);
     }
 
     /** {@code link} carries the session from now on, alone among these or beside the others; it writes from {@code from}. */
-    void carry(SessionPort session, Link link, long from) {
-        beforeRolesChange();
+    void carry(SessionPort session, Link link, long from, boolean metered) {
+        boolean claimed = beforeRolesChange();
         LinkShare share = find(link);
         if (share == null) {
             share = new LinkShare(link, this, replay);
@@ -97,26 +97,40 @@ final class SessionLinks {
             share.rewindTo(from);
             link.requestFlush();
         }
-        afterRolesChange();
+        share.metered = metered;
+        share.awaitingPath = false;
+        afterRolesChange(claimed);
+    }
+
+    /** Server: {@code link}, which carried the session, writes nothing until the client's PATH says what it is for now. */
+    void leftBehind(Link link) {
+        LinkShare share = find(link);
+        if (share != null && share != primary) {
+            boolean claimed = beforeRolesChange();
+            share.awaitingPath = true;
+            afterRolesChange(claimed);
+        }
     }
 
     /** {@code link} joins the session beside the primary (MULTIPATH); its share follows the mode. */
-    void join(SessionPort session, Link link, boolean metered) {
-        beforeRolesChange();
+    void join(SessionPort session, Link link, boolean metered, boolean awaitingPath) {
+        boolean claimed = beforeRolesChange();
         LinkShare share = new LinkShare(link, this, replay);
         share.metered = metered;
+        share.awaitingPath = awaitingPath;
         members.add(share);
         link.attach(session, replay.highestAck(), share);
-        afterRolesChange();
+        afterRolesChange(claimed);
     }
 
-    /** The client said what {@code link} is for: its metering (its role changes only by {@link #carry}). */
+    /** What {@code link} is for, as the client says: its metering (its role changes only by {@link #carry}). */
     void meter(Link link, boolean metered) {
         LinkShare share = find(link);
-        if (share != null && share.metered != metered) {
-            beforeRolesChange();
+        if (share != null && (share.metered != metered || share.awaitingPath)) {
+            boolean claimed = beforeRolesChange();
             share.metered = metered;
-            afterRolesChange();
+            share.awaitingPath = false;
+            afterRolesChange(claimed);
         }
     }
 
@@ -127,24 +141,35 @@ final class SessionLinks {
             return false;
         }
         boolean wasPrimary = share == primary;
-        Role role = roleOf(share);
-        boolean hadFrames = role != Role.NONE;
+        boolean hadFrames = roleOf(share) != Role.NONE;
+        boolean claimed = beforeRolesChange();
         members.remove(share);
         if (wasPrimary) {
             primary = null;
         }
-        if (role == Role.CLAIM) {
-            scheduler.rewind();
-        }
         if (hadFrames) {
-            for (LinkShare other : members) {
-                if (roleOf(other) != Role.NONE) {
-                    other.rewind(); // (a copy may have skipped what the lost one carried; a claim is void)
-                    other.link.requestFlush();
-                }
+            rewindSharing(); // (a copy may have skipped what the lost one carried; its ranges are void)
+        }
+        afterRolesChange(claimed);
+        return wasPrimary;
+    }
+
+    /** Every link that writes frames goes back to the peer's last ACK; the scheduler gives everything unacknowledged out again. */
+    private void rewindSharing() {
+        scheduler.rewind();
+        for (LinkShare other : members) {
+            if (roleOf(other) != Role.NONE) {
+                other.rewind();
+                other.link.requestFlush();
             }
         }
-        return wasPrimary;
+    }
+
+    /** The peer acknowledged more: links waiting for the reorder window (aggregate, redundant) may write again. */
+    void acknowledged() {
+        if (members.size() > 1 && mode != null && mode != PathControl.Mode.STANDBY) {
+            requestFlush();
+        }
     }
 
     /** The links beside the primary, to close when the session ends. */
@@ -162,7 +187,7 @@ final class SessionLinks {
         if (share == primary) {
             return mode == PathControl.Mode.AGGREGATE && members.size() > 1 ? Role.CLAIM : Role.ALL;
         }
-        if (primary == null || mode == null || !members.contains(share)) {
+        if (primary == null || mode == null || share.awaitingPath || !members.contains(share)) {
             return Role.NONE; // (suspended: nothing moves until the client names a link to carry the session)
         }
         return switch (mode) {
@@ -235,19 +260,30 @@ final class SessionLinks {
         return null;
     }
 
-    private void beforeRolesChange() {
+    /**
+     * Before the links' roles change: each finishes the frame it is in and asks its share again after it; a
+     * range the scheduler hands out next starts after what a link wrote in order. True when a link was taking
+     * scheduler ranges (then {@link #afterRolesChange} gives out again what such a link may not send now).
+     */
+    private boolean beforeRolesChange() {
+        boolean claimed = false;
         for (LinkShare share : members) {
-            if (roleOf(share) == Role.ALL) {
-                scheduler.sentUpTo(share.link.sentOffset()); // a range handed out starts after what went out in order
+            long end = share.link.shareChanged();
+            Role role = roleOf(share);
+            if (role == Role.ALL) {
+                scheduler.sentUpTo(end);
             }
+            claimed |= role == Role.CLAIM;
         }
+        return claimed;
     }
 
-    private void afterRolesChange() {
+    private void afterRolesChange(boolean claimed) {
+        if (claimed) {
+            rewindSharing(); // ranges given to a link whose role changed would go unsent
+        }
         for (LinkShare share : members) {
-            if (members.size() > 1) {
-                share.link.pingSteadily(STEADY_PING);
-            }
+            share.link.pingSteadily(members.size() > 1 ? STEADY_PING : Duration.ZERO);
             if (roleOf(share) == Role.CLAIM) {
                 bufferSocket(share.link);
             }

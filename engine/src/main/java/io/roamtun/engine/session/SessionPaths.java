@@ -58,19 +58,20 @@ public final class SessionPaths {
         wanted = mode;
         redundantMax = redundantMaxBytesPerSecond;
         if (negotiated() && session.link() != null) {
-            announce();
+            announce(false);
         }
     }
 
     /** Client: the session is carried by a new link (WELCOME, RESUMED): the server hears the mode on it. */
-    public void announce() {
+    public void announce(boolean metered) {
         if (!negotiated() || wanted == null) {
             return;
         }
         links.use(wanted, redundantMax);
         Link primary = session.link();
         if (primary != null) {
-            primary.sendPath(control(true, false));
+            links.meter(primary, metered);
+            primary.sendPath(control(true, metered));
         }
     }
 
@@ -93,7 +94,13 @@ public final class SessionPaths {
         }
         sequence.joined(serverReceived, nextNonce);
         links.use(wanted, redundantMax);
-        links.join(session, link, metered);
+        links.join(session, link, metered, false);
+        link.sendPath(control(false, metered));
+    }
+
+    /** Client: {@code link}, which carried the session, stays beside the new primary (a planned move): the server hears so. */
+    public void keepBeside(Link link, boolean metered) {
+        links.meter(link, metered);
         link.sendPath(control(false, metered));
     }
 
@@ -109,7 +116,7 @@ public final class SessionPaths {
         } catch (ProtocolException impossible) { // (the highest ACK is always a frame start within the buffer)
             throw new IllegalStateException(impossible);
         }
-        long resending = session.carryOn(link, from);
+        long resending = session.carryOn(link, from, metered);
         link.sendPath(control(true, metered));
         return resending;
     }
@@ -130,7 +137,7 @@ public final class SessionPaths {
         }
         byte[] next = sequence.commitJoin(check);
         link.sendResumed(session.receivedOffset(), session.sentHead(), next);
-        links.join(session, link, false);
+        links.join(session, link, false, true); // (nothing of the session's on it until the client's PATH)
     }
 
     /** Server: the client's PATH on {@code link}, one of the session's links. */
@@ -148,7 +155,10 @@ public final class SessionPaths {
         if (path.primary() && link != session.link()) {
             Link before = session.link();
             long from = sequence.promoted(path.receivedOffset());
-            long resending = session.carryOn(link, from);
+            long resending = session.carryOn(link, from, path.metered());
+            if (before != null) {
+                links.leftBehind(before); // (it may be dead: nothing goes on it until the client says it stays)
+            }
             log.info("session {} moved to {} beside {} (the client's choice, no handshake): resending {} bytes",
                     session.label(), link.name(), before != null ? before.name() : "no link", resending);
             session.listener().onSessionPromoted(session, link);

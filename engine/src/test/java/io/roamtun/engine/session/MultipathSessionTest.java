@@ -72,6 +72,42 @@ class MultipathSessionTest {
 
     @Test
     @Timeout(60)
+    void aLinkJoiningMidTransferAndAPromotionInAggregateLoseNothing() throws Exception {
+        try (ServerSocket backend = MoveAcknowledgementTest.bulkBackend();
+             TwoAgents a = new TwoAgents(SETTINGS, Map.of("bulk", (InetSocketAddress) backend.getLocalSocketAddress()), 0);
+             ServerSocketChannel fwd = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+             Socket app = new Socket()) {
+            a.cl.call(() -> {
+                a.client.paths().use(PathControl.Mode.AGGREGATE, 256 * 1024);
+                return null;
+            });
+            Link first = a.connect(a.serverAddress(), "l1");
+            Await.until(Duration.ofSeconds(10), "WELCOME", () -> a.cl.call(() -> a.client.id() != null));
+            app.connect(fwd.getLocalAddress());
+            a.openStream(fwd.accept(), "bulk");
+            MoveAcknowledgementTest.AppReader reader = new MoveAcknowledgementTest.AppReader(app);
+            Await.until(Duration.ofSeconds(20), "the download under way on one link", () -> reader.read.get() > (1 << 20));
+            // The second link joins while the first is halfway through frames: the scheduler starts after them.
+            Link second = a.join(a.serverAddress(), "l2");
+            Await.until(Duration.ofSeconds(10), "the second link joined", () -> a.sv.call(() -> a.server.paths().linkCount() == 2));
+            long joinedAt = reader.read.get();
+            Await.until(Duration.ofSeconds(20), "more of the download over both", () -> reader.read.get() > joinedAt + (4 << 20));
+            // The client moves the session to the second link: the first, left behind, takes no range until it is told.
+            a.cl.call(() -> a.client.paths().promote(second, false));
+            Await.until(Duration.ofSeconds(10), "the server followed", () -> a.sv.call(() -> a.server.link() != null
+                    && a.server.link().name().equals("sv2")));
+            a.cl.call(() -> {
+                first.abort("injected loss of the link left behind");
+                return null;
+            });
+            reader.awaitEnd();
+            assertEquals(MoveAcknowledgementTest.SIZE, reader.read.get(), "every byte arrived; events " + a.events);
+            assertEquals(-1, reader.firstBad.get(), "in order, none twice");
+        }
+    }
+
+    @Test
+    @Timeout(60)
     void redundantCopiesCarryAnInteractiveStreamWhileTheFirstLinkIsSilent() throws Exception {
         int messages = 50;
         try (ServerSocket backend = new ServerSocket(0, 8, InetAddress.getLoopbackAddress())) {

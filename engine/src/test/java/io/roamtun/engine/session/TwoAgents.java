@@ -81,7 +81,7 @@ final class TwoAgents implements AutoCloseable {
         @Override
         public void onWelcome(Link link, Welcome welcome) throws ProtocolException {
             client.acceptWelcome(welcome, link);
-            client.paths().announce();
+            client.paths().announce(false);
             clientActive = link;
         }
 
