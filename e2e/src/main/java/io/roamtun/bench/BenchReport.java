@@ -78,7 +78,7 @@ final class BenchReport {
         rows.put("new TLS sessions/s, one server-service", r -> r.tlsHandshakesPerSecond.format(0));
         rows.put("  server CPU per new TLS session, µs", r -> r.tlsServerMicrosPerHandshake.format(0));
         rows.put("handover pause, median / worst:", r -> "");
-        for (String mode : List.of("off", "standby", "redundant")) {
+        for (String mode : List.of("off", "standby", "redundant", "aggregate")) {
             rows.put("  planned (switch), multipath " + mode, r -> handover(r, mode, BenchMain.HandoverKind.PLANNED));
             rows.put("  sudden (interface gone, poll 500ms), " + mode, r -> handover(r, mode, BenchMain.HandoverKind.SUDDEN));
             rows.put("  silent (dropped, dead-after 3s), " + mode, r -> handover(r, mode, BenchMain.HandoverKind.SILENT));

@@ -122,6 +122,8 @@ final class HandoverBench {
         byMode.put("standby", measure(switchesPerKind, Multipath.DEFAULT));
         byMode.put("redundant", measure(switchesPerKind, new Multipath(io.roamtun.protocol.PathControl.Mode.REDUNDANT,
                 Multipath.DEFAULT_REDUNDANT_MAX)));
+        byMode.put("aggregate", measure(switchesPerKind, new Multipath(io.roamtun.protocol.PathControl.Mode.AGGREGATE,
+                Multipath.DEFAULT_REDUNDANT_MAX)));
         return byMode;
     }
 

@@ -156,6 +156,12 @@ class MultipathNetnsTest {
             Path client = rig.client("--multipath", "standby", "--prefer", "wlan0,wwan0", "--poll-interval", "200ms");
             awaitLog(client, "second link via wwan0 \\S+ ready \\(standby", 30);
             Path app = rig.pingPong(9000);
+            Path socket = dir.resolve("admin-0.sock");
+            Await.until(Duration.ofSeconds(10), () -> {
+                String status = NetnsHandoverTest.admin(socket, "status");
+                return status.matches("(?s).*primary wlan0 \\S+: all, rtt [0-9.]+ ms, .*/s, loss [0-9.]+%, \\d+ bytes sent.*")
+                        && status.matches("(?s).*secondary wwan0 \\S+: none, rtt [0-9.]+ ms, .*");
+            }, () -> "status shows each link's role, round trip, rate, loss:\n" + NetnsHandoverTest.admin(socket, "status"));
             Thread.sleep(500); // (a stretch of quiet ping-pong before the fault: the baseline the pause is measured against)
 
             long suddenAt = System.currentTimeMillis();

@@ -24,6 +24,33 @@ class PathPolicyTest {
     }
 
     @Test
+    void aMeteredInterfaceComesAfterEveryOneThatIsNotWhateverThePreference() throws Exception {
+        PathPolicy policy = new PathPolicy(List.of("wwan0", "wl*"), List.of(), List.of("wwan*"), Multipath.DEFAULT);
+        List<InterfaceSnapshot> table = List.of(nif("wwan0", 2, true, "198.51.100.2"), nif("wlan0", 3, true, "192.0.2.2"),
+                nif("eth0", 4, true, "203.0.113.2"));
+        assertEquals("wlan0", policy.best(table, Inet4Address.class, null).interfaceName());
+        assertTrue(policy.rank("eth0") < policy.rank("wwan0"), "unlisted but unmetered ranks before metered");
+        assertEquals("wwan0", policy.best(List.of(table.get(0)), Inet4Address.class, null).interfaceName(),
+                "a metered interface is used when it is the only one");
+        assertTrue(policy.metered("wwan0") && !policy.metered("wlan0"));
+    }
+
+    @Test
+    void multipathModesAndRatesParseAndBadOnesAreRefusedWithTheirFlagNamed() throws Exception {
+        assertEquals(Multipath.DEFAULT, Multipath.parse(null, null));
+        assertEquals(null, Multipath.parse("off", null).mode());
+        assertEquals(io.roamtun.protocol.PathControl.Mode.AGGREGATE, Multipath.parse("Aggregate", null).mode());
+        assertEquals(1 << 20, Multipath.parse("redundant", "1MiB/s").redundantMax());
+        io.roamtun.engine.text.UsageException mode = org.junit.jupiter.api.Assertions.assertThrows(io.roamtun.engine.text.UsageException.class,
+                () -> Multipath.parse("both", null));
+        assertTrue(mode.getMessage().contains("--multipath both"), mode.getMessage());
+        io.roamtun.engine.text.UsageException rate = org.junit.jupiter.api.Assertions.assertThrows(io.roamtun.engine.text.UsageException.class,
+                () -> Multipath.parse("redundant", "fast"));
+        assertTrue(rate.getMessage().contains("--redundant-max"), rate.getMessage());
+        org.junit.jupiter.api.Assertions.assertThrows(io.roamtun.engine.text.UsageException.class, () -> Multipath.parse(null, "0"));
+    }
+
+    @Test
     void unlistedInterfacesComeAfterListedOnesByIndex() throws Exception {
         PathPolicy policy = new PathPolicy(List.of("wwan0"), List.of());
         List<InterfaceSnapshot> table = List.of(nif("eth1", 7, true, "192.0.2.9"), nif("eth0", 3, true, "192.0.2.8"));
