@@ -193,7 +193,8 @@ final class HandoverBench {
     /** With a multipath mode, waits until the second link through {@code via} is joined, so each handover can use it. */
     private static void awaitSecondLink(ClientService client, Multipath multipath, String via) throws Exception {
         if (multipath.mode() != null) {
-            awaitTrue(() -> client.status().contains("second link: " + via), "the second link via " + via);
+            // Joined, not still joining ("second link: lte0 (127.0.0.3) joining"): each fault must find it ready.
+            awaitTrue(() -> client.status().contains("second link: " + via + " (" + address(via) + ")\n"), "the second link via " + via);
         }
     }
 

@@ -334,6 +334,14 @@ final class SessionRegistry implements LinkListener, SessionListener {
         held.expireAfter(engine.loop(), config.sessionTimeout());
     }
 
+    /** A link beside the one carrying its session heard nothing for half of dead-after: dropped now, so it holds back no frame. */
+    @Override
+    public void onLinkQuiet(Link link, long quietMillis) {
+        if (link.besideItsSession()) {
+            link.abort("quiet for " + quietMillis + " ms beside the link carrying its session");
+        }
+    }
+
     @Override
     public void onSessionPromoted(Session session, Link link) {
         ServerSession held = sessions.get(session.id());

@@ -59,6 +59,11 @@ public final class Link implements IoHandler {
     /** The session changed what this link writes: see {@link LinkWriter#shareChanged}; returns where its frames end for now. */
     public long shareChanged() { return writer.shareChanged(); }
 
+    /** Whether this link belongs to a session it does not carry (MULTIPATH: a secondary). */
+    public boolean besideItsSession() {
+        return session != null && state == LinkState.ESTABLISHED && session.link() != this;
+    }
+
     /** The last flush left bytes the socket did not take. */
     private boolean writeBlocked;
     /** What the session lets this link write, counted (a link among several writes a share of the frames). */
