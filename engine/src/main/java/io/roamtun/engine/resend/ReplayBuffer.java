@@ -316,12 +316,6 @@ public final class ReplayBuffer {
         }
     }
 
-    /** A new link carries the session from a frame start, alone: a pin of the ones before no longer holds anything. */
-    public void dropPin() {
-        java.util.Arrays.fill(pinnedBy, null);
-        freeAcknowledged();
-    }
-
     private void freeAcknowledged() {
         long to = highestAck;
         for (int i = 0; i < MAX_PINS; i++) {

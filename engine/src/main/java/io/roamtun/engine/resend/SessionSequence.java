@@ -123,9 +123,11 @@ public final class SessionSequence {
         return from;
     }
 
-    /** A new link carries the sequence, resending from {@code from}: what comes before it the peer has. */
+    /**
+     * A new link carries the sequence, resending from {@code from}: what comes before it the peer has. (The
+     * link it leaves keeps its pin until it is closed, right after: a link still beside it keeps its own.)
+     */
     private void movedTo(long from) {
-        replay.dropPin();
         replay.acknowledge(from);
         acks.sayAgainOnNewLink();
     }

@@ -23,7 +23,7 @@ final class LinkShare implements ReplayShare, AggregateScheduler.Path {
     /** A frame start to go back to at the next frame boundary, or -1. */
     private long rewindTo = -1;
     /** Redundant: bytes this link may still copy (a token bucket of the redundancy rate, a quarter second deep). */
-    private double tokens;
+    private double tokens = Double.MAX_VALUE; // (full at first: a link that just joined copies what comes at once)
     private long refilledAt = System.nanoTime();
     private long skipped;
     /** Aggregate: the end of the range given, and the scheduler's generation it belongs to. */

@@ -177,7 +177,7 @@ class LinkWriterTest {
         LinkWriter old = new LinkWriter(transport, "test");
         old.sendReplayFrom(replay, 0);
         old.flush(true);
-        replay.dropPin(); // the session moved to a new link, which does not hold the old one's frame ...
+        old.stopCarrying(); // the session moved to a new link and this one is closing: it holds its frame no longer ...
         replay.acknowledge(replay.head()); // ... and the peer acknowledged everything through it
         assertThrows(IOException.class, () -> old.flush(false));
     }
