@@ -51,6 +51,11 @@ class HandoverPathChoiceTest {
         }
 
         Rig(boolean withEth2, Duration deadAfter) throws Exception {
+            this(withEth2, deadAfter, io.roamtun.client.paths.Multipath.DEFAULT);
+        }
+
+        /** @param multipath the client's --multipath (OFF where a test is about attempts: a joined second link would answer instead) */
+        Rig(boolean withEth2, Duration deadAfter, io.roamtun.client.paths.Multipath multipath) throws Exception {
             if (withEth2) {
                 interfaces.put("eth2", 4, true, "127.0.0.4");
             }
@@ -61,7 +66,7 @@ class HandoverPathChoiceTest {
             client = ClientService.start(new ClientConfig(proxy.address(),
                     List.of(new Forward(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "echo")),
                     SessionSettings.defaults(), link, interfaces, Duration.ofMillis(100),
-                    new PathPolicy(List.of("wifi0", "lte0", "eth2"), List.of()), null));
+                    new PathPolicy(List.of("wifi0", "lte0", "eth2"), List.of(), List.of(), multipath), null));
             awaitOn("wifi0", 10);
         }
 
@@ -82,7 +87,8 @@ class HandoverPathChoiceTest {
     @Test
     @Timeout(60)
     void aFailedSwitchDoesNotPinTheUnreachableInterface() throws Exception {
-        try (Rig rig = new Rig()) {
+        // One link at a time: a second link joined through lte0 before it went silent would take the switch over.
+        try (Rig rig = new Rig(false, DEAD_AFTER, io.roamtun.client.paths.Multipath.OFF)) {
             rig.proxy.blackhole(InetAddress.getByName("127.0.0.3")); // lte0 cannot reach the server
             assertThrows(ExecutionException.class, () -> rig.client.switchTo("lte0").get(20, TimeUnit.SECONDS));
             assertTrue(!rig.client.status().contains("[pinned by switch]"), "a failed switch pins nothing:\n" + rig.client.status());
@@ -148,7 +154,8 @@ class HandoverPathChoiceTest {
     @Test
     @Timeout(60)
     void aQuietLinksProbeSkipsAnInterfaceSetAsideAfterAFailure() throws Exception {
-        try (Rig rig = new Rig(true)) {
+        // One link at a time: these are the attempts' rules (a second link would answer the switch and the probe).
+        try (Rig rig = new Rig(true, DEAD_AFTER, io.roamtun.client.paths.Multipath.OFF)) {
             rig.proxy.blackhole(InetAddress.getByName("127.0.0.3")); // lte0 cannot reach the server
             assertThrows(ExecutionException.class, () -> rig.client.switchTo("lte0").get(20, TimeUnit.SECONDS));
             assertTrue(rig.client.status().matches("(?s).*lte0[^\n]*\\[failed: set aside.*"), "lte0 set aside:\n" + rig.client.status());
