@@ -36,8 +36,21 @@ public final class Processes {
         }
     }
 
+    /** Programs started and not stopped yet: stopped by a shutdown hook too, when the benchmark is interrupted. */
+    private static final java.util.Set<Process> RUNNING = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(p -> {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }), "bench-cleanup"));
+    }
+
     static Process start(Path log, String... command) throws IOException {
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        RUNNING.add(p);
+        p.onExit().thenRun(() -> RUNNING.remove(p));
+        return p;
     }
 
     static Process startJava(Path log, String mainClass, String... args) throws IOException {
