@@ -2,7 +2,6 @@ package io.roamtun.server;
 
 import io.roamtun.engine.EngineContext;
 import io.roamtun.engine.buffer.MemoryBudget;
-import io.roamtun.engine.text.Sizes;
 import io.roamtun.engine.link.Link;
 import io.roamtun.engine.link.LinkListener;
 import io.roamtun.engine.resend.ResumeCheck;
@@ -211,29 +210,9 @@ final class SessionRegistry implements LinkListener, SessionListener {
             owner = client.name();
             authenticated = client;
             services = services.restrictedTo(client::mayOpen, client.name());
-            long ofThisClient = 0;
-            for (ServerSession held : sessions.values()) {
-                if (held.session.owner().equals(owner)) {
-                    ofThisClient++;
-                }
-            }
-            if (ofThisClient >= config.maxSessionsPerClient()) {
-                log.warn("link {}: client {} already has {} sessions; refused", link.name(), owner, ofThisClient);
-                throw new ProtocolException(ErrorCode.LIMIT_EXCEEDED, "client " + owner + " already has "
-                        + ofThisClient + " sessions (the limit)");
-            }
-        }
-        if (sessions.size() >= config.maxSessions()) {
-            log.warn("link {}: {} sessions open, the limit; refused", link.name(), sessions.size());
-            throw new ProtocolException(ErrorCode.LIMIT_EXCEEDED, "server has " + sessions.size() + " sessions (the limit)");
         }
         MemoryBudget budget = engine.budget();
-        if (!budget.hasRoomForSession()) {
-            log.warn("link {}: buffer memory is full ({} sessions hold their {} minimum of the {} budget); refused",
-                    link.name(), sessions.size(), Sizes.format(budget.sessionMinimum()), Sizes.format(budget.limit()));
-            throw new ProtocolException(ErrorCode.LIMIT_EXCEEDED, "server buffer memory is full (" + sessions.size()
-                    + " sessions; --max-buffer-memory " + Sizes.format(budget.limit()) + ")");
-        }
+        SessionLimits.admit(link, authenticated != null ? owner : null, sessions.values(), config, budget);
         Session session = new Session(engine.loop(), Role.SERVER, config.session(), engine.segments(), engine.chunks(),
                 budget, services, this, link.name());
         ExposedPorts.Answers exposes;

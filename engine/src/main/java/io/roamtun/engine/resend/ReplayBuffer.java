@@ -68,12 +68,8 @@ public final class ReplayBuffer {
     private long acked;
     /** The highest acknowledgement the peer gave (a frame boundary); {@link #acked} lags behind it while a link finishes a frame. */
     private long highestAck;
-    /** The most links that write one session's frames at once (MULTIPATH), each of which may pin a frame. */
-    static final int MAX_PINS = 4;
-    /** The writers of links halfway through a frame, each at the frame's start in {@link #pinnedAt}; null slots are free. */
-    private final Object[] pinnedBy = new Object[MAX_PINS];
-    /** Nothing from the lowest of these on is freed while pinned: a frame's rest must still go out whole. */
-    private final long[] pinnedAt = new long[MAX_PINS];
+    /** Frames links are halfway through writing: nothing from the lowest on is freed until its rest is out. */
+    private final ReplayPins pins = new ReplayPins();
     /** Told when acknowledgements freed room (null: nobody). */
     private Runnable onRoomFreed;
     private long head;
@@ -288,41 +284,18 @@ public final class ReplayBuffer {
      * even when the peer acknowledges past it (it got them through another link), until the frame is out.
      */
     public void pin(Object owner, long frameStart) {
-        int free = -1;
-        for (int i = 0; i < MAX_PINS; i++) {
-            if (pinnedBy[i] == owner) {
-                pinnedAt[i] = frameStart;
-                return;
-            }
-            if (pinnedBy[i] == null && free < 0) {
-                free = i;
-            }
-        }
-        if (free < 0) {
-            throw new IllegalStateException("more than " + MAX_PINS + " writers pin the replay buffer");
-        }
-        pinnedBy[free] = owner;
-        pinnedAt[free] = frameStart;
+        pins.pin(owner, frameStart);
     }
 
     /** {@code owner}'s frame is out (or it no longer carries the session): what the peer acknowledged is freed. */
     public void unpin(Object owner) {
-        for (int i = 0; i < MAX_PINS; i++) {
-            if (pinnedBy[i] == owner) {
-                pinnedBy[i] = null;
-                freeAcknowledged();
-                return;
-            }
+        if (pins.unpin(owner)) {
+            freeAcknowledged();
         }
     }
 
     private void freeAcknowledged() {
-        long to = highestAck;
-        for (int i = 0; i < MAX_PINS; i++) {
-            if (pinnedBy[i] != null) {
-                to = Math.min(to, pinnedAt[i]);
-            }
-        }
+        long to = pins.limit(highestAck);
         if (to <= acked) {
             return;
         }
