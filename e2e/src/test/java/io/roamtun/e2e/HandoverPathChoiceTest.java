@@ -51,7 +51,10 @@ class HandoverPathChoiceTest {
         }
 
         Rig(boolean withEth2, Duration deadAfter) throws Exception {
-            this(withEth2, deadAfter, io.roamtun.client.paths.Multipath.DEFAULT);
+            // One link at a time: these are the attempts' rules (which path, when, set aside or pinned). A second
+            // link joined beside the first races each fault here and would answer in the attempt's place; the
+            // second link's own moves are MultipathNetnsTest's, LoopbackHandoverTest's and NetnsHandoverTest's.
+            this(withEth2, deadAfter, io.roamtun.client.paths.Multipath.OFF);
         }
 
         /** @param multipath the client's --multipath (OFF where a test is about attempts: a joined second link would answer instead) */
@@ -87,8 +90,7 @@ class HandoverPathChoiceTest {
     @Test
     @Timeout(60)
     void aFailedSwitchDoesNotPinTheUnreachableInterface() throws Exception {
-        // One link at a time: a second link joined through lte0 before it went silent would take the switch over.
-        try (Rig rig = new Rig(false, DEAD_AFTER, io.roamtun.client.paths.Multipath.OFF)) {
+        try (Rig rig = new Rig()) {
             rig.proxy.blackhole(InetAddress.getByName("127.0.0.3")); // lte0 cannot reach the server
             assertThrows(ExecutionException.class, () -> rig.client.switchTo("lte0").get(20, TimeUnit.SECONDS));
             assertTrue(!rig.client.status().contains("[pinned by switch]"), "a failed switch pins nothing:\n" + rig.client.status());
@@ -154,8 +156,7 @@ class HandoverPathChoiceTest {
     @Test
     @Timeout(60)
     void aQuietLinksProbeSkipsAnInterfaceSetAsideAfterAFailure() throws Exception {
-        // One link at a time: these are the attempts' rules (a second link would answer the switch and the probe).
-        try (Rig rig = new Rig(true, DEAD_AFTER, io.roamtun.client.paths.Multipath.OFF)) {
+        try (Rig rig = new Rig(true)) {
             rig.proxy.blackhole(InetAddress.getByName("127.0.0.3")); // lte0 cannot reach the server
             assertThrows(ExecutionException.class, () -> rig.client.switchTo("lte0").get(20, TimeUnit.SECONDS));
             assertTrue(rig.client.status().matches("(?s).*lte0[^\n]*\\[failed: set aside.*"), "lte0 set aside:\n" + rig.client.status());
