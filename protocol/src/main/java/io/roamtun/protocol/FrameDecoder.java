@@ -55,8 +55,20 @@ public final class FrameDecoder {
         decode(buf, handler, handler);
     }
 
-    /** Decodes every complete frame in {@code buf}: link frames to {@code link}, the session's to {@code session}. */
+    /**
+     * Decodes every complete frame in {@code buf}: link frames to {@code link}, the session's to {@code session},
+     * which hears {@link SessionFrameHandler#beforeBatch} first and {@link SessionFrameHandler#afterBatch} last.
+     */
     public void decode(ByteBuffer buf, LinkFrameHandler link, SessionFrameHandler session) throws ProtocolException {
+        session.beforeBatch();
+        try {
+            decodeFrames(buf, link, session);
+        } finally {
+            session.afterBatch();
+        }
+    }
+
+    private void decodeFrames(ByteBuffer buf, LinkFrameHandler link, SessionFrameHandler session) throws ProtocolException {
         while (buf.remaining() >= Wire.HEADER_BYTES) {
             int start = buf.position();
             FrameType type = checkHeader(buf, start);

@@ -5,8 +5,9 @@ import java.nio.ByteBuffer;
 /**
  * The frames that belong to the session a link carries: the sequenced stream frames, ACK (of the
  * session's sequence) and DATAGRAM. Payload buffers passed to {@link #onData} and {@link #onDatagram}
- * are views of the decoder's input, valid only during the call: copy what must be kept. Any method may
- * throw {@link ProtocolException} to reject what the peer said.
+ * are views of the decoder's input, valid only during the call: copy what must be kept. The one exception:
+ * a DATA payload's bytes stay valid until {@link #afterBatch} returns, so a handler may keep a view of them
+ * that long. Any method may throw {@link ProtocolException} to reject what the peer said.
  */
 public interface SessionFrameHandler {
 
@@ -53,4 +54,13 @@ public interface SessionFrameHandler {
     void onAck(long receivedOffset) throws ProtocolException;
 
     void onDatagram(int flowId, ByteBuffer payload) throws ProtocolException;
+
+    /** The decoder starts on a buffer of frames ({@link FrameDecoder#decode}); {@link #afterBatch} follows. */
+    default void beforeBatch() {}
+
+    /**
+     * The decoder is done with the buffer it was given, normally or by an exception: DATA payloads passed since
+     * {@link #beforeBatch} are still valid during this call and not after it.
+     */
+    default void afterBatch() {}
 }

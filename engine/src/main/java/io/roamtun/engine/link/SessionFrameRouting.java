@@ -15,6 +15,8 @@ final class SessionFrameRouting implements SessionFrameHandler {
     /** The session's frame handler; null before the handshake and after the link's end. */
     private SessionFrameHandler session;
     private boolean ended;
+    /** The handler that heard this batch's beforeBatch: it hears its afterBatch, even if routing changed meanwhile. */
+    private SessionFrameHandler inBatch;
 
     /** From now on, the session's frames go to {@code frames}. */
     void to(SessionFrameHandler frames) {
@@ -50,6 +52,23 @@ final class SessionFrameRouting implements SessionFrameHandler {
     @Override
     public void hold(long seq, ByteBuffer frame) throws ProtocolException {
         route(FrameType.DATA).hold(seq, frame); // (only ever after place said HOLD, so with a session)
+    }
+
+    @Override
+    public void beforeBatch() {
+        inBatch = session;
+        if (inBatch != null) {
+            inBatch.beforeBatch();
+        }
+    }
+
+    @Override
+    public void afterBatch() {
+        SessionFrameHandler to = inBatch;
+        inBatch = null;
+        if (to != null) {
+            to.afterBatch();
+        }
     }
 
     // A sequenced frame reaches the methods below only once admitted, so only with a session.

@@ -46,6 +46,11 @@ final class LocalDelivery {
         return queue.isEmpty() && consumed(channel.write(payload));
     }
 
+    /** Writes {@code count} payloads with one gathering write unless bytes wait before them; true when credit is owed now. */
+    boolean writeThrough(SocketChannel channel, ByteBuffer[] payloads, int count) throws IOException {
+        return queue.isEmpty() && consumed((int) channel.write(payloads, 0, count));
+    }
+
     /** Queues what the socket did not take. */
     void queue(ByteBuffer rest) {
         queue.append(rest);

@@ -291,6 +291,9 @@ final class Stream implements IoHandler, OwedFrames.Stream, LocalSocket.ConnectL
         }
         toLocal.admit(id, length);
         session.traffic().received(length);
+        if (state.localConnected() && toLocal.isEmpty() && session.frames().gathered().keep(this, payload)) {
+            return; // written with the batch's other payloads for this stream, when the decode ends
+        }
         if (state.localConnected()) {
             try {
                 creditEarned(toLocal.writeThrough(local.channel(), payload));
@@ -300,13 +303,37 @@ final class Stream implements IoHandler, OwedFrames.Stream, LocalSocket.ConnectL
             }
         }
         if (payload.hasRemaining()) {
-            if (!session.queueMemory().mayQueue(this, payload.remaining())) {
-                reset(ErrorCode.STREAM_LIMIT);
+            queueRest(payload);
+        }
+    }
+
+    /** The payloads kept for this stream during a decode ({@link GatheredDelivery}), in order: one gathering write. */
+    void deliverGathered(ByteBuffer[] payloads, int count) {
+        if (!state.localConnected()) {
+            return; // (the table writes them before anything that could end the stream: this is a safety net)
+        }
+        try {
+            creditEarned(toLocal.writeThrough(local.channel(), payloads, count));
+        } catch (IOException e) {
+            localFailed(e);
+            return;
+        }
+        for (int i = 0; i < count; i++) {
+            if (payloads[i].hasRemaining() && !queueRest(payloads[i])) {
                 return;
             }
-            toLocal.queue(payload);
-            updateInterest();
         }
+    }
+
+    /** Queues what the local socket did not take; false (and the stream reset) when the session's memory is used up. */
+    private boolean queueRest(ByteBuffer rest) {
+        if (!session.queueMemory().mayQueue(this, rest.remaining())) {
+            reset(ErrorCode.STREAM_LIMIT);
+            return false;
+        }
+        toLocal.queue(rest);
+        updateInterest();
+        return true;
     }
 
     void onPeerFin() throws ProtocolException {

@@ -38,6 +38,8 @@ public final class StreamTable implements SessionFrameHandler {
     private final Set<Integer> refusals = new HashSet<>();
     /** Streams the peer opened and admission let connect: each holds a place in the agent's quota. */
     private final Set<Integer> admitted = new HashSet<>();
+    /** DATA payloads kept until the decode that brought them ends, for gathering writes. */
+    private final GatheredDelivery gathered = new GatheredDelivery();
 
     StreamTable(Session session, Role role, SessionSequence sequence, StreamAdmission admission) {
         this.session = session;
@@ -106,8 +108,13 @@ public final class StreamTable implements SessionFrameHandler {
                 stream.bytesFromPeer());
     }
 
-    /** The session is over: every stream's local socket is reset. */
+    GatheredDelivery gathered() {
+        return gathered;
+    }
+
+    /** The session is over: every stream's local socket is reset (after what arrived for it is written). */
     void abandonAll() {
+        gathered.writeAll();
         for (Stream stream : new ArrayList<>(streams.values())) {
             stream.abandon();
         }
@@ -173,6 +180,16 @@ public final class StreamTable implements SessionFrameHandler {
         if (held != null) {
             held.takeNextInto(this);
         }
+    }
+
+    @Override
+    public void beforeBatch() {
+        gathered.decodeStarts();
+    }
+
+    @Override
+    public void afterBatch() {
+        gathered.decodeEnds();
     }
 
     @Override
@@ -268,12 +285,16 @@ public final class StreamTable implements SessionFrameHandler {
             }
             return; // the stream is over: the frame is ignored
         }
+        if (type != FrameType.DATA && gathered.holds(stream)) {
+            gathered.writeAll(); // the stream's DATA before its FIN, RESET, ...: in the order they came
+        }
         try {
             action.apply(stream);
         } catch (ProtocolException e) {
             if (e.isConnectionError()) {
                 throw e;
             }
+            gathered.writeAll(); // what came before the violation reaches the app, as it would have unkept
             log.warn("session {}: {}; resetting the stream", session.label(), e.toString());
             stream.reset(e.code());
         }
