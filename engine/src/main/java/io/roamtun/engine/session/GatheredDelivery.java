@@ -18,6 +18,8 @@ final class GatheredDelivery {
     private final ByteBuffer[] payloads = new ByteBuffer[MAX_KEPT];
     /** One stream's payloads, in order, for its gathering write. */
     private final ByteBuffer[] oneStream = new ByteBuffer[MAX_KEPT];
+    /** For a payload written at once: {@link Stream#deliver} takes an array. */
+    private final ByteBuffer[] alone = new ByteBuffer[1];
     private int kept;
     private boolean decoding;
 
@@ -46,6 +48,12 @@ final class GatheredDelivery {
         payloads[kept] = payload.slice();
         kept++;
         return true;
+    }
+
+    /** {@code payload} as the one element of an array, for {@link Stream#deliver}. */
+    ByteBuffer[] alone(ByteBuffer payload) {
+        alone[0] = payload;
+        return alone;
     }
 
     /** Payloads kept now (for tests). */
@@ -80,7 +88,7 @@ final class GatheredDelivery {
                     payloads[j] = null;
                 }
             }
-            stream.deliverGathered(oneStream, count);
+            stream.deliver(oneStream, count);
             Arrays.fill(oneStream, 0, count, null);
         }
     }

@@ -41,11 +41,6 @@ final class LocalDelivery {
         received += length;
     }
 
-    /** Writes {@code payload} straight to {@code channel} unless bytes wait before it; true when credit is owed now. */
-    boolean writeThrough(SocketChannel channel, ByteBuffer payload) throws IOException {
-        return queue.isEmpty() && consumed(channel.write(payload));
-    }
-
     /** Writes {@code count} payloads with one gathering write unless bytes wait before them; true when credit is owed now. */
     boolean writeThrough(SocketChannel channel, ByteBuffer[] payloads, int count) throws IOException {
         return queue.isEmpty() && consumed((int) channel.write(payloads, 0, count));

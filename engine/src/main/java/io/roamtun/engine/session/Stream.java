@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
  * One tunneled TCP connection: relays between its {@link LocalSocket} and the session, with flow control
  * both ways. Bytes from the local socket are read straight into the session's replay buffer as DATA frames,
  * as far as the peer's credit ({@link #sendWindow}) allows; DATA from the peer is written straight to the
- * local socket, and only what the socket does not take is queued ({@link #toLocal}), up to the window this
- * side advertised. The control frames it owes the peer wait in {@link OwedFrames} until they fit.
+ * local socket (all of one link read's payloads with one gathering write, {@link GatheredDelivery}), and only
+ * what the socket does not take is queued ({@link #toLocal}), up to the window this side advertised. The
+ * control frames it owes the peer wait in {@link OwedFrames} until they fit.
  */
 final class Stream implements IoHandler, OwedFrames.Stream, LocalSocket.ConnectListener {
     private static final Logger log = LoggerFactory.getLogger(Stream.class);
@@ -291,49 +292,40 @@ final class Stream implements IoHandler, OwedFrames.Stream, LocalSocket.ConnectL
         }
         toLocal.admit(id, length);
         session.traffic().received(length);
-        if (state.localConnected() && toLocal.isEmpty() && session.frames().gathered().keep(this, payload)) {
-            return; // written with the batch's other payloads for this stream, when the decode ends
+        GatheredDelivery gathered = session.frames().gathered();
+        if (!state.localConnected() || !toLocal.isEmpty() || !gathered.keep(this, payload)) {
+            deliver(gathered.alone(payload), 1); // (kept ones are delivered when the decode ends)
+        }
+    }
+
+    /**
+     * Writes the peer's payloads to the local socket with one gathering write (a decode's for this stream, or
+     * one), after what is queued, and queues what the socket does not take.
+     */
+    void deliver(ByteBuffer[] payloads, int count) {
+        if (!state.acceptsPeerData()) {
+            return; // reset meanwhile: what was kept goes with the stream, as queued bytes do
         }
         if (state.localConnected()) {
             try {
-                creditEarned(toLocal.writeThrough(local.channel(), payload));
+                creditEarned(toLocal.writeThrough(local.channel(), payloads, count));
             } catch (IOException e) {
                 localFailed(e);
                 return;
             }
         }
-        if (payload.hasRemaining()) {
-            queueRest(payload);
-        }
-    }
-
-    /** The payloads kept for this stream during a decode ({@link GatheredDelivery}), in order: one gathering write. */
-    void deliverGathered(ByteBuffer[] payloads, int count) {
-        if (!state.localConnected()) {
-            return; // (the table writes them before anything that could end the stream: this is a safety net)
-        }
-        try {
-            creditEarned(toLocal.writeThrough(local.channel(), payloads, count));
-        } catch (IOException e) {
-            localFailed(e);
-            return;
-        }
+        int rest = 0; // (at most a decode's worth: the link's inbound buffer)
         for (int i = 0; i < count; i++) {
-            if (payloads[i].hasRemaining() && !queueRest(payloads[i])) {
-                return;
-            }
+            rest += payloads[i].remaining();
         }
-    }
-
-    /** Queues what the local socket did not take; false (and the stream reset) when the session's memory is used up. */
-    private boolean queueRest(ByteBuffer rest) {
-        if (!session.queueMemory().mayQueue(this, rest.remaining())) {
+        if (rest > 0 && !session.queueMemory().mayQueue(this, rest)) {
             reset(ErrorCode.STREAM_LIMIT);
-            return false;
+        } else if (rest > 0) {
+            for (int i = 0; i < count; i++) {
+                toLocal.queue(payloads[i]);
+            }
+            updateInterest();
         }
-        toLocal.queue(rest);
-        updateInterest();
-        return true;
     }
 
     void onPeerFin() throws ProtocolException {
