@@ -34,15 +34,19 @@ final class GatheredDelivery {
     }
 
     /**
-     * Keeps {@code payload} (a view of it) for {@code stream} until the decode ends; false outside a decode,
-     * where the caller writes it at once.
+     * Keeps {@code payload} (a view of it) for {@code stream} until the decode ends; false outside a decode
+     * and when the kept ones had to be written first, where the caller delivers it at once (after what its
+     * stream has queued).
      */
     boolean keep(Stream stream, ByteBuffer payload) {
         if (!decoding) {
             return false;
         }
         if (kept == MAX_KEPT) {
+            // Written now; this payload is not kept: its stream may have bytes queued after that write, and
+            // the caller's delivery puts it behind them.
             writeAll();
+            return false;
         }
         owners[kept] = stream;
         payloads[kept] = payload.slice();

@@ -4,6 +4,7 @@ import static io.roamtun.engine.session.OnLoop.on;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.roamtun.engine.buffer.BufferPool;
 import io.roamtun.engine.link.Link;
@@ -199,6 +200,38 @@ class GatheredDeliveryTest {
                 return null;
             });
             assertArrayEquals(new byte[] {1, 2, 3}, readToEnd(apps.app1, 3));
+        }
+    }
+    /**
+     * More payloads for one stream in one decode than are kept at most, to an app that is not reading: the
+     * write that makes room leaves bytes queued, and what comes after stays behind them.
+     */
+    @Test
+    @Timeout(30)
+    void moreThanTheKeptMaximumToASlowAppStayInOrder() throws Exception {
+        int frames = GatheredDelivery.MAX_KEPT * 2 + 10;
+        Random r = new Random(9);
+        byte[][] parts = new byte[frames][];
+        for (int i = 0; i < frames; i++) {
+            parts[i] = random(r, 900);
+        }
+        try (Apps apps = new Apps("gathered-order")) {
+            apps.side1.setOption(java.net.StandardSocketOptions.SO_SNDBUF, 4096); // the socket fills at once
+            List<Integer> kept = new ArrayList<>();
+            on(apps.loop, () -> {
+                Session client = clientWithStreams(apps.loop, apps.side1, apps.side3);
+                Frames f = new Frames();
+                for (byte[] part : parts) {
+                    f.data(1, part);
+                }
+                decode(client, f.flipped(), kept);
+                assertTrue(client.describeStreams().stream().anyMatch(l -> l.startsWith("stream 1 ") && !l.endsWith("queued=0")),
+                        "bytes were left queued by the write that made room: " + client.describeStreams());
+                return null;
+            });
+            assertEquals(GatheredDelivery.MAX_KEPT, kept.stream().mapToInt(Integer::intValue).max().orElse(0),
+                    "the kept maximum was reached");
+            assertArrayEquals(concat(parts), readToEnd(apps.app1, frames * 900), "every byte, in order");
         }
     }
 }
